@@ -1,0 +1,120 @@
+// Typed calls for the connection endpoints, over one Http.
+import { encodeId, Http, type HttpOptions } from "./http.js";
+import type {
+  BulkBody, BulkResponse, ConnectionBody, ConnectionCollectionResponse, ConnectionResponse, ConnectionTestResponse,
+} from "./types.js";
+
+export interface ListQuery {
+  pattern?: string;
+  orderBy?: string[];
+  offset?: number;
+  /** Stop after this many connections (all when absent). */
+  limit?: number;
+}
+
+export interface ListPagesOptions extends ListQuery {
+  concurrency?: number;
+  /** Page size asked for; the server caps it (100 by default) and airconn adapts to the cap it sees. */
+  pageSize?: number;
+  onTotal?: (total: number) => void;
+}
+
+export class AirflowApi {
+  readonly http: Http;
+  constructor(opts: HttpOptions) {
+    this.http = new Http(opts);
+  }
+
+  get baseUrl(): string { return this.http.opts.baseUrl; }
+
+  async version(): Promise<{ version: string; git_version?: string | null }> {
+    return (await this.http.request<{ version: string }>("GET", "/version", { token: null })).body;
+  }
+
+  async token(username: string, password: string): Promise<string> {
+    const r = await this.http.request<{ access_token?: string }>("POST", "/auth/token", { raw: true, body: { username, password }, token: null });
+    if (!r.body?.access_token) throw new Error("the server did not return an access_token");
+    return r.body.access_token;
+  }
+
+  async page(q: ListQuery & { limit: number; offset: number }): Promise<ConnectionCollectionResponse> {
+    return (await this.http.request<ConnectionCollectionResponse>("GET", "/connections", {
+      query: { limit: q.limit, offset: q.offset, order_by: q.orderBy, connection_id_pattern: q.pattern },
+    })).body;
+  }
+
+  /**
+   * Every matching connection, page by page, in the server's order. The first page tells the total; the
+   * remaining pages are fetched with bounded concurrency and yielded in order, so memory stays at a few pages.
+   */
+  async *pages(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
+    const start = o.offset ?? 0;
+    const want = o.limit;
+    if (want === 0) return;
+    let size = Math.max(1, Math.min(o.pageSize ?? 100, want ?? Infinity));
+    const first = await this.page({ ...o, limit: size, offset: start });
+    const total = first.total_entries;
+    const end = Math.min(total, want === undefined ? Infinity : start + want);
+    o.onTotal?.(Math.max(0, end - start));
+    let got = first.connections.slice(0, Math.max(0, end - start));
+    // The server caps the page silently: if it gave fewer than asked while more exist, its cap is the page size.
+    if (first.connections.length < size && start + first.connections.length < end) size = Math.max(1, first.connections.length);
+    yield got;
+    let next = start + first.connections.length;
+    if (first.connections.length === 0) return;
+    const offsets: number[] = [];
+    for (let off = next; off < end; off += size) offsets.push(off);
+    const conc = Math.max(1, o.concurrency ?? 8);
+    const inflight: Array<Promise<ConnectionCollectionResponse>> = [];
+    let i = 0;
+    const launch = () => {
+      const off = offsets[i++]!;
+      const p = this.page({ ...o, limit: Math.min(size, end - off), offset: off });
+      p.catch(() => {}); // awaited in order below; avoid an unhandled rejection meanwhile
+      inflight.push(p);
+    };
+    while (i < offsets.length && inflight.length < conc) launch();
+    while (inflight.length) {
+      const page = await inflight.shift()!;
+      if (i < offsets.length) launch();
+      got = page.connections;
+      if (got.length) yield got;
+    }
+  }
+
+  async list(o: ListPagesOptions = {}): Promise<ConnectionResponse[]> {
+    const all: ConnectionResponse[] = [];
+    for await (const p of this.pages(o)) for (const c of p) all.push(c);
+    return all;
+  }
+
+  async get(id: string): Promise<ConnectionResponse> {
+    return (await this.http.request<ConnectionResponse>("GET", `/connections/${encodeId(id)}`)).body;
+  }
+
+  async create(body: ConnectionBody): Promise<ConnectionResponse> {
+    return (await this.http.request<ConnectionResponse>("POST", "/connections", { body })).body;
+  }
+
+  async patch(id: string, body: ConnectionBody, updateMask?: string[]): Promise<ConnectionResponse> {
+    return (await this.http.request<ConnectionResponse>("PATCH", `/connections/${encodeId(id)}`, {
+      body, query: updateMask ? { update_mask: updateMask } : undefined,
+    })).body;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.http.request("DELETE", `/connections/${encodeId(id)}`);
+  }
+
+  async test(body: ConnectionBody): Promise<ConnectionTestResponse> {
+    return (await this.http.request<ConnectionTestResponse>("POST", "/connections/test", { body })).body;
+  }
+
+  async createDefaults(): Promise<void> {
+    await this.http.request("POST", "/connections/defaults");
+  }
+
+  async bulk(body: BulkBody): Promise<BulkResponse> {
+    return (await this.http.request<BulkResponse>("PATCH", "/connections", { body })).body;
+  }
+}

@@ -1,0 +1,10 @@
+// The command tree, in the order `airconn --help` lists it.
+import type { Command } from "commander";
+import type { CommandContext } from "../cli.js";
+import * as login from "./login.js";
+import * as profile from "./profile.js";
+import * as list from "./list.js";
+import * as get from "./get.js";
+
+export type Register = (program: Command, ctx: CommandContext) => void;
+export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register];

@@ -1,0 +1,133 @@
+// What a command's run() receives: IO, environment, settings with their sources, a lazily built API client,
+// the profile store, a prompter and the cancellation signal. Nothing here does I/O until asked.
+import { AirflowApi } from "./api/client.js";
+import { readFileSync } from "node:fs";
+import { ConfigStore } from "./config/store.js";
+import { resolveSettings, type Resolved } from "./config/resolve.js";
+import { AuthError, UsageError } from "./errors.js";
+import { resolveFormat, useColor, type OutputOptions } from "./output/format.js";
+import type { IO } from "./output/io.js";
+import { inquirerPrompter, type Prompter } from "./prompts/prompter.js";
+import type { Dispatcher } from "undici";
+
+export interface GlobalOptions {
+  profile?: string;
+  apiUrl?: string;
+  token?: string;
+  output?: string;
+  color?: boolean;       // false with --no-color
+  input?: boolean;       // false with --no-input
+  verbose?: boolean;
+  timeout?: number;      // seconds
+  retries?: number;
+  caCert?: string;
+  insecure?: boolean;
+  concurrency?: number;
+}
+
+export interface Deps {
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  globals: GlobalOptions;
+  config: ConfigStore;
+  signal: AbortSignal;
+  settings(): Resolved;
+  /** An API client with a token (from flag, env, AIRCONN_USERNAME/PASSWORD, or the profile). */
+  api(): Promise<AirflowApi>;
+  /** An API client for a given base URL, without a token (login). */
+  apiFor(baseUrl: string, token?: string): Promise<AirflowApi>;
+  output(): OutputOptions;
+  canPrompt(): boolean;
+  prompter(): Prompter;
+  warn(message: string): void;
+  note(message: string): void;
+  concurrency(): number;
+}
+
+export interface DepsInit {
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  globals: GlobalOptions;
+  signal?: AbortSignal;
+  /** Tests: use this dispatcher (e.g. undici MockAgent) for every request. */
+  dispatcher?: Dispatcher;
+  prompter?: Prompter;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+export function createDeps(init: DepsInit): Deps {
+  const { io, env, globals } = init;
+  const config = new ConfigStore(env);
+  const signal = init.signal ?? new AbortController().signal;
+  let resolved: Resolved | undefined;
+  let api: Promise<AirflowApi> | undefined;
+  let dispatcher: Promise<Dispatcher | undefined> | undefined;
+  const secrets: string[] = [];
+  const warned = new Set<string>();
+
+  const redact = (s: string) => secrets.filter((x) => x.length >= 4).reduce((t, x) => t.split(x).join("[REDACTED]"), s);
+  const warn = (m: string) => { if (!warned.has(m)) { warned.add(m); io.err(`airconn: warning: ${redact(m)}\n`); } };
+
+  const getDispatcher = () => (dispatcher ??= (async () => {
+    if (init.dispatcher) return init.dispatcher;
+    const proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((k) => env[k]);
+    if (!globals.caCert && !globals.insecure && !proxy) return undefined; // Node's built-in fetch: no extra load cost
+    let ca: string | undefined;
+    if (globals.caCert) {
+      try { ca = readFileSync(globals.caCert, "utf8"); } catch (e) {
+        throw new UsageError(`cannot read --ca-cert ${globals.caCert}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+    const { EnvHttpProxyAgent } = await import("undici");
+    return new EnvHttpProxyAgent({ connect: { ...(ca ? { ca } : {}), ...(globals.insecure ? { rejectUnauthorized: false } : {}) } });
+  })());
+
+  const timeoutMs = () => {
+    const t = globals.timeout ?? 30;
+    return t * 1000;
+  };
+
+  const makeApi = async (baseUrl: string, token: string | undefined) => {
+    if (token) secrets.push(token);
+    if (token && baseUrl.startsWith("http:") && !LOOPBACK.test(new URL(baseUrl).hostname)) {
+      warn(`sending the token over plain http to ${new URL(baseUrl).host}: use https outside your own machine`);
+    }
+    return new AirflowApi({
+      baseUrl, token, timeoutMs: timeoutMs(), retries: globals.retries ?? 3, dispatcher: await getDispatcher(), signal,
+      sleep: init.sleep, userAgent: `airconn/${VERSION} node/${process.versions.node}`,
+      verbose: globals.verbose ? (line) => io.err(`* ${redact(line)}\n`) : undefined,
+    });
+  };
+
+  const deps: Deps = {
+    io, env, globals, config, signal,
+    settings: () => (resolved ??= resolveSettings(globals, env, config)),
+    api: () => (api ??= (async () => {
+      const s = deps.settings();
+      let token = s.token && s.token.source !== "profile" ? s.token.value : undefined;
+      if (!token && s.envCredentials) {
+        secrets.push(s.envCredentials.password);
+        const anon = await makeApi(s.apiUrl.value, undefined);
+        token = await anon.token(s.envCredentials.username, s.envCredentials.password);
+      }
+      token ??= s.token?.value;
+      if (!token) {
+        throw new AuthError(`not logged in: no token for profile "${s.profile.value}" (${s.apiUrl.value})`,
+          "run `airconn login`, or set AIRCONN_TOKEN (or AIRCONN_USERNAME and AIRCONN_PASSWORD)");
+      }
+      return makeApi(s.apiUrl.value, token);
+    })()),
+    apiFor: (baseUrl, token) => makeApi(baseUrl, token),
+    output: () => ({ format: resolveFormat(globals.output, io), color: useColor(io, env, globals.color === false) }),
+    canPrompt: () => io.stdinIsTTY && io.stderrIsTTY && globals.input !== false && env.AIRCONN_NO_INPUT !== "1" && env.AIRCONN_NO_INPUT !== "true",
+    prompter: () => init.prompter ?? inquirerPrompter(io, signal),
+    warn,
+    note: (m) => io.err(`${redact(m)}\n`),
+    concurrency: () => globals.concurrency ?? 8,
+  };
+  return deps;
+}
+
+export const VERSION = "0.1.0";

@@ -1,0 +1,65 @@
+// The process's streams and terminal facts, decided once. Commands receive an IO and never touch process.*.
+import { CancelledError } from "../errors.js";
+
+export interface IO {
+  out(s: string): void;
+  err(s: string): void;
+  /** Resolves once everything written to stdout has been flushed (or stdout closed). */
+  drain(): Promise<void>;
+  readonly stdoutIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  /** Reads all of standard input as UTF-8 text. */
+  readStdin(): Promise<string>;
+  /** Reads all of standard input as bytes. */
+  readStdinBytes(): Promise<Buffer>;
+  /** The input/output streams prompts should use (prompts draw on stderr). */
+  promptStreams(): { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+}
+
+export function systemIO(): IO {
+  const stdinBytes = async (): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
+    return Buffer.concat(chunks);
+  };
+  let broken = false;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") { broken = true; return; } // reader went away (`| head`): stop quietly
+    throw e;
+  });
+  return {
+    out: (s) => { if (!broken) process.stdout.write(s); },
+    err: (s) => void process.stderr.write(s),
+    drain: () => new Promise((resolve) => {
+      if (broken || !process.stdout.writableNeedDrain) return resolve();
+      process.stdout.once("drain", () => resolve());
+      process.stdout.once("error", () => resolve());
+    }),
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    readStdin: async () => (await stdinBytes()).toString("utf8"),
+    readStdinBytes: stdinBytes,
+    promptStreams: () => ({ input: process.stdin, output: process.stderr }),
+  };
+}
+
+/** An IO over string buffers, for tests. Every TTY flag is false unless given. */
+export interface TestIO extends IO { stdout(): string; stderr(): string; }
+export function testIO(o: { stdoutTTY?: boolean; stdinTTY?: boolean; stderrTTY?: boolean; stdin?: string } = {}): TestIO {
+  let out = "", err = "";
+  return {
+    out: (s) => { out += s; },
+    err: (s) => { err += s; },
+    drain: async () => {},
+    stdoutIsTTY: o.stdoutTTY ?? false,
+    stdinIsTTY: o.stdinTTY ?? false,
+    stderrIsTTY: o.stderrTTY ?? false,
+    readStdin: async () => o.stdin ?? "",
+    readStdinBytes: async () => Buffer.from(o.stdin ?? ""),
+    promptStreams: () => { throw new CancelledError("no terminal in tests"); },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
