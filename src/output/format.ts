@@ -28,6 +28,12 @@ export const LIST_COLUMNS: Array<[string, keyof ConnectionResponse]> = [
   ["LOGIN", "login"], ["SCHEMA", "schema"], ["DESCRIPTION", "description"],
 ];
 
+/** chalk at a fixed level: whether to colour was already decided (terminal, NO_COLOR, --no-color). */
+export async function colors() {
+  const { Chalk } = await import("chalk");
+  return new Chalk({ level: 1 });
+}
+
 export async function toYaml(value: unknown): Promise<string> {
   const { stringify } = await import("yaml");
   return stringify(value, { lineWidth: 0 });
@@ -38,7 +44,7 @@ export const toJson = (value: unknown): string => JSON.stringify(value, null, 2)
 /** Renders rows as an aligned table with a header (terminal) — borderless, like gh. */
 export async function renderTable(headers: string[], rows: string[][], color: boolean): Promise<string> {
   const { default: Table } = await import("cli-table3");
-  const chalk = color ? (await import("chalk")).default : undefined;
+  const chalk = color ? await colors() : undefined;
   const none = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "",
     "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  " };
   const table = new Table({
@@ -75,7 +81,7 @@ export async function renderConnection(io: IO, c: ConnectionResponse, o: OutputO
       io.out(CONNECTION_FIELDS.map((k) => `${k}\t${plainCell(full[k])}\n`).join(""));
       return;
     case "table": {
-      const chalk = o.color ? (await import("chalk")).default : undefined;
+      const chalk = o.color ? await colors() : undefined;
       const w = Math.max(...CONNECTION_FIELDS.map((k) => k.length));
       io.out(CONNECTION_FIELDS.map((k) => {
         const name = k.padEnd(w);
