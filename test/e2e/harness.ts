@@ -1,0 +1,77 @@
+// End-to-end harness: the built bin/airconn spawned against the local fake Airflow, piped or in a pseudo-terminal.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const BIN = join(ROOT, "bin/airconn");
+
+export interface CliResult { code: number; stdout: string; stderr: string }
+export interface RunOptions { env?: Record<string, string | undefined>; input?: string | Buffer; timeoutMs?: number; cwd?: string }
+
+/** A fresh config folder; removed by the returned cleanup. */
+export function tempDir(prefix = "airconn-test-"): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A clean environment: no inherited AIRCONN_*, proxy or colour variables. */
+export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(AIRCONN_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|NO_COLOR|FORCE_COLOR|NODE_OPTIONS|VITEST|CI$)/.test(k)) continue;
+    env[k] = v;
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+/** Runs the built CLI with piped stdin/stdout/stderr. */
+export function runCli(args: string[], o: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(o.env), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => { stdout += d; });
+    child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`airconn ${args.join(" ")} timed out\n${stderr}`)); }, o.timeoutMs ?? 30_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? (signal ? 128 : -1), stdout, stderr });
+    });
+    child.stdin.on("error", () => {});
+    if (o.input !== undefined) child.stdin.end(o.input); else child.stdin.end();
+  });
+}
+
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs the built CLI in a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are a TTY.
+ * Returns the terminal's output (stdout and stderr together, with \r\n line ends turned into \n).
+ */
+export function runCliTty(args: string[], o: RunOptions & { cols?: number } = {}): Promise<CliResult> {
+  const cmd = `stty cols ${o.cols ?? 160} rows 50 2>/dev/null; exec ${shq(process.execPath)} ${shq(BIN)} ${args.map(shq).join(" ")}`;
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("script", ["-qefc", cmd, "/dev/null"], { env: baseEnv({ TERM: "xterm-256color", ...o.env }), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => { out += d; });
+    child.stderr.setEncoding("utf8").on("data", (d) => { out += d; });
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`tty airconn ${args.join(" ")} timed out\n${out}`)); }, o.timeoutMs ?? 30_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout: out.replace(/\r\n/g, "\n"), stderr: "" });
+    });
+    if (o.input !== undefined) child.stdin.write(o.input);
+    // keep stdin open: closing it would hang up the terminal before the command finishes
+  });
+}
+
+/** Strips ANSI escape sequences. */
+export const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\x1b\][^\x07]*\x07/g, "");
+
+export function haveCommand(name: string): boolean {
+  try { execFileSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }); return true; } catch { return false; }
+}
