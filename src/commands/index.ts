@@ -5,6 +5,7 @@ import * as login from "./login.js";
 import * as profile from "./profile.js";
 import * as list from "./list.js";
 import * as get from "./get.js";
+import * as bulk from "./bulk.js";
 
 export type Register = (program: Command, ctx: CommandContext) => void;
-export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register];
+export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register, bulk.register];

@@ -1,0 +1,176 @@
+// The write engine shared by bulk, import and apply: chunked bulk requests with bounded concurrency, results
+// mapped back to ids (the server answers 200 even when actions fail, naming ids in Python set literals), and the
+// "***" rule: a redacted secret means "keep what the server has", never a new value.
+import type { AirflowApi } from "../api/client.js";
+import { ApiError, AirconnError, NetworkError } from "../errors.js";
+import type { BulkActionResponse, BulkResponse, ConnectionBody } from "../api/types.js";
+import { REDACTED } from "../api/types.js";
+import type { Report } from "../output/report.js";
+import { pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
+
+export type CreateAction = { action: "create"; entities: ConnectionBody[]; action_on_existence?: "fail" | "skip" | "overwrite" };
+export type UpdateAction = { action: "update"; entities: ConnectionBody[]; update_mask?: string[] | null; action_on_non_existence?: "fail" | "skip" };
+export type DeleteAction = { action: "delete"; entities: string[]; action_on_non_existence?: "fail" | "skip" };
+export type Action = CreateAction | UpdateAction | DeleteAction;
+
+export const DEFAULT_CHUNK_SIZE = 500;
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Ids named in an Airflow bulk error text: "The connections with these connection_ids: {'a', 'b'} already exist." */
+export function idsInBulkError(text: string): string[] | undefined {
+  const m = /\{((?:\s*'(?:[^'\\]|\\.)*'\s*,?)+)\}/.exec(text);
+  if (!m) return undefined;
+  return [...m[1]!.matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((x) => x[1]!.replace(/\\(.)/g, "$1"));
+}
+
+const idOf = (e: ConnectionBody | string): string => (typeof e === "string" ? e : e.connection_id);
+const pastTense = { create: "created", update: "updated", delete: "deleted" } as const;
+
+/** Runs the actions in order; an action's chunks go out in parallel (bounded). Every id lands in the report once. */
+export async function executeActions(api: AirflowApi, actions: Action[], o: {
+  report: Report; chunkSize?: number; concurrency?: number; onChunk?: (done: number, total: number) => void;
+  /** Ids known to exist before the request (to tell created from overwritten). */
+  existing?: Set<string>;
+}): Promise<void> {
+  const size = Math.max(1, o.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const chunks = actions.flatMap((a) => chunk<ConnectionBody | string>(a.entities, size).map((entities) => ({ ...a, entities }) as Action));
+  let done = 0;
+  // Chunks of one action run in parallel; the next action starts when the previous one is finished.
+  for (let i = 0; i < chunks.length;) {
+    let j = i;
+    while (j < chunks.length && chunks[j]!.action === chunks[i]!.action && sameAction(chunks[j]!, chunks[i]!)) j++;
+    await runPool(chunks.slice(i, j), o.concurrency ?? 4, async (c) => {
+      await sendChunk(api, c, o.report, o.existing);
+      o.onChunk?.(++done, chunks.length);
+    });
+    i = j;
+  }
+}
+
+// Chunks that came from the same action object share its options; a new action object starts a new group.
+const sameAction = (a: Action, b: Action) => JSON.stringify({ ...a, entities: 0 }) === JSON.stringify({ ...b, entities: 0 });
+
+async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < items.length) await fn(items[next++]!); };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+async function sendChunk(api: AirflowApi, action: Action, report: Report, existing?: Set<string>): Promise<void> {
+  const ids = (action.entities as Array<ConnectionBody | string>).map(idOf);
+  let res: BulkResponse;
+  try {
+    res = await api.bulk({ actions: [action] } as never);
+  } catch (e) {
+    if (!(e instanceof AirconnError)) throw e;
+    const status = e instanceof ApiError ? e.status : null;
+    const msg = e instanceof NetworkError ? `${e.message} (the request may or may not have been applied)` : e.message;
+    for (const id of ids) if (!report.has(id)) report.fail(id, action.action, msg, status);
+    return;
+  }
+  recordResult(action, ids, res[action.action] ?? { success: [], errors: [] }, report, existing);
+}
+
+export function recordResult(action: Action, ids: string[], r: BulkActionResponse, report: Report, existing?: Set<string>): void {
+  const inChunk = new Set(ids);
+  const done = new Set((r.success ?? []).map(String));
+  for (const id of ids) {
+    if (!done.has(id)) continue;
+    const outcome = action.action === "create" && existing?.has(id) ? "updated" : pastTense[action.action];
+    report.ok(id, outcome, action.action);
+  }
+  const errors = (r.errors ?? []) as Array<{ error?: unknown; status_code?: unknown }>;
+  let general: { error: string; status: number | null } | undefined;
+  for (const err of errors) {
+    const text = String(err.error ?? JSON.stringify(err));
+    const status = typeof err.status_code === "number" ? err.status_code : null;
+    const named = idsInBulkError(text)?.filter((id) => inChunk.has(id));
+    if (named?.length) {
+      for (const id of named) if (!report.has(id)) report.fail(id, action.action, errorFor(action, text, id), status);
+    } else {
+      general ??= { error: text, status };
+    }
+  }
+  const mode = action.action === "create" ? action.action_on_existence ?? "fail" : action.action_on_non_existence ?? "fail";
+  for (const id of ids) {
+    if (report.has(id)) continue;
+    if (general) report.fail(id, action.action, general.error, general.status);
+    else if (errors.length && mode === "fail") {
+      report.fail(id, action.action, `not ${pastTense[action.action]}: the server rejected the whole request because of other ids in it`, null);
+    } else if (mode === "skip") report.ok(id, "skipped", action.action);
+    else report.fail(id, action.action, "the server did not report this id", null);
+  }
+}
+
+function errorFor(action: Action, text: string, id: string): string {
+  if (/already exist/.test(text)) return `connection ${id} already exists`;
+  if (/were not found|not found/.test(text)) return `connection ${id} was not found`;
+  return text;
+}
+
+// ---- "***": keep what the server has ----------------------------------------------------------------------
+
+/** True when the password or any value in extra is the redaction marker. */
+export function hasRedacted(body: ConnectionBody): boolean {
+  if (body.password === REDACTED) return true;
+  if (typeof body.extra === "string" && body.extra.includes(REDACTED)) {
+    try { return containsRedacted(pyLoads(body.extra)); } catch { return false; }
+  }
+  return false;
+}
+
+const containsRedacted = (v: PyValue): boolean =>
+  v === REDACTED || (Array.isArray(v) ? v.some(containsRedacted) : v instanceof Map ? [...v.values()].some(containsRedacted) : false);
+
+/** For a connection that does not exist yet: drop the password and extra values that are only "***". */
+export function withoutRedacted(body: ConnectionBody): ConnectionBody {
+  const out = { ...body };
+  if (out.password === REDACTED) out.password = null;
+  if (typeof out.extra === "string" && out.extra.includes(REDACTED)) {
+    try {
+      const v = pyLoads(out.extra);
+      out.extra = pyDumps(dropRedacted(v) ?? new Map());
+    } catch { /* not JSON: left as is */ }
+  }
+  return out;
+}
+
+function dropRedacted(v: PyValue): PyValue | undefined {
+  if (v === REDACTED) return undefined;
+  if (Array.isArray(v)) return v.map(dropRedacted).filter((x) => x !== undefined) as PyValue[];
+  if (v instanceof Map) {
+    const m = new Map<string, PyValue>();
+    for (const [k, x] of v) { const y = dropRedacted(x); if (y !== undefined) m.set(k, y); }
+    return m;
+  }
+  return v;
+}
+
+/** A full body for "overwrite" through update semantics: every field present, absent ones null. */
+export function overwriteBody(body: ConnectionBody): ConnectionBody {
+  return {
+    connection_id: body.connection_id, conn_type: body.conn_type,
+    description: body.description ?? null, host: body.host ?? null, login: body.login ?? null, schema: body.schema ?? null,
+    port: body.port ?? null, password: body.password ?? null, extra: body.extra ?? null,
+    ...(body.team_name !== undefined ? { team_name: body.team_name } : {}),
+  };
+}
+
+/** Which of these ids exist on the server: one GET per id for a few, the full id list for many. */
+export async function existingIds(api: AirflowApi, ids: string[], concurrency = 8): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (ids.length <= 50) {
+    await runPool(ids, concurrency, async (id) => {
+      try { await api.get(id); found.add(id); } catch (e) { if (!(e instanceof ApiError && e.status === 404)) throw e; }
+    });
+    return found;
+  }
+  const want = new Set(ids);
+  for await (const page of api.pages({ concurrency })) for (const c of page) if (want.has(c.connection_id)) found.add(c.connection_id);
+  return found;
+}

@@ -1,0 +1,72 @@
+// Reading a user's file (or stdin) and parsing JSON or YAML with errors that name the line.
+import { readFile, stat } from "node:fs/promises";
+import type { IO } from "../output/io.js";
+import { UsageError } from "../errors.js";
+
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/** Reads FILE or `-` (stdin) as UTF-8 text; refuses missing, empty, binary and huge inputs with a clear message. */
+export async function readInput(file: string, io: IO, what = "file"): Promise<{ text: string; name: string }> {
+  let buf: Buffer;
+  const name = file === "-" ? "stdin" : file;
+  if (file === "-") {
+    if (io.stdinIsTTY) throw new UsageError(`reading the ${what} from standard input, but it is a terminal`, `pipe it in: airconn ... - < ${what}.json`);
+    buf = await io.readStdinBytes();
+  } else {
+    let size: number;
+    try {
+      const s = await stat(file);
+      if (s.isDirectory()) throw new UsageError(`${file} is a directory, not a ${what}`);
+      size = s.size;
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(code === "ENOENT" ? `no such file: ${file}` : `cannot read ${file}: ${code ?? (e as Error).message}`);
+    }
+    if (size > MAX_INPUT_BYTES) throw new UsageError(`${file} is ${Math.round(size / 1048576)} MiB: larger than the ${MAX_INPUT_BYTES / 1048576} MiB airconn reads`);
+    try { buf = await readFile(file); } catch (e) { throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  }
+  if (buf.length > MAX_INPUT_BYTES) throw new UsageError(`${name} is larger than the ${MAX_INPUT_BYTES / 1048576} MiB airconn reads`);
+  if (buf.length === 0 || buf.toString("utf8").trim() === "") throw new UsageError(`${name} is empty`);
+  if (buf.includes(0)) throw new UsageError(`${name} is a binary file (it contains NUL bytes), not text`);
+  let text = buf.toString("utf8");
+  if (text.includes("\uFFFD") && !Buffer.from(text, "utf8").equals(buf)) throw new UsageError(`${name} is not valid UTF-8 text`);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text, name };
+}
+
+/** Line and column (1-based) of a character offset. */
+export function lineCol(text: string, pos: number): { line: number; col: number } {
+  let line = 1, last = -1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) { line++; last = i; }
+  return { line, col: pos - last };
+}
+
+export function parseJsonText(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const where = pos ? (() => { const { line, col } = lineCol(text, Number(pos[1])); return `line ${line} column ${col}`; })() : "";
+    const reason = msg.replace(/ in JSON at position \d+.*$/, "").replace(/, ".*" is not valid JSON$/, "").replace(/^JSON\.parse: /, "");
+    throw new UsageError(`${name}: invalid JSON${where ? ` at ${where}` : ""}: ${reason}`);
+  }
+}
+
+export async function parseYamlText(text: string, name: string): Promise<unknown> {
+  const { parseDocument } = await import("yaml");
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length) {
+    const err = doc.errors[0]!;
+    const line = err.linePos?.[0];
+    throw new UsageError(`${name}: invalid YAML${line ? ` at line ${line.line} column ${line.col}` : ""}: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+/** JSON when the file says so (extension, or content starting with { or [), YAML otherwise. */
+export async function parseStructured(text: string, name: string, format?: "json" | "yaml"): Promise<unknown> {
+  const fmt = format ?? (/\.json$/i.test(name) ? "json" : /\.ya?ml$/i.test(name) ? "yaml" : /^\s*[[{]/.test(text) ? "json" : "yaml");
+  return fmt === "json" ? parseJsonText(text, name) : parseYamlText(text, name);
+}

@@ -1,0 +1,94 @@
+import type { Command } from "commander";
+import { intArg, Option, type CommandContext } from "../cli.js";
+import type { Deps } from "../deps.js";
+import { UsageError } from "../errors.js";
+import { Report, printReport } from "../output/report.js";
+import { toJson } from "../output/format.js";
+import { checkBulkBody } from "../bulk/validate.js";
+import { parseStructured, readInput } from "../bulk/load.js";
+import { chunk, DEFAULT_CHUNK_SIZE, executeActions, existingIds, hasRedacted, overwriteBody, withoutRedacted, type Action } from "../bulk/engine.js";
+import type { ConnectionBody } from "../api/types.js";
+import { examples } from "./common.js";
+
+export interface BulkOptions { file: string; dryRun?: boolean; chunkSize?: number; format?: "json" | "yaml" }
+
+export function register(program: Command, ctx: CommandContext): void {
+  program.command("bulk")
+    .description("send create/update/delete actions written in the API's BulkBody shape (JSON or YAML); validates first, splits large actions, reports every id")
+    .argument("<file>", "the BulkBody file, or - for standard input")
+    .option("--dry-run", "validate and print the requests that would be sent, send nothing")
+    .option("--chunk-size <n>", `entities per request (default ${DEFAULT_CHUNK_SIZE})`, intArg("--chunk-size", 1, 10000))
+    .addOption(new Option("--format <format>", "file format (default: from the extension or the content)").choices(["json", "yaml"]))
+    .addHelpText("after", examples([
+      "$ airconn bulk changes.yaml",
+      "$ airconn bulk changes.json --dry-run",
+      "$ airconn bulk - -o json < changes.json > report.json      # CI: machine-readable report, exit 1 if any id failed",
+      "",
+      "A bulk file:",
+      '  {"actions": [',
+      '    {"action": "create", "action_on_existence": "skip", "entities": [{"connection_id": "pg", "conn_type": "postgres", "host": "db"}]},',
+      '    {"action": "update", "update_mask": ["host"], "entities": [{"connection_id": "web", "conn_type": "http", "host": "new"}]},',
+      '    {"action": "delete", "action_on_non_existence": "skip", "entities": ["old_conn"]}]}',
+    ]))
+    .action(async (file: string, o: Omit<BulkOptions, "file">, cmd: Command) => runBulk({ ...o, file }, ctx.deps(cmd)));
+}
+
+export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
+  const { text, name } = await readInput(o.file, d.io, "bulk file");
+  const doc = await parseStructured(text, name, o.format);
+  const { actions, problems } = checkBulkBody(doc);
+  if (problems.length) {
+    for (const p of problems.slice(0, 20)) d.io.err(`airconn: ${name}: ${p.path}: ${p.message}\n`);
+    throw new UsageError(`${name}: ${problems.length} problem${problems.length > 1 ? "s" : ""} found, nothing was sent`);
+  }
+  const total = actions.reduce((n, a) => n + a.entities.length, 0);
+  if (total === 0) throw new UsageError(`${name}: no entities in any action, nothing to do`);
+  const chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const report = new Report();
+
+  if (o.dryRun) {
+    const requests = actions.flatMap((a) => chunk<ConnectionBody | string>(a.entities, chunkSize).map((entities) => ({ actions: [{ ...a, entities }] })));
+    d.io.out(toJson({ requests: requests.map((body) => ({ method: "PATCH", path: "/api/v2/connections", body })) }));
+    d.io.err(`dry run: ${total} id${total === 1 ? "" : "s"} in ${requests.length} request${requests.length === 1 ? "" : "s"}; nothing was sent\n`);
+    return;
+  }
+
+  const api = await d.api();
+  const planned = await keepRedactedSecrets(d, actions);
+  await executeActions(api, planned.actions, {
+    report, chunkSize, concurrency: Math.min(d.concurrency(), 8), existing: planned.existing,
+    onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
+  });
+  if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
+  if (planned.stripped.length) {
+    d.warn(`created without the secrets the file held only as "***" (set them with airconn patch): ${planned.stripped.slice(0, 20).join(", ")}${planned.stripped.length > 20 ? ", ..." : ""}`);
+  }
+  await printReport(d, report);
+}
+
+/**
+ * "***" in a create entity means "keep the stored secret". Airflow's bulk create would store it literally, so:
+ * for ids that exist and are overwritten, send an update (PATCH rules merge "***" with the stored value);
+ * for new ids, leave the redacted secret out.
+ */
+async function keepRedactedSecrets(d: Deps, actions: Action[]): Promise<{ actions: Action[]; existing?: Set<string>; stripped: string[] }> {
+  const redacted = actions.flatMap((a) => (a.action === "create" ? a.entities.filter(hasRedacted) : [])).map((e) => e.connection_id);
+  if (!redacted.length) return { actions, stripped: [] };
+  const existing = await existingIds(await d.api(), redacted, d.concurrency());
+  const stripped: string[] = [];
+  const out: Action[] = [];
+  for (const a of actions) {
+    if (a.action !== "create" || !a.entities.some(hasRedacted)) { out.push(a); continue; }
+    const mode = a.action_on_existence ?? "fail";
+    const toUpdate = mode === "overwrite" ? a.entities.filter((e) => hasRedacted(e) && existing.has(e.connection_id)) : [];
+    const rest = a.entities.filter((e) => !toUpdate.includes(e)).map((e) => {
+      if (!hasRedacted(e) || existing.has(e.connection_id)) return e;
+      stripped.push(e.connection_id);
+      return withoutRedacted(e);
+    });
+    if (toUpdate.length) out.push({ action: "update", entities: toUpdate.map(overwriteBody), action_on_non_existence: "fail" });
+    if (rest.length) out.push({ ...a, entities: rest });
+  }
+  // ids sent as updates are reported as updated; the rest of the create action keeps its own reporting.
+  return { actions: out, existing: new Set([...existing].filter((id) => !stripped.includes(id))), stripped };
+}
