@@ -1,0 +1,156 @@
+// What `apply` would change: the desired connections of a file against the server's, field by field.
+// Secrets cannot be compared (the server shows "***"): a secret in the file is "set on create", or, for an
+// existing connection, "not compared" unless --update-secrets says to send it ("will be set").
+import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
+import { REDACTED } from "../api/types.js";
+import { isSensitiveKey } from "../util/sensitive.js";
+import { pyDumps, pyLoads, toJs, type PyValue } from "../util/pyjson.js";
+
+export interface Desired { body: ConnectionBody; present: Set<string>; where?: string }
+
+export const COMPARED_FIELDS = ["conn_type", "description", "host", "login", "schema", "port", "extra", "team_name"] as const;
+
+export type FieldChange =
+  | { field: string; kind: "value"; from: unknown; to: unknown }       // a plain value that differs
+  | { field: string; kind: "secret"; note: "will be set" | "set on create" | "not compared" };
+
+export interface PlannedCreate { id: string; body: ConnectionBody; secrets: string[] }
+export interface PlannedUpdate { id: string; changes: FieldChange[]; body: ConnectionBody; mask: string[] }
+export interface Plan {
+  create: PlannedCreate[];
+  update: PlannedUpdate[];
+  unchanged: string[];
+  /** In scope, on the server, not in the file. */
+  onlyOnServer: string[];
+  /** Secrets present in the file for existing connections that were not compared (without --update-secrets). */
+  notCompared: Array<{ id: string; field: string }>;
+}
+
+const parseExtra = (s: string | null | undefined): Map<string, PyValue> | undefined => {
+  if (s === null || s === undefined || s === "") return undefined;
+  try { const v = pyLoads(s); return v instanceof Map ? v : undefined; } catch { return undefined; }
+};
+
+const canon = (v: PyValue): string => JSON.stringify(sortKeys(toJs(v)));
+const sortKeys = (v: unknown): unknown => Array.isArray(v) ? v.map(sortKeys)
+  : v && typeof v === "object" ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sortKeys(x)])) : v;
+
+/** Compares one desired connection with the server's; returns the changes and the PATCH to make. */
+export function compare(want: Desired, have: ConnectionResponse, o: { updateSecrets?: boolean } = {}): { changes: FieldChange[]; body: ConnectionBody; mask: string[]; notCompared: string[] } {
+  const changes: FieldChange[] = [];
+  const notCompared: string[] = [];
+  const body: ConnectionBody = { connection_id: have.connection_id, conn_type: want.present.has("conn_type") ? want.body.conn_type : have.conn_type };
+  const mask: string[] = [];
+  const b = want.body as unknown as Record<string, unknown>;
+  const h = have as unknown as Record<string, unknown>;
+  for (const f of COMPARED_FIELDS) {
+    if (!want.present.has(f)) continue;
+    if (f === "extra") {
+      const r = compareExtra(want.body.extra ?? null, have.extra ?? null, o.updateSecrets === true);
+      changes.push(...r.changes);
+      notCompared.push(...r.notCompared);
+      if (r.send !== undefined) { (body as unknown as Record<string, unknown>).extra = r.send; mask.push("extra"); }
+      continue;
+    }
+    const from = h[f] ?? null, to = b[f] ?? null;
+    if (from !== to) {
+      changes.push({ field: f, kind: "value", from, to });
+      (body as unknown as Record<string, unknown>)[f] = to;
+      mask.push(f);
+    }
+  }
+  if (want.present.has("password")) {
+    const pw = want.body.password;
+    if (pw === REDACTED || pw === null || pw === undefined || pw === "") {
+      // "***" means keep; null/"" cannot clear a password through the API: nothing to send either way.
+    } else if (o.updateSecrets) {
+      changes.push({ field: "password", kind: "secret", note: "will be set" });
+      body.password = pw; mask.push("password");
+    } else {
+      notCompared.push("password");
+    }
+  }
+  return { changes, body, mask, notCompared };
+}
+
+function compareExtra(want: string | null, have: string | null, updateSecrets: boolean): { changes: FieldChange[]; notCompared: string[]; send?: string | null } {
+  const w = parseExtra(want), h = parseExtra(have);
+  if (!w || !h) {
+    // Not both JSON objects: compare the texts (null vs {} counts as a change).
+    const same = want === have || (w && h === undefined && have === null && w.size === 0 && want === "{}");
+    return same ? { changes: [], notCompared: [] } : { changes: [{ field: "extra", kind: "value", from: have, to: want && w ? redactForDisplay(w) : want }], notCompared: [], send: want };
+  }
+  const changes: FieldChange[] = [];
+  const notCompared: string[] = [];
+  let differs = false;
+  const send = new Map<string, PyValue>();
+  for (const [k, v] of w) {
+    const old = h.get(k);
+    const secretOnServer = old === REDACTED || (old !== undefined && containsRedacted(old));
+    if (v === REDACTED || (secretOnServer && containsRedacted(v))) {
+      // "***" in the file: keep what the server has.
+      send.set(k, v);
+      if (old === undefined) { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: undefined, to: "***" }); }
+      continue;
+    }
+    if (secretOnServer || isSensitiveKey(k)) {
+      if (old === undefined) {
+        differs = true; send.set(k, v);
+        changes.push({ field: `extra.${k}`, kind: "secret", note: "will be set" });
+      } else if (updateSecrets) {
+        differs = true; send.set(k, v);
+        changes.push({ field: `extra.${k}`, kind: "secret", note: "will be set" });
+      } else {
+        // The server keeps its stored value: "***" under a sensitive key, or its own (redacted) structure when the
+        // secret is nested under a key that is not sensitive itself.
+        send.set(k, isSensitiveKey(k) ? REDACTED : old!);
+        notCompared.push(`extra.${k}`);
+      }
+      continue;
+    }
+    send.set(k, v);
+    if (old === undefined || canon(old) !== canon(v)) {
+      differs = true;
+      changes.push({ field: `extra.${k}`, kind: "value", from: old === undefined ? undefined : toJs(old), to: toJs(v) });
+    }
+  }
+  for (const [k, old] of h) {
+    if (!w.has(k)) { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: containsRedacted(old) ? "***" : toJs(old), to: undefined }); }
+  }
+  return { changes, notCompared, send: differs ? pyDumps(send) : undefined };
+}
+
+function containsRedacted(v: PyValue): boolean {
+  return v === REDACTED || (Array.isArray(v) ? v.some(containsRedacted) : v instanceof Map ? [...v.values()].some(containsRedacted) : false);
+}
+
+/** Extra for display: values under sensitive keys become "***". */
+function redactForDisplay(m: Map<string, PyValue>): string {
+  const out = new Map<string, PyValue>();
+  for (const [k, v] of m) out.set(k, isSensitiveKey(k) ? REDACTED : v);
+  return pyDumps(out);
+}
+
+export function plan(desired: Desired[], server: ConnectionResponse[], o: { updateSecrets?: boolean } = {}): Plan {
+  const byId = new Map(server.map((c) => [c.connection_id, c]));
+  const wanted = new Set(desired.map((d) => d.body.connection_id));
+  const p: Plan = { create: [], update: [], unchanged: [], onlyOnServer: [], notCompared: [] };
+  for (const d of desired) {
+    const id = d.body.connection_id;
+    const have = byId.get(id);
+    if (!have) {
+      const secrets: string[] = [];
+      if (d.body.password && d.body.password !== REDACTED) secrets.push("password");
+      const ex = parseExtra(d.body.extra);
+      if (ex) for (const [k, v] of ex) if (isSensitiveKey(k) && v !== REDACTED) secrets.push(`extra.${k}`);
+      p.create.push({ id, body: d.body, secrets });
+      continue;
+    }
+    const c = compare(d, have, o);
+    for (const f of c.notCompared) p.notCompared.push({ id, field: f });
+    if (c.mask.length) p.update.push({ id, changes: c.changes, body: c.body, mask: c.mask });
+    else p.unchanged.push(id);
+  }
+  for (const c of server) if (!wanted.has(c.connection_id)) p.onlyOnServer.push(c.connection_id);
+  return p;
+}
