@@ -6,6 +6,8 @@ import * as profile from "./profile.js";
 import * as list from "./list.js";
 import * as get from "./get.js";
 import * as bulk from "./bulk.js";
+import * as importCmd from "./import.js";
+import * as exportCmd from "./export.js";
 
 export type Register = (program: Command, ctx: CommandContext) => void;
-export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register, bulk.register];
+export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register, bulk.register, importCmd.register, exportCmd.register];

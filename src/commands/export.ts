@@ -1,0 +1,80 @@
+import type { Command } from "commander";
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { dirname, basename, join } from "node:path";
+import { Option, type CommandContext } from "../cli.js";
+import type { Deps } from "../deps.js";
+import { UsageError } from "../errors.js";
+import { exportFormatFromFileName, exportWriter, type ExportFormat } from "../files/index.js";
+import { examples } from "./common.js";
+
+export interface ExportOptions { file?: string; format?: ExportFormat; serializationFormat?: "uri" | "json"; pattern?: string }
+
+export function register(program: Command, ctx: CommandContext): void {
+  program.command("export")
+    .description("write connections in the formats `airflow connections export` writes (json, yaml, env); secrets come back from the API as ***")
+    .argument("[file]", "output file (format from its extension: .json, .yaml, .env), or - for standard output (default)")
+    .addOption(new Option("--format <format>", "file format (default: from the extension, else json)").choices(["json", "yaml", "env"]))
+    .addOption(new Option("--serialization-format <format>", "env files: a URI (default) or JSON per connection").choices(["uri", "json"]))
+    .option("--pattern <pattern>", "only connection ids matching this pattern (as in list)")
+    .addHelpText("after", examples([
+      "$ airconn export connections.json",
+      "$ airconn export connections.yaml --pattern %customer_%",
+      "$ airconn export - --format env > connections.env",
+      "$ airconn -p prod export - | airconn -p staging import - --format json --on-existence skip   # copy prod to staging",
+    ]))
+    .action(async (file: string | undefined, o: Omit<ExportOptions, "file">, cmd: Command) => runExport({ ...o, file }, ctx.deps(cmd)));
+}
+
+export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
+  const toStdout = o.file === undefined || o.file === "-";
+  let format: ExportFormat = o.format ?? "json";
+  if (!o.format && !toStdout) {
+    const f = exportFormatFromFileName(o.file!);
+    if (!f) throw new UsageError(`cannot tell the format of ${o.file} from its extension`, "use .json, .yaml or .env, or pass --format");
+    format = f;
+  }
+  if (o.serializationFormat && format !== "env") throw new UsageError("--serialization-format applies to env files only");
+  const writer = exportWriter(format, { serialization: o.serializationFormat ?? "uri" });
+  const api = await d.api();
+
+  let sink: { write(s: string): Promise<void>; done(): Promise<void>; abort(): Promise<void> };
+  if (toStdout) {
+    sink = { write: async (s) => { d.io.out(s); await d.io.drain(); }, done: async () => {}, abort: async () => {} };
+  } else {
+    // Written to a temporary file beside the target and renamed at the end: an interrupted export leaves no partial file.
+    const target = o.file!;
+    const tmp = join(dirname(target), `.${basename(target)}.airconn-${process.pid}.tmp`);
+    const stream = createWriteStream(tmp, { mode: 0o600 });
+    const failed = new Promise<never>((_, reject) => stream.once("error", (e: NodeJS.ErrnoException) => reject(new UsageError(`cannot write ${target}: ${e.code ?? e.message}`))));
+    failed.catch(() => {});
+    const cleanup = () => { void rm(tmp, { force: true }); };
+    d.signal.addEventListener("abort", cleanup, { once: true });
+    sink = {
+      write: (s) => Promise.race([failed, new Promise<void>((res) => { if (stream.write(s)) res(); else stream.once("drain", () => res()); })]),
+      done: async () => {
+        await Promise.race([failed, new Promise<void>((res) => stream.end(() => res()))]);
+        await rename(tmp, target);
+        d.signal.removeEventListener("abort", cleanup);
+      },
+      abort: async () => { stream.destroy(); await rm(tmp, { force: true }); },
+    };
+  }
+
+  let count = 0;
+  try {
+    await sink.write(writer.begin());
+    for await (const page of api.pages({ pattern: o.pattern, orderBy: ["connection_id"], concurrency: d.concurrency() })) {
+      let chunk = "";
+      for (const c of page) { chunk += writer.item(c); count++; }
+      await sink.write(chunk);
+    }
+    await sink.write(writer.end());
+    await sink.done();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  d.warn("the Airflow API returns passwords and sensitive extra values redacted: the export holds *** in their place (import keeps the stored secrets for them)");
+  d.note(`exported ${count} connection${count === 1 ? "" : "s"}${toStdout ? "" : ` to ${o.file}`}`);
+}

@@ -1,0 +1,92 @@
+import type { Command } from "commander";
+import { intArg, Option, type CommandContext } from "../cli.js";
+import type { Deps } from "../deps.js";
+import { ConflictError, UsageError } from "../errors.js";
+import { detectFormat, parseConnectionsFile, type FileFormat, type ParsedConnection } from "../files/index.js";
+import { readInput } from "../bulk/load.js";
+import { DEFAULT_CHUNK_SIZE, executeActions, existingIds, hasRedacted, overwriteBody, withoutRedacted, type Action } from "../bulk/engine.js";
+import { Report, printReport } from "../output/report.js";
+import { renderTable, toJson, toYaml, plainCell } from "../output/format.js";
+import { examples } from "./common.js";
+
+export type OnExistence = "fail" | "skip" | "overwrite";
+export interface ImportOptions { file: string; format?: FileFormat; onExistence?: OnExistence; dryRun?: boolean; chunkSize?: number }
+
+export function register(program: Command, ctx: CommandContext): void {
+  program.command("import")
+    .description("import the files `airflow connections export` writes (json, yaml, env), airflowctl's json and Astro's airflow_settings.yaml")
+    .argument("<file>", "the file, or - for standard input (then --format is required)")
+    .addOption(new Option("--format <format>", "file format (default: from the extension)").choices(["json", "yaml", "env", "astro"]))
+    .addOption(new Option("--on-existence <mode>", "when an id already exists: fail (write nothing, exit 5), skip it, or overwrite it").choices(["fail", "skip", "overwrite"]).default("fail"))
+    .option("--dry-run", "print what would be created, updated and skipped; send no write")
+    .option("--chunk-size <n>", `connections per bulk request (default ${DEFAULT_CHUNK_SIZE})`, intArg("--chunk-size", 1, 10000))
+    .addHelpText("after", examples([
+      "$ airconn import connections.json",
+      "$ airconn import airflow_settings.yaml --on-existence skip",
+      "$ airconn import connections.env --dry-run",
+      "$ airconn import - --format yaml --on-existence overwrite -o json < connections.yaml > report.json   # CI",
+      "",
+      'Secrets: an exported file holds "***" for passwords and sensitive extra values. For ids that exist,',
+      "overwrite keeps the stored secret; new ids are created without it and listed in a warning.",
+    ]))
+    .action(async (file: string, o: Omit<ImportOptions, "file">, cmd: Command) => runImport({ ...o, file }, ctx.deps(cmd)));
+}
+
+export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
+  const mode: OnExistence = o.onExistence ?? "fail";
+  const { text, name } = await readInput(o.file, d.io, "connections file");
+  const format = detectFormat(o.file === "-" ? "-" : o.file, o.format, text);
+  const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env });
+  for (const w of parsed.warnings) d.warn(w);
+  const conns = parsed.connections;
+  if (!conns.length) throw new UsageError(`${name}: no connections in the file`);
+  const seen = new Map<string, ParsedConnection>();
+  for (const c of conns) {
+    const prev = seen.get(c.body.connection_id);
+    if (prev) throw new UsageError(`${c.where}: connection ${c.body.connection_id} appears twice (first at ${prev.where})`);
+    seen.set(c.body.connection_id, c);
+  }
+
+  const api = await d.api();
+  const ids = conns.map((c) => c.body.connection_id);
+  const existing = await existingIds(api, ids, d.concurrency());
+  const toCreate = conns.filter((c) => !existing.has(c.body.connection_id));
+  const toUpdate = mode === "overwrite" ? conns.filter((c) => existing.has(c.body.connection_id)) : [];
+  const toSkip = mode === "skip" ? conns.filter((c) => existing.has(c.body.connection_id)) : [];
+  if (mode === "fail" && existing.size) {
+    const list = [...existing];
+    throw new ConflictError(`${list.length} connection${list.length === 1 ? "" : "s"} already exist, nothing was imported: ${list.slice(0, 20).join(", ")}${list.length > 20 ? ", ..." : ""}`,
+      "re-run with --on-existence skip (leave them) or --on-existence overwrite (update them)");
+  }
+  const stripped = toCreate.filter((c) => hasRedacted(c.body)).map((c) => c.body.connection_id);
+
+  if (o.dryRun) {
+    const rows = [
+      ...toCreate.map((c) => ({ connection_id: c.body.connection_id, action: "create", note: stripped.includes(c.body.connection_id) ? "without the *** secrets" : "" })),
+      ...toUpdate.map((c) => ({ connection_id: c.body.connection_id, action: "update", note: hasRedacted(c.body) ? "keeps the stored secrets" : "" })),
+      ...toSkip.map((c) => ({ connection_id: c.body.connection_id, action: "skip", note: "exists" })),
+    ];
+    const out = d.output();
+    if (out.format === "json") d.io.out(toJson(rows));
+    else if (out.format === "yaml") d.io.out(await toYaml(rows));
+    else if (out.format === "plain") d.io.out(rows.map((r) => [r.connection_id, r.action, r.note].map(plainCell).join("\t") + "\n").join(""));
+    else d.io.out(await renderTable(["ID", "ACTION", "NOTE"], rows.map((r) => [r.connection_id, r.action, r.note]), out.color));
+    d.io.err(`dry run: would create ${toCreate.length}, update ${toUpdate.length}, skip ${toSkip.length}; nothing was sent\n`);
+    return;
+  }
+
+  const report = new Report();
+  for (const c of toSkip) report.ok(c.body.connection_id, "skipped", "create");
+  const actions: Action[] = [];
+  if (toUpdate.length) actions.push({ action: "update", entities: toUpdate.map((c) => overwriteBody(c.body)), action_on_non_existence: "fail" });
+  if (toCreate.length) actions.push({ action: "create", entities: toCreate.map((c) => withoutRedacted(c.body)), action_on_existence: "fail" });
+  await executeActions(api, actions, {
+    report, chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE, concurrency: Math.min(d.concurrency(), 8),
+    onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
+  });
+  if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
+  if (stripped.length) {
+    d.warn(`created without the secrets the file held only as "***" (set them with airconn patch): ${stripped.slice(0, 20).join(", ")}${stripped.length > 20 ? ", ..." : ""}`);
+  }
+  await printReport(d, report, { quietRows: report.total > 1000 && d.output().format === "table" });
+}
