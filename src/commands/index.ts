@@ -8,6 +8,7 @@ import * as get from "./get.js";
 import * as bulk from "./bulk.js";
 import * as importCmd from "./import.js";
 import * as exportCmd from "./export.js";
+import * as apply from "./apply.js";
 
 export type Register = (program: Command, ctx: CommandContext) => void;
-export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register, bulk.register, importCmd.register, exportCmd.register];
+export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register, bulk.register, importCmd.register, exportCmd.register, apply.register];

@@ -1,0 +1,183 @@
+import type { Command } from "commander";
+import { Option, type CommandContext } from "../cli.js";
+import type { Deps } from "../deps.js";
+import { CancelledError, PartialFailureError, UsageError, AirconnError, ApiError } from "../errors.js";
+import { detectFormat, parseConnectionsFile, type FileFormat } from "../files/index.js";
+import { readInput } from "../bulk/load.js";
+import { DEFAULT_CHUNK_SIZE, executeActions, withoutRedacted } from "../bulk/engine.js";
+import { plan as makePlan, type Desired, type FieldChange, type Plan } from "../apply/plan.js";
+import { patternMatcher } from "../util/pattern.js";
+import { isSensitiveKey } from "../util/sensitive.js";
+import { Report, printReport } from "../output/report.js";
+import { plainCell, renderTable, toJson, toYaml } from "../output/format.js";
+import { REDACTED, type ConnectionBody } from "../api/types.js";
+import { pyLoads, toJs } from "../util/pyjson.js";
+import { examples } from "./common.js";
+
+interface CommonOptions { file: string; format?: FileFormat; pattern?: string; prune?: boolean; updateSecrets?: boolean }
+export interface DiffOptions extends CommonOptions { exitCode?: boolean }
+export interface ApplyOptions extends CommonOptions { dryRun?: boolean; yes?: boolean }
+
+const formatOption = () => new Option("--format <format>", "file format (default: .yaml/.yml airconn YAML, .json Airflow JSON, .env)").choices(["airconn", "json", "yaml", "env", "astro"]);
+
+export function register(program: Command, ctx: CommandContext): void {
+  program.command("diff")
+    .description("show what `apply` would change: to create, to update (field by field), unchanged, only on the server")
+    .argument("<file>", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
+    .addOption(formatOption())
+    .option("--pattern <pattern>", "only server connections matching this pattern are in scope (e.g. team_a_%)")
+    .option("--prune", "count connections only on the server as differences (they would be deleted)")
+    .option("--update-secrets", "compare as apply --update-secrets would: secrets in the file will be set")
+    .option("--exit-code", "exit 1 when there are differences (0 when in sync)")
+    .addHelpText("after", examples([
+      "$ airconn diff connections.yaml",
+      "$ airconn diff connections.yaml --pattern team_a_% --prune",
+      "$ airconn diff connections.yaml --exit-code -o json > drift.json   # CI: exit 1 on drift",
+    ]))
+    .action(async (file: string, o: Omit<DiffOptions, "file">, cmd: Command) => runDiff({ ...o, file }, ctx.deps(cmd)));
+
+  program.command("apply")
+    .description("make the server match the file: create what is missing, patch what differs (only those fields), and with --prune delete the rest")
+    .argument("<file>", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
+    .addOption(formatOption())
+    .option("--pattern <pattern>", "only server connections matching this pattern are in scope (e.g. team_a_%)")
+    .option("--prune", "delete connections in scope that are not in the file (asks first; --yes without a terminal)")
+    .option("--update-secrets", "also send secrets of existing connections (by default a secret is sent only on create)")
+    .option("--dry-run", "show the diff, change nothing")
+    .option("-y, --yes", "do not ask before pruning")
+    .addHelpText("after", examples([
+      "$ airconn apply connections.yaml",
+      "$ airconn apply connections.yaml --pattern team_a_% --prune",
+      "$ DB_PASS=... airconn apply connections.yaml --prune --yes -o json   # CI",
+      "",
+      "connections.yaml:",
+      "  connections:",
+      "    - connection_id: team_a_pg",
+      "      conn_type: postgres",
+      "      host: db.example.com",
+      "      port: 5432",
+      "      password: ${DB_PASS}",
+      "      extra: {sslmode: require}",
+    ]))
+    .action(async (file: string, o: Omit<ApplyOptions, "file">, cmd: Command) => runApply({ ...o, file }, ctx.deps(cmd)));
+}
+
+async function load(o: CommonOptions, d: Deps): Promise<{ desired: Desired[]; plan: Plan; name: string }> {
+  const { text, name } = await readInput(o.file, d.io, "connections file");
+  let format: FileFormat = detectFormat(o.file, o.format, text);
+  if (!o.format && format === "yaml") format = "airconn";
+  const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env, substitute: true });
+  for (const w of parsed.warnings) d.warn(w);
+  const desired: Desired[] = parsed.connections.map((c) => ({ body: c.body, present: c.present as Set<string>, where: c.where }));
+  const seen = new Map<string, string>();
+  for (const c of desired) {
+    const id = c.body.connection_id;
+    if (seen.has(id)) throw new UsageError(`${c.where}: connection ${id} appears twice (first at ${seen.get(id)})`);
+    seen.set(id, c.where ?? id);
+  }
+  const inScope = patternMatcher(o.pattern);
+  const outside = desired.filter((c) => !inScope(c.body.connection_id)).map((c) => c.body.connection_id);
+  if (outside.length) throw new UsageError(`${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside --pattern ${o.pattern}: ${outside.slice(0, 10).join(", ")}`);
+  const api = await d.api();
+  const server = await api.list({ pattern: o.pattern, concurrency: d.concurrency() });
+  return { desired, name, plan: makePlan(desired, server.filter((c) => inScope(c.connection_id)), { updateSecrets: o.updateSecrets }) };
+}
+
+const show = (v: unknown): string => (v === undefined ? "(absent)" : v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v));
+const describeChange = (c: FieldChange): string => (c.kind === "secret" ? `(${c.note})` : `${show(c.from)} → ${show(c.to)}`);
+
+/** The fields of a new connection for display: secrets are never shown. */
+function createFields(b: ConnectionBody): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(b)) {
+    if (k === "connection_id" || v === undefined) continue;
+    if (k === "password") { out.push([k, v === null ? "null" : v === REDACTED ? "(kept: ***)" : "(set on create)"]); continue; }
+    if (k === "extra" && typeof v === "string") {
+      try {
+        const m = pyLoads(v);
+        if (m instanceof Map) {
+          for (const [ek, ev] of m) out.push([`extra.${ek}`, isSensitiveKey(ek) ? (ev === REDACTED ? "(kept: ***)" : "(set on create)") : show(toJs(ev))]);
+          continue;
+        }
+      } catch { /* shown as text below */ }
+    }
+    out.push([k, show(v)]);
+  }
+  return out;
+}
+
+function diffJson(p: Plan, prune: boolean) {
+  return {
+    create: p.create.map((c) => ({ connection_id: c.id, fields: Object.fromEntries(createFields(c.body)) })),
+    update: p.update.map((u) => ({
+      connection_id: u.id,
+      changes: u.changes.map((c) => (c.kind === "secret" ? { field: c.field, secret: c.note } : { field: c.field, from: c.from ?? null, to: c.to ?? null })),
+    })),
+    unchanged: p.unchanged,
+    only_on_server: p.onlyOnServer,
+    ...(prune ? { delete: p.onlyOnServer } : {}),
+    not_compared: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })),
+  };
+}
+
+async function printDiff(d: Deps, p: Plan, prune: boolean): Promise<void> {
+  const out = d.output();
+  if (out.format === "json") return d.io.out(toJson(diffJson(p, prune)));
+  if (out.format === "yaml") return d.io.out(await toYaml(diffJson(p, prune)));
+  const rows: string[][] = [];
+  for (const c of p.create) for (const [f, v] of createFields(c.body)) rows.push([c.id, "create", f, v]);
+  for (const c of p.create) if (!createFields(c.body).length) rows.push([c.id, "create", "", ""]);
+  for (const u of p.update) for (const c of u.changes) rows.push([u.id, "update", c.field, describeChange(c)]);
+  for (const id of p.onlyOnServer) rows.push([id, prune ? "delete" : "only on server", "", ""]);
+  if (out.format === "plain") d.io.out(rows.map((r) => r.map(plainCell).join("\t") + "\n").join(""));
+  else if (rows.length) {
+    const chalk = out.color ? await (await import("../output/format.js")).colors() : undefined;
+    const paint = (a: string) => !chalk ? a : a === "create" ? chalk.green(a) : a === "update" ? chalk.yellow(a) : a === "delete" ? chalk.red(a) : chalk.dim(a);
+    d.io.out(await renderTable(["ID", "CHANGE", "FIELD", "VALUE"], rows.map((r) => [r[0]!, paint(r[1]!), r[2]!, r[3]!]), out.color));
+  }
+  d.io.err(`${p.create.length} to create, ${p.update.length} to update, ${p.unchanged.length} unchanged, ${p.onlyOnServer.length} only on the server${prune ? " (to delete)" : ""}\n`);
+  if (p.notCompared.length) {
+    d.io.err(`not compared (secrets are write-only; --update-secrets sends them): ${p.notCompared.slice(0, 10).map((n) => `${n.id}.${n.field}`).join(", ")}${p.notCompared.length > 10 ? ", ..." : ""}\n`);
+  }
+}
+
+export async function runDiff(o: DiffOptions, d: Deps): Promise<void> {
+  const { plan: p } = await load(o, d);
+  await printDiff(d, p, o.prune === true);
+  const differs = p.create.length + p.update.length + (o.prune ? p.onlyOnServer.length : 0) > 0;
+  if (o.exitCode && differs) throw new PartialFailureError("");
+}
+
+export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
+  const { plan: p } = await load(o, d);
+  if (o.dryRun) return printDiff(d, p, o.prune === true);
+  const prune = o.prune ? p.onlyOnServer : [];
+  if (prune.length && !o.yes) {
+    if (!d.canPrompt()) throw new UsageError(`--prune would delete ${prune.length} connection${prune.length === 1 ? "" : "s"}: pass --yes to confirm without a terminal`, `see them first with: airconn diff ${o.file} --prune`);
+    d.io.err(`--prune will delete: ${prune.slice(0, 30).join(", ")}${prune.length > 30 ? `, ... (${prune.length} in all)` : ""}\n`);
+    if (!(await d.prompter().confirm({ message: `Delete ${prune.length} connection${prune.length === 1 ? "" : "s"}?`, default: false }))) throw new CancelledError("nothing was changed");
+  }
+  const api = await d.api();
+  const report = new Report();
+  for (const id of p.unchanged) report.ok(id, "skipped", "none");
+  const concurrency = Math.min(d.concurrency(), 8);
+  if (p.create.length) {
+    await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutRedacted(c.body)), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
+  }
+  let next = 0;
+  const patchOne = async () => {
+    while (next < p.update.length) {
+      const u = p.update[next++]!;
+      try {
+        await api.patch(u.id, u.body, u.mask);
+        report.ok(u.id, "updated", "update");
+      } catch (e) {
+        if (!(e instanceof AirconnError)) throw e;
+        report.fail(u.id, "update", e.message, e instanceof ApiError ? e.status : null);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, p.update.length) }, patchOne));
+  if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
+  await printReport(d, report);
+}
