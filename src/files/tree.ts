@@ -1,6 +1,7 @@
 // A small document tree with line numbers, built from JSON (a Python-json.loads-faithful parser that
 // keeps positions) or from YAML (the `yaml` package's nodes). The readers work on this tree only.
 
+import type { Tags } from "yaml";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from "yaml";
 import { PyFloat, PyInt, type PyValue } from "../util/pyjson.js";
 
@@ -160,6 +161,7 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
       prettyErrors: false,
       lineCounter: lc,
       strict: true,
+      ...(opts.version === "1.1" ? { customTags: pyyamlTags } : {}),
     });
   } catch (e) {
     throw new SyntaxProblem(`invalid YAML: ${(e as Error).message}`, 1);
@@ -213,6 +215,30 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
     return { kind: "other", line, what: "an unsupported YAML value" };
   };
   return conv(doc.contents, 1, []);
+}
+
+/**
+ * The `yaml` package's YAML 1.1 schema, adjusted where PyYAML's resolver (what Airflow reads files with) differs:
+ * `y`/`n` are strings, a float needs a digit before its dot and a signed exponent (`1e3` is a string),
+ * a decimal int has no leading zero (`089` is a string), a sexagesimal starts with 1-9.
+ */
+const PY_TESTS: Array<[RegExp, RegExp]> = [
+  [/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/],
+  [/^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/],
+  [/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*[eE][-+][0-9]+|\.[0-9][0-9_]*[eE][-+][0-9]+)$/],
+  [/^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/, /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/],
+  [/^[-+]?[0-9][0-9_]*$/, /^[-+]?(?:0|[1-9][0-9_]*)$/],
+  [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/, /^[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+$/],
+  [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/, /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/],
+];
+
+function pyyamlTags(tags: Tags): Tags {
+  return tags.map((t) => {
+    const test = (t as { test?: unknown }).test;
+    if (!(test instanceof RegExp)) return t;
+    const swap = PY_TESTS.find(([from]) => from.source === test.source);
+    return swap ? ({ ...(t as object), test: swap[1] } as Tags[number]) : t;
+  });
 }
 
 function leafOf(v: unknown, line: number): Leaf {
