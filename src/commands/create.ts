@@ -1,0 +1,193 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../cli.js";
+import type { Deps } from "../deps.js";
+import { ApiError, ConflictError, UsageError } from "../errors.js";
+import type { ConnectionBody } from "../api/types.js";
+import { renderConnection } from "../output/format.js";
+import { PyFloat, PyInt, PyJsonError, pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
+import { checkConnectionId, examples } from "./common.js";
+import { addFieldOptions, extraProblem, fieldsFromFlags, givenFlags, refuseRedactedForNew, type FieldOptions, type Fields } from "./fields.js";
+
+export interface CreateOptions extends FieldOptions {
+  id: string;
+  uri?: string;
+  json?: string;
+  ifNotExists?: boolean;
+}
+
+/** Field flags that may accompany --uri / --json: what a URI cannot carry, and the password from stdin. */
+const WITH_SOURCE = new Set(["--description", "--team", "--password-stdin", "--password"]);
+
+export function register(program: Command, ctx: CommandContext): void {
+  const cmd = program.command("create")
+    .description("create a connection from field flags, a URI or Airflow's JSON form; on a terminal with no type given, asks for the fields")
+    .argument("<connection-id>", "the new connection's id (letters, digits, _ . -)");
+  addFieldOptions(cmd)
+    .option("--uri <uri>", "the connection as an Airflow URI, e.g. postgres://user@db:5432/app (password: use --password-stdin)")
+    .option("--json <json>", "the connection in Airflow's JSON form: the JSON text, @FILE, or - for standard input")
+    .option("--if-not-exists", "if the connection already exists, change nothing and exit 0 (for scripts that run twice)")
+    .addHelpText("after", examples([
+      "$ airconn create my_postgres                                  # on a terminal: asks for each field",
+      "$ airconn create my_postgres --type postgres --host db.internal --port 5432 --login app --schema sales",
+      "$ airconn create my_api --uri 'http://api.example.com:443/?timeout=30' --description 'partner API'",
+      "$ airconn create my_s3 --json '{\"conn_type\": \"aws\", \"extra\": {\"region_name\": \"eu-west-1\"}}'",
+      "",
+      "In CI (no prompts; the secret from stdin; a re-run succeeds):",
+      "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --type postgres --host db --login app --password-stdin --if-not-exists",
+      "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin -o json",
+      "$ airconn create my_s3 --json @connections/my_s3.json --if-not-exists",
+      "",
+      "--uri and --json cannot be combined with each other, nor with field flags other than --description,",
+      "--team and --password-stdin/--password (used when the URI or JSON has no password).",
+      "Exit codes: 0 created (or already there with --if-not-exists), 2 invalid input, 4 not allowed, 5 already exists.",
+    ]))
+    .action(async (id: string, o: Omit<CreateOptions, "id">, c: Command) => runCreate({ ...o, id }, ctx.deps(c)));
+}
+
+export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
+  const id = checkConnectionId(o.id);
+  const body = await buildCreateBody(o, id, d);
+  const out = d.output();
+  const api = await d.api();
+  let created;
+  try {
+    created = await api.create(body);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) {
+      if (o.ifNotExists) {
+        d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`);
+        return;
+      }
+      throw new ConflictError(`connection ${id} already exists`, "change it with `airconn patch`, or pass --if-not-exists to accept an existing one");
+    }
+    throw e;
+  }
+  await renderConnection(d.io, created, out);
+}
+
+/** The body to POST: from --uri, --json, field flags, or (on a terminal, with no type) the prompts. */
+export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Promise<ConnectionBody> {
+  if (o.uri !== undefined && o.json !== undefined) throw new UsageError("--uri and --json cannot be used together");
+  const flags = givenFlags(o);
+  const source = o.uri !== undefined ? "--uri" : o.json !== undefined ? "--json" : undefined;
+  if (source) {
+    const bad = flags.filter((f) => !WITH_SOURCE.has(f));
+    if (bad.length) {
+      throw new UsageError(`${bad.join(", ")} cannot be combined with ${source}: give every field in the ${source === "--uri" ? "URI" : "JSON"}`,
+        `only --description, --team and --password-stdin can be added to ${source}`);
+    }
+    if (o.json === "-" && o.passwordStdin) throw new UsageError("--json - and --password-stdin both read standard input: put the JSON in a file (--json @FILE)");
+  }
+  const fromFlags = await fieldsFromFlags(o, d);
+  let fields: Partial<Fields>;
+  if (source) {
+    const parsed = o.uri !== undefined ? await fieldsFromUri(o.uri) : await fieldsFromJson(o.json!, id, d);
+    for (const k of ["description", "team_name", "password"] as const) {
+      if (fromFlags[k] === undefined) continue;
+      if (parsed[k] !== undefined && parsed[k] !== null) {
+        const flag = k === "team_name" ? "--team" : k === "password" ? (o.passwordStdin ? "--password-stdin" : "--password") : "--description";
+        throw new UsageError(`the ${k} is given twice: in ${source} and with ${flag}`);
+      }
+    }
+    fields = { ...parsed, ...fromFlags };
+  } else if (fromFlags.conn_type !== undefined) {
+    fields = fromFlags;
+  } else if (d.canPrompt()) {
+    const { promptNewConnection } = await import("../prompts/connection.js");
+    return promptNewConnection(d.prompter(), id, fromFlags, (s) => d.io.err(s));
+  } else {
+    throw new UsageError("no connection type: pass --type (or --uri or --json)",
+      "without a terminal every field comes from flags: airconn create ID --type postgres --host ... --password-stdin");
+  }
+  refuseRedactedForNew(fields, source ?? "create");
+  const body: ConnectionBody = { connection_id: id, conn_type: fields.conn_type ?? "" };
+  for (const [k, v] of Object.entries(fields) as Array<[keyof Fields, unknown]>) {
+    if (k === "conn_type" || v === undefined || v === null) continue;
+    (body as unknown as Record<string, unknown>)[k] = v;
+  }
+  return body;
+}
+
+async function fieldsFromUri(uri: string): Promise<Partial<Fields>> {
+  const { parseConnectionUri } = await import("../uri/index.js");
+  const u = parseConnectionUri(uri);
+  if (!u.conn_type) throw new UsageError("--uri: the URI has no connection type (expected <conn-type>://...)");
+  const f: Partial<Fields> = { conn_type: u.conn_type };
+  if (u.host !== null && u.host !== "") f.host = u.host;
+  if (u.login !== null && u.login !== "") f.login = u.login;
+  if (u.password !== null && u.password !== "") f.password = u.password;
+  if (u.port !== null) f.port = u.port;
+  if (u.schema !== null && u.schema !== "") f.schema = u.schema;
+  if (u.extra !== null) f.extra = u.extra;
+  return f;
+}
+
+/** conn_type as Airflow's Connection.from_json normalises it: postgresql → postgres, "-" → "_". */
+export function normaliseJsonConnType(t: string): string {
+  if (t === "postgresql") return "postgres";
+  return t.replaceAll("-", "_");
+}
+
+const JSON_KEYS = ["conn_type", "description", "host", "login", "password", "schema", "port", "extra", "team_name", "connection_id", "conn_id"];
+
+/**
+ * Airflow's JSON connection form (`airflow connections add --conn-json`, Connection.from_json): an object with
+ * conn_type, description, host, login, password, schema, port (number or numeric string), extra (object or JSON
+ * string). Falsy values (null, "", 0, {}) are left out, as Airflow does.
+ */
+export async function fieldsFromJson(arg: string, id: string, d: Deps): Promise<Partial<Fields>> {
+  let text = arg, name = "--json";
+  if (arg === "-" || arg.startsWith("@")) {
+    const { readInput } = await import("../bulk/load.js");
+    const r = await readInput(arg === "-" ? "-" : arg.slice(1), d.io, "JSON connection");
+    text = r.text; name = `--json ${r.name}`;
+  }
+  let doc: PyValue;
+  try { doc = pyLoads(text.trim()); } catch (e) {
+    throw new UsageError(`${name}: invalid JSON: ${e instanceof PyJsonError ? e.message : String(e)}`);
+  }
+  if (!(doc instanceof Map)) throw new UsageError(`${name}: expected a JSON object such as {"conn_type": "postgres", "host": "db"}`);
+  const unknown = [...doc.keys()].filter((k) => !JSON_KEYS.includes(k));
+  if (unknown.length) throw new UsageError(`${name}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; allowed: ${JSON_KEYS.slice(0, 9).join(", ")}`);
+  for (const k of ["connection_id", "conn_id"]) {
+    const v = doc.get(k);
+    if (v !== undefined && v !== null && v !== id) throw new UsageError(`${name}: ${k} is "${String(v)}" but the id given is "${id}"`);
+  }
+  const f: Partial<Fields> = {};
+  const str = (k: "conn_type" | "description" | "host" | "login" | "password" | "schema" | "team_name"): string | undefined => {
+    const v = doc.get(k);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string") throw new UsageError(`${name}: ${k} must be a string`);
+    return v === "" ? undefined : v;
+  };
+  const type = str("conn_type");
+  if (type === undefined) throw new UsageError(`${name}: conn_type is missing`);
+  f.conn_type = normaliseJsonConnType(type);
+  for (const k of ["description", "host", "login", "password", "schema", "team_name"] as const) {
+    const v = str(k);
+    if (v !== undefined) f[k] = v;
+  }
+  const port = doc.get("port");
+  if (port !== undefined && port !== null && port !== "") {
+    let n: number;
+    if (port instanceof PyInt) n = Number(port.text);
+    else if (port instanceof PyFloat && Number.isInteger(port.value)) n = port.value;
+    else if (typeof port === "string" && /^\s*[+-]?\d+\s*$/.test(port)) n = Number(port.trim());
+    else throw new UsageError(`${name}: expected an integer value for port, but got ${typeof port === "string" ? JSON.stringify(port) : pyDumps(port)}`);
+    if (n < 0 || n > 65535) throw new UsageError(`${name}: port ${n} is out of range 0-65535`);
+    if (n !== 0) f.port = n;
+  }
+  const extra = doc.get("extra");
+  if (extra !== undefined && extra !== null && extra !== "") {
+    if (extra instanceof Map) {
+      if (extra.size) f.extra = pyDumps(extra);
+    } else if (typeof extra === "string") {
+      const problem = extraProblem(extra);
+      if (problem) throw new UsageError(`${name}: extra: ${problem}`);
+      f.extra = extra;
+    } else {
+      throw new UsageError(`${name}: extra must be a JSON object (or a string holding one)`);
+    }
+  }
+  return f;
+}
