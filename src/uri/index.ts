@@ -183,7 +183,8 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
   const protocol = hostWithProtocol ? parts.scheme : null;
   const bareHost = hostFromParts(parts);
   const host = bareHost && protocol ? `${protocol}://${bareHost}` : bareHost;
-  const quotedSchema = parts.path.slice(1);
+  // path[1:] drops one code point (the path need not start with "/", e.g. `type:x` or after the protocol replace).
+  const quotedSchema = parts.path.slice((parts.path.codePointAt(0) ?? 0) > 0xffff ? 2 : 1);
   const schema = quotedSchema ? unquote(quotedSchema) : quotedSchema;
   const username = parts.username;
   const login = username ? unquote(username) : username;

@@ -292,6 +292,11 @@ describe("parse rules (§5.1)", () => {
     );
   });
 
+  it("path[1:] drops one code point, not one UTF-16 unit", () => {
+    // "postgresql://" is replaced by "" (two '://' = protocol mode), leaving "😀://": no scheme, path "😀://".
+    expect(p("postgresql://😀://").schema).toBe("://");
+  });
+
   it("protocol in host", () => {
     expect(p("t://proto://u:p@Host:5/s")).toMatchObject({ host: "proto://host", login: "u", password: "p", port: 5, schema: "s" });
     expect(p("t://proto://")).toMatchObject({ host: "" }); // no host: the protocol is dropped
