@@ -443,7 +443,8 @@ class Reader {
         out.push(this.fromUri(id, value, ln, ln, "uri"));
       }
     });
-    if (!content) this.fail(undefined, "The file is empty.");
+    // Airflow reads an empty env file as no connections (and `export` writes "" for none), so no error here.
+    if (!content) this.warnings.push(`${this.file}: the file defines no connections`);
     return out;
   }
 

@@ -247,7 +247,9 @@ describe("Airflow reading rules (§6.2)", () => {
     expect(errorOf(() => parse("", "json")).message).toBe("connections.json: The file is empty.");
     expect(errorOf(() => parse("  \n", "yaml")).message).toBe("connections.yaml: The file is empty.");
     expect(errorOf(() => parse("# only a comment\n", "yaml")).message).toBe("connections.yaml: The file is empty.");
-    expect(errorOf(() => parse("\n# c\n\n", "env")).message).toBe("connections.env: The file is empty.");
+    // An env file with no connections is what `airflow connections export` writes for none: not an error.
+    expect(parse("\n# c\n\n", "env")).toEqual({ connections: [], warnings: ["connections.env: the file defines no connections"] });
+    expect(parse("", "env").connections).toEqual([]);
     expect(errorOf(() => parse("[]", "json")).message).toBe("connections.json:1: The file should contain the object.");
     expect(errorOf(() => parse("- a: b\n", "yaml")).message).toBe("connections.yaml:1: The file should contain the object.");
     expect(errorOf(() => parse('"x"', "json")).message).toBe("connections.json:1: The file should contain the object.");

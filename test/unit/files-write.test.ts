@@ -133,7 +133,7 @@ describe("export → import round trip", () => {
     for (const k of DICT_FIELDS) o[k] = c[k] ?? null;
     return o;
   };
-  const byId = (a: { connection_id: string }, b: { connection_id: string }) => comparePy(a.connection_id, b.connection_id);
+  const byId = (a: { connection_id?: unknown }, b: { connection_id?: unknown }) => comparePy(String(a.connection_id), String(b.connection_id));
 
   for (const [format, fileFormat, serialization] of [["json", "json", undefined], ["yaml", "yaml", undefined], ["env", "env", "json"]] as const) {
     it(`${format}${serialization ? ` (${serialization})` : ""}: every field survives`, () => {
