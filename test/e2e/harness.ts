@@ -6,6 +6,8 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "bin/airconn");
+/** The Node that runs the CLI under test: AIRCONN_TEST_NODE (CI runs the e2e suite on Node 22 and 24 too), else this one. */
+export const NODE = process.env.AIRCONN_TEST_NODE || process.execPath;
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 export interface RunOptions { env?: Record<string, string | undefined>; input?: string | Buffer; timeoutMs?: number; cwd?: string }
@@ -20,7 +22,7 @@ export function tempDir(prefix = "airconn-test-"): { dir: string; cleanup(): voi
 export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(AIRCONN_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|NO_COLOR|FORCE_COLOR|NODE_OPTIONS|VITEST|CI$)/.test(k)) continue;
+    if (v === undefined || /^(AIRCONN_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|NO_COLOR|FORCE_COLOR|NODE_OPTIONS|VITEST|CI$|AIRCONN_TEST_)/.test(k)) continue;
     env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
@@ -30,7 +32,7 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 /** Runs the built CLI with piped stdin/stdout/stderr. */
 export function runCli(args: string[], o: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(o.env), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(NODE, [BIN, ...args], { env: baseEnv(o.env), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d) => { stdout += d; });
     child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
@@ -52,7 +54,7 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * Returns the terminal's output (stdout and stderr together, with \r\n line ends turned into \n).
  */
 export function runCliTty(args: string[], o: RunOptions & { cols?: number } = {}): Promise<CliResult> {
-  const cmd = `stty cols ${o.cols ?? 160} rows 50 2>/dev/null; exec ${shq(process.execPath)} ${shq(BIN)} ${args.map(shq).join(" ")}`;
+  const cmd = `stty cols ${o.cols ?? 160} rows 50 2>/dev/null; exec ${shq(NODE)} ${shq(BIN)} ${args.map(shq).join(" ")}`;
   return new Promise((resolvePromise, reject) => {
     const child = spawn("script", ["-qefc", cmd, "/dev/null"], { env: baseEnv({ TERM: "xterm-256color", ...o.env }), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
