@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import { runCreate } from "../../src/commands/create.js";
+import { CANCEL, fakePrompter, memoryAirflow, setup } from "./commands-support.js";
+
+describe("create from field flags (no terminal)", () => {
+  it("POSTs exactly the given fields, the password from stdin minus one newline, and prints the connection", async () => {
+    const af = memoryAirflow();
+    const s = setup({ airflow: af, stdin: "s3cret\n" });
+    const code = await s.run((d) => runCreate({
+      id: "my_pg", type: "postgres", host: "db", port: 5432, login: "app", schema: "sales", passwordStdin: true,
+      extra: '{"sslmode":"require"}', description: "main db", team: "data",
+    }, d));
+    expect(code).toBe(0);
+    expect(af.requests).toHaveLength(1);
+    expect(af.requests[0]).toMatchObject({ method: "POST", path: "/api/v2/connections" });
+    expect(af.requests[0]!.body).toEqual({
+      connection_id: "my_pg", conn_type: "postgres", description: "main db", host: "db", login: "app", schema: "sales",
+      port: 5432, password: "s3cret", extra: '{"sslmode":"require"}', team_name: "data",
+    });
+    expect(s.io.stdout()).toContain("connection_id\tmy_pg\n");
+    expect(s.io.stdout()).toContain("password\t***\n");
+    expect(s.io.stdout()).not.toContain("s3cret");
+    expect(s.io.stderr()).toBe("");
+  });
+
+  it("sends only connection_id and conn_type when only --type is given", async () => {
+    const af = memoryAirflow();
+    const s = setup({ airflow: af, globals: { output: "json" } });
+    expect(await s.run((d) => runCreate({ id: "x", type: "http" }, d))).toBe(0);
+    expect(af.requests[0]!.body).toEqual({ connection_id: "x", conn_type: "http" });
+    expect(JSON.parse(s.io.stdout())).toMatchObject({ connection_id: "x", conn_type: "http", host: null });
+  });
+
+  it("without a type and without a terminal: exit 2 naming --type, no request", async () => {
+    const af = memoryAirflow();
+    const s = setup({ airflow: af });
+    expect(await s.run((d) => runCreate({ id: "x", host: "h" }, d))).toBe(2);
+    expect(s.io.stderr()).toMatch(/--type/);
+    expect(af.requests).toHaveLength(0);
+  });
+
+  it("--password with --password-stdin, a bad --extra, an empty type, a bad id: exit 2 and nothing sent", async () => {
+    const af = memoryAirflow();
+    for (const o of [
+      { id: "x", type: "http", password: "p", passwordStdin: true },
+      { id: "x", type: "http", extra: "[1, 2]" },
+      { id: "x", type: "http", extra: "{not json" },
+      { id: "x", type: "http", extra: '"text"' },
+      { id: "x", type: " " },
+      { id: "bad id!", type: "http" },
+      { id: "x", type: "http", password: "***" },
+      { id: "x", type: "http", port: 70000 },
+    ]) {
+      const s = setup({ airflow: af, stdin: "pw" });
+      expect(await s.run((d) => runCreate(o, d)), JSON.stringify(o)).toBe(2);
+      expect(s.io.stderr()).toMatch(/^airconn: /);
+    }
+    expect(af.requests).toHaveLength(0);
+  });
+
+  it("--password works but warns in a script", async () => {
+    const af = memoryAirflow();
+    const s = setup({ airflow: af });
+    expect(await s.run((d) => runCreate({ id: "x", type: "http", password: "hunter22" }, d))).toBe(0);
+    expect(af.requests[0]!.body).toMatchObject({ password: "hunter22" });
+    expect(s.io.stderr()).toMatch(/warning: --password .* --password-stdin/);
+  });
+});
+
+describe("create --uri and --json", () => {
+  it("--uri: fields from the URI (type normalised, query → extra), password from stdin, --description added", async () => {
+    const af = memoryAirflow();
+    const s = setup({ airflow: af, stdin: "pa/ss\n" });
+    const code = await s.run((d) => runCreate({ id: "pg", uri: "postgresql://app@db.internal:5432/sales?sslmode=require&connect_timeout=10", passwordStdin: true, description: "d" }, d));
+    expect(code).toBe(0);
+    expect(af.requests[0]!.body).toEqual({
+      connection_id: "pg", conn_type: "postgres", host: "db.internal", login: "app", password: "pa/ss", port: 5432, schema: "sales",
+      extra: '{"sslmode": "require", "connect_timeout": 10}', description: "d",
+    });
+  });
+
+  it("--uri with field flags, --uri with --json, a password twice, *** from an export: exit 2", async () => {
+    const af = memoryAirflow();
+    const cases: Array<[Parameters<typeof runCreate>[0], RegExp]> = [
+      [{ id: "a", uri: "http://h", host: "x" }, /--host cannot be combined with --uri/],
+      [{ id: "a", uri: "http://h", type: "http" }, /--type cannot be combined with --uri/],
+      [{ id: "a", uri: "http://h", json: "{}" }, /--uri and --json cannot be used together/],
+      [{ id: "a", uri: "http://u:pw@h", passwordStdin: true }, /password is given twice/],
+      [{ id: "a", uri: "postgres://u:%2A%2A%2A@h" }, /\*\*\*/],
+      [{ id: "a", uri: "no-scheme-here" }, /invalid/i],
+    ];
+    for (const [o, msg] of cases) {
+      const s = setup({ airflow: af, stdin: "pw" });
+      expect(await s.run((d) => runCreate(o, d)), JSON.stringify(o)).toBe(2);
+      expect(s.io.stderr()).toMatch(msg);
+    }
+    expect(af.requests).toHaveLength(0);
+  });
+
+  it("--json: extra object kept as Python writes it, port as a numeric string, conn_type normalised", async () => {
+    const af = memoryAirflow();
+    const s = setup({ airflow: af });
+    const json = '{"conn_type": "google-cloud-platform", "host": "h", "port": "8080", "extra": {"project": "p", "ratio": 1.0, "n": 12345678901234567890}, "description": ""}';
+    expect(await s.run((d) => runCreate({ id: "gcp", json, team: "t" }, d))).toBe(0);
+    expect(af.requests[0]!.body).toEqual({
+      connection_id: "gcp", conn_type: "google_cloud_platform", host: "h", port: 8080,
+      extra: '{"project": "p", "ratio": 1.0, "n": 12345678901234567890}', team_name: "t",
+    });
+  });
+
+  it("--json: extra as a JSON string, postgresql; bad shapes are exit 2", async () => {
+    const af = memoryAirflow();
+    const s = setup({ airflow: af });
+    expect(await s.run((d) => runCreate({ id: "p", json: '{"conn_type": "postgresql", "extra": "{\\"a\\": 1}", "port": 5432}' }, d))).toBe(0);
+    expect(af.requests[0]!.body).toEqual({ connection_id: "p", conn_type: "postgres", port: 5432, extra: '{"a": 1}' });
+    for (const [json, msg] of [
+      ["[1]", /expected a JSON object/],
+      ['{"host": "h"}', /conn_type is missing/],
+      ['{"conn_type": "http", "port": "80a"}', /integer value for port/],
+      ['{"conn_type": "http", "extra": "[1]"}', /extra/],
+      ['{"conn_type": "http", "conn_id": "other"}', /but the id given is "p2"/],
+      ['{"conn_type": "http", "bogus": 1}', /unknown key bogus/],
+      ['{"conn_type": "http", "description": "a"}', null],
+    ] as Array<[string, RegExp | null]>) {
+      const t = setup({ airflow: af });
+      const code = await t.run((d) => runCreate({ id: "p2", json, ...(msg ? {} : { description: "b" }) }, d));
+      expect(code, json).toBe(2);
+      if (msg) expect(t.io.stderr()).toMatch(msg); else expect(t.io.stderr()).toMatch(/description is given twice/);
+    }
+    expect(af.requests).toHaveLength(1);
+  });
+});
+
+describe("create when the id exists", () => {
+  it("409 → exit 5 with a hint; --if-not-exists → exit 0, a notice on stderr, nothing on stdout", async () => {
+    const af = memoryAirflow([{ connection_id: "x", conn_type: "http" }]);
+    const s = setup({ airflow: af });
+    expect(await s.run((d) => runCreate({ id: "x", type: "http" }, d))).toBe(5);
+    expect(s.io.stderr()).toMatch(/airconn: connection x already exists\nhint: .*--if-not-exists/);
+    const t = setup({ airflow: af });
+    expect(await t.run((d) => runCreate({ id: "x", type: "http", ifNotExists: true }, d))).toBe(0);
+    expect(t.io.stdout()).toBe("");
+    expect(t.io.stderr()).toMatch(/already exists; nothing changed/);
+  });
+});
+
+describe("create on a terminal with no type: the interactive flow", () => {
+  it("asks each field in order, re-asks a bad port and bad extra, shows *** in the summary, creates after yes", async () => {
+    const af = memoryAirflow();
+    const fp = fakePrompter([
+      "other (type it)", "my_custom",       // Connection type
+      "db.example.com",                      // Host
+      "80x", "99999", "5433",               // Port: two bad answers, then a good one
+      "app",                                 // Login
+      "pa55word",                            // Password
+      "",                                    // Schema (left out)
+      "{bad", "[1]", '{"token": "***"}', '{"sslmode": "require"}', // Extra (JSON)
+      "first db",                            // Description
+      true,                                  // confirm
+    ]);
+    const s = setup({ airflow: af, tty: true, prompter: fp.prompter });
+    expect(await s.run((d) => runCreate({ id: "new_conn" }, d))).toBe(0);
+    expect(fp.left()).toBe(0);
+    const labels = [...new Set(fp.asked.map((a) => a.message))];
+    expect(labels).toEqual(["Connection type", "Host", "Port", "Login", "Password", "Schema", "Extra (JSON)", "Description", "Create connection new_conn?"]);
+    expect(fp.asked[0]!.choices).toContain("other (type it)");
+    expect(fp.asked[0]!.choices!.some((c) => c.startsWith("postgres"))).toBe(true);
+    expect(fp.rejected).toHaveLength(5);
+    expect(fp.rejected.filter((r) => /port/.test(r))).toHaveLength(2);
+    expect(fp.rejected.filter((r) => /Extra must be a JSON object/.test(r))).toHaveLength(2);
+    expect(af.requests[0]!.body).toEqual({
+      connection_id: "new_conn", conn_type: "my_custom", host: "db.example.com", port: 5433, login: "app",
+      password: "pa55word", extra: '{"sslmode": "require"}', description: "first db",
+    });
+    expect(s.io.stderr()).toMatch(/About to create:[\s\S]*password\s+\*\*\*/);
+    expect(s.io.stderr()).not.toContain("pa55word");
+    expect(s.io.stdout().replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/^connection_id\s+new_conn$/m);
+  });
+
+  it("flags already given are not asked again", async () => {
+    const af = memoryAirflow();
+    const fp = fakePrompter(["postgres", "5432", "", "", "", true]);
+    const s = setup({ airflow: af, tty: true, prompter: fp.prompter });
+    expect(await s.run((d) => runCreate({ id: "pg", host: "h", login: "l", description: "d" }, d))).toBe(0);
+    expect(fp.asked.map((a) => a.message)).toEqual(["Connection type", "Port", "Password", "Schema", "Extra (JSON)", "Create connection pg?"]);
+    expect(af.requests[0]!.body).toEqual({ connection_id: "pg", conn_type: "postgres", host: "h", port: 5432, login: "l", description: "d" });
+  });
+
+  it("answering no exits 130 and creates nothing; Ctrl-C at a prompt too", async () => {
+    for (const script of [["http", "", "", "", "", "", "", "", false], ["http", "h", CANCEL]]) {
+      const af = memoryAirflow();
+      const s = setup({ airflow: af, tty: true, prompter: fakePrompter(script).prompter });
+      expect(await s.run((d) => runCreate({ id: "c" }, d))).toBe(130);
+      expect(af.requests).toHaveLength(0);
+    }
+  });
+
+  it("with --type given on a terminal there are no prompts; with --no-input there is no flow", async () => {
+    const af = memoryAirflow();
+    const s = setup({ airflow: af, tty: true, prompter: fakePrompter([]).prompter });
+    expect(await s.run((d) => runCreate({ id: "c", type: "http" }, d))).toBe(0);
+    const t = setup({ airflow: af, tty: true, globals: { input: false } });
+    expect(await t.run((d) => runCreate({ id: "d" }, d))).toBe(2);
+    expect(af.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { runDelete } from "../../src/commands/delete.js";
+import { fakePrompter, memoryAirflow, setup } from "./commands-support.js";
+
+const seed = () => memoryAirflow(["a", "b", "c", "d"].map((id) => ({ connection_id: id, conn_type: "http" })), (r) =>
+  r.method === "DELETE" && r.path.endsWith("/boom") ? { status: 500, body: "Internal Server Error" } : undefined);
+
+describe("delete without a terminal", () => {
+  it("requires --yes: exit 2, no request", async () => {
+    const af = seed();
+    const s = setup({ airflow: af });
+    expect(await s.run((d) => runDelete({ ids: ["a"] }, d))).toBe(2);
+    expect(s.io.stderr()).toMatch(/pass --yes/);
+    expect(af.requests).toHaveLength(0);
+  });
+
+  it("--yes deletes one id (stderr notice, empty stdout); a missing one is exit 3, or skipped with --if-exists", async () => {
+    const af = seed();
+    const s = setup({ airflow: af });
+    expect(await s.run((d) => runDelete({ ids: ["a"], yes: true }, d))).toBe(0);
+    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["DELETE /api/v2/connections/a"]);
+    expect(s.io.stdout()).toBe("");
+    expect(s.io.stderr()).toMatch(/Deleted connection a/);
+    const t = setup({ airflow: af });
+    expect(await t.run((d) => runDelete({ ids: ["a"], yes: true }, d))).toBe(3);
+    const u = setup({ airflow: af });
+    expect(await u.run((d) => runDelete({ ids: ["a"], yes: true, ifExists: true }, d))).toBe(0);
+    expect(u.io.stderr()).toMatch(/does not exist; nothing deleted/);
+  });
+
+  it("several ids: each reported, order kept, exit 1 when any failed; -o json prints the report", async () => {
+    const af = seed();
+    const s = setup({ airflow: af, globals: { output: "json", concurrency: 2 } });
+    expect(await s.run((d) => runDelete({ ids: ["a", "missing", "boom", "b", "a"], yes: true, ifExists: true }, d))).toBe(1);
+    expect(JSON.parse(s.io.stdout())).toEqual({
+      created: [], updated: [], deleted: ["a", "b"], skipped: ["missing"],
+      failed: [{ connection_id: "boom", action: "delete", error: "server error 500: Internal Server Error", status_code: 500 }],
+    });
+    expect(s.io.stderr()).toMatch(/created 0, updated 0, deleted 2, skipped 1, failed 1/);
+    expect(af.requests.filter((r) => r.method === "DELETE")).toHaveLength(4); // "a" twice on the command line: once
+    expect([...af.store.keys()]).toEqual(["c", "d"]);
+  });
+
+  it("several ids without --if-exists: a missing one fails with 404 in the report", async () => {
+    const af = seed();
+    const s = setup({ airflow: af, globals: { output: "plain" } });
+    expect(await s.run((d) => runDelete({ ids: ["c", "zz"], yes: true }, d))).toBe(1);
+    expect(s.io.stdout()).toBe("c\tdelete\tdeleted\t\nzz\tdelete\tfailed\tThe Connection with connection_id: `zz` was not found\n");
+  });
+});
+
+describe("delete on a terminal", () => {
+  it("asks once, listing the ids; yes deletes", async () => {
+    const af = seed();
+    const fp = fakePrompter([true]);
+    const s = setup({ airflow: af, tty: true, prompter: fp.prompter });
+    expect(await s.run((d) => runDelete({ ids: ["a", "b"] }, d))).toBe(0);
+    expect(fp.asked).toEqual([{ kind: "confirm", message: "Delete 2 connections: a, b?" }]);
+    expect([...af.store.keys()]).toEqual(["c", "d"]);
+  });
+
+  it("no: exit 130, nothing deleted; --yes: no question", async () => {
+    const af = seed();
+    const s = setup({ airflow: af, tty: true, prompter: fakePrompter([false]).prompter });
+    expect(await s.run((d) => runDelete({ ids: ["a"] }, d))).toBe(130);
+    expect(af.requests).toHaveLength(0);
+    const t = setup({ airflow: af, tty: true, prompter: fakePrompter([]).prompter });
+    expect(await t.run((d) => runDelete({ ids: ["a"], yes: true }, d))).toBe(0);
+  });
+});
