@@ -237,9 +237,11 @@ class Reader {
     try {
       return parseConnectionUri(uri, this.opts.uriQueryValues ? { queryValues: this.opts.uriQueryValues } : undefined);
     } catch (e) {
-      // Never repeat the URI itself: it usually carries a password.
-      const msg = e instanceof Error ? e.message.split(uri).join("<uri>") : String(e);
-      this.fail(line, `${id}.${field}: ${msg}`);
+      // Never repeat the URI itself: it usually carries a password (the codec may show it with control
+      // characters escaped, so hide that spelling too).
+      const escaped = uri.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"));
+      const msg = e instanceof Error ? e.message.split(uri).join("<uri>").split(escaped).join("<uri>") : String(e);
+      this.fail(line, `${id}.${field}: ${msg}`, e instanceof UsageError ? e.hint : undefined);
     }
   }
 
