@@ -50,6 +50,11 @@ export const DEFAULT_QUERY_TYPING: QueryTyping = "json";
 const EXTRA_KEY = "__extra__";
 
 /** A value shown inside a one-line error message: control characters are escaped. */
+/** A URI for an error message: the password in any user-info part is shown as ***. */
+export function maskUriPassword(uri: string): string {
+  return uri.replace(/(:\/\/[^/?#@:]*:)[^@/?#]*@/g, "$1***@");
+}
+
 function oneLine(s: string): string {
   return s.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"));
 }
@@ -163,12 +168,12 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
   const cleaned = uri.replace(/^[\x00-\x20]+/, "").replace(/[\t\r\n]/g, "");
   if (connType === "" && !cleaned.startsWith("//")) {
     throw new UsageError(
-      `The URI provided is invalid: ${oneLine(uri)} (no connection type; expected <conn-type>://...)`,
+      `The URI provided is invalid: ${oneLine(maskUriPassword(uri))} (no connection type; expected <conn-type>://...)`,
     );
   }
 
   const schemes = uri.split("://").length - 1;
-  if (schemes > 2) throw new UsageError(`Invalid connection string: ${oneLine(uri)}.`);
+  if (schemes > 2) throw new UsageError(`Invalid connection string: ${oneLine(maskUriPassword(uri))}.`);
   const hostWithProtocol = schemes === 2;
 
   // Python str.replace: every occurrence goes, not just the first.
@@ -176,7 +181,7 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
   if (hostWithProtocol) {
     const sep = rest.indexOf("://");
     const head = sep < 0 ? rest : rest.slice(0, sep);
-    if (head.includes("@") || head.includes(":")) throw new UsageError(`Invalid connection string: ${oneLine(uri)}.`);
+    if (head.includes("@") || head.includes(":")) throw new UsageError(`Invalid connection string: ${oneLine(maskUriPassword(uri))}.`);
   }
 
   const parts = urlsplit(rest);
