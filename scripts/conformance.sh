@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the shared Airflow conformance checks against the local fake Airflow (test/fake-airflow),
+# once with test_connection disabled and once enabled. Exits non-zero if any run failed.
+# Usage: scripts/conformance.sh [extra airflow-conformance.sh args, e.g. --only list -v]
+set -u
+cd "$(dirname "$0")/.." || exit 2
+SHARED=${SHARED:-../shared}
+CHECK="$SHARED/tools/airflow-conformance.sh"
+if [ ! -f "$CHECK" ]; then
+  echo "conformance: $CHECK not found (set SHARED=...); skipping"
+  exit 0
+fi
+
+PIDS=()
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/airconn-conformance.XXXXXX")
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server NAME ARGS...: starts the fake on a free port; sets URL and TOKEN.
+start_server() {
+  local name=$1 out="$TMP/$1.out" i
+  shift
+  npx tsx test/fake-airflow/main.ts --port 0 --max-page-limit 100 "$@" >"$out" 2>"$TMP/$name.err" &
+  PIDS+=($!)
+  for i in $(seq 1 300); do
+    if [ -s "$out" ]; then break; fi
+    if ! kill -0 "${PIDS[${#PIDS[@]}-1]}" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ ! -s "$out" ]; then
+    echo "conformance: the fake server ($name) did not start:" >&2
+    cat "$TMP/$name.err" >&2
+    return 1
+  fi
+  URL=$(jq -r .url "$out")
+  TOKEN=$(jq -r .token "$out")
+}
+
+status=0
+run() {
+  local name=$1 mode=$2
+  shift 2
+  echo "== conformance: test_connection=$mode"
+  if ! start_server "$name" --test-connection "$mode"; then status=1; return; fi
+  bash "$CHECK" --url "$URL" --token "$TOKEN" --username admin --password admin \
+    --test-connection "$(printf '%s' "$mode" | tr '[:upper:]' '[:lower:]')" --max-page-limit 100 "$@" || status=1
+}
+
+run disabled Disabled "$@"
+run enabled Enabled "$@"
+exit $status
