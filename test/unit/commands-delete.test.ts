@@ -49,6 +49,21 @@ describe("delete without a terminal", () => {
   });
 });
 
+describe("delete: bounded concurrency", () => {
+  it("never more than --concurrency deletes in flight, but more than one", async () => {
+    const ids = Array.from({ length: 9 }, (_, i) => `c${i}`);
+    const delay = 60;
+    const af = memoryAirflow(ids.map((id) => ({ connection_id: id, conn_type: "http" })), undefined, { delayMs: delay });
+    const s = setup({ airflow: af, globals: { concurrency: 3, output: "json" } });
+    expect(await s.run((d) => runDelete({ ids, yes: true }, d))).toBe(0);
+    const starts = af.requests.map((r) => r.at);
+    // A request is in flight from its arrival until `delay` later; count the most that overlap.
+    const overlap = Math.max(...starts.map((t) => starts.filter((u) => u <= t && t < u + delay - 10).length));
+    expect(overlap).toBe(3);
+    expect(JSON.parse(s.io.stdout()).deleted).toEqual(ids);
+  });
+});
+
 describe("delete on a terminal", () => {
   it("asks once, listing the ids; yes deletes", async () => {
     const af = seed();

@@ -10,7 +10,7 @@ import type { ConnectionResponse } from "../../src/api/types.js";
 
 export const BASE = "http://localhost:28080";
 
-export interface Req { method: string; path: string; query: URLSearchParams; body: unknown }
+export interface Req { method: string; path: string; query: URLSearchParams; body: unknown; at: number }
 export type Reply = { status: number; body?: unknown };
 
 export const CANCEL = Symbol("cancel");
@@ -63,7 +63,7 @@ const conn = (c: Partial<ConnectionResponse> & { connection_id: string }): Conne
  * A small Airflow: GET/POST/PATCH/DELETE /connections, /connections/test and /connections/defaults, with the
  * server's PATCH rules (update_mask, "***" keeps the password). `override` answers first when it returns a Reply.
  */
-export function memoryAirflow(seed: Array<Partial<ConnectionResponse> & { connection_id: string }> = [], override?: (r: Req) => Reply | undefined) {
+export function memoryAirflow(seed: Array<Partial<ConnectionResponse> & { connection_id: string }> = [], override?: (r: Req) => Reply | undefined, o: { delayMs?: number } = {}) {
   const store = new Map<string, ConnectionResponse>(seed.map((c) => [c.connection_id, conn(c)]));
   const requests: Req[] = [];
   const agent = new MockAgent();
@@ -111,10 +111,10 @@ export function memoryAirflow(seed: Array<Partial<ConnectionResponse> & { connec
     }
     return { status: 405, body: { detail: "Method Not Allowed" } };
   };
-  agent.get(BASE).intercept({ path: () => true, method: () => true }).reply((o) => {
+  const scope = agent.get(BASE).intercept({ path: () => true, method: () => true }).reply((o) => {
     const url = new URL(String(o.path), BASE);
     const text = o.body === undefined || o.body === null ? "" : String(o.body);
-    const req: Req = { method: String(o.method), path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : undefined };
+    const req: Req = { method: String(o.method), path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : undefined, at: performance.now() };
     requests.push(req);
     const rep = handle(req);
     return {
@@ -122,7 +122,9 @@ export function memoryAirflow(seed: Array<Partial<ConnectionResponse> & { connec
       data: rep.body === undefined ? "" : JSON.stringify(rep.body),
       responseOptions: { headers: { "content-type": "application/json" } },
     };
-  }).persist();
+  });
+  if (o.delayMs) scope.delay(o.delayMs);
+  scope.persist();
   /** Requests other than the GET /connections listings. */
   const writes = () => requests.filter((q) => q.method !== "GET");
   return { agent, requests, store, writes };
