@@ -14,6 +14,7 @@ import * as bulk from "./bulk.js";
 import * as importCmd from "./import.js";
 import * as exportCmd from "./export.js";
 import * as apply from "./apply.js";
+import * as completion from "./completion.js"; // issue 6: shell completion
 
 export type Register = (program: Command, ctx: CommandContext) => void;
-export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register, create.register, patch.register, del.register, test.register, defaults.register, bulk.register, importCmd.register, exportCmd.register, apply.register];
+export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register, create.register, patch.register, del.register, test.register, defaults.register, bulk.register, importCmd.register, exportCmd.register, apply.register, completion.register];
