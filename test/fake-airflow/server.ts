@@ -370,7 +370,12 @@ class FakeAirflowServer implements FakeAirflow {
   private revive(): void {
     if (!this.crashed || this.closed) return;
     this.crashed = false;
-    this.server.listen(this.port, this.opts.host ?? "127.0.0.1");
+    const onError = (e: Error) => {
+      this.crashed = true; // the port was taken meanwhile: stay "dead"
+      process.stderr.write(`fake-airflow: cannot listen again on port ${this.port}: ${e.message}\n`);
+    };
+    this.server.once("error", onError);
+    this.server.listen(this.port, this.opts.host ?? "127.0.0.1", () => this.server.off("error", onError));
   }
 
   private crash(): void {
