@@ -13,13 +13,8 @@ export type UpdateAction = { action: "update"; entities: ConnectionBody[]; updat
 export type DeleteAction = { action: "delete"; entities: string[]; action_on_non_existence?: "fail" | "skip" };
 export type Action = CreateAction | UpdateAction | DeleteAction;
 
-export const DEFAULT_CHUNK_SIZE = 500;
-
-export function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+export { chunk, DEFAULT_CHUNK_SIZE } from "./chunk.js";
+import { chunk, DEFAULT_CHUNK_SIZE } from "./chunk.js";
 
 /** Ids named in an Airflow bulk error text: "The connections with these connection_ids: {'a', 'b'} already exist." */
 export function idsInBulkError(text: string): string[] | undefined {

@@ -2,10 +2,9 @@ import type { Command } from "commander";
 import { Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { CancelledError, PartialFailureError, UsageError, AirconnError, ApiError } from "../errors.js";
-import { detectFormat, parseConnectionsFile, type FileFormat } from "../files/index.js";
-import { readInput } from "../bulk/load.js";
-import { DEFAULT_CHUNK_SIZE, executeActions, withoutRedacted } from "../bulk/engine.js";
-import { plan as makePlan, type Desired, type FieldChange, type Plan } from "../apply/plan.js";
+import type { FileFormat } from "../files/index.js";
+import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
+import type { Desired, FieldChange, Plan } from "../apply/plan.js";
 import { patternMatcher } from "../util/pattern.js";
 import { isSensitiveKey } from "../util/sensitive.js";
 import { Report, printReport } from "../output/report.js";
@@ -63,6 +62,8 @@ export function register(program: Command, ctx: CommandContext): void {
 }
 
 async function load(o: CommonOptions, d: Deps): Promise<{ desired: Desired[]; plan: Plan; name: string }> {
+  const [{ detectFormat, parseConnectionsFile }, { readInput }, { plan: makePlan }] =
+    await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../apply/plan.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file");
   let format: FileFormat = detectFormat(o.file, o.format, text);
   if (!o.format && format === "yaml") format = "airconn";
@@ -157,6 +158,7 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
     d.io.err(`--prune will delete: ${prune.slice(0, 30).join(", ")}${prune.length > 30 ? `, ... (${prune.length} in all)` : ""}\n`);
     if (!(await d.prompter().confirm({ message: `Delete ${prune.length} connection${prune.length === 1 ? "" : "s"}?`, default: false }))) throw new CancelledError("nothing was changed");
   }
+  const { executeActions, withoutRedacted } = await import("../bulk/engine.js");
   const api = await d.api();
   const report = new Report();
   for (const id of p.unchanged) report.ok(id, "skipped", "none");

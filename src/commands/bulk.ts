@@ -4,9 +4,8 @@ import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { Report, printReport } from "../output/report.js";
 import { toJson } from "../output/format.js";
-import { checkBulkBody } from "../bulk/validate.js";
-import { parseStructured, readInput } from "../bulk/load.js";
-import { chunk, DEFAULT_CHUNK_SIZE, executeActions, existingIds, hasRedacted, overwriteBody, withoutRedacted, type Action } from "../bulk/engine.js";
+import type { Action } from "../bulk/engine.js";
+import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { ConnectionBody } from "../api/types.js";
 import { examples } from "./common.js";
 
@@ -34,6 +33,8 @@ export function register(program: Command, ctx: CommandContext): void {
 }
 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
+  const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions }] =
+    await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "bulk file");
   const doc = await parseStructured(text, name, o.format);
   const { actions, problems } = checkBulkBody(doc);
@@ -72,6 +73,7 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
  * for new ids, leave the redacted secret out.
  */
 async function keepRedactedSecrets(d: Deps, actions: Action[]): Promise<{ actions: Action[]; existing?: Set<string>; stripped: string[] }> {
+  const { existingIds, hasRedacted, overwriteBody, withoutRedacted } = await import("../bulk/engine.js");
   const redacted = actions.flatMap((a) => (a.action === "create" ? a.entities.filter(hasRedacted) : [])).map((e) => e.connection_id);
   if (!redacted.length) return { actions, stripped: [] };
   const existing = await existingIds(await d.api(), redacted, d.concurrency());

@@ -5,7 +5,7 @@ import { dirname, basename, join } from "node:path";
 import { Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
-import { exportFormatFromFileName, exportWriter, type ExportFormat } from "../files/index.js";
+import type { ExportFormat } from "../files/index.js";
 import { examples } from "./common.js";
 
 export interface ExportOptions { file?: string; format?: ExportFormat; serializationFormat?: "uri" | "json"; pattern?: string }
@@ -27,6 +27,7 @@ export function register(program: Command, ctx: CommandContext): void {
 }
 
 export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
+  const { exportFormatFromFileName, exportWriter } = await import("../files/index.js");
   const toStdout = o.file === undefined || o.file === "-";
   let format: ExportFormat = o.format ?? "json";
   if (!o.format && !toStdout) {

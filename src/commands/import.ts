@@ -2,9 +2,9 @@ import type { Command } from "commander";
 import { intArg, Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, UsageError } from "../errors.js";
-import { detectFormat, parseConnectionsFile, type FileFormat, type ParsedConnection } from "../files/index.js";
-import { readInput } from "../bulk/load.js";
-import { DEFAULT_CHUNK_SIZE, executeActions, existingIds, hasRedacted, overwriteBody, withoutRedacted, type Action } from "../bulk/engine.js";
+import type { FileFormat, ParsedConnection } from "../files/index.js";
+import type { Action } from "../bulk/engine.js";
+import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import { Report, printReport } from "../output/report.js";
 import { renderTable, toJson, toYaml, plainCell } from "../output/format.js";
 import { examples } from "./common.js";
@@ -34,6 +34,8 @@ export function register(program: Command, ctx: CommandContext): void {
 
 export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const mode: OnExistence = o.onExistence ?? "fail";
+  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, existingIds, hasRedacted, overwriteBody, withoutRedacted }] =
+    await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file");
   const format = detectFormat(o.file === "-" ? "-" : o.file, o.format, text);
   const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env });

@@ -6,7 +6,7 @@
 import { CONNECTION_ID_MAX, CONNECTION_ID_RE, type ConnectionBody } from "../api/types.js";
 import { UsageError } from "../errors.js";
 import { PyFloat, PyInt, pyDumps, pyLoads, PyJsonError } from "../util/pyjson.js";
-import { normaliseConnType, parseConnectionUri, type UriFields } from "../uri/index.js";
+import { maskUriPassword, normaliseConnType, parseConnectionUri, type UriFields } from "../uri/index.js";
 import { substitute, SubstProblem } from "./subst.js";
 import { describe, parseJsonTree, parseYamlTree, SyntaxProblem, toPy, type MapEntry, type TNode } from "./tree.js";
 
@@ -240,7 +240,8 @@ class Reader {
       // Never repeat the URI itself: it usually carries a password (the codec may show it with control
       // characters escaped, so hide that spelling too).
       const escaped = uri.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"));
-      const msg = e instanceof Error ? e.message.split(uri).join("<uri>").split(escaped).join("<uri>") : String(e);
+      const spellings = [uri, escaped, maskUriPassword(uri), maskUriPassword(escaped)].sort((a, b) => b.length - a.length);
+      const msg = e instanceof Error ? spellings.reduce((m, s) => m.split(s).join("<uri>"), e.message) : String(e);
       this.fail(line, `${id}.${field}: ${msg}`, e instanceof UsageError ? e.hint : undefined);
     }
   }

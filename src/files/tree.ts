@@ -1,9 +1,15 @@
 // A small document tree with line numbers, built from JSON (a Python-json.loads-faithful parser that
 // keeps positions) or from YAML (the `yaml` package's nodes). The readers work on this tree only.
 
+import { createRequire } from "node:module";
 import type { Tags } from "yaml";
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from "yaml";
+import type * as YamlModule from "yaml";
+import type { Document, Node as YNode } from "yaml";
 import { PyFloat, PyInt, type PyValue } from "../util/pyjson.js";
+
+// `yaml` costs ~100 ms to load: required on first use only, so commands that never read YAML don't pay for it.
+let yamlModule: typeof YamlModule | undefined;
+const loadYaml = (): typeof YamlModule => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof YamlModule);
 
 export type Leaf = null | boolean | string | PyInt | PyFloat;
 
@@ -150,6 +156,7 @@ const MAX_YAML_NODES = 100_000;
 
 /** Parses one YAML document into the tree. Returns null for an empty document (no content or only comments). */
 export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
+  const { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = loadYaml();
   const lc = new LineCounter();
   let doc: Document.Parsed;
   try {
