@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the shared Airflow conformance checks against the local fake Airflow (test/fake-airflow),
+# Runs the shared Airflow conformance checks against the local fake Airflow (test/fake-airflow/main.ts),
 # once with test_connection disabled and once enabled. Exits non-zero if any run failed.
 # Usage: scripts/conformance.sh [extra airflow-conformance.sh args, e.g. --only list -v]
 set -u
@@ -25,7 +25,8 @@ trap 'exit 130' INT TERM
 start_server() {
   local name=$1 out="$TMP/$1.out" i
   shift
-  npx tsx test/fake-airflow/main.ts --port 0 --max-page-limit 100 "$@" >"$out" 2>"$TMP/$name.err" &
+  # one process (node + the tsx loader), so that killing it stops the server (npx would leave it running)
+  node --import tsx test/fake-airflow/main.ts --port 0 --max-page-limit 100 "$@" >"$out" 2>"$TMP/$name.err" &
   PIDS+=($!)
   for i in $(seq 1 300); do
     if [ -s "$out" ]; then break; fi
