@@ -57,7 +57,8 @@ describe("list", () => {
   it("piped output is tab-separated with the id first and no header", async () => {
     const r = await runCli(["list", "--limit", "3"], { env });
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split("\n");
+    expect(r.stdout.endsWith("\n")).toBe(true);
+    const lines = r.stdout.slice(0, -1).split("\n");
     expect(lines).toHaveLength(3);
     const first = (await serverIds("")).slice(0, 3);
     lines.forEach((l, i) => {
@@ -154,8 +155,10 @@ describe("login and profiles", () => {
       expect(list.stderr + list.stdout).not.toContain(token);
 
       const show = await runCli(["profile", "show"], { env: { ...e, AIRCONN_API_URL: "http://example.com:8080" } });
-      expect(show.stdout).toContain("api_url      http://example.com:8080 (from AIRCONN_API_URL)");
-      expect(show.stdout).toMatch(/token        valid \(from profile default\), expires \d{4}-/);
+      expect(show.stdout).toContain("api_url\thttp://example.com:8080 (from AIRCONN_API_URL)\n");
+      expect(show.stdout).toMatch(/token\tvalid \(from profile default\), expires \d{4}-/);
+      const tty = await runCliTty(["profile", "show"], { env: e });
+      expect(tty.stdout).toMatch(/api_url {6}http:\/\/127\.0\.0\.1:\d+ \(from profile default\)/);
       expect(show.stdout + show.stderr).not.toContain(token);
 
       const out = await runCli(["logout"], { env: e });
