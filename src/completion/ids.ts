@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { ConfigStore } from "../config/store.js";
 import { resolveSettings } from "../config/resolve.js";
 import type { TypedGlobals } from "./engine.js";
@@ -79,6 +80,8 @@ export async function connectionIds(prefix: string, o: IdsOptions): Promise<stri
   url.searchParams.set("limit", String(PAGE));
   url.searchParams.set("order_by", "connection_id");
   if (prefix) url.searchParams.set("connection_id_pattern", prefix);
+  // fetch parses HTTP with WebAssembly; compiling it only with the baseline tier saves ~80 ms in a one-request process.
+  setFlagsFromString("--liftoff-only");
   const res = await fetch(url, {
     headers: { authorization: `Bearer ${token}`, accept: "application/json" },
     signal: AbortSignal.timeout(o.timeoutMs ?? IDS_TIMEOUT_MS),
