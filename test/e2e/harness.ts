@@ -1,8 +1,11 @@
 // End-to-end harness: the built bin/airconn spawned against the local fake Airflow, piped or in a pseudo-terminal.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { scanRun, secretsOfRun } from "./secrets.js";
+
+export { registerSecret } from "./secrets.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "bin/airconn");
@@ -10,7 +13,11 @@ export const BIN = join(ROOT, "bin/airconn");
 export const NODE = process.env.AIRCONN_TEST_NODE || process.execPath;
 
 export interface CliResult { code: number; stdout: string; stderr: string }
-export interface RunOptions { env?: Record<string, string | undefined>; input?: string | Buffer; timeoutMs?: number; cwd?: string }
+export interface RunOptions {
+  env?: Record<string, string | undefined>; input?: string | Buffer; timeoutMs?: number; cwd?: string;
+  /** Called with the spawned process (e.g. to send it SIGINT mid-run). */
+  onSpawn?: (child: ChildProcess) => void;
+}
 
 /** A fresh config folder; removed by the returned cleanup. */
 export function tempDir(prefix = "airconn-test-"): { dir: string; cleanup(): void } {
@@ -29,10 +36,15 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
   return env;
 }
 
-/** Runs the built CLI with piped stdin/stdout/stderr. */
+/**
+ * Runs the built CLI with piped stdin/stdout/stderr. Every run's stdout and stderr are scanned for the run's secrets
+ * (see secrets.ts): a hit rejects, which fails the test.
+ */
 export function runCli(args: string[], o: RunOptions = {}): Promise<CliResult> {
+  const before = secretsOfRun(args, o.env ?? {}, o.input);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(NODE, [BIN, ...args], { env: baseEnv(o.env), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    o.onSpawn?.(child);
     let stdout = "", stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d) => { stdout += d; });
     child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
@@ -40,7 +52,9 @@ export function runCli(args: string[], o: RunOptions = {}): Promise<CliResult> {
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code: code ?? (signal ? 128 : -1), stdout, stderr });
+      const leak = scanRun(args, o.env ?? {}, o.input, { stdout, stderr }, before);
+      if (leak) reject(leak);
+      else resolvePromise({ code: code ?? (signal ? 128 : -1), stdout, stderr });
     });
     child.stdin.on("error", () => {});
     if (o.input !== undefined) child.stdin.end(o.input); else child.stdin.end();
@@ -51,12 +65,14 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Runs the built CLI in a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are a TTY.
- * Returns the terminal's output (stdout and stderr together, with \r\n line ends turned into \n).
+ * Returns the terminal's output (stdout and stderr together, with \r\n line ends turned into \n), scanned for secrets.
  */
 export function runCliTty(args: string[], o: RunOptions & { cols?: number } = {}): Promise<CliResult> {
+  const before = secretsOfRun(args, o.env ?? {});
   const cmd = `stty cols ${o.cols ?? 160} rows 50 2>/dev/null; exec ${shq(NODE)} ${shq(BIN)} ${args.map(shq).join(" ")}`;
   return new Promise((resolvePromise, reject) => {
     const child = spawn("script", ["-qefc", cmd, "/dev/null"], { env: baseEnv({ TERM: "xterm-256color", ...o.env }), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    o.onSpawn?.(child);
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d) => { out += d; });
     child.stderr.setEncoding("utf8").on("data", (d) => { out += d; });
@@ -64,7 +80,9 @@ export function runCliTty(args: string[], o: RunOptions & { cols?: number } = {}
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, stdout: out.replace(/\r\n/g, "\n"), stderr: "" });
+      const leak = scanRun(args, o.env ?? {}, undefined, { terminal: out }, before);
+      if (leak) reject(leak);
+      else resolvePromise({ code: code ?? -1, stdout: out.replace(/\r\n/g, "\n"), stderr: "" });
     });
     if (o.input !== undefined) child.stdin.write(o.input);
     // keep stdin open: closing it would hang up the terminal before the command finishes
