@@ -1,11 +1,11 @@
 // Connection ids for completion: `GET /api/v2/connections?connection_id_pattern=<prefix>&limit=100` with a short
-// timeout, through Node's global fetch (npm undici costs ~100 ms to load), and a short-lived cache file
+// timeout, through node:http / node:https (npm undici costs ~100 ms to load, and even the global fetch ~80 ms more
+// than node:http in a one-request process), and a short-lived cache file
 // ($XDG_CACHE_HOME/airconn/ids-<hash>.json, mode 0600, one per API URL + profile). Callers treat any throw as "no ids".
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
 import { ConfigStore } from "../config/store.js";
 import { resolveSettings } from "../config/resolve.js";
 import type { TypedGlobals } from "./engine.js";
@@ -76,20 +76,36 @@ export async function connectionIds(prefix: string, o: IdsOptions): Promise<stri
   }
 
   // connection_id_pattern is a case-insensitive "contains" with LIKE wildcards: a superset, filtered below.
+  // No npm undici and no fetch here: node:http answers a one-request process ~80 ms sooner than the global fetch.
   const url = new URL(`${s.apiUrl.value}/api/v2/connections`);
   url.searchParams.set("limit", String(PAGE));
   url.searchParams.set("order_by", "connection_id");
   if (prefix) url.searchParams.set("connection_id_pattern", prefix);
-  // fetch parses HTTP with WebAssembly; compiling it only with the baseline tier saves ~80 ms in a one-request process.
-  setFlagsFromString("--liftoff-only");
-  const res = await fetch(url, {
-    headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-    signal: AbortSignal.timeout(o.timeoutMs ?? IDS_TIMEOUT_MS),
-  });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const body = (await res.json()) as { connections?: Array<{ connection_id?: unknown }>; total_entries?: unknown };
+  const body = JSON.parse(await get(url, token, o.timeoutMs ?? IDS_TIMEOUT_MS)) as { connections?: Array<{ connection_id?: unknown }>; total_entries?: unknown };
   const ids = (body.connections ?? []).map((c) => c.connection_id).filter((id): id is string => typeof id === "string");
   const complete = typeof body.total_entries === "number" && body.total_entries <= ids.length;
   writeCache(file, cacheDir(o.env), { version: 1, fetched_at: now, prefix, complete, ids });
   return starting(ids);
+}
+
+const MAX_BODY = 4 << 20;
+
+/** GET `url` and return the body of a 200 answer; rejects on anything else or after `timeoutMs` in all. */
+async function get(url: URL, token: string, timeoutMs: number): Promise<string> {
+  // node:https (and tls) only for https URLs.
+  const { request } = (url.protocol === "https:" ? await import("node:https") : await import("node:http")) as typeof import("node:http");
+  return new Promise<string>((resolve, reject) => {
+    const req = request(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } }, (res) => {
+      if (res.statusCode !== 200) { req.destroy(); reject(new Error(`HTTP ${res.statusCode}`)); return; }
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => { body += d; if (body.length > MAX_BODY) req.destroy(new Error("answer too large")); });
+      res.on("end", () => { clearTimeout(timer); resolve(body); });
+      res.on("error", reject);
+      res.on("close", () => reject(new Error("connection closed")));
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on("error", (e) => { clearTimeout(timer); reject(e); });
+    req.end();
+  });
 }
