@@ -6,23 +6,10 @@ import type { Prompter } from "./prompter.js";
 import type { Fields } from "../commands/fields.js";
 import { extraProblem, redactedPaths } from "../commands/fields.js";
 import { pyLoads } from "../util/pyjson.js";
+import { COMMON_CONN_TYPES } from "../commands/conn-types.js";
 
-/** Types offered first in the type menu; anything else is typed in. */
-export const COMMON_TYPES: Array<[string, string]> = [
-  ["postgres", "PostgreSQL"],
-  ["mysql", "MySQL"],
-  ["mssql", "Microsoft SQL Server"],
-  ["sqlite", "SQLite"],
-  ["http", "HTTP"],
-  ["aws", "Amazon Web Services"],
-  ["google_cloud_platform", "Google Cloud"],
-  ["wasb", "Azure Blob Storage"],
-  ["snowflake", "Snowflake"],
-  ["ssh", "SSH"],
-  ["sftp", "SFTP"],
-  ["redis", "Redis"],
-  ["generic", "Generic"],
-];
+/** Types offered in the menu: the most used of the shared list (completion offers all of them); anything else is typed in. */
+export const COMMON_TYPES = COMMON_CONN_TYPES.slice(0, 13);
 export const OTHER_TYPE = "\u0000other";
 
 export function portProblem(v: string): string | undefined {
