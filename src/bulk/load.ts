@@ -2,6 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { IO } from "../output/io.js";
 import { UsageError } from "../errors.js";
+import { PyJsonError, pyLoads } from "../util/pyjson.js";
 
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
@@ -46,10 +47,21 @@ export function parseJsonText(text: string, name: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? (() => { const { line, col } = lineCol(text, Number(pos[1])); return `line ${line} column ${col}`; })() : "";
-    const reason = msg.replace(/ in JSON at position \d+.*$/, "").replace(/, ".*" is not valid JSON$/, "").replace(/^JSON\.parse: /, "");
+    // V8's messages differ between Node versions and some name no position: the project's own parser says where.
+    let where = "", reason = "";
+    try { pyLoads(text); } catch (p) {
+      if (p instanceof PyJsonError) {
+        const { line, col } = lineCol(text, p.pos);
+        where = `line ${line} column ${col}`;
+        reason = p.message.replace(/ at char \d+$/, "");
+      }
+    }
+    if (!reason) {
+      const msg = (e as Error).message;
+      const pos = /position (\d+)/.exec(msg);
+      if (pos) { const { line, col } = lineCol(text, Number(pos[1])); where = `line ${line} column ${col}`; }
+      reason = msg.replace(/ in JSON at position \d+.*$/s, "").replace(/, ".*" is not valid JSON$/s, "").replace(/^JSON\.parse: /, "").replace(/\s+/g, " ");
+    }
     throw new UsageError(`${name}: invalid JSON${where ? ` at ${where}` : ""}: ${reason}`);
   }
 }

@@ -39,8 +39,10 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
   const doc = await parseStructured(text, name, o.format);
   const { actions, problems } = checkBulkBody(doc);
   if (problems.length) {
+    // One problem: one error line. Several: one line per problem (the first 20), then the count.
+    if (problems.length === 1) throw new UsageError(`${name}: ${problems[0]!.path}: ${problems[0]!.message}; nothing was sent`);
     for (const p of problems.slice(0, 20)) d.io.err(`airconn: ${name}: ${p.path}: ${p.message}\n`);
-    throw new UsageError(`${name}: ${problems.length} problem${problems.length > 1 ? "s" : ""} found, nothing was sent`);
+    throw new UsageError(`${name}: ${problems.length} problems found, nothing was sent`);
   }
   const total = actions.reduce((n, a) => n + a.entities.length, 0);
   if (total === 0) throw new UsageError(`${name}: no entities in any action, nothing to do`);
