@@ -24,7 +24,7 @@ export function register(program: Command, ctx: CommandContext): void {
 
   program.command("logout")
     .description("remove the stored token from the profile")
-    .addHelpText("after", examples(["$ airconn logout", "$ airconn -p staging logout"]))
+    .addHelpText("after", examples(["$ airconn logout", "$ airconn -p staging logout", "$ airconn -p ci logout    # at the end of a CI job that logged in"]))
     .action(async (_o: unknown, cmd: Command) => runLogout(ctx.deps(cmd)));
 }
 

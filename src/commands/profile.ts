@@ -16,16 +16,21 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn profile show            # where each value comes from; never the token",
     ]));
   profile.command("list").description("list profiles")
+    .addHelpText("after", examples(["$ airconn profile list", "$ airconn profile list -o json | jq -r '.[] | select(.current) | .name'   # in scripts"]))
     .action(async (_o: unknown, cmd: Command) => runProfileList(ctx.deps(cmd)));
   profile.command("show").description("show the settings in effect and where each comes from (never the token)")
     .argument("[name]", "profile (default: the one in effect)")
+    .addHelpText("after", examples(["$ airconn profile show", "$ airconn profile show staging", "$ AIRCONN_API_URL=https://x.example.com airconn profile show -o json   # CI: check what a job will use"]))
     .action(async (name: string | undefined, _o: unknown, cmd: Command) => runProfileShow(name, ctx.deps(cmd)));
   profile.command("use").description("make a profile the current one").argument("<name>")
+    .addHelpText("after", examples(["$ airconn profile use staging", "$ AIRCONN_PROFILE=staging airconn list    # one command only, in scripts"]))
     .action(async (name: string, _o: unknown, cmd: Command) => runProfileUse(name, ctx.deps(cmd)));
   profile.command("set").description("create or change a profile").argument("<name>")
     .option("--api-url <url>", "Airflow base URL")
+    .addHelpText("after", examples(["$ airconn profile set staging --api-url https://staging.example.com", "$ airconn profile set ci --api-url \"$AIRFLOW_URL\" && printf %s \"$JWT\" | airconn -p ci login --token-stdin   # CI"]))
     .action(async (name: string, o: { apiUrl?: string }, cmd: Command) => runProfileSet(name, cmd.optsWithGlobals<{ apiUrl?: string }>().apiUrl ?? o.apiUrl, ctx.deps(cmd)));
   profile.command("remove").alias("rm").description("delete a profile and its token").argument("<name>")
+    .addHelpText("after", examples(["$ airconn profile remove staging"]))
     .action(async (name: string, _o: unknown, cmd: Command) => runProfileRemove(name, ctx.deps(cmd)));
 }
 
