@@ -187,6 +187,12 @@ export function apiError(status: number, text: string, headers: Headers, method:
       "check the API URL: a redirect usually means a login page or a proxy in front of Airflow");
   }
   if (type.includes("text/html") || /^\s*<(!doctype|html)/i.test(text)) {
+    if (status >= 500) {
+      // A gateway's error page (nginx 502/503/504...): the URL is right, the server behind it is not answering.
+      const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim().replace(/\s+/g, " ");
+      return new ApiError(status, `server error ${status} from ${u.origin + u.pathname}: ${title || "an HTML page"} (an HTML error page)`, method, u.toString(),
+        "the Airflow API server, or a proxy in front of it, is unavailable: try again later");
+    }
     return new ApiError(status, `${u.origin + u.pathname} answered ${status} with an HTML page, not the Airflow API`, method, u.toString(),
       "check the API URL: it should be the Airflow base URL, such as http://localhost:8080");
   }
