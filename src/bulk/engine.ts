@@ -146,6 +146,12 @@ function dropRedacted(v: PyValue): PyValue | undefined {
   return v;
 }
 
+/** The warning for new connections created without the secrets a file held only as "***": how many, and which. */
+export function strippedWarning(ids: string[]): string {
+  const n = ids.length;
+  return `${n} connection${n === 1 ? " was" : "s were"} created without the secrets the file held only as "***" (set them with airconn patch): ${ids.slice(0, 20).join(", ")}${n > 20 ? ", ..." : ""}`;
+}
+
 /** A full body for "overwrite" through update semantics: every field present, absent ones null. */
 export function overwriteBody(body: ConnectionBody): ConnectionBody {
   return {

@@ -33,7 +33,7 @@ export function register(program: Command, ctx: CommandContext): void {
 }
 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
-  const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions }] =
+  const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions, strippedWarning }] =
     await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "bulk file");
   const doc = await parseStructured(text, name, o.format);
@@ -64,7 +64,7 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
   });
   if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
   if (planned.stripped.length) {
-    d.warn(`created without the secrets the file held only as "***" (set them with airconn patch): ${planned.stripped.slice(0, 20).join(", ")}${planned.stripped.length > 20 ? ", ..." : ""}`);
+    d.warn(strippedWarning(planned.stripped));
   }
   await printReport(d, report);
 }

@@ -34,7 +34,7 @@ export function register(program: Command, ctx: CommandContext): void {
 
 export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const mode: OnExistence = o.onExistence ?? "fail";
-  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, existingIds, hasRedacted, overwriteBody, withoutRedacted }] =
+  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, existingIds, hasRedacted, overwriteBody, strippedWarning, withoutRedacted }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file");
   const format = detectFormat(o.file === "-" ? "-" : o.file, o.format, text);
@@ -88,7 +88,7 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   });
   if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
   if (stripped.length) {
-    d.warn(`created without the secrets the file held only as "***" (set them with airconn patch): ${stripped.slice(0, 20).join(", ")}${stripped.length > 20 ? ", ..." : ""}`);
+    d.warn(strippedWarning(stripped));
   }
   await printReport(d, report, { quietRows: report.total > 1000 && d.output().format === "table" });
 }

@@ -31,6 +31,17 @@ export function lineCol(text: string, pos: number): { line: number; col: number 
   return { line, col: pos - last };
 }
 
+/** lineCol for many positions in one text: the line starts are found once, each lookup is a binary search. */
+export function lineColIndex(text: string): (pos: number) => { line: number; col: number } {
+  const starts = [0];
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) starts.push(k + 1);
+  return (pos) => {
+    let lo = 0, hi = starts.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid]! <= pos) lo = mid; else hi = mid - 1; }
+    return { line: lo + 1, col: pos - starts[lo]! + 1 };
+  };
+}
+
 /** The kind of a node as a user would name it. */
 export function describe(n: TNode): string {
   if (n.kind === "map") return "an object";
@@ -52,8 +63,9 @@ export function describe(n: TNode): string {
  */
 export function parseJsonTree(text: string, lineOffset = 0, colOffset = 0): TNode {
   let i = 0;
+  const at = lineColIndex(text);
   const pos = (p: number) => {
-    const lc = lineCol(text, p);
+    const lc = at(p);
     return { line: lc.line + lineOffset, col: lc.line === 1 ? lc.col + colOffset : lc.col };
   };
   const fail = (msg: string, p = i): never => {
@@ -164,7 +176,7 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
       version: opts.version,
       merge: true,
       intAsBigInt: true,
-      uniqueKeys: true,
+      uniqueKeys: false, // checked below with a Set: the package's check is quadratic (10,000 ids took seconds)
       prettyErrors: false,
       lineCounter: lc,
       strict: true,
@@ -180,7 +192,8 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
     throw new SyntaxProblem(`invalid YAML: ${msg}`, line, col);
   }
   if (doc.contents === null) return null;
-  let budget = MAX_YAML_NODES;
+  // Bounds alias expansion ("billion laughs"): a document without aliases has fewer nodes than characters.
+  let budget = MAX_YAML_NODES + text.length;
   const lineOf = (n: { range?: [number, number, number] | null } | null | undefined, fallback: number) =>
     n?.range ? lc.linePos(n.range[0]).line : fallback;
 
@@ -198,6 +211,7 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
     if (isMap(n)) {
       const explicit: MapEntry[] = [];
       const merged: MapEntry[] = [];
+      const keys = new Set<string>();
       for (const pair of n.items) {
         if (!isPair(pair)) continue;
         const kline = lineOf(pair.key as YNode, line);
@@ -214,6 +228,11 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
         if (keyNode.kind !== "scalar") throw new SyntaxProblem("invalid YAML: a mapping key must be a plain value, not " + describe(keyNode), kline);
         const key = keyText(keyNode.value);
         if (key === undefined) throw new SyntaxProblem("invalid YAML: unsupported mapping key", kline);
+        if (keys.has(key)) {
+          const at = (pair.key as YNode).range ? lc.linePos((pair.key as YNode).range![0]) : { line: kline, col: undefined };
+          throw new SyntaxProblem("invalid YAML: Map keys must be unique", at.line, at.col);
+        }
+        keys.add(key);
         explicit.push({ key, line: kline, value: conv(pair.value, kline, stack) });
       }
       const entries = [...explicit, ...merged.filter((m) => !explicit.some((e) => e.key === m.key))];
