@@ -56,6 +56,9 @@ async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Prom
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+/** Network errors raised before a connection was made: the request cannot have been applied. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+
 async function sendChunk(api: AirflowApi, action: Action, report: Report, existing?: Set<string>): Promise<void> {
   const ids = (action.entities as Array<ConnectionBody | string>).map(idOf);
   let res: BulkResponse;
@@ -64,7 +67,9 @@ async function sendChunk(api: AirflowApi, action: Action, report: Report, existi
   } catch (e) {
     if (!(e instanceof AirconnError)) throw e;
     const status = e instanceof ApiError ? e.status : null;
-    const msg = e instanceof NetworkError ? `${e.message} (the request may or may not have been applied)` : e.message;
+    const msg = e instanceof NetworkError
+      ? `${e.message} (${NOT_CONNECTED.has(e.causeCode ?? "") ? "not applied: the request never reached the server" : "the request may or may not have been applied"})`
+      : e.message;
     for (const id of ids) if (!report.has(id)) report.fail(id, action.action, msg, status);
     return;
   }
