@@ -2,6 +2,7 @@
 // the profile store, a prompter and the cancellation signal. Nothing here does I/O until asked.
 import { AirflowApi } from "./api/client.js";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { ConfigStore } from "./config/store.js";
 import { resolveSettings, type Resolved } from "./config/resolve.js";
 import { AuthError, UsageError } from "./errors.js";
@@ -57,6 +58,13 @@ export interface DepsInit {
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
+/** The warning for a secret (the token, a password) about to go over plain http to a host that is not this machine. */
+export function plainHttpWarning(baseUrl: string, what: string): string | undefined {
+  const u = new URL(baseUrl);
+  if (u.protocol !== "http:" || LOOPBACK.test(u.hostname)) return undefined;
+  return `sending ${what} over plain http to ${u.host}: use https outside your own machine`;
+}
+
 export function createDeps(init: DepsInit): Deps {
   const { io, env, globals } = init;
   const config = new ConfigStore(env);
@@ -91,9 +99,8 @@ export function createDeps(init: DepsInit): Deps {
 
   const makeApi = async (baseUrl: string, token: string | undefined) => {
     if (token) secrets.push(token);
-    if (token && baseUrl.startsWith("http:") && !LOOPBACK.test(new URL(baseUrl).hostname)) {
-      warn(`sending the token over plain http to ${new URL(baseUrl).host}: use https outside your own machine`);
-    }
+    const plain = token ? plainHttpWarning(baseUrl, "the token") : undefined;
+    if (plain) warn(plain);
     return new AirflowApi({
       baseUrl, token, timeoutMs: timeoutMs(), retries: globals.retries ?? 3, dispatcher: await getDispatcher(), signal,
       sleep: init.sleep, userAgent: `airconn/${VERSION} node/${process.versions.node}`,
@@ -109,6 +116,8 @@ export function createDeps(init: DepsInit): Deps {
       let token = s.token && s.token.source !== "profile" ? s.token.value : undefined;
       if (!token && s.envCredentials) {
         secrets.push(s.envCredentials.password);
+        const plain = plainHttpWarning(s.apiUrl.value, "the password");
+        if (plain) warn(plain);
         const anon = await makeApi(s.apiUrl.value, undefined);
         token = await anon.token(s.envCredentials.username, s.envCredentials.password);
       }
@@ -130,4 +139,6 @@ export function createDeps(init: DepsInit): Deps {
   return deps;
 }
 
-export const VERSION = "0.1.0";
+// Read from package.json (../package.json from both src/ and dist/), the one place the version lives: bin/airconn
+// answers a bare --version from it without loading the CLI (issue 7), so the two can never disagree.
+export const VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string }).version;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
-import type { Deps } from "../deps.js";
+import { plainHttpWarning, type Deps } from "../deps.js";
 import { ApiError, AuthError, UsageError } from "../errors.js";
 import { checkProfileName } from "../config/store.js";
 import { jwtExpiry, normaliseApiUrl, resolveSettings, DEFAULT_API_URL } from "../config/resolve.js";
@@ -57,6 +57,8 @@ export async function runLogin(o: LoginOptions, d: Deps): Promise<void> {
       password = await d.prompter().password({ message: "Password" });
     }
     const anon = await d.apiFor(apiUrl);
+    const plain = plainHttpWarning(apiUrl, "the password");
+    if (plain) d.warn(plain);
     try {
       token = await anon.token(username, password);
     } catch (e) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, statSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigStore, configDir } from "../../src/config/store.js";
@@ -33,6 +33,30 @@ describe("ConfigStore", () => {
     expect(configDir({ XDG_CONFIG_HOME: "/x/cfg", HOME: "/home/u" })).toBe("/x/cfg/airconn");
     expect(configDir({ HOME: "/home/u" })).toBe("/home/u/.config/airconn");
     expect(configDir({ AIRCONN_CONFIG_DIR: "/c", XDG_CONFIG_HOME: "/x" })).toBe("/c");
+  });
+
+  it("replaces the file atomically (a new inode renamed in place, no temporary file left) and tightens a 0644 file", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ version: 1, profiles: { a: { api_url: "http://a" } } }), { mode: 0o644 });
+    const ino = statSync(join(dir, "config.json")).ino;
+    const store = new ConfigStore({ AIRCONN_CONFIG_DIR: dir });
+    await store.update((d) => { d.profiles.b = { api_url: "http://b", token: "t" }; });
+    expect(statSync(join(dir, "config.json")).ino).not.toBe(ino);
+    expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(["config.json"]);
+  });
+
+  it("a write that fails leaves the previous file as it was, and no partial file", async () => {
+    const dir = tmp();
+    const before = JSON.stringify({ version: 1, current_profile: "a", profiles: { a: { api_url: "http://a", token: "old" } } });
+    writeFileSync(join(dir, "config.json"), before, { mode: 0o600 });
+    const store = new ConfigStore({ AIRCONN_CONFIG_DIR: dir });
+    // a value JSON cannot serialise makes the write fail half-way through conf's set
+    await expect(store.update((d) => { (d.profiles.a as Record<string, unknown>).token = 10n; })).rejects.toThrow();
+    await expect(store.update(() => { throw new Error("change failed"); })).rejects.toThrow("change failed");
+    expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
+    expect(readdirSync(dir)).toEqual(["config.json"]);
+    expect(new ConfigStore({ AIRCONN_CONFIG_DIR: dir }).profile("a")?.token).toBe("old");
   });
 
   it("refuses a corrupt file with a usage error", () => {
