@@ -87,29 +87,33 @@ async function load(o: CommonOptions, d: Deps): Promise<{ desired: Desired[]; pl
 const show = (v: unknown): string => (v === undefined ? "(absent)" : v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v));
 const describeChange = (c: FieldChange): string => (c.kind === "secret" ? `(${c.note})` : `${show(c.from)} → ${show(c.to)}`);
 
-/** The fields of a new connection for display: secrets are never shown. */
-function createFields(b: ConnectionBody): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
+/**
+ * The fields of a new connection, secrets never shown: values as they are (for -o json/yaml), or as display text
+ * (for the table). A secret is "(set on create)" or "(kept: ***)".
+ */
+function createFields(b: ConnectionBody, display = true): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  const value = (v: unknown) => (display ? show(v) : v);
   for (const [k, v] of Object.entries(b)) {
     if (k === "connection_id" || v === undefined) continue;
-    if (k === "password") { out.push([k, v === null ? "null" : v === REDACTED ? "(kept: ***)" : "(set on create)"]); continue; }
+    if (k === "password") { out.push([k, v === null ? value(null) : v === REDACTED ? "(kept: ***)" : "(set on create)"]); continue; }
     if (k === "extra" && typeof v === "string") {
       try {
         const m = pyLoads(v);
         if (m instanceof Map) {
-          for (const [ek, ev] of m) out.push([`extra.${ek}`, isSensitiveKey(ek) ? (ev === REDACTED ? "(kept: ***)" : "(set on create)") : show(toJs(ev))]);
+          for (const [ek, ev] of m) out.push([`extra.${ek}`, isSensitiveKey(ek) ? (ev === REDACTED ? "(kept: ***)" : "(set on create)") : value(toJs(ev))]);
           continue;
         }
       } catch { /* shown as text below */ }
     }
-    out.push([k, show(v)]);
+    out.push([k, value(v)]);
   }
   return out;
 }
 
 function diffJson(p: Plan, prune: boolean) {
   return {
-    create: p.create.map((c) => ({ connection_id: c.id, fields: Object.fromEntries(createFields(c.body)) })),
+    create: p.create.map((c) => ({ connection_id: c.id, fields: Object.fromEntries(createFields(c.body, false)) })),
     update: p.update.map((u) => ({
       connection_id: u.id,
       changes: u.changes.map((c) => (c.kind === "secret" ? { field: c.field, secret: c.note } : { field: c.field, from: c.from ?? null, to: c.to ?? null })),
@@ -126,7 +130,7 @@ async function printDiff(d: Deps, p: Plan, prune: boolean): Promise<void> {
   if (out.format === "json") return d.io.out(toJson(diffJson(p, prune)));
   if (out.format === "yaml") return d.io.out(await toYaml(diffJson(p, prune)));
   const rows: string[][] = [];
-  for (const c of p.create) for (const [f, v] of createFields(c.body)) rows.push([c.id, "create", f, v]);
+  for (const c of p.create) for (const [f, v] of createFields(c.body)) rows.push([c.id, "create", f, v as string]);
   for (const c of p.create) if (!createFields(c.body).length) rows.push([c.id, "create", "", ""]);
   for (const u of p.update) for (const c of u.changes) rows.push([u.id, "update", c.field, describeChange(c)]);
   for (const id of p.onlyOnServer) rows.push([id, prune ? "delete" : "only on server", "", ""]);

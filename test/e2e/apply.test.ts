@@ -87,6 +87,23 @@ beforeAll(() => {
   v2 = file("connections-v2.yaml", yamlOf(changed()));
 });
 
+describe("diff before the first apply", () => {
+  it("-o json lists each new connection with its values; secrets only as notes", async () => {
+    const from = server.requests.length;
+    const r = await run(["diff", v1, "-o", "json", "--exit-code"]);
+    expect(r.code).toBe(1);
+    const d = JSON.parse(r.stdout) as { create: Array<{ connection_id: string; fields: Record<string, unknown> }>; unchanged: string[] };
+    expect(d.create).toHaveLength(N);
+    expect(d.unchanged).toEqual([]);
+    expect(d.create.find((c) => c.connection_id === "team_a_0000")!.fields).toEqual({
+      conn_type: "http", description: "Connection 0", host: "db-0.internal", port: 5000, login: "user_0", schema: "s0",
+      password: "(set on create)", "extra.timeout": 30, "extra.region": "eu",
+    });
+    expect(d.create.find((c) => c.connection_id === "team_b_0101")!.fields["extra.api_key"]).toBe("(set on create)");
+    expect(writesSince(from)).toEqual([]);
+  });
+});
+
 // ---- apply, change, apply, apply -------------------------------------------------------------------------------
 
 describe("apply a 500-connection file", () => {
