@@ -6,7 +6,7 @@
 // Everything it starts (fake servers, CLI runs) and its temp dir is removed on exit, failure and Ctrl-C.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, NODE, ROOT, benchEnv, fmtMs, fmtStat, interleave, machine, maxRss, runOnce, startFake, stats, tempDir } from "./lib/util.mjs";
+import { NODE, ROOT, snapshotApp, benchEnv, fmtMs, fmtStat, interleave, machine, maxRss, runOnce, startFake, stats, tempDir } from "./lib/util.mjs";
 import { summarize } from "./lib/profile.mjs";
 
 const SCALE = Number(process.env.BENCH_RUNS ?? 1) || 1;
@@ -20,6 +20,7 @@ const loadStart = M.load();
 const log = (s) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}`);
 const R = {}; // results, rendered at the end
 const tmp = tempDir();
+const BIN = snapshotApp(); // see bench/lib/util.mjs: immune to a concurrent rebuild of dist/
 const bl = (f) => join(ROOT, "bench/baselines", f);
 const ac = (...a) => [BIN, ...a]; // run bin/airconn through `node` (same as its shebang, minus /usr/bin/env)
 const nodeVersion = process.version;

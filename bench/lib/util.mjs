@@ -1,12 +1,23 @@
 // Bench helpers: child tracking and cleanup, timed runs, interleaving, statistics, peak memory, the fake server.
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-export const BIN = join(ROOT, "bin/airconn");
+// airconn runs from a snapshot of bin/, dist/, completions/ and package.json in the temp dir (node_modules linked):
+// other people's `npm test` rebuilds dist/ (pretest) while the bench runs, and a half-written dist/ fails a run.
+let binPath;
+export function snapshotApp() {
+  const app = join(tempDir(), "app");
+  for (const d of ["bin", "dist", "completions"]) if (existsSync(join(ROOT, d))) cpSync(join(ROOT, d), join(app, d), { recursive: true });
+  cpSync(join(ROOT, "package.json"), join(app, "package.json"));
+  symlinkSync(join(ROOT, "node_modules"), join(app, "node_modules"), "dir");
+  binPath = join(app, "bin/airconn");
+  return binPath;
+}
+export const BIN_IN_ROOT = join(ROOT, "bin/airconn");
 export const NODE = process.execPath;
 
 // ---- cleanup: every child and the temp dir go away on normal exit, failure, Ctrl-C and SIGTERM -------------------
