@@ -46,7 +46,7 @@ export function lineCol(text: string, pos: number): { line: number; col: number 
 export function parseJsonText(text: string, name: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (e) {
+  } catch {
     // V8's messages differ between Node versions and some name no position: the project's own parser says where.
     let where = "", reason = "";
     try { pyLoads(text); } catch (p) {
@@ -57,13 +57,26 @@ export function parseJsonText(text: string, name: string): unknown {
       }
     }
     if (!reason) {
-      const msg = (e as Error).message;
-      const pos = /position (\d+)/.exec(msg);
-      if (pos) { const { line, col } = lineCol(text, Number(pos[1])); where = `line ${line} column ${col}`; }
-      reason = msg.replace(/ in JSON at position \d+.*$/s, "").replace(/, ".*" is not valid JSON$/s, "").replace(/^JSON\.parse: /, "").replace(/\s+/g, " ");
+      // Python's json reads NaN and Infinity, JSON.parse does not (V8's message would quote the file: not used).
+      const at = pythonOnlyConstant(text);
+      if (at) { const { line, col } = lineCol(text, at.pos); where = `line ${line} column ${col}`; }
+      reason = at ? `${at.word} is not a JSON value` : "not valid JSON";
     }
     throw new UsageError(`${name}: invalid JSON${where ? ` at ${where}` : ""}: ${reason}`);
   }
+}
+
+/** Where NaN, Infinity or -Infinity stands outside a string. */
+function pythonOnlyConstant(text: string): { pos: number; word: string } | undefined {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) { if (c === "\\") i++; else if (c === '"') inString = false; continue; }
+    if (c === '"') { inString = true; continue; }
+    const word = ["NaN", "Infinity", "-Infinity"].find((w) => text.startsWith(w, i));
+    if (word) return { pos: i, word };
+  }
+  return undefined;
 }
 
 export async function parseYamlText(text: string, name: string): Promise<unknown> {
@@ -74,7 +87,12 @@ export async function parseYamlText(text: string, name: string): Promise<unknown
     const line = err.linePos?.[0];
     throw new UsageError(`${name}: invalid YAML${line ? ` at line ${line.line} column ${line.col}` : ""}: ${err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    // An alias without its anchor, or too many aliases (a "billion laughs" file): the yaml package throws here.
+    throw new UsageError(`${name}: invalid YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
 }
 
 /** JSON when the file says so (extension, or content starting with { or [), YAML otherwise. */
