@@ -102,6 +102,9 @@ describe.skipIf(missing !== undefined)("interactive create in a real terminal (t
     if (process.env.AIRCONN_SHOW_SCREEN) console.log(end);
     expect(end).toMatch(/EXIT=0/);
     expect(end).toMatch(/connection_id\s+tmux_new/);
+    // The whole terminal session (prompts, summary, output) shows neither the typed password nor the token.
+    expect(end).not.toContain("s3cret-pw");
+    expect(end).not.toContain(server.adminToken.split(".")[2]!);
     expect(server.stored("tmux_new")).toMatchObject({
       conn_type: "mysql", host: "db.example.com", port: 3306, login: "app", password: "s3cret-pw", schema: "shop",
       extra: '{"charset": "utf8"}', description: "made in tmux",
