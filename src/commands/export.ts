@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { renameSync, rmSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import { Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
@@ -49,16 +49,16 @@ export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
     const stream = createWriteStream(tmp, { mode: 0o600 });
     const failed = new Promise<never>((_, reject) => stream.once("error", (e: NodeJS.ErrnoException) => reject(new UsageError(`cannot write ${target}: ${e.code ?? e.message}`))));
     failed.catch(() => {});
-    const cleanup = () => { void rm(tmp, { force: true }); };
+    const cleanup = () => rmSync(tmp, { force: true });
     d.signal.addEventListener("abort", cleanup, { once: true });
     sink = {
       write: (s) => Promise.race([failed, new Promise<void>((res) => { if (stream.write(s)) res(); else stream.once("drain", () => res()); })]),
       done: async () => {
         await Promise.race([failed, new Promise<void>((res) => stream.end(() => res()))]);
-        await rename(tmp, target);
+        renameSync(tmp, target);
         d.signal.removeEventListener("abort", cleanup);
       },
-      abort: async () => { stream.destroy(); await rm(tmp, { force: true }); },
+      abort: async () => { stream.destroy(); rmSync(tmp, { force: true }); },
     };
   }
 

@@ -2,8 +2,11 @@
 // Reads are a plain readFileSync + JSON.parse (every API command reads the profile, and `conf` costs ~100 ms to
 // import); writes go through `conf`, loaded only then, which writes atomically with mode 0600. The folder is 0700.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
+
+// node:os only when HOME is unset (rare): not loading it keeps start-up lean.
+const homedir = (): string => (createRequire(import.meta.url)("node:os") as typeof import("node:os")).homedir();
 import { UsageError } from "../errors.js";
 
 export interface Profile {
