@@ -7,11 +7,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { buildProgram } = await import(join(root, "dist/cli.js"));
+const { loadProgram } = await import(join(root, "dist/cli.js"));
 const { completionFiles } = await import(join(root, "dist/completion/generate.js"));
 
 const io = { out() {}, err() {}, drain: async () => {}, stdoutIsTTY: false, stdinIsTTY: false, stderrIsTTY: false };
-const files = completionFiles(buildProgram({ io, env: {} }));
+const files = completionFiles(await loadProgram({ io, env: {} }));
 const dir = join(root, "completions");
 const check = process.argv.includes("--check");
 const stale = [];

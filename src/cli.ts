@@ -6,7 +6,7 @@ import { AirconnError, CancelledError, EXIT, exitCodeFor } from "./errors.js";
 import { createDeps, VERSION, type Deps, type DepsInit, type GlobalOptions } from "./deps.js";
 import { systemIO, type IO } from "./output/io.js";
 import { FORMATS } from "./output/format.js";
-import { COMMANDS } from "./commands/index.js";
+import { readFileSync } from "node:fs";
 
 // commander is CommonJS: require() skips the ESM wrapper and the CJS-export scan that import() pays (~20 ms at start-up).
 const { Command: CommandClass, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)("commander") as typeof CommanderModule;
@@ -29,7 +29,8 @@ const secondsArg = (v: string): number => {
   return n;
 };
 
-export function buildProgram(init: Omit<DepsInit, "globals">): Command {
+/** The program with its global options and no commands yet. */
+function createProgram(init: Omit<DepsInit, "globals">): { program: Command; ctx: CommandContext } {
   const program = new CommandClass("airconn")
     .description("Manage Apache Airflow connections through the Airflow 3 REST API v2.")
     .version(VERSION, "-V, --version", "print the version")
@@ -62,8 +63,64 @@ Run 'airconn help <command>' for a command's flags and examples.`);
   const ctx: CommandContext = {
     deps: (cmd) => createDeps({ ...init, globals: cmd.optsWithGlobals<GlobalOptions>() }),
   };
-  for (const register of COMMANDS) register(program, ctx);
+  return { program, ctx };
+}
+
+/** What `npm run build` writes beside dist/cli.js: each top-level command as `--help` lists it. */
+export interface ManifestEntry { name: string; aliases: string[]; term: string; description: string; hidden: boolean }
+const MANIFEST = new URL("./commands.json", import.meta.url);
+
+/**
+ * The program. Without argv (tests, completion generation): every command. With argv: only the module of the
+ * command being run is loaded (start-up cost is per module), and the other commands are listed from the build's
+ * manifest, so top-level help, `help` and suggestions for mistyped commands read exactly as with the full tree.
+ */
+export async function loadProgram(init: Omit<DepsInit, "globals">, argv?: string[]): Promise<Command> {
+  const { program, ctx } = createProgram(init);
+  const { COMMAND_MODULES } = await import("./commands/index.js");
+  let manifest: ManifestEntry[] | undefined;
+  if (argv) {
+    try { manifest = JSON.parse(readFileSync(MANIFEST, "utf8")) as ManifestEntry[]; } catch { /* running from source: load all */ }
+  }
+  if (!argv || !manifest) {
+    for (const m of COMMAND_MODULES) (await m.load()).register(program, ctx);
+    return program;
+  }
+  const word = commandWord(program, argv);
+  const wanted = COMMAND_MODULES.find((m) => m.names.includes(word ?? ""));
+  if (wanted) (await wanted.load()).register(program, ctx);
+  // The rest are listed, never run: running one means its name is the command word, which loads its module.
+  const terms = new Map<Command, string>();
+  for (const e of manifest) {
+    if (program.commands.some((c) => c.name() === e.name)) continue;
+    if (e.name === "help") continue; // commander's own help command
+    const stub = program.command(e.name, { hidden: e.hidden }).aliases(e.aliases).description(e.description);
+    terms.set(stub, e.term);
+  }
+  const help = program.createHelp();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd) ?? help.subcommandTerm(cmd) });
   return program;
+}
+
+/** The command a command line names (for `help X`: X), skipping global options and their values. */
+function commandWord(program: Command, argv: string[]): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long]).filter(Boolean));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") return argv[i + 1];
+    if (a.startsWith("-")) { if (takesValue.has(a)) i++; continue; }
+    if (a === "help") return argv.slice(i + 1).find((x) => !x.startsWith("-")) ?? a;
+    return a;
+  }
+  return undefined;
+}
+
+/** The manifest of the full program (scripts/gen-manifest.mjs writes it into dist/ at build time). */
+export function manifestOf(program: Command): ManifestEntry[] {
+  const help = program.createHelp();
+  return program.commands.map((c) => ({
+    name: c.name(), aliases: c.aliases(), term: help.subcommandTerm(c), description: c.description(), hidden: (c as unknown as { _hidden?: boolean })._hidden === true,
+  }));
 }
 
 function configure(cmd: Command, io: IO): void {
@@ -78,7 +135,7 @@ function configure(cmd: Command, io: IO): void {
 /** Runs airconn with the given arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], init: Omit<DepsInit, "globals">): Promise<number> {
   const { io } = init;
-  const program = buildProgram(init);
+  const program = await loadProgram(init, argv);
   configure(program, io);
   try {
     await program.parseAsync(argv, { from: "user" });

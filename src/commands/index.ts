@@ -1,20 +1,25 @@
-// The command tree, in the order `airconn --help` lists it.
+// The command tree, in the order `airconn --help` lists it. Each entry names the top-level commands (and aliases)
+// its module registers, so main() can load just the module of the command being run: command modules are loaded
+// with import(), never at start-up.
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
-import * as login from "./login.js";
-import * as profile from "./profile.js";
-import * as list from "./list.js";
-import * as get from "./get.js";
-import * as create from "./create.js";
-import * as patch from "./patch.js";
-import * as del from "./delete.js";
-import * as test from "./test.js";
-import * as defaults from "./defaults.js";
-import * as bulk from "./bulk.js";
-import * as importCmd from "./import.js";
-import * as exportCmd from "./export.js";
-import * as apply from "./apply.js";
-import * as completion from "./completion.js"; // issue 6: shell completion
 
 export type Register = (program: Command, ctx: CommandContext) => void;
-export const COMMANDS: Register[] = [login.register, profile.register, list.register, get.register, create.register, patch.register, del.register, test.register, defaults.register, bulk.register, importCmd.register, exportCmd.register, apply.register, completion.register];
+export interface CommandModule { names: string[]; load: () => Promise<{ register: Register }> }
+
+export const COMMAND_MODULES: CommandModule[] = [
+  { names: ["login", "logout"], load: () => import("./login.js") },
+  { names: ["profile"], load: () => import("./profile.js") },
+  { names: ["list", "ls"], load: () => import("./list.js") },
+  { names: ["get"], load: () => import("./get.js") },
+  { names: ["create"], load: () => import("./create.js") },
+  { names: ["patch"], load: () => import("./patch.js") },
+  { names: ["delete", "rm"], load: () => import("./delete.js") },
+  { names: ["test"], load: () => import("./test.js") },
+  { names: ["defaults"], load: () => import("./defaults.js") },
+  { names: ["bulk"], load: () => import("./bulk.js") },
+  { names: ["import"], load: () => import("./import.js") },
+  { names: ["export"], load: () => import("./export.js") },
+  { names: ["diff", "apply"], load: () => import("./apply.js") },
+  { names: ["completion"], load: () => import("./completion.js") }, // issue 6: shell completion
+];

@@ -230,6 +230,18 @@ describe("start-up paths", () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toContain("Usage: airconn");
   });
+  it("the built CLI loads only the command it runs, yet its help reads exactly as the full command tree's", async () => {
+    const { main } = await import("../../src/cli.js"); // from source: no manifest, so every command module loads
+    const { testIO } = await import("../../src/output/io.js");
+    for (const args of [["--help"], ["help"], ["help", "get"], ["profile", "--help"], ["rm", "--help"]]) {
+      const io = testIO();
+      const code = await main(args, { io, env: {} });
+      const r = await runCli(args);
+      expect(r.stdout, args.join(" ")).toBe(io.stdout());
+      expect(r.code).toBe(code);
+    }
+  });
+
   it("a mistyped command suggests the right one and exits 2", async () => {
     const r = await runCli(["lst"]);
     expect(r.code).toBe(2);
