@@ -67,15 +67,22 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * Runs the built CLI in a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are a TTY.
  * Returns the terminal's output (stdout and stderr together, with \r\n line ends turned into \n), scanned for secrets.
  */
-export function runCliTty(args: string[], o: RunOptions & { cols?: number } = {}): Promise<CliResult> {
+export function runCliTty(args: string[], o: RunOptions & { cols?: number; inputAfter?: RegExp } = {}): Promise<CliResult> {
   const before = secretsOfRun(args, o.env ?? {});
   const cmd = `stty cols ${o.cols ?? 160} rows 50 2>/dev/null; exec ${shq(NODE)} ${shq(BIN)} ${args.map(shq).join(" ")}`;
   return new Promise((resolvePromise, reject) => {
     const child = spawn("script", ["-qefc", cmd, "/dev/null"], { env: baseEnv({ TERM: "xterm-256color", ...o.env }), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
     o.onSpawn?.(child);
     let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => { out += d; });
-    child.stderr.setEncoding("utf8").on("data", (d) => { out += d; });
+    // Keys typed before the program reads its terminal can be lost (seen with Node 22's readline): with
+    // `inputAfter`, the input is typed once the output shows that text (the prompt).
+    let pending = o.inputAfter && o.input !== undefined ? o.input : undefined;
+    const onOutput = (d: string) => {
+      out += d;
+      if (pending !== undefined && o.inputAfter!.test(plain(out))) { child.stdin.write(pending); pending = undefined; }
+    };
+    child.stdout.setEncoding("utf8").on("data", onOutput);
+    child.stderr.setEncoding("utf8").on("data", onOutput);
     const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`tty airconn ${args.join(" ")} timed out\n${out}`)); }, o.timeoutMs ?? 30_000);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -84,7 +91,7 @@ export function runCliTty(args: string[], o: RunOptions & { cols?: number } = {}
       if (leak) reject(leak);
       else resolvePromise({ code: code ?? -1, stdout: out.replace(/\r\n/g, "\n"), stderr: "" });
     });
-    if (o.input !== undefined) child.stdin.write(o.input);
+    if (o.input !== undefined && !o.inputAfter) child.stdin.write(o.input);
     // keep stdin open: closing it would hang up the terminal before the command finishes
   });
 }

@@ -239,7 +239,7 @@ describe("on a terminal (pty)", () => {
   it("patch a missing id: 3; test disabled: 1; delete answered no: 130 and kept; --yes: 0", async () => {
     expect((await runCliTty(["patch", "e2e_nope", "--host", "h"], { env })).code).toBe(3);
     expect((await runCliTty(["test", "--type", "http", "--host", "h"], { env: { ...env, AIRCONN_API_URL: disabled.url, AIRCONN_TOKEN: disabled.adminToken } })).code).toBe(1);
-    const no = await runCliTty(["delete", "e2e_tty"], { env, input: "n\r" });
+    const no = await runCliTty(["delete", "e2e_tty"], { env, input: "n\r", inputAfter: /Delete connection e2e_tty\?/ });
     expect(plain(no.stdout)).toMatch(/Delete connection e2e_tty\?/);
     expect(no.code).toBe(130);
     expect(stored("e2e_tty")).toBeDefined();
