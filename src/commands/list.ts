@@ -41,7 +41,9 @@ export async function runList(o: ListOptions, d: Deps): Promise<void> {
         d.io.out(page.map((c) => LIST_COLUMNS.map(([, k]) => plainCell(c[k])).join("\t") + "\n").join(""));
       } else if (page.length) {
         // One write per page, not per connection: 10,000 small writes to a pipe cost more than the JSON itself.
-        d.io.out((first ? "\n" : ",\n") + page.map((c) => indent(JSON.stringify(c, null, 2))).join(",\n"));
+        // JSON.stringify of the page as an array already indents its items by two spaces: drop the brackets.
+        const items = JSON.stringify(page, null, 2);
+        d.io.out((first ? "\n" : ",\n") + items.slice(2, -2));
         first = false;
       }
       await d.io.drain();
@@ -53,4 +55,3 @@ export async function runList(o: ListOptions, d: Deps): Promise<void> {
   await renderConnections(d.io, all, out);
 }
 
-const indent = (s: string) => s.split("\n").map((l) => "  " + l).join("\n");
