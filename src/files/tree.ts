@@ -61,23 +61,38 @@ export function describe(n: TNode): string {
  * characters), except that a repeated key is an error (Python keeps the last one silently).
  * `lineOffset`/`colOffset` place a fragment (an env-file value) inside its file.
  */
+const LITERALS: Array<[string, () => Leaf]> = [
+  ["true", () => true], ["false", () => false], ["null", () => null], ["NaN", () => new PyFloat(NaN)],
+  ["Infinity", () => new PyFloat(Infinity)], ["-Infinity", () => new PyFloat(-Infinity)],
+];
+
 export function parseJsonTree(text: string, lineOffset = 0, colOffset = 0): TNode {
   let i = 0;
-  const at = lineColIndex(text);
+  // Lines are counted as whitespace is skipped (JSON strings cannot hold a raw newline), so a node's line costs
+  // nothing; the full position index is built only for an error message.
+  let line0 = 1;
+  let at: ((p: number) => { line: number; col: number }) | undefined;
   const pos = (p: number) => {
-    const lc = at(p);
+    const lc = (at ??= lineColIndex(text))(p);
     return { line: lc.line + lineOffset, col: lc.line === 1 ? lc.col + colOffset : lc.col };
   };
   const fail = (msg: string, p = i): never => {
     const lc = pos(p);
     throw new SyntaxProblem(msg, lc.line, lc.col);
   };
-  const ws = () => { while (i < text.length && " \t\n\r".includes(text[i]!)) i++; };
+  const ws = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13) i++;
+      else if (c === 10) { i++; line0++; }
+      else return;
+    }
+  };
+  const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
   let depth = 0;
   const value = (): TNode => {
     ws();
-    const start = i;
-    const line = pos(start).line;
+    const line = line0 + lineOffset;
     const c = text[i];
     if (c === "{" || c === "[") {
       if (++depth > 500) fail("Nesting too deep");
@@ -92,13 +107,14 @@ export function parseJsonTree(text: string, lineOffset = 0, colOffset = 0): TNod
         ws();
         if (text[i] !== '"') fail("Expecting property name enclosed in double quotes");
         const kpos = i;
+        const kline = line0 + lineOffset;
         const k = str();
         if (seen.has(k)) fail(`Duplicate key ${JSON.stringify(k)}`, kpos);
         seen.add(k);
         ws();
         if (text[i] !== ":") fail("Expecting ':' delimiter");
         i++;
-        entries.push({ key: k, line: pos(kpos).line, value: value() });
+        entries.push({ key: k, line: kline, value: value() });
         ws();
         if (text[i] === ",") { i++; continue; }
         if (text[i] === "}") { i++; depth--; return { kind: "map", line, entries }; }
@@ -119,15 +135,15 @@ export function parseJsonTree(text: string, lineOffset = 0, colOffset = 0): TNod
       }
     }
     if (c === '"') return { kind: "scalar", line, value: str() };
-    const lit: Array<[string, Leaf]> = [
-      ["true", true], ["false", false], ["null", null], ["NaN", new PyFloat(NaN)],
-      ["Infinity", new PyFloat(Infinity)], ["-Infinity", new PyFloat(-Infinity)],
-    ];
-    for (const [w, v] of lit) if (text.startsWith(w, i)) { i += w.length; return { kind: "scalar", line, value: v }; }
-    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i, i + 1000));
-    if (!m) return fail("Expecting value");
+    if (c === "t" || c === "f" || c === "n" || c === "N" || c === "I" || c === "-") {
+      for (const [w, v] of LITERALS) if (text.startsWith(w, i)) { i += w.length; return { kind: "scalar", line, value: v() }; }
+    }
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m || m[0].length > 1000) return fail("Expecting value");
     i += m[0].length;
-    if (m[1] === undefined && m[2] === undefined) return { kind: "scalar", line, value: new PyInt(BigInt(m[0]).toString()) };
+    // An integer literal is already Python's str(int(...)) of itself (the grammar has no leading zeros), but for -0.
+    if (m[1] === undefined && m[2] === undefined) return { kind: "scalar", line, value: new PyInt(m[0] === "-0" ? "0" : m[0]) };
     return { kind: "scalar", line, value: new PyFloat(Number(m[0])) };
   };
   const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
@@ -136,6 +152,10 @@ export function parseJsonTree(text: string, lineOffset = 0, colOffset = 0): TNod
     i++;
     let out = "";
     for (;;) {
+      // Copy the run up to the next quote, backslash or control character in one slice.
+      let j = i;
+      for (let c = text.charCodeAt(j); c !== 34 && c !== 92 && c >= 32; c = text.charCodeAt(++j));
+      if (j > i) { out += text.slice(i, j); i = j; }
       const c = text[i];
       if (c === undefined) fail("Unterminated string starting", begin);
       if (c === '"') { i++; return out; }
