@@ -3,7 +3,8 @@ import { createRequire } from "node:module";
 import type * as CommanderModule from "commander";
 import type { Command } from "commander";
 import { AirconnError, CancelledError, EXIT, exitCodeFor } from "./errors.js";
-import { createDeps, VERSION, type Deps, type DepsInit, type GlobalOptions } from "./deps.js";
+import type { Deps, DepsInit, GlobalOptions } from "./deps.js";
+import { VERSION } from "./version.js";
 import { systemIO, type IO } from "./output/io.js";
 import { FORMATS } from "./output/format.js";
 import { readFileSync } from "node:fs";
@@ -60,8 +61,12 @@ Examples:
 Exit codes: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 not authenticated, 5 conflict, 130 interrupted.
 Run 'airconn help <command>' for a command's flags and examples.`);
 
+  // The dependencies (API client, profiles, prompter) load just before a command's action runs: help, version and
+  // usage errors never need them.
+  let depsModule: typeof import("./deps.js") | undefined;
+  program.hook("preAction", async () => { depsModule ??= await import("./deps.js"); });
   const ctx: CommandContext = {
-    deps: (cmd) => createDeps({ ...init, globals: cmd.optsWithGlobals<GlobalOptions>() }),
+    deps: (cmd) => depsModule!.createDeps({ ...init, globals: cmd.optsWithGlobals<GlobalOptions>() }),
   };
   return { program, ctx };
 }

@@ -2,13 +2,13 @@
 // the profile store, a prompter and the cancellation signal. Nothing here does I/O until asked.
 import { AirflowApi } from "./api/client.js";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { ConfigStore } from "./config/store.js";
 import { resolveSettings, type Resolved } from "./config/resolve.js";
 import { AuthError, UsageError } from "./errors.js";
 import { resolveFormat, useColor, type OutputOptions } from "./output/format.js";
 import type { IO } from "./output/io.js";
 import { inquirerPrompter, type Prompter } from "./prompts/prompter.js";
+import { VERSION } from "./version.js";
 import type { Dispatcher } from "undici";
 
 export interface GlobalOptions {
@@ -141,4 +141,4 @@ export function createDeps(init: DepsInit): Deps {
 
 // Read from package.json (../package.json from both src/ and dist/), the one place the version lives: bin/airconn
 // answers a bare --version from it without loading the CLI (issue 7), so the two can never disagree.
-export const VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+export { VERSION };
