@@ -27,10 +27,6 @@ export class AirflowApi {
 
   get baseUrl(): string { return this.http.opts.baseUrl; }
 
-  async version(): Promise<{ version: string; git_version?: string | null }> {
-    return (await this.http.request<{ version: string }>("GET", "/version", { token: null })).body;
-  }
-
   async token(username: string, password: string): Promise<string> {
     const r = await this.http.request<{ access_token?: string }>("POST", "/auth/token", { raw: true, body: { username, password }, token: null });
     if (!r.body?.access_token) throw new Error("the server did not return an access_token");

@@ -24,11 +24,7 @@ export interface RequestOptions {
   body?: unknown;
   /** Send and accept without the /api/v2 prefix (e.g. /auth/token). */
   raw?: boolean;
-  /** Extra status codes that are answers, not errors. */
-  okStatuses?: number[];
   token?: string | null;
-  /** Allow retrying this request even if the method is not idempotent. Never used for POST/PATCH writes. */
-  retry?: boolean;
 }
 
 export interface HttpResponse<T> { status: number; body: T; headers: Headers }
@@ -58,7 +54,7 @@ export class Http {
 
   async request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<HttpResponse<T>> {
     const url = buildUrl(this.opts.baseUrl, (o.raw ? "" : "/api/v2") + path, o.query);
-    const retries = (RETRY_METHODS.has(method) || o.retry) ? (this.opts.retries ?? 3) : 0;
+    const retries = RETRY_METHODS.has(method) ? (this.opts.retries ?? 3) : 0;
     const token = o.token === null ? undefined : (o.token ?? this.opts.token);
     const headers: Record<string, string> = { accept: "application/json", "user-agent": this.opts.userAgent ?? "airconn" };
     if (token) headers.authorization = `Bearer ${token}`;
@@ -102,7 +98,7 @@ export class Http {
         await sleep(retryAfter(res.headers.get("retry-after"), maxDelay) ?? backoff(attempt, maxDelay));
         continue;
       }
-      if ((res.status >= 200 && res.status < 300) || o.okStatuses?.includes(res.status)) {
+      if (res.status >= 200 && res.status < 300) {
         return { status: res.status, body: parseSuccess(text, res, method, url) as T, headers: res.headers };
       }
       // A DELETE retried after a lost answer finds the connection already gone: that is the success we wanted.

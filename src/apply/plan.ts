@@ -3,7 +3,7 @@
 // existing connection, "not compared" unless --update-secrets says to send it ("will be set").
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED } from "../api/types.js";
-import { isSensitiveKey } from "../util/sensitive.js";
+import { containsRedacted, isSensitiveKey } from "../util/sensitive.js";
 import { pyDumps, pyLoads, toJs, type PyValue } from "../util/pyjson.js";
 
 export interface Desired { body: ConnectionBody; present: Set<string>; where?: string }
@@ -120,9 +120,6 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
   return { changes, notCompared, send: differs ? pyDumps(send) : undefined };
 }
 
-function containsRedacted(v: PyValue): boolean {
-  return v === REDACTED || (Array.isArray(v) ? v.some(containsRedacted) : v instanceof Map ? [...v.values()].some(containsRedacted) : false);
-}
 
 /** Extra for display: values under sensitive keys become "***". */
 function redactForDisplay(m: Map<string, PyValue>): string {

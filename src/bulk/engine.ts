@@ -7,6 +7,7 @@ import type { BulkActionResponse, BulkResponse, ConnectionBody } from "../api/ty
 import { REDACTED } from "../api/types.js";
 import type { Report } from "../output/report.js";
 import { pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
+import { containsRedacted } from "../util/sensitive.js";
 
 export type CreateAction = { action: "create"; entities: ConnectionBody[]; action_on_existence?: "fail" | "skip" | "overwrite" };
 export type UpdateAction = { action: "update"; entities: ConnectionBody[]; update_mask?: string[] | null; action_on_non_existence?: "fail" | "skip" };
@@ -124,8 +125,6 @@ export function hasRedacted(body: ConnectionBody): boolean {
   return false;
 }
 
-const containsRedacted = (v: PyValue): boolean =>
-  v === REDACTED || (Array.isArray(v) ? v.some(containsRedacted) : v instanceof Map ? [...v.values()].some(containsRedacted) : false);
 
 /** For a connection that does not exist yet: drop the password and extra values that are only "***". */
 export function withoutRedacted(body: ConnectionBody): ConnectionBody {

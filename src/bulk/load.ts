@@ -3,6 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { IO } from "../output/io.js";
 import { UsageError } from "../errors.js";
 import { PyJsonError, pyLoads } from "../util/pyjson.js";
+import { lineCol } from "../files/tree.js";
 
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
@@ -36,12 +37,6 @@ export async function readInput(file: string, io: IO, what = "file"): Promise<{ 
   return { text, name };
 }
 
-/** Line and column (1-based) of a character offset. */
-export function lineCol(text: string, pos: number): { line: number; col: number } {
-  let line = 1, last = -1;
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) { line++; last = i; }
-  return { line, col: pos - last };
-}
 
 export function parseJsonText(text: string, name: string): unknown {
   try {

@@ -120,7 +120,7 @@ describe("get", () => {
 
   it("no token at all exits 4 before any request", async () => {
     const before = server.requests.length;
-    const r = await runCli(["get", "conn_00001"], { env: { ...env, AIRCONN_TOKEN: undefined } as Record<string, string> });
+    const r = await runCli(["get", "conn_00001"], { env: { ...env, AIRCONN_TOKEN: undefined } });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^airconn: not logged in/);
     expect(server.requests.length).toBe(before);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runCreate } from "../../src/commands/create.js";
-import { CANCEL, fakePrompter, memoryAirflow, setup } from "./commands-support.js";
+import { CANCEL, fakePrompter, memoryAirflow, setup, type Answer } from "./commands-support.js";
 
 describe("create from field flags (no terminal)", () => {
   it("POSTs exactly the given fields, the password from stdin minus one newline, and prints the connection", async () => {
@@ -187,7 +187,7 @@ describe("create on a terminal with no type: the interactive flow", () => {
   });
 
   it("answering no exits 130 and creates nothing; Ctrl-C at a prompt too", async () => {
-    for (const script of [["http", "", "", "", "", "", "", "", false], ["http", "h", CANCEL]]) {
+    for (const script of [["http", "", "", "", "", "", "", "", false], ["http", "h", CANCEL]] as Answer[][]) {
       const af = memoryAirflow();
       const s = setup({ airflow: af, tty: true, prompter: fakePrompter(script).prompter });
       expect(await s.run((d) => runCreate({ id: "c" }, d))).toBe(130);
