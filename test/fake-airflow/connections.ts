@@ -129,7 +129,9 @@ function bulkUpdate(store: Store, a: Extract<BulkAction, { action: "update" }>, 
   for (const e of a.entities) {
     const old = store.get(e.connection_id);
     if (!old) continue;
-    const fields = updateFields(old, e, a.update_mask);
+    // Every released Airflow (3.0 - 3.3.x) accepts the action's update_mask and ignores it: handle_bulk_update calls
+    // update_orm_from_pydantic without a mask, so every field present in the entity is written (api-behaviour.md §4).
+    const fields = updateFields(old, e, null);
     checkColumnLimits({ ...old, ...fields });
     store.update(e.connection_id, fields, j);
     r.success.push(e.connection_id);

@@ -256,7 +256,7 @@ describe("PATCH one", () => {
 describe("bulk PATCH /connections", () => {
   const bulk = (actions: unknown[]) => call("PATCH", C, { body: { actions } });
 
-  it("create fail/skip/overwrite, update with mask, delete; errors per action", async () => {
+  it("create fail/skip/overwrite, update (mask ignored), delete; errors per action", async () => {
     let r = await bulk([{ action: "create", entities: [{ connection_id: "b1", conn_type: "http", host: "x", password: "p" }, { connection_id: "b2", conn_type: "http" }] }]);
     expect(r.json).toEqual({ create: { success: ["b1", "b2"], errors: [] }, update: null, delete: null });
     r = await bulk([{ action: "create", entities: [{ connection_id: "b1", conn_type: "http" }, { connection_id: "b3", conn_type: "http" }] }]);
@@ -265,7 +265,7 @@ describe("bulk PATCH /connections", () => {
     expect(fake.stored("b1")).toMatchObject({ conn_type: "ftp", host: null, password: "***" }); // stored literally
     r = await bulk([{ action: "update", update_mask: ["host"], action_on_non_existence: "skip", entities: [{ connection_id: "b2", conn_type: "x", host: "h", port: 1 }, { connection_id: "zz", conn_type: "x" }] }]);
     expect(r.json.update).toEqual({ success: ["b2"], errors: [] });
-    expect(fake.stored("b2")).toMatchObject({ conn_type: "http", host: "h", port: null });
+    expect(fake.stored("b2")).toMatchObject({ conn_type: "x", host: "h", port: 1 }); // update_mask is ignored in bulk
     r = await bulk([{ action: "delete", entities: ["b2", "n1", "n2"] }, { action: "create", entities: [{ connection_id: "b4", conn_type: "http" }] }]);
     expect(r.json.delete.errors[0]).toEqual({ error: "The connections with these connection_ids: {'n1', 'n2'} were not found.", status_code: 404 });
     expect(r.json.create.success).toEqual(["b4"]);
