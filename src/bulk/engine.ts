@@ -38,6 +38,14 @@ export async function executeActions(api: AirflowApi, actions: Action[], o: {
   let done = 0;
   // Chunks of one action run in parallel; the next action starts when the previous one is finished.
   for (let i = 0; i < chunks.length;) {
+    const masked = maskedUpdate(chunks[i]!);
+    if (masked) {
+      // Servers ignore update_mask in bulk: these entities go as single PATCH requests, which honour it.
+      await patchMasked(api, masked, o.report, o.concurrency ?? 4);
+      o.onChunk?.(++done, chunks.length);
+      i++;
+      continue;
+    }
     let j = i;
     while (j < chunks.length && chunks[j]!.action === chunks[i]!.action && sameAction(chunks[j]!, chunks[i]!)) j++;
     await runPool(chunks.slice(i, j), o.concurrency ?? 4, async (c) => {
@@ -46,6 +54,51 @@ export async function executeActions(api: AirflowApi, actions: Action[], o: {
     });
     i = j;
   }
+}
+
+// ---- update actions with update_mask ---------------------------------------------------------------------------
+// Every released Airflow (3.0 to 3.3.x) accepts update_mask in a bulk update and ignores it: each field present in
+// an entity is written, conn_type included (api-behaviour.md §4). A single PATCH /connections/{id}?update_mask=...
+// honours the mask, so an update action with a mask is sent that way: the result is what the file says.
+
+/** The update action when it carries a non-empty update_mask (an empty or null mask means "no mask", as in PATCH). */
+export function maskedUpdate(a: Action): (UpdateAction & { update_mask: string[] }) | undefined {
+  return a.action === "update" && Array.isArray(a.update_mask) && a.update_mask.length > 0 ? a as UpdateAction & { update_mask: string[] } : undefined;
+}
+
+/** The single requests a masked update action becomes: one PATCH per entity, in file order. */
+export function maskedRequests(a: UpdateAction & { update_mask: string[] }): Array<{ method: "PATCH"; path: string; body: ConnectionBody }> {
+  const query = a.update_mask.map((m) => `update_mask=${encodeURIComponent(m)}`).join("&");
+  return a.entities.map((e) => ({ method: "PATCH" as const, path: `/api/v2/connections/${encodeURIComponent(e.connection_id)}?${query}`, body: e }));
+}
+
+async function patchMasked(api: AirflowApi, a: UpdateAction & { update_mask: string[] }, report: Report, concurrency: number): Promise<void> {
+  const ids = a.entities.map((e) => e.connection_id);
+  if ((a.action_on_non_existence ?? "fail") === "fail") {
+    // A bulk action with "fail" changes nothing when any id is missing: check first, as the server would.
+    const found = await existingIds(api, ids, concurrency);
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) {
+      for (const id of ids) {
+        if (report.has(id)) continue;
+        if (missing.includes(id)) report.fail(id, "update", `connection ${id} was not found`, 404);
+        else report.fail(id, "update", "not updated: other ids of this update action were not found", null);
+      }
+      return;
+    }
+  }
+  await runPool(a.entities, concurrency, async (e) => {
+    try {
+      await api.patch(e.connection_id, e, a.update_mask);
+      report.ok(e.connection_id, "updated", "update");
+    } catch (err) {
+      if (!(err instanceof AirconnError)) throw err;
+      const status = err instanceof ApiError ? err.status : null;
+      if (status === 404 && a.action_on_non_existence === "skip") report.ok(e.connection_id, "skipped", "update");
+      else if (status === 404) report.fail(e.connection_id, "update", `connection ${e.connection_id} was not found`, 404);
+      else report.fail(e.connection_id, "update", failureText(err), status);
+    }
+  });
 }
 
 // Chunks that came from the same action object share its options; a new action object starts a new group.
@@ -60,6 +113,12 @@ async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Prom
 /** Network errors raised before a connection was made: the request cannot have been applied. */
 const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
+/** A failed write's message; for a network error, whether the request can have been applied. */
+function failureText(e: AirconnError): string {
+  if (!(e instanceof NetworkError)) return e.message;
+  return `${e.message} (${NOT_CONNECTED.has(e.causeCode ?? "") ? "not applied: the request never reached the server" : "the request may or may not have been applied"})`;
+}
+
 async function sendChunk(api: AirflowApi, action: Action, report: Report, existing?: Set<string>): Promise<void> {
   const ids = (action.entities as Array<ConnectionBody | string>).map(idOf);
   let res: BulkResponse;
@@ -68,10 +127,7 @@ async function sendChunk(api: AirflowApi, action: Action, report: Report, existi
   } catch (e) {
     if (!(e instanceof AirconnError)) throw e;
     const status = e instanceof ApiError ? e.status : null;
-    const msg = e instanceof NetworkError
-      ? `${e.message} (${NOT_CONNECTED.has(e.causeCode ?? "") ? "not applied: the request never reached the server" : "the request may or may not have been applied"})`
-      : e.message;
-    for (const id of ids) if (!report.has(id)) report.fail(id, action.action, msg, status);
+    for (const id of ids) if (!report.has(id)) report.fail(id, action.action, failureText(e), status);
     return;
   }
   recordResult(action, ids, res[action.action] ?? { success: [], errors: [] }, report, existing);

@@ -33,7 +33,7 @@ export function register(program: Command, ctx: CommandContext): void {
 }
 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
-  const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions, strippedWarning }] =
+  const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions, maskedRequests, maskedUpdate, strippedWarning }] =
     await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "bulk file");
   const doc = await parseStructured(text, name, o.format);
@@ -49,12 +49,24 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
   const chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const report = new Report();
 
+  // Airflow ignores update_mask in a bulk update (every field of an entity would be written): such actions go as
+  // single PATCH requests with the mask, which the server honours. Say so wherever requests are shown.
+  const maskedNote = (a: Action, i: number) => {
+    const m = maskedUpdate(a);
+    return m && `actions[${i}]: Airflow ignores update_mask in bulk updates, so its ${m.entities.length} entit${m.entities.length === 1 ? "y goes" : "ies go"} as single PATCH requests with update_mask=${m.update_mask.join(",")}\n`;
+  };
   if (o.dryRun) {
-    const requests = actions.flatMap((a) => chunk<ConnectionBody | string>(a.entities, chunkSize).map((entities) => ({ actions: [{ ...a, entities }] })));
-    d.io.out(toJson({ requests: requests.map((body) => ({ method: "PATCH", path: "/api/v2/connections", body })) }));
+    const requests = actions.flatMap((a): Array<{ method: "PATCH"; path: string; body: unknown }> => {
+      const m = maskedUpdate(a);
+      if (m) return maskedRequests(m);
+      return chunk<ConnectionBody | string>(a.entities, chunkSize).map((entities) => ({ method: "PATCH" as const, path: "/api/v2/connections", body: { actions: [{ ...a, entities }] } }));
+    });
+    d.io.out(toJson({ requests }));
+    actions.forEach((a, i) => { const n = maskedNote(a, i); if (n) d.io.err(n); });
     d.io.err(`dry run: ${total} id${total === 1 ? "" : "s"} in ${requests.length} request${requests.length === 1 ? "" : "s"}; nothing was sent\n`);
     return;
   }
+  if (d.globals.verbose) actions.forEach((a, i) => { const n = maskedNote(a, i); if (n) d.io.err(`* ${n}`); });
 
   const api = await d.api();
   const planned = await keepRedactedSecrets(d, actions);

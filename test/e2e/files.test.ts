@@ -166,11 +166,35 @@ describe("bulk", () => {
     expect(server.stored("conn_00003")).toEqual(before.get("conn_00003"));
     expect(server.stored("ghost")).toBeUndefined();
     expect(fields(server.stored("new_a"))).toEqual(conn("new_a", { conn_type: "postgres", host: "a.db", port: 5432, extra: '{"sslmode": "require"}' }));
-    // one bulk request per action, the actions in file order, delete entities as id strings
+    // one bulk request per action, the actions in file order, delete entities as id strings; the update with a mask
+    // is not a bulk request (servers ignore update_mask there) but one PATCH per entity that carries the mask
     const sent = bulkRequests().map((q) => (q.json as { actions: Array<Record<string, unknown>> }).actions);
-    expect(sent.map((a) => a.map((x) => x.action))).toEqual([["create"], ["update"], ["delete"], ["update"], ["create"]]);
-    expect(sent[1]![0]!.update_mask).toEqual(["host"]);
-    expect(sent[2]![0]!.entities).toEqual(["conn_00002"]);
+    expect(sent.map((a) => a.map((x) => x.action))).toEqual([["create"], ["delete"], ["update"], ["create"]]);
+    expect(sent[1]![0]!.entities).toEqual(["conn_00002"]);
+    const single = writes().filter((q) => q.path !== "/api/v2/connections");
+    expect(single.map((q) => [q.method, q.path, q.rawQuery])).toEqual([["PATCH", "/api/v2/connections/conn_00001", "update_mask=host"]]);
+    expect(single[0]!.json).toEqual({ connection_id: "conn_00001", conn_type: "mysql", host: "moved.example.com", login: "not-sent" });
+  });
+
+  it("an update with update_mask changes only the masked fields, though the entity carries others (servers ignore the mask in bulk)", async () => {
+    server.reset({ seed: 3 });
+    const before = server.stored("conn_00002")!;
+    expect(before.conn_type).not.toBe("ftp");
+    const body = { actions: [{ action: "update", update_mask: ["host"], entities: [{ connection_id: "conn_00002", conn_type: "ftp", host: "only-this.example.com", login: "someone-else", port: 1 }] }] };
+    const r = await run(["bulk", file("masked.json", JSON.stringify(body)), "-o", "json", "-v"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(report(r.stdout).updated).toEqual(["conn_00002"]);
+    expect(r.stderr).toContain("* actions[0]: Airflow ignores update_mask in bulk updates, so its 1 entity goes as single PATCH requests with update_mask=host\n");
+    expect(fields(server.stored("conn_00002"))).toEqual({ ...fields(before), host: "only-this.example.com" });
+    expect(bulkRequests()).toHaveLength(0);
+    // the same file against a missing id (default fail): nothing is sent, as the server's bulk action would do
+    const start = server.requests.length;
+    const missing = { actions: [{ action: "update", update_mask: ["host"], entities: [{ connection_id: "conn_00001", conn_type: "http", host: "x" }, { connection_id: "nope", conn_type: "http", host: "x" }] }] };
+    const r2 = await run(["bulk", file("masked-missing.json", JSON.stringify(missing)), "-o", "json"]);
+    expect(r2.code).toBe(1);
+    expect(report(r2.stdout).failed.map((f) => [f.connection_id, f.status_code])).toEqual([["conn_00001", null], ["nope", 404]]);
+    expect(writes(start)).toHaveLength(0);
+    expect(server.stored("conn_00001")!.host).not.toBe("x");
   });
 
   it("piped without -o: one line per id (id, action, result, error)", async () => {
@@ -204,8 +228,14 @@ describe("bulk", () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { requests: Array<{ method: string; path: string; body: { actions: Array<{ entities: unknown[] }> } }> };
     expect(out.requests).toHaveLength(6);
-    for (const q of out.requests) { expect(q.method).toBe("PATCH"); expect(q.path).toBe("/api/v2/connections"); expect(q.body.actions[0]!.entities).toHaveLength(1); }
-    expect(r.stderr).toBe("dry run: 6 ids in 6 requests; nothing was sent\n");
+    expect(out.requests.map((q) => [q.method, q.path])).toEqual([
+      ["PATCH", "/api/v2/connections"], ["PATCH", "/api/v2/connections"],
+      ["PATCH", "/api/v2/connections/conn_00001?update_mask=host"], // update_mask: a single PATCH, not bulk
+      ["PATCH", "/api/v2/connections"], ["PATCH", "/api/v2/connections"], ["PATCH", "/api/v2/connections"],
+    ]);
+    for (const q of out.requests) if (q.path === "/api/v2/connections") expect(q.body.actions[0]!.entities).toHaveLength(1);
+    expect(r.stderr).toBe("actions[1]: Airflow ignores update_mask in bulk updates, so its 1 entity goes as single PATCH requests with update_mask=host\n"
+      + "dry run: 6 ids in 6 requests; nothing was sent\n");
     expect(server.requests).toHaveLength(0);
   });
 
