@@ -42,6 +42,7 @@ function createProgram(init: Omit<DepsInit, "globals">): { program: Command; ctx
     .option("-p, --profile <name>", "profile to use (env AIRCONN_PROFILE)")
     .option("--api-url <url>", "Airflow base URL, e.g. http://localhost:8080 (env AIRCONN_API_URL)")
     .option("--token <jwt>", "access token (env AIRCONN_TOKEN; prefer the env or `login` in scripts)")
+    .option("--token-command <cmd>", "shell command that prints an access token, run again once on a 401 (env AIRCONN_TOKEN_COMMAND)")
     .addOption(new Option("-o, --output <format>", "output format (default: table on a terminal, plain when piped)").choices(FORMATS))
     .option("--no-color", "disable colour (also NO_COLOR)")
     .option("--no-input", "never prompt (also AIRCONN_NO_INPUT=1)")

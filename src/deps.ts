@@ -3,18 +3,21 @@
 import { AirflowApi } from "./api/client.js";
 import { readFileSync } from "node:fs";
 import { ConfigStore } from "./config/store.js";
-import { resolveSettings, type Resolved } from "./config/resolve.js";
+import { resolveSettings, type Auth, type Resolved } from "./config/resolve.js";
 import { AuthError, UsageError } from "./errors.js";
 import { resolveFormat, useColor, type OutputOptions } from "./output/format.js";
 import type { IO } from "./output/io.js";
 import { inquirerPrompter, type Prompter } from "./prompts/prompter.js";
 import { VERSION } from "./version.js";
 import type { Dispatcher } from "undici";
+import type { TokenSource } from "./api/token.js";
+import { checkProfileName } from "./config/store.js";
 
 export interface GlobalOptions {
   profile?: string;
   apiUrl?: string;
   token?: string;
+  tokenCommand?: string;
   output?: string;
   color?: boolean;       // false with --no-color
   input?: boolean;       // false with --no-input
@@ -37,6 +40,11 @@ export interface Deps {
   api(): Promise<AirflowApi>;
   /** An API client for a given base URL, without a token (login). */
   apiFor(baseUrl: string, token?: string): Promise<AirflowApi>;
+  /**
+   * An API client for another stored profile (diff/apply --from-profile): only what that profile holds (api_url,
+   * token_command, token) counts; the flags and AIRCONN_* variables of this run belong to the current profile.
+   */
+  apiForProfile(name: string): Promise<{ api: AirflowApi; settings: Resolved }>;
   output(): OutputOptions;
   canPrompt(): boolean;
   prompter(): Prompter;
@@ -97,15 +105,63 @@ export function createDeps(init: DepsInit): Deps {
     return t * 1000;
   };
 
-  const makeApi = async (baseUrl: string, token: string | undefined) => {
+  const makeApi = async (baseUrl: string, token: string | undefined, auth?: TokenSource) => {
     if (token) secrets.push(token);
-    const plain = token ? plainHttpWarning(baseUrl, "the token") : undefined;
+    const plain = token || auth ? plainHttpWarning(baseUrl, "the token") : undefined;
     if (plain) warn(plain);
     return new AirflowApi({
-      baseUrl, token, timeoutMs: timeoutMs(), retries: globals.retries ?? 3, dispatcher: await getDispatcher(), signal,
+      baseUrl, token, auth, timeoutMs: timeoutMs(), retries: globals.retries ?? 3, dispatcher: await getDispatcher(), signal,
       sleep: init.sleep, userAgent: `airconn/${VERSION} node/${process.versions.node}`,
       verbose: globals.verbose ? (line) => io.err(`* ${redact(line)}\n`) : undefined,
     });
+  };
+
+  const verboseLog = (line: string) => { if (globals.verbose) io.err(`* ${redact(line)}\n`); };
+  /** Every token a source obtains is a secret of this run: redacted from any message and verbose line. */
+  const remember = (get: () => Promise<string>) => async () => { const t = await get(); secrets.push(t); return t; };
+
+  /** The token source for resolved settings; undefined when there is nothing to authenticate with. */
+  const tokenSource = async (s: Resolved, auth: Auth): Promise<TokenSource | undefined> => {
+    const { FixedTokenSource, RefreshingTokenSource, runTokenCommand, DEFAULT_TOKEN_COMMAND_TIMEOUT_S } = await import("./api/token.js");
+    switch (auth.kind) {
+      case "token":
+        secrets.push(auth.token.value);
+        return new FixedTokenSource(auth.token.value, `the token from ${auth.token.detail}`);
+      case "command": {
+        const raw = env.AIRCONN_TOKEN_COMMAND_TIMEOUT;
+        const secs = raw === undefined || raw === "" ? DEFAULT_TOKEN_COMMAND_TIMEOUT_S : Number(raw);
+        if (!(secs > 0 && secs <= 3600)) throw new UsageError(`AIRCONN_TOKEN_COMMAND_TIMEOUT takes seconds between 0 and 3600, got "${raw}"`);
+        const label = auth.command.source === "profile" ? `the token command of profile "${s.profile.value}"` : `the token command (from ${auth.command.detail})`;
+        const run = () => runTokenCommand({
+          command: auth.command.value, from: auth.command.detail, profile: s.profile.value, env, timeoutMs: secs * 1000,
+          stdinIsTTY: io.stdinIsTTY, stderr: io.stderrIsTTY ? "inherit" : (c) => io.err(redact(c)), signal,
+        });
+        // Any 401 is worth a new token from a command: other auth managers word an expired token differently.
+        return new RefreshingTokenSource(remember(run), label, () => true, verboseLog);
+      }
+      case "password": {
+        secrets.push(auth.password);
+        const plain = plainHttpWarning(s.apiUrl.value, "the password");
+        if (plain) warn(plain);
+        const anon = await makeApi(s.apiUrl.value, undefined);
+        const get = () => anon.token(auth.username, auth.password);
+        // A new token only for an expired one: another 401 (no token sent) is not cured by logging in again.
+        return new RefreshingTokenSource(remember(get), "AIRCONN_USERNAME/AIRCONN_PASSWORD", (detail) => /expired/i.test(detail), verboseLog);
+      }
+      default:
+        return undefined;
+    }
+  };
+
+  const apiWith = async (s: Resolved, auth: Auth): Promise<AirflowApi> => {
+    const source = await tokenSource(s, auth);
+    if (!source) {
+      throw new AuthError(`not logged in: no token for profile "${s.profile.value}" (${s.apiUrl.value})`,
+        "run `airconn login`, set AIRCONN_TOKEN (or AIRCONN_USERNAME and AIRCONN_PASSWORD), or give the profile a --token-command");
+    }
+    // The first token is obtained now: a failing token command or login fails before any other work.
+    await source.get();
+    return makeApi(s.apiUrl.value, undefined, source);
   };
 
   const deps: Deps = {
@@ -113,21 +169,14 @@ export function createDeps(init: DepsInit): Deps {
     settings: () => (resolved ??= resolveSettings(globals, env, config)),
     api: () => (api ??= (async () => {
       const s = deps.settings();
-      let token = s.token && s.token.source !== "profile" ? s.token.value : undefined;
-      if (!token && s.envCredentials) {
-        secrets.push(s.envCredentials.password);
-        const plain = plainHttpWarning(s.apiUrl.value, "the password");
-        if (plain) warn(plain);
-        const anon = await makeApi(s.apiUrl.value, undefined);
-        token = await anon.token(s.envCredentials.username, s.envCredentials.password);
-      }
-      token ??= s.token?.value;
-      if (!token) {
-        throw new AuthError(`not logged in: no token for profile "${s.profile.value}" (${s.apiUrl.value})`,
-          "run `airconn login`, or set AIRCONN_TOKEN (or AIRCONN_USERNAME and AIRCONN_PASSWORD)");
-      }
-      return makeApi(s.apiUrl.value, token);
+      return apiWith(s, s.auth);
     })()),
+    apiForProfile: async (name) => {
+      checkProfileName(name);
+      if (!config.profile(name)) throw new UsageError(`no profile named "${name}"`, "list profiles with `airconn profile list`");
+      const s = resolveSettings({ profile: name }, {}, config);
+      return { api: await apiWith(s, s.auth), settings: s };
+    },
     apiFor: (baseUrl, token) => makeApi(baseUrl, token),
     output: () => ({ format: resolveFormat(globals.output, io), color: useColor(io, env, globals.color === false) }),
     canPrompt: () => io.stdinIsTTY && io.stderrIsTTY && globals.input !== false && env.AIRCONN_NO_INPUT !== "1" && env.AIRCONN_NO_INPUT !== "true",

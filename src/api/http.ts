@@ -2,12 +2,15 @@
 // retries for idempotent requests, and one ApiError for every error shape Airflow answers with.
 import { ApiError, NetworkError } from "../errors.js";
 import type { Dispatcher } from "undici";
+import { FixedTokenSource, type TokenSource } from "./token.js";
 
 export type Query = Record<string, string | number | boolean | undefined | Array<string | number>>;
 
 export interface HttpOptions {
   baseUrl: string;                 // Airflow base URL, no trailing slash
   token?: string;
+  /** Where tokens come from and how a new one is got after a 401 (wins over `token`). */
+  auth?: TokenSource;
   timeoutMs?: number;              // per attempt; default 30 s
   retries?: number;                // extra attempts for GET/DELETE on network errors, 429, 502, 503, 504; default 3
   dispatcher?: Dispatcher;         // undici dispatcher (proxy, TLS, MockAgent in tests)
@@ -48,14 +51,19 @@ export const encodeId = (id: string): string => encodeURIComponent(id).replace(/
 
 export class Http {
   private readonly fetchFn: typeof fetch;
+  readonly auth?: TokenSource;
   constructor(readonly opts: HttpOptions) {
     this.fetchFn = opts.fetch ?? globalThis.fetch;
+    this.auth = opts.auth ?? (opts.token ? new FixedTokenSource(opts.token) : undefined);
   }
 
   async request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<HttpResponse<T>> {
     const url = buildUrl(this.opts.baseUrl, (o.raw ? "" : "/api/v2") + path, o.query);
     const retries = RETRY_METHODS.has(method) ? (this.opts.retries ?? 3) : 0;
-    const token = o.token === null ? undefined : (o.token ?? this.opts.token);
+    // An explicit token (or null) is used as it is; otherwise the token source gives one and may renew it once on 401.
+    const auth = o.token === undefined ? this.auth : undefined;
+    let token = o.token === null ? undefined : (o.token ?? (auth ? await auth.get() : undefined));
+    let authRetried = false;
     const headers: Record<string, string> = { accept: "application/json", "user-agent": this.opts.userAgent ?? "airconn" };
     if (token) headers.authorization = `Bearer ${token}`;
     const body = o.body === undefined ? undefined : JSON.stringify(o.body);
@@ -64,7 +72,7 @@ export class Http {
     const maxDelay = this.opts.maxRetryDelayMs ?? 30_000;
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
 
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; ; ) {
       const started = performance.now();
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = this.opts.signal ? AbortSignal.any([timeout, this.opts.signal]) : timeout;
@@ -79,7 +87,7 @@ export class Http {
         this.log(method, url, `error ${nerr.causeCode ?? ""}`.trim(), started);
         if (this.opts.signal?.aborted) throw err;
         if (attempt < retries && nerr.causeCode && RETRY_CODES.has(nerr.causeCode)) {
-          await sleep(backoff(attempt, maxDelay));
+          await sleep(backoff(attempt++, maxDelay));
           continue;
         }
         throw nerr;
@@ -90,20 +98,36 @@ export class Http {
       } catch (err) {
         const nerr = networkError(err, url, timeout.aborted, timeoutMs);
         this.log(method, url, `${res.status} body ${nerr.causeCode ?? "error"}`, started);
-        if (attempt < retries && !timeout.aborted) { await sleep(backoff(attempt, maxDelay)); continue; }
+        if (attempt < retries && !timeout.aborted) { await sleep(backoff(attempt++, maxDelay)); continue; }
         throw nerr;
       }
       this.log(method, url, String(res.status), started);
       if (attempt < retries && RETRY_STATUSES.has(res.status)) {
         await sleep(retryAfter(res.headers.get("retry-after"), maxDelay) ?? backoff(attempt, maxDelay));
+        attempt++;
         continue;
       }
       if (res.status >= 200 && res.status < 300) {
+        if (auth && token) auth.accepted(token);
         return { status: res.status, body: parseSuccess(text, res, method, url) as T, headers: res.headers };
       }
       // A DELETE retried after a lost answer finds the connection already gone: that is the success we wanted.
       if (method === "DELETE" && res.status === 404 && attempt > 0) return { status: 204, body: undefined as T, headers: res.headers };
-      throw apiError(res.status, text, res.headers, method, url);
+      const err = apiError(res.status, text, res.headers, method, url);
+      // 401: the request was not applied, so any method may be sent once more with a new token.
+      if (res.status === 401 && auth && token && !authRetried && auth.canRefresh(err.detail)) {
+        authRetried = true;
+        const fresh = await auth.refresh(token);
+        if (fresh !== undefined) {
+          token = fresh;
+          headers.authorization = `Bearer ${token}`;
+          continue;
+        }
+      }
+      if (res.status === 401 && authRetried) {
+        throw new ApiError(err.status, err.detail, method, url.toString(), `${auth!.label} gave a new token and the server refused it too`, err.body);
+      }
+      throw err;
     }
   }
 

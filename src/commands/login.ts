@@ -84,6 +84,9 @@ export async function runLogin(o: LoginOptions, d: Deps): Promise<void> {
     if (username) p.username = username; else delete p.username;
     data.current_profile ??= profile;
   });
+  if (d.config.profile(profile)?.token_command) {
+    d.warn(`profile ${profile} has a token command, which is used before the stored token: remove it with \`airconn profile set ${profile} --token-command ''\` to use this login`);
+  }
   const exp = jwtExpiry(token);
   d.note(`Logged in to ${apiUrl}${username ? ` as ${username}` : ""} (profile ${profile})${exp ? `; the token expires ${exp.toISOString()}` : ""}.`);
 }

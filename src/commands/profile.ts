@@ -12,6 +12,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .addHelpText("after", examples([
       "$ airconn profile list",
       "$ airconn profile set staging --api-url https://staging.example.com",
+      "$ airconn profile set prod --api-url https://prod.example.com --token-command 'gcloud auth print-access-token'",
       "$ airconn profile use staging",
       "$ airconn profile show            # where each value comes from; never the token",
     ]));
@@ -27,14 +28,24 @@ export function register(program: Command, ctx: CommandContext): void {
     .action(async (name: string, _o: unknown, cmd: Command) => runProfileUse(name, ctx.deps(cmd)));
   profile.command("set").description("create or change a profile").argument("<name>")
     .option("--api-url <url>", "Airflow base URL")
-    .addHelpText("after", examples(["$ airconn profile set staging --api-url https://staging.example.com", "$ airconn profile set ci --api-url \"$AIRFLOW_URL\" && printf %s \"$JWT\" | airconn -p ci login --token-stdin   # CI"]))
-    .action(async (name: string, o: { apiUrl?: string }, cmd: Command) => runProfileSet(name, cmd.optsWithGlobals<{ apiUrl?: string }>().apiUrl ?? o.apiUrl, ctx.deps(cmd)));
+    .option("--token-command <cmd>", "shell command that prints an access token (run when a token is needed, again once on a 401); '' removes it")
+    .addHelpText("after", examples([
+      "$ airconn profile set staging --api-url https://staging.example.com",
+      "$ airconn profile set ci --api-url \"$AIRFLOW_URL\" && printf %s \"$JWT\" | airconn -p ci login --token-stdin   # CI",
+      "$ airconn profile set composer --api-url \"$COMPOSER_AIRFLOW_URI\" --token-command 'gcloud auth print-access-token'",
+      "$ airconn profile set composer --token-command ''    # remove the token command",
+    ]))
+    .action(async (name: string, o: { apiUrl?: string; tokenCommand?: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<{ apiUrl?: string; tokenCommand?: string }>();
+      return runProfileSet(name, { apiUrl: g.apiUrl ?? o.apiUrl, tokenCommand: g.tokenCommand ?? o.tokenCommand }, ctx.deps(cmd));
+    });
   profile.command("remove").alias("rm").description("delete a profile and its token").argument("<name>")
     .addHelpText("after", examples(["$ airconn profile remove staging"]))
     .action(async (name: string, _o: unknown, cmd: Command) => runProfileRemove(name, ctx.deps(cmd)));
 }
 
-function tokenState(token: string | undefined, now = new Date()): { state: string; expires: string | null } {
+function tokenState(token: string | undefined, now = new Date(), command?: string): { state: string; expires: string | null } {
+  if (command) return { state: "command", expires: null };
   if (!token) return { state: "none", expires: null };
   const exp = jwtExpiry(token);
   if (!exp) return { state: "set", expires: null };
@@ -44,9 +55,10 @@ function tokenState(token: string | undefined, now = new Date()): { state: strin
 export async function runProfileList(d: Deps): Promise<void> {
   const data = d.config.read();
   const current = data.current_profile ?? DEFAULT_PROFILE;
-  const rows = Object.entries(data.profiles).map(([name, p]) => ({
-    name, current: name === current, api_url: p.api_url ?? null, username: p.username ?? null, token: tokenState(p.token).state, token_expires: tokenState(p.token).expires,
-  }));
+  const rows = Object.entries(data.profiles).map(([name, p]) => {
+    const t = tokenState(p.token, undefined, p.token_command);
+    return { name, current: name === current, api_url: p.api_url ?? null, username: p.username ?? null, token: t.state, token_expires: t.expires };
+  });
   const out = d.output();
   if (out.format === "json") return d.io.out(toJson(rows));
   if (out.format === "yaml") return d.io.out(await toYaml(rows));
@@ -61,23 +73,29 @@ export async function runProfileList(d: Deps): Promise<void> {
 export async function runProfileShow(name: string | undefined, d: Deps): Promise<void> {
   if (name !== undefined && !d.config.profile(checkProfileName(name))) throw new UsageError(`no profile named "${name}"`);
   const s = resolveSettings(name ? { ...d.globals, profile: name } : d.globals, d.env, d.config);
-  const tok = s.token ? tokenState(s.token.value) : undefined;
+  const a = s.auth;
+  const tok = a.kind === "token" ? tokenState(a.token.value) : undefined;
+  // The command itself is shown (it is configuration); what it prints never is.
   const info = {
     profile: s.profile.value, profile_source: s.profile.detail,
     api_url: s.apiUrl.value, api_url_source: s.apiUrl.detail,
-    token: s.token ? tok!.state : (s.envCredentials ? "from AIRCONN_USERNAME/AIRCONN_PASSWORD for each run" : "none"),
-    token_source: s.token?.detail ?? null,
+    token: a.kind === "command" ? "command" : a.kind === "token" ? tok!.state : a.kind === "password" ? "from AIRCONN_USERNAME/AIRCONN_PASSWORD for each run" : "none",
+    token_source: a.kind === "command" ? a.command.detail : a.kind === "token" ? a.token.detail : a.kind === "password" ? "AIRCONN_USERNAME/AIRCONN_PASSWORD" : null,
     token_expires: tok?.expires ?? null,
+    token_command: a.kind === "command" ? a.command.value : null,
     username: d.config.profile(s.profile.value)?.username ?? null,
     config_file: d.config.file,
   };
   const out = d.output();
   if (out.format === "json") return d.io.out(toJson(info));
   if (out.format === "yaml") return d.io.out(await toYaml(info));
+  const tokenLine = a.kind === "command" ? `from a token command (from ${info.token_source}), run for each command and again once on a 401; its output is never shown`
+    : a.kind === "token" ? `${info.token} (from ${info.token_source})${info.token_expires ? `, expires ${info.token_expires}` : ""}` : info.token;
   const lines: Array<[string, string]> = [
     ["profile", `${info.profile} (from ${info.profile_source})`],
     ["api_url", `${info.api_url} (from ${info.api_url_source})`],
-    ["token", s.token ? `${info.token} (from ${info.token_source})${info.token_expires ? `, expires ${info.token_expires}` : ""}` : info.token],
+    ["token", tokenLine],
+    ...(a.kind === "command" ? [["token_cmd", a.command.value] as [string, string]] : []),
     ["username", info.username ?? ""],
     ["config_file", info.config_file],
   ];
@@ -91,17 +109,33 @@ export async function runProfileUse(name: string, d: Deps): Promise<void> {
   d.note(`Now using profile ${name}.`);
 }
 
-export async function runProfileSet(name: string, apiUrl: string | undefined, d: Deps): Promise<void> {
+export async function runProfileSet(name: string, o: { apiUrl?: string; tokenCommand?: string }, d: Deps): Promise<void> {
   checkProfileName(name);
-  if (!apiUrl) throw new UsageError("nothing to set: pass --api-url <url>");
-  const url = normaliseApiUrl(apiUrl);
+  if (o.apiUrl === undefined && o.tokenCommand === undefined) throw new UsageError("nothing to set: pass --api-url <url> and/or --token-command <cmd>");
+  const url = o.apiUrl === undefined ? undefined : normaliseApiUrl(o.apiUrl);
+  const command = o.tokenCommand?.trim();
+  if (command === "" && !d.config.profile(name)) throw new UsageError(`no profile named "${name}"`);
+  const notes: string[] = [];
   await d.config.update((data) => {
     const p = (data.profiles[name] ??= {});
-    if (p.api_url && p.api_url !== url) delete p.token; // a token belongs to the server that issued it
-    p.api_url = url;
+    if (url !== undefined) {
+      if (p.api_url && p.api_url !== url && p.token) { delete p.token; notes.push("removed the stored token (it belongs to the previous server)"); }
+      p.api_url = url;
+    }
+    if (command !== undefined) {
+      if (command === "") {
+        if (p.token_command !== undefined) notes.push("removed the token command");
+        delete p.token_command;
+      } else {
+        p.token_command = command;
+        // At the profile level a token command ranks above a stored token, which would only be a stale leftover.
+        if (p.token) { delete p.token; notes.push("removed the stored token (the token command replaces it)"); }
+      }
+    }
     data.current_profile ??= name;
   });
-  d.note(`Profile ${name}: api_url ${url}.`);
+  const set = [url !== undefined ? `api_url ${url}` : "", command ? "token command set" : ""].filter(Boolean);
+  d.note(`Profile ${name}: ${[...set, ...notes].join("; ") || "unchanged"}.`);
 }
 
 export async function runProfileRemove(name: string, d: Deps): Promise<void> {

@@ -10,12 +10,30 @@ export interface GlobalFlags {
   profile?: string;
   apiUrl?: string;
   token?: string;
+  tokenCommand?: string;
 }
+
+/**
+ * How this run authenticates, chosen by precedence: flag > environment > profile. At one level a token command
+ * ranks above a plain token (it can renew itself; a stored token next to it is a leftover), and at the
+ * environment level AIRCONN_USERNAME/AIRCONN_PASSWORD come after both:
+ * --token-command, --token, AIRCONN_TOKEN_COMMAND, AIRCONN_TOKEN, AIRCONN_USERNAME+AIRCONN_PASSWORD,
+ * profile token_command, profile token. `--token` and `--token-command` together are refused.
+ */
+export type Auth =
+  | { kind: "command"; command: Sourced<string> }
+  | { kind: "token"; token: Sourced<string> }
+  | { kind: "password"; username: string; password: string }
+  | { kind: "none" };
 
 export interface Resolved {
   profile: Sourced<string>;
   apiUrl: Sourced<string>;
   token: Sourced<string> | undefined;
+  /** A command printing a token (--token-command, AIRCONN_TOKEN_COMMAND, profile token_command). */
+  tokenCommand: Sourced<string> | undefined;
+  /** What this run uses to authenticate (see Auth for the order). */
+  auth: Auth;
   /** AIRCONN_USERNAME + AIRCONN_PASSWORD: get a token for this run, store nothing. */
   envCredentials?: { username: string; password: string };
 }
@@ -49,9 +67,18 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stor
     [env.AIRCONN_TOKEN, "env", "AIRCONN_TOKEN"],
     [stored?.token, "profile", `profile ${profile.value}`],
   ]);
+  if (flags.token && flags.tokenCommand) throw new UsageError("--token and --token-command cannot be used together");
+  const tokenCommand = pick<string>([
+    [flags.tokenCommand?.trim(), "flag", "--token-command"],
+    [env.AIRCONN_TOKEN_COMMAND?.trim(), "env", "AIRCONN_TOKEN_COMMAND"],
+    [stored?.token_command?.trim(), "profile", `profile ${profile.value}`],
+  ]);
   const envCredentials = env.AIRCONN_USERNAME && env.AIRCONN_PASSWORD
     ? { username: env.AIRCONN_USERNAME, password: env.AIRCONN_PASSWORD } : undefined;
-  return { profile, apiUrl: { ...apiUrl, value: normaliseApiUrl(apiUrl.value, apiUrl.detail) }, token, envCredentials };
+  const at = (src: Source) => (tokenCommand?.source === src ? { kind: "command" as const, command: tokenCommand }
+    : token?.source === src ? { kind: "token" as const, token } : undefined);
+  const auth: Auth = at("flag") ?? at("env") ?? (envCredentials ? { kind: "password", ...envCredentials } : undefined) ?? at("profile") ?? { kind: "none" };
+  return { profile, apiUrl: { ...apiUrl, value: normaliseApiUrl(apiUrl.value, apiUrl.detail) }, token, tokenCommand, auth, envCredentials };
 }
 
 /** The Airflow base URL without a trailing slash or `/api/v2` (both are tolerated on input). */

@@ -13,6 +13,8 @@ export interface Profile {
   api_url?: string;
   token?: string;
   username?: string;
+  /** A shell command that prints an access token; run when a token is needed and again once on a 401. */
+  token_command?: string;
 }
 export interface ConfigData {
   version: 1;
