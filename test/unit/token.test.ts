@@ -50,7 +50,7 @@ describe("runTokenCommand", () => {
   });
 
   it("stops a command that runs too long", async () => {
-    const e = await runTokenCommand(opts("sleep 5; echo late", { timeoutMs: 200 })).catch((x: AuthError) => x);
+    const e = (await runTokenCommand(opts("sleep 5; echo late", { timeoutMs: 200 })).catch((x: unknown) => x)) as AuthError;
     expect(e).toBeInstanceOf(AuthError);
     expect(e.message).toBe('the token command of profile "prod" did not finish within 0.2 s');
   });
@@ -126,7 +126,7 @@ describe("Http with a token source", () => {
     let n = 0;
     const { pool, http } = setup(async () => `tok${++n}`);
     for (let i = 0; i < 2; i++) pool.intercept({ method: "GET", path: "/api/v2/connections/x" }).reply(401, { detail: "Not authenticated" }, { headers: json });
-    const e = await http.request("GET", "/connections/x").catch((x: ApiError) => x);
+    const e = (await http.request("GET", "/connections/x").catch((x: unknown) => x)) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
     expect([e.status, e.exitCode, e.message]).toEqual([401, 4, "Not authenticated"]);
     expect(e.hint).toMatch(/the token command of profile "t" gave a new token and the server refused it too/);
