@@ -167,22 +167,21 @@ describe("token command", () => {
     expect(rm.stderr).toContain("Profile tc2: removed the token command.");
   });
 
-  it("a long run outlives several short-lived tokens: one re-run per expiry, and the run succeeds", async () => {
-    // Tokens for this test come from the server's /auth/token, as a real command's would (curl-like, via node).
-    const minted = join(work.dir, "minted");
-    writeFileSync(minted, "");
+  it("a token that expires during a long run: exactly one re-run of the command, one 401, and the run succeeds", async () => {
     const slow = await startFakeAirflow({ seed: 800, tokenTtlSeconds: TTL, latencyMs: 500 });
     try {
-      const cmd = `echo run >> '${runs}'; node -e 'fetch(process.argv[1] + "/auth/token", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify({username: "admin", password: "admin"})}).then((r) => r.json()).then((j) => { require("fs").appendFileSync(process.argv[2], j.access_token + "\\n"); process.stdout.write(j.access_token); })' '${slow.url}' '${minted}'`;
-      // --concurrency 1: the 8 pages take at least 8 x 0.5 s, longer than a token lives.
-      const r = await runCli(["list", "-o", "json", "--concurrency", "1"], { env: { ...env, AIRCONN_API_URL: slow.url, AIRCONN_TOKEN_COMMAND: cmd }, timeoutMs: 60_000 });
-      const tokens = readFileSync(minted, "utf8").split("\n").filter(Boolean);
-      for (const t of tokens) expect(r.stdout + r.stderr).not.toContain(t);
+      // The first token lives 2 s; with --concurrency 1 the 8 pages take at least 8 x 0.5 s, so it expires before
+      // the end (at the first request already on a very slow machine): either way one 401, one re-run.
+      const tokens = [slow.mintToken({ expiresInSeconds: 2 }), slow.mintToken({ expiresInSeconds: 300 })];
+      tokens.forEach(registerSecret);
+      writeFileSync(queue, tokens.join("\n") + "\n");
+      const r = await runCli(["list", "-o", "json", "--concurrency", "1"], { env: { ...env, AIRCONN_API_URL: slow.url, AIRCONN_TOKEN_COMMAND: `sh ${script}` }, timeoutMs: 60_000 });
       expect(r.code).toBe(0);
       expect((JSON.parse(r.stdout) as unknown[]).length).toBe(800);
-      const refused = slow.requests.filter((q) => q.path.startsWith("/api/v2/") && q.status === 401);
-      expect(refused.length).toBeGreaterThanOrEqual(1);
-      expect(runCount()).toBe(1 + refused.length);
+      const calls = slow.requests.filter((q) => q.path.startsWith("/api/v2/"));
+      expect(calls.filter((q) => q.status === 401).map(bearer)).toEqual([tokens[0]]);
+      expect(runCount()).toBe(2);
+      expect(calls.filter((q) => q.status === 200).length).toBe(8);
     } finally {
       await slow.close();
     }
@@ -191,13 +190,14 @@ describe("token command", () => {
 
 describe("AIRCONN_USERNAME/AIRCONN_PASSWORD", () => {
   it("a run longer than a token's life gets a new token after each 401 Token Expired and succeeds", async () => {
-    const slow = await startFakeAirflow({ seed: 800, tokenTtlSeconds: TTL, latencyMs: 500 });
+    // Tokens live 4 s here, the 10 pages take at least 10 x 0.5 s: at least one expires mid-run.
+    const slow = await startFakeAirflow({ seed: 1000, tokenTtlSeconds: 4, latencyMs: 500 });
     try {
       const r = await runCli(["list", "-o", "json", "--concurrency", "1"], {
         env: { AIRCONN_CONFIG_DIR: cfg.dir, AIRCONN_API_URL: slow.url, AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" }, timeoutMs: 60_000,
       });
       expect(r.code).toBe(0);
-      expect((JSON.parse(r.stdout) as unknown[]).length).toBe(800);
+      expect((JSON.parse(r.stdout) as unknown[]).length).toBe(1000);
       const refused = slow.requests.filter((q) => q.path.startsWith("/api/v2/") && q.status === 401);
       const logins = slow.requests.filter((q) => q.method === "POST" && q.path === "/auth/token");
       expect(refused.length).toBeGreaterThanOrEqual(1);
