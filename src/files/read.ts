@@ -435,7 +435,7 @@ class Reader {
       if (value.trimStart().startsWith("{")) {
         let tree: TNode;
         try {
-          tree = parseJsonTree(value, ln - 1, col - 1);
+          tree = parseJsonTree(value, { lineOffset: ln - 1, colOffset: col - 1 });
         } catch (e) {
           if (e instanceof SyntaxProblem) throw new UsageError(`${this.file}:${e.line}:${e.col}: ${id}: invalid JSON: ${e.message}`);
           throw e;

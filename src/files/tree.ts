@@ -11,35 +11,11 @@ import { PyFloat, PyInt, type PyValue } from "../util/pyjson.js";
 let yamlModule: typeof YamlModule | undefined;
 const loadYaml = (): typeof YamlModule => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof YamlModule);
 
-export type Leaf = null | boolean | string | PyInt | PyFloat;
-
-export interface MapEntry { key: string; line: number; value: TNode }
-export type TNode =
-  | { kind: "map"; line: number; entries: MapEntry[] }
-  | { kind: "seq"; line: number; items: TNode[] }
-  | { kind: "scalar"; line: number; value: Leaf }
-  | { kind: "other"; line: number; what: string };
-
-/** A syntax error in the document, with 1-based line and column. */
-export class SyntaxProblem extends Error {
-  constructor(message: string, readonly line: number, readonly col?: number) { super(message); }
-}
+export { lineColIndex, parseJsonTree, SyntaxProblem, toPy, type Leaf, type MapEntry, type TNode } from "../util/pyjson.js";
+import { lineColIndex, SyntaxProblem, type Leaf, type MapEntry, type TNode } from "../util/pyjson.js";
 
 export function lineCol(text: string, pos: number): { line: number; col: number } {
-  let line = 1, last = -1;
-  for (let k = 0; k < pos && k < text.length; k++) if (text.charCodeAt(k) === 10) { line++; last = k; }
-  return { line, col: pos - last };
-}
-
-/** lineCol for many positions in one text: the line starts are found once, each lookup is a binary search. */
-export function lineColIndex(text: string): (pos: number) => { line: number; col: number } {
-  const starts = [0];
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) starts.push(k + 1);
-  return (pos) => {
-    let lo = 0, hi = starts.length - 1;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid]! <= pos) lo = mid; else hi = mid - 1; }
-    return { line: lo + 1, col: pos - starts[lo]! + 1 };
-  };
+  return lineColIndex(text)(pos);
 }
 
 /** The kind of a node as a user would name it. */
@@ -52,132 +28,6 @@ export function describe(n: TNode): string {
   if (typeof v === "boolean") return "a boolean";
   if (typeof v === "string") return "a string";
   return "a number";
-}
-
-// ---------------------------------------------------------------------------------------------- JSON
-
-/**
- * json.loads with positions: Python's grammar (NaN, Infinity, big integers exact, strict control
- * characters), except that a repeated key is an error (Python keeps the last one silently).
- * `lineOffset`/`colOffset` place a fragment (an env-file value) inside its file.
- */
-const LITERALS: Array<[string, () => Leaf]> = [
-  ["true", () => true], ["false", () => false], ["null", () => null], ["NaN", () => new PyFloat(NaN)],
-  ["Infinity", () => new PyFloat(Infinity)], ["-Infinity", () => new PyFloat(-Infinity)],
-];
-
-export function parseJsonTree(text: string, lineOffset = 0, colOffset = 0): TNode {
-  let i = 0;
-  // Lines are counted as whitespace is skipped (JSON strings cannot hold a raw newline), so a node's line costs
-  // nothing; the full position index is built only for an error message.
-  let line0 = 1;
-  let at: ((p: number) => { line: number; col: number }) | undefined;
-  const pos = (p: number) => {
-    const lc = (at ??= lineColIndex(text))(p);
-    return { line: lc.line + lineOffset, col: lc.line === 1 ? lc.col + colOffset : lc.col };
-  };
-  const fail = (msg: string, p = i): never => {
-    const lc = pos(p);
-    throw new SyntaxProblem(msg, lc.line, lc.col);
-  };
-  const ws = () => {
-    for (;;) {
-      const c = text.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 13) i++;
-      else if (c === 10) { i++; line0++; }
-      else return;
-    }
-  };
-  const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
-  let depth = 0;
-  const value = (): TNode => {
-    ws();
-    const line = line0 + lineOffset;
-    const c = text[i];
-    if (c === "{" || c === "[") {
-      if (++depth > 500) fail("Nesting too deep");
-    }
-    if (c === "{") {
-      i++;
-      const entries: MapEntry[] = [];
-      const seen = new Set<string>();
-      ws();
-      if (text[i] === "}") { i++; depth--; return { kind: "map", line, entries }; }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail("Expecting property name enclosed in double quotes");
-        const kpos = i;
-        const kline = line0 + lineOffset;
-        const k = str();
-        if (seen.has(k)) fail(`Duplicate key ${JSON.stringify(k)}`, kpos);
-        seen.add(k);
-        ws();
-        if (text[i] !== ":") fail("Expecting ':' delimiter");
-        i++;
-        entries.push({ key: k, line: kline, value: value() });
-        ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "}") { i++; depth--; return { kind: "map", line, entries }; }
-        fail("Expecting ',' delimiter");
-      }
-    }
-    if (c === "[") {
-      i++;
-      const items: TNode[] = [];
-      ws();
-      if (text[i] === "]") { i++; depth--; return { kind: "seq", line, items }; }
-      for (;;) {
-        items.push(value());
-        ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "]") { i++; depth--; return { kind: "seq", line, items }; }
-        fail("Expecting ',' delimiter");
-      }
-    }
-    if (c === '"') return { kind: "scalar", line, value: str() };
-    if (c === "t" || c === "f" || c === "n" || c === "N" || c === "I" || c === "-") {
-      for (const [w, v] of LITERALS) if (text.startsWith(w, i)) { i += w.length; return { kind: "scalar", line, value: v() }; }
-    }
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    if (!m || m[0].length > 1000) return fail("Expecting value");
-    i += m[0].length;
-    // An integer literal is already Python's str(int(...)) of itself (the grammar has no leading zeros), but for -0.
-    if (m[1] === undefined && m[2] === undefined) return { kind: "scalar", line, value: new PyInt(m[0] === "-0" ? "0" : m[0]) };
-    return { kind: "scalar", line, value: new PyFloat(Number(m[0])) };
-  };
-  const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
-  const str = (): string => {
-    const begin = i;
-    i++;
-    let out = "";
-    for (;;) {
-      // Copy the run up to the next quote, backslash or control character in one slice.
-      let j = i;
-      for (let c = text.charCodeAt(j); c !== 34 && c !== 92 && c >= 32; c = text.charCodeAt(++j));
-      if (j > i) { out += text.slice(i, j); i = j; }
-      const c = text[i];
-      if (c === undefined) fail("Unterminated string starting", begin);
-      if (c === '"') { i++; return out; }
-      if (c === "\\") {
-        const e = text[i + 1];
-        if (e !== undefined && e in simple) { out += simple[e]; i += 2; continue; }
-        if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-          i += 6;
-          continue;
-        }
-        fail("Invalid \\escape");
-      }
-      if (c! < " ") fail("Invalid control character");
-      out += c;
-      i++;
-    }
-  };
-  const v = value();
-  ws();
-  if (i !== text.length) fail("Extra data");
-  return v;
 }
 
 // ---------------------------------------------------------------------------------------------- YAML
@@ -305,10 +155,3 @@ function keyText(v: Leaf): string | undefined {
   return undefined;
 }
 
-/** The tree below a node as a json.loads-style value (for `extra` given as an object). */
-export function toPy(n: TNode): PyValue {
-  if (n.kind === "map") return new Map(n.entries.map((e) => [e.key, toPy(e.value)]));
-  if (n.kind === "seq") return n.items.map(toPy);
-  if (n.kind === "other") throw new SyntaxProblem(`${n.what} cannot be stored in extra`, n.line);
-  return n.value;
-}

@@ -12,70 +12,262 @@ export class PyJsonError extends Error {
   constructor(message: string, readonly pos: number) { super(message); }
 }
 
-/** json.loads: parses JSON text (plus Python's NaN/Infinity) into a PyValue tree. */
+/** json.loads: parses JSON text (plus Python's NaN/Infinity) into a PyValue tree. Duplicate keys: the last value in
+ * the first key's place, as Python does. Errors are PyJsonError with Python's wording and the character offset. */
 export function pyLoads(text: string): PyValue {
-  let i = 0;
-  const ws = () => { while (i < text.length && " \t\n\r".includes(text[i]!)) i++; };
-  const fail = (msg: string): never => { throw new PyJsonError(`${msg} at char ${i}`, i); };
-  const value = (): PyValue => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++; const obj: PyObject = new Map(); ws();
-      if (text[i] === "}") { i++; return obj; }
+  try {
+    return toPy(parseJsonTree(text, { duplicateKeys: "last" }));
+  } catch (e) {
+    if (e instanceof SyntaxProblem) throw new PyJsonError(`${e.message} at char ${e.pos}`, e.pos);
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- the JSON reader
+// One reader for every JSON text airconn parses (files, extra, --json, URI vectors): Python's json.loads grammar with
+// positions kept for messages, and one nesting limit.
+
+export type Leaf = null | boolean | string | PyInt | PyFloat;
+export interface MapEntry { key: string; line: number; value: TNode }
+/** A document tree with 1-based line numbers (YAML documents are read into the same tree: "other" is theirs). */
+export type TNode =
+  | { kind: "map"; line: number; entries: MapEntry[] }
+  | { kind: "seq"; line: number; items: TNode[] }
+  | { kind: "scalar"; line: number; value: Leaf }
+  | { kind: "other"; line: number; what: string };
+
+/** A syntax error in a document, with 1-based line and column and, for JSON, the character offset. */
+export class SyntaxProblem extends Error {
+  constructor(message: string, readonly line: number, readonly col?: number, readonly pos = 0) { super(message); }
+}
+
+/** The tree below a node as a json.loads-style value. */
+export function toPy(n: TNode): PyValue {
+  if (n.kind === "map") return new Map(n.entries.map((e) => [e.key, toPy(e.value)]));
+  if (n.kind === "seq") return n.items.map(toPy);
+  if (n.kind === "other") throw new SyntaxProblem(`${n.what} cannot be stored in extra`, n.line);
+  return n.value;
+}
+
+/** lineCol for many positions in one text: the line starts are found once, each lookup is a binary search. */
+export function lineColIndex(text: string): (pos: number) => { line: number; col: number } {
+  const starts = [0];
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) starts.push(k + 1);
+  return (pos) => {
+    let lo = 0, hi = starts.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid]! <= pos) lo = mid; else hi = mid - 1; }
+    return { line: lo + 1, col: pos - starts[lo]! + 1 };
+  };
+}
+
+/** Deeper nesting is refused ("Nesting too deep"), by both paths of the reader. */
+export const MAX_JSON_DEPTH = 500;
+
+export interface JsonTreeOptions {
+  /** Place a fragment (an env-file value) inside its file. */
+  lineOffset?: number; colOffset?: number;
+  /** "error" (files: a repeated key is a mistake worth reporting) or "last" (json.loads: the last value wins). */
+  duplicateKeys?: "error" | "last";
+  /** Tests: false forces the position-keeping parser (the fast path must give the same tree). */
+  fastPath?: boolean;
+}
+
+/**
+ * json.loads with positions: Python's grammar (NaN, Infinity, big integers exact, strict control characters).
+ * Fast path: when the text holds nothing that JavaScript's JSON.parse reads differently from Python (floats, exponents,
+ * integers past 2^53, integer-like keys, repeated keys, NaN/Infinity), JSON.parse does the parsing and one scan of the
+ * text supplies the line numbers. Anything else, and every error, goes through the position-keeping parser below.
+ */
+export function parseJsonTree(text: string, opts: JsonTreeOptions = {}): TNode {
+  return (opts.fastPath === false ? undefined : fastJsonTree(text, opts.lineOffset ?? 0)) ?? slowJsonTree(text, opts);
+}
+
+const LITERALS: Array<[string, () => Leaf]> = [
+  ["true", () => true], ["false", () => false], ["null", () => null], ["NaN", () => new PyFloat(NaN)],
+  ["Infinity", () => new PyFloat(Infinity)], ["-Infinity", () => new PyFloat(-Infinity)],
+];
+
+/** The fast path alone: a tree, or undefined when the text needs the position-keeping parser. */
+export function fastJsonTree(text: string, lineOffset = 0): TNode | undefined {
+  // One pass: the line of every value start and of every key, in document order; any token JSON.parse would read
+  // differently from Python sends the text to the slow path.
+  const valueLines: number[] = [];
+  const keyLines: number[] = [];
+  const inObject: boolean[] = []; // per open bracket: object (true) or array
+  let line = 1 + lineOffset, expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n;) {
+    const c = text.charCodeAt(i);
+    if (c === 10) { line++; i++; continue; }
+    if (c === 32 || c === 9 || c === 13 || c === 58 /* : */) { i++; continue; }
+    if (c === 44 /* , */) { expectKey = inObject[inObject.length - 1] === true; i++; continue; }
+    if (c === 34 /* " */) {
+      const begin = ++i;
+      let digitsOnly = true;
       for (;;) {
-        ws(); if (text[i] !== '"') fail("Expecting property name enclosed in double quotes");
-        const k = str(); ws();
+        const d = text.charCodeAt(i);
+        if (d === 34) break;
+        if (d === 92) { i += 2; digitsOnly = false; continue; }
+        if (d !== d || d === 10) return undefined; // unterminated, or a raw newline: the slow path says what is wrong
+        if (d < 48 || d > 57) digitsOnly = false;
+        i++;
+      }
+      if (expectKey) {
+        if (digitsOnly && i > begin) return undefined; // JSON.parse would move integer-like keys to the front
+        keyLines.push(line);
+        expectKey = false;
+      } else valueLines.push(line);
+      i++;
+      continue;
+    }
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      valueLines.push(line);
+      inObject.push(c === 123);
+      if (inObject.length > MAX_JSON_DEPTH) return undefined;
+      expectKey = c === 123;
+      i++;
+      continue;
+    }
+    if (c === 125 /* } */ || c === 93 /* ] */) { inObject.pop(); expectKey = false; i++; continue; }
+    valueLines.push(line);
+    if (c === 116 || c === 102 || c === 110) { while (i < n && text.charCodeAt(i) >= 97 && text.charCodeAt(i) <= 122) i++; continue; } // true false null
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      const begin = i;
+      for (let d = c; (d >= 48 && d <= 57) || d === 45; d = text.charCodeAt(++i));
+      const d = text.charCodeAt(i);
+      if (d === 46 || d === 101 || d === 69 || i - begin > 15) return undefined; // a float or a big integer: Python's forms
+      continue;
+    }
+    return undefined; // NaN, Infinity or a syntax error
+  }
+  let doc: unknown;
+  try { doc = JSON.parse(text); } catch { return undefined; }
+  let vi = 0, ki = 0;
+  const build = (v: unknown): TNode => {
+    const line = valueLines[vi++]!;
+    if (v === null || typeof v !== "object") {
+      return { kind: "scalar", line, value: typeof v === "number" ? new PyInt(String(v)) : v as Leaf };
+    }
+    if (Array.isArray(v)) return { kind: "seq", line, items: v.map(build) };
+    const entries: MapEntry[] = [];
+    for (const key in v) entries.push({ key, line: keyLines[ki++]!, value: build((v as Record<string, unknown>)[key]) });
+    return { kind: "map", line, entries };
+  };
+  const tree = build(doc);
+  // A repeated key leaves fewer keys than the text has: the slow path reports it (or keeps the last value).
+  return ki === keyLines.length && vi === valueLines.length ? tree : undefined;
+}
+
+function slowJsonTree(text: string, opts: JsonTreeOptions): TNode {
+  const lineOffset = opts.lineOffset ?? 0, colOffset = opts.colOffset ?? 0;
+  const keepLast = opts.duplicateKeys === "last";
+  let i = 0;
+  // Lines are counted as whitespace is skipped (JSON strings cannot hold a raw newline), so a node's line costs
+  // nothing; the full position index is built only for an error message.
+  let line0 = 1;
+  let at: ((p: number) => { line: number; col: number }) | undefined;
+  const fail = (msg: string, p = i): never => {
+    const lc = (at ??= lineColIndex(text))(p);
+    throw new SyntaxProblem(msg, lc.line + lineOffset, lc.line === 1 ? lc.col + colOffset : lc.col, p);
+  };
+  const ws = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13) i++;
+      else if (c === 10) { i++; line0++; }
+      else return;
+    }
+  };
+  const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+  let depth = 0;
+  const value = (): TNode => {
+    ws();
+    const line = line0 + lineOffset;
+    const c = text[i];
+    if (c === "{" || c === "[") {
+      if (++depth > MAX_JSON_DEPTH) fail("Nesting too deep");
+    }
+    if (c === "{") {
+      i++;
+      const entries: MapEntry[] = [];
+      const seen = new Map<string, number>();
+      ws();
+      if (text[i] === "}") { i++; depth--; return { kind: "map", line, entries }; }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail("Expecting property name enclosed in double quotes");
+        const kpos = i;
+        const kline = line0 + lineOffset;
+        const k = str();
+        const prev = seen.get(k);
+        if (prev !== undefined && !keepLast) fail(`Duplicate key ${JSON.stringify(k)}`, kpos);
+        ws();
         if (text[i] !== ":") fail("Expecting ':' delimiter");
-        i++; obj.set(k, value()); ws();
+        i++;
+        const v = value();
+        if (prev !== undefined) entries[prev]!.value = v; // json.loads: the last value, in the first key's place
+        else { seen.set(k, entries.length); entries.push({ key: k, line: kline, value: v }); }
+        ws();
         if (text[i] === ",") { i++; continue; }
-        if (text[i] === "}") { i++; return obj; }
+        if (text[i] === "}") { i++; depth--; return { kind: "map", line, entries }; }
         fail("Expecting ',' delimiter");
       }
     }
     if (c === "[") {
-      i++; const arr: PyValue[] = []; ws();
-      if (text[i] === "]") { i++; return arr; }
+      i++;
+      const items: TNode[] = [];
+      ws();
+      if (text[i] === "]") { i++; depth--; return { kind: "seq", line, items }; }
       for (;;) {
-        arr.push(value()); ws();
+        items.push(value());
+        ws();
         if (text[i] === ",") { i++; continue; }
-        if (text[i] === "]") { i++; return arr; }
+        if (text[i] === "]") { i++; depth--; return { kind: "seq", line, items }; }
         fail("Expecting ',' delimiter");
       }
     }
-    if (c === '"') return str();
-    if (text.startsWith("true", i)) { i += 4; return true; }
-    if (text.startsWith("false", i)) { i += 5; return false; }
-    if (text.startsWith("null", i)) { i += 4; return null; }
-    if (text.startsWith("NaN", i)) { i += 3; return new PyFloat(NaN); }
-    if (text.startsWith("Infinity", i)) { i += 8; return new PyFloat(Infinity); }
-    if (text.startsWith("-Infinity", i)) { i += 9; return new PyFloat(-Infinity); }
-    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m) return fail("Expecting value");
+    if (c === '"') return { kind: "scalar", line, value: str() };
+    if (c === "t" || c === "f" || c === "n" || c === "N" || c === "I" || c === "-") {
+      for (const [w, v] of LITERALS) if (text.startsWith(w, i)) { i += w.length; return { kind: "scalar", line, value: v() }; }
+    }
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m || m[0].length > 1000) return fail("Expecting value");
     i += m[0].length;
-    if (m[1] === undefined && m[2] === undefined) return new PyInt(BigInt(m[0]).toString());
-    return new PyFloat(Number(m[0]));
+    // An integer literal is already Python's str(int(...)) of itself (the grammar has no leading zeros), but for -0.
+    if (m[1] === undefined && m[2] === undefined) return { kind: "scalar", line, value: new PyInt(m[0] === "-0" ? "0" : m[0]) };
+    return { kind: "scalar", line, value: new PyFloat(Number(m[0])) };
   };
+  const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
   const str = (): string => {
-    i++; let out = "";
+    const begin = i;
+    i++;
+    let out = "";
     for (;;) {
+      // Copy the run up to the next quote, backslash or control character in one slice.
+      let j = i;
+      for (let c = text.charCodeAt(j); c !== 34 && c !== 92 && c >= 32; c = text.charCodeAt(++j));
+      if (j > i) { out += text.slice(i, j); i = j; }
       const c = text[i];
-      if (c === undefined) fail("Unterminated string starting");
+      if (c === undefined) fail("Unterminated string starting", begin);
       if (c === '"') { i++; return out; }
       if (c === "\\") {
         const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
         if (e !== undefined && e in simple) { out += simple[e]; i += 2; continue; }
         if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16)); i += 6; continue;
+          out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+          i += 6;
+          continue;
         }
         fail("Invalid \\escape");
       }
-      if (c < " ") fail("Invalid control character");
-      out += c; i++;
+      if (c! < " ") fail("Invalid control character");
+      out += c;
+      i++;
     }
   };
-  const v = value(); ws();
+  const v = value();
+  ws();
   if (i !== text.length) fail("Extra data");
   return v;
 }

@@ -1,0 +1,91 @@
+// The one JSON reader (src/util/pyjson.ts): json.loads semantics, positions, one nesting limit, and a JSON.parse fast
+// path that must give exactly the tree the position-keeping parser gives.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { fastJsonTree, MAX_JSON_DEPTH, parseJsonTree, PyFloat, PyInt, PyJsonError, pyDumps, pyLoads, SyntaxProblem, type TNode } from "../../src/util/pyjson.js";
+
+const both = (text: string, opts: Parameters<typeof parseJsonTree>[1] = {}) => {
+  let fast: TNode | Error, slow: TNode | Error;
+  try { fast = parseJsonTree(text, opts); } catch (e) { fast = e as Error; }
+  try { slow = parseJsonTree(text, { ...opts, fastPath: false }); } catch (e) { slow = e as Error; }
+  return { fast, slow };
+};
+
+describe("pyLoads (json.loads)", () => {
+  it("keeps Python's number forms and the last of repeated keys in the first key's place", () => {
+    expect(pyDumps(pyLoads('{"a": 1.0, "b": 1e3, "c": 12345678901234567890, "a": -0}'))).toBe('{"a": 0, "b": 1000.0, "c": 12345678901234567890}');
+    expect(pyLoads("[NaN, -Infinity]")).toEqual([new PyFloat(NaN), new PyFloat(-Infinity)]);
+    expect([...(pyLoads('{"2": 1, "1": 2}') as Map<string, unknown>).keys()]).toEqual(["2", "1"]); // key order as written
+  });
+
+  it("errors name Python's problem and the character offset", () => {
+    const err = (t: string) => { try { pyLoads(t); } catch (e) { return e; } return undefined; };
+    expect(err('{"a" 1}')).toEqual(new PyJsonError("Expecting ':' delimiter at char 5", 5));
+    expect((err('  "abc') as PyJsonError).message).toBe("Unterminated string starting at char 2");
+    expect((err("[1] x") as PyJsonError).message).toBe("Extra data at char 4");
+  });
+
+  it("has the same nesting limit as the file reader", () => {
+    const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+    expect(() => pyLoads(deep(MAX_JSON_DEPTH))).not.toThrow();
+    expect(() => pyLoads(deep(MAX_JSON_DEPTH + 1))).toThrow(/^Nesting too deep at char 500$/);
+    expect(() => parseJsonTree(deep(MAX_JSON_DEPTH + 1))).toThrow(SyntaxProblem);
+    expect(() => pyLoads(deep(100_000))).toThrow(PyJsonError); // never a stack overflow
+  });
+});
+
+describe("parseJsonTree: the fast path gives the slow path's tree", () => {
+  it("lines of values and keys in a pretty-printed file", () => {
+    const text = '{\n  "a": {\n    "host": "h",\n    "port": 5432,\n    "extra": null\n  },\n  "b": [\n    true,\n    "x"\n  ]\n}';
+    expect(fastJsonTree(text)).toBeDefined(); // taken by the fast path
+    const { fast, slow } = both(text);
+    expect(fast).toEqual(slow);
+    const t = fast as Extract<TNode, { kind: "map" }>;
+    expect(t.entries.map((e) => [e.key, e.line, e.value.line])).toEqual([["a", 2, 2], ["b", 7, 7]]);
+    const a = t.entries[0]!.value as Extract<TNode, { kind: "map" }>;
+    expect(a.entries.map((e) => [e.key, e.line])).toEqual([["host", 3], ["port", 4], ["extra", 5]]);
+  });
+
+  it("falls back where JSON.parse reads differently: floats, big integers, integer-like keys, repeated keys", () => {
+    for (const text of ['{"f": 1.0}', '{"e": 1e3}', '{"big": 9007199254740993}', '{"2": "b", "1": "a"}', '{"a": 1, "a": 2}', "[NaN]"]) {
+      expect(fastJsonTree(text), text).toBeUndefined();
+      const { fast, slow } = both(text);
+      expect(fast, text).toEqual(slow);
+    }
+    expect(both('{"a": 1, "a": 2}').fast).toEqual(new SyntaxProblem('Duplicate key "a"', 1, 10, 9));
+    expect(parseJsonTree('{"a": 1, "a": 2}', { duplicateKeys: "last" })).toMatchObject({ entries: [{ key: "a", value: { value: new PyInt("2") } }] });
+  });
+
+  it("a fragment placed in its file keeps its line offset on both paths", () => {
+    const { fast, slow } = both('{\n"k": "v"}', { lineOffset: 9, colOffset: 4 });
+    expect(fast).toEqual(slow);
+    expect((fast as Extract<TNode, { kind: "map" }>).entries[0]!.line).toBe(11);
+  });
+
+  it("any JSON value, printed compactly or indented: identical trees (or identical errors)", () => {
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("1", "10", "a\nb", "é", "__proto__", "toString"));
+    const leaf = fc.oneof(fc.constant(null), fc.boolean(), fc.string({ maxLength: 8 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(2 ** 53 + 1, -0, 1e21, 0.1));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(key, tie("value"), { maxKeys: 4 })),
+    }));
+    let fastTaken = 0;
+    fc.assert(fc.property(value, fc.constantFrom(0, 2, 4), (v, indent) => {
+      const text = JSON.stringify(v, null, indent);
+      if (text === undefined) return;
+      if (fastJsonTree(text)) fastTaken++;
+      const { fast, slow } = both(text);
+      expect(fast).toEqual(slow);
+    }), { numRuns: 400 });
+    expect(fastTaken).toBeGreaterThan(100); // both paths were compared, not only the fallback
+  });
+
+  it("broken text: the fast path never hides the slow path's error", () => {
+    for (const text of ['{"a": 1,}', '{"a": "x\ty"}', "[1 2]", '{"a"', "", "tru", '{"a": 01}', "[1]]", '"\\x"']) {
+      expect(fastJsonTree(text), text).toBeUndefined();
+      const { fast, slow } = both(text);
+      expect(fast, text).toBeInstanceOf(SyntaxProblem);
+      expect(fast, text).toEqual(slow);
+    }
+  });
+});
