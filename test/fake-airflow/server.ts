@@ -302,7 +302,10 @@ class FakeAirflowServer implements FakeAirflow {
     this.users = opts.users ?? { admin: "admin" };
     this.record = opts.record ?? true;
     this.recordLimit = opts.recordLimit ?? 200_000;
-    this.server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => this.onRequest(req, res));
+    // Idle keep-alive sockets stay open for a minute: a client (undici closes its idle sockets after 4 s) always gives
+    // up a socket before the server does, so a request never lands on a socket the server is closing (ECONNRESET, seen
+    // when a loaded machine delays the client's timers past a 5 s server timeout).
+    this.server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => this.onRequest(req, res));
     this.server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
