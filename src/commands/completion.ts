@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import { examples } from "./common.js";
-import { completionScript, SHELLS, type Shell } from "../completion/scripts.js";
+import { isSea } from "node:sea";
+import { completionScript, SHELLS, standaloneSelf, type Shell } from "../completion/scripts.js";
 
 export function register(program: Command, ctx: CommandContext): void {
   program.command("completion")
@@ -14,5 +15,6 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn completion fish > ~/.config/fish/completions/airconn.fish",
       "$ airconn completion bash | sudo tee /usr/share/bash-completion/completions/airconn >/dev/null   # in an image build (CI)",
     ]))
-    .action((shell: string, _o: unknown, cmd: Command) => ctx.deps(cmd).io.out(completionScript(shell as Shell)));
+    .action((shell: string, _o: unknown, cmd: Command) =>
+      ctx.deps(cmd).io.out(completionScript(shell as Shell, standaloneSelf(isSea, process.execPath, process.argv0))));
 }

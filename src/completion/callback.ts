@@ -21,18 +21,21 @@ export function systemSources(env: NodeJS.ProcessEnv): Sources {
   };
 }
 
-export async function completionOutput(words: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** Reads completions/tree.json beside the code (the standalone executable passes its built-in copy instead). */
+export const readTreeFile = (): string => readFileSync(TREE_URL, "utf8");
+
+export async function completionOutput(words: string[], env: NodeJS.ProcessEnv, readTree: () => string = readTreeFile): Promise<string> {
   try {
-    const tree = JSON.parse(readFileSync(TREE_URL, "utf8")) as CommandSpec;
+    const tree = JSON.parse(readTree()) as CommandSpec;
     return formatCompletion(await complete(tree, words, systemSources(env)));
   } catch {
     return "";
   }
 }
 
-/** Entry point used by bin/airconn; exits the process. */
-export async function runComplete(words: string[]): Promise<never> {
-  const out = await completionOutput(words, process.env);
+/** Entry point used by bin/airconn (and src/sea-main.ts, with its built-in tree); exits the process. */
+export async function runComplete(words: string[], readTree: () => string = readTreeFile): Promise<never> {
+  const out = await completionOutput(words, process.env, readTree);
   process.stdout.on("error", () => process.exit(0));
   // Exit as soon as the answer is written: don't wait for V8 to finish optimising fetch's WebAssembly parser.
   if (!out) process.exit(0);

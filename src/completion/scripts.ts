@@ -83,6 +83,33 @@ end
 complete -c airconn -f -a '(__airconn_complete)'
 `;
 
-export function completionScript(shell: Shell): string {
-  return { bash: BASH, zsh: ZSH, fish: FISH }[shell];
+/**
+ * Who the script completes and calls back. By default the command `airconn` found on PATH (the npm install, and what
+ * completions/ holds). The standalone executable passes its own path, so that the callback runs the executable itself
+ * (there may be no `node` and no `airconn` on PATH), and the names it is completed under: `airconn` and the file's name.
+ */
+export interface SelfCommand { path: string; names: string[] }
+
+const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const fishQuote = (s: string) => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+const NAME_RE = /^[A-Za-z0-9._+-]+$/;
+
+/** The standalone executable (Node's single executable applications) completes itself; `undefined` under plain Node. */
+export function standaloneSelf(isSea: () => boolean, execPath: string, argv0: string): SelfCommand | undefined {
+  if (!isSea()) return undefined;
+  const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
+  return { path: execPath, names: [base(execPath), base(argv0)] };
+}
+
+export function completionScript(shell: Shell, self?: SelfCommand): string {
+  const script = { bash: BASH, zsh: ZSH, fish: FISH }[shell];
+  if (!self) return script;
+  const names = [...new Set(["airconn", ...self.names.filter((n) => NAME_RE.test(n))])];
+  const call = (shell === "fish" ? fishQuote : shQuote)(self.path);
+  const text = script.split("command airconn __complete").join(`command ${call} __complete`);
+  switch (shell) {
+    case "bash": return text.replace(/^complete -F _airconn_completion airconn$/m, `complete -F _airconn_completion ${names.join(" ")}`);
+    case "zsh": return text.replace(/^#compdef airconn$/m, `#compdef ${names.join(" ")}`).replace(/^(\s*)compdef _airconn airconn$/m, `$1compdef _airconn ${names.join(" ")}`);
+    case "fish": return text.replace(/^complete -c airconn (.*)$/m, (_l, rest: string) => names.map((n) => `complete -c ${n} ${rest}`).join("\n"));
+  }
 }

@@ -1,0 +1,24 @@
+// Entry of the standalone executable (dist/airconn-linux-x64, Node's single executable applications). It does what
+// bin/airconn does: scripts/build-exe.mjs bundles it with every dependency into one CommonJS file and injects that
+// into a Node binary. Files bin/airconn reads beside the code are built in: package.json is bundled (src/version.ts)
+// and completions/tree.json is a SEA asset. Not used by the npm package.
+import { getAsset } from "node:sea";
+import { setFlagsFromString } from "node:v8";
+import { VERSION } from "./version.js";
+import { runComplete } from "./completion/callback.js";
+import { run } from "./cli.js";
+
+// As in bin/airconn: fetch's WebAssembly parser stays on V8's baseline tier (a short process does not wait for it).
+setFlagsFromString("--liftoff-only");
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    process.stdout.write(VERSION + "\n");
+    return;
+  }
+  if (args[0] === "__complete") await runComplete(args.slice(1), () => getAsset("completions/tree.json", "utf8"));
+  await run();
+}
+
+void main();
