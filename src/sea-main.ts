@@ -4,20 +4,22 @@
 // and completions/tree.json is a SEA asset. Not used by the npm package.
 import { getAsset } from "node:sea";
 import { setFlagsFromString } from "node:v8";
-import { VERSION } from "./version.js";
-import { runComplete } from "./completion/callback.js";
-import { run } from "./cli.js";
 
 // As in bin/airconn: fetch's WebAssembly parser stays on V8's baseline tier (a short process does not wait for it).
 setFlagsFromString("--liftoff-only");
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  // Each path loads only the modules it needs (esbuild keeps a dynamically imported module's code unrun until then).
   if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
-    process.stdout.write(VERSION + "\n");
+    process.stdout.write((await import("./version.js")).VERSION + "\n");
     return;
   }
-  if (args[0] === "__complete") await runComplete(args.slice(1), () => getAsset("completions/tree.json", "utf8"));
+  if (args[0] === "__complete") {
+    const { runComplete } = await import("./completion/callback.js");
+    await runComplete(args.slice(1), () => getAsset("completions/tree.json", "utf8"));
+  }
+  const { run } = await import("./cli.js");
   await run();
 }
 
