@@ -22,8 +22,11 @@ export interface Plan {
   unchanged: string[];
   /** In scope, on the server, not in the file. */
   onlyOnServer: string[];
-  /** Secrets present in the file for existing connections that were not compared (without --update-secrets). */
+  /** Secrets present in the file for existing connections that were not compared (without --update-secrets); from
+   * another server (--from-profile): secrets on both sides, which cannot be compared. */
   notCompared: Array<{ id: string; field: string }>;
+  /** From another server: secrets the source holds and the target lacks, which cannot be copied (never a difference). */
+  missing: Array<{ id: string; field: string }>;
 }
 
 const parseExtra = (s: string | null | undefined): Map<string, PyValue> | undefined => {
@@ -131,7 +134,7 @@ function redactForDisplay(m: Map<string, PyValue>): string {
 export function plan(desired: Desired[], server: ConnectionResponse[], o: { updateSecrets?: boolean } = {}): Plan {
   const byId = new Map(server.map((c) => [c.connection_id, c]));
   const wanted = new Set(desired.map((d) => d.body.connection_id));
-  const p: Plan = { create: [], update: [], unchanged: [], onlyOnServer: [], notCompared: [] };
+  const p: Plan = { create: [], update: [], unchanged: [], onlyOnServer: [], notCompared: [], missing: [] };
   for (const d of desired) {
     const id = d.body.connection_id;
     const have = byId.get(id);
@@ -150,4 +153,106 @@ export function plan(desired: Desired[], server: ConnectionResponse[], o: { upda
   }
   for (const c of server) if (!wanted.has(c.connection_id)) p.onlyOnServer.push(c.connection_id);
   return p;
+}
+
+// ---------------------------------------------------------------------------------------------- server to server
+// `--from-profile`: the wanted state is another Airflow's connections. Both servers redact every secret, so a secret
+// is never a difference: on both sides it is "not comparable"; on the source only it is "missing" (it cannot be
+// copied). Nothing read back as "***" is ever sent as a value: PATCH bodies keep "***" only where the target holds a
+// secret under it (the server merges its own value back), and creates go without them.
+
+/** The connection fields of a source connection as a desired body (every compared field present). */
+export function desiredFromServer(c: ConnectionResponse): Desired {
+  const body: ConnectionBody = { connection_id: c.connection_id, conn_type: c.conn_type };
+  const b = body as unknown as Record<string, unknown>;
+  const h = c as unknown as Record<string, unknown>;
+  for (const f of COMPARED_FIELDS) b[f] = h[f] ?? null;
+  body.password = c.password ?? null;
+  return { body, present: new Set<string>(["connection_id", ...COMPARED_FIELDS]) };
+}
+
+/** The secret fields of a source connection: "password", "extra.KEY" for each top-level key holding "***". */
+export function redactedFields(c: { password?: string | null; extra?: string | null }): string[] {
+  const out: string[] = [];
+  if (c.password === REDACTED) out.push("password");
+  const ex = parseExtra(c.extra);
+  if (ex) for (const [k, v] of ex) if (containsRedacted(v)) out.push(`extra.${k}`);
+  return out;
+}
+
+export function planFromServer(source: ConnectionResponse[], target: ConnectionResponse[]): Plan {
+  const byId = new Map(target.map((c) => [c.connection_id, c]));
+  const wanted = new Set(source.map((c) => c.connection_id));
+  const p: Plan = { create: [], update: [], unchanged: [], onlyOnServer: [], notCompared: [], missing: [] };
+  for (const src of source) {
+    const id = src.connection_id;
+    const want = desiredFromServer(src);
+    const have = byId.get(id);
+    if (!have) {
+      for (const f of redactedFields(src)) p.missing.push({ id, field: f });
+      p.create.push({ id, body: want.body, secrets: [] });
+      continue;
+    }
+    const c = compare({ ...want, present: new Set([...want.present].filter((f) => f !== "extra")) }, have);
+    const changes = c.changes;
+    const body = c.body;
+    const mask = c.mask;
+    // password: never compared, never sent.
+    if (src.password === REDACTED) (have.password === REDACTED ? p.notCompared : p.missing).push({ id, field: "password" });
+    else if (have.password === REDACTED) p.notCompared.push({ id, field: "password" });
+    const ex = compareExtraServers(src.extra ?? null, have.extra ?? null);
+    changes.push(...ex.changes);
+    for (const f of ex.notComparable) p.notCompared.push({ id, field: f });
+    for (const f of ex.missing) p.missing.push({ id, field: f });
+    if (ex.send !== undefined) { body.extra = ex.send; mask.push("extra"); }
+    if (mask.length) p.update.push({ id, changes, body, mask });
+    else p.unchanged.push(id);
+  }
+  for (const c of target) if (!wanted.has(c.connection_id)) p.onlyOnServer.push(c.connection_id);
+  return p;
+}
+
+const shown = (v: PyValue): unknown => (containsRedacted(v) && !(v instanceof Map) && !Array.isArray(v) ? REDACTED : toJs(v));
+
+/** extra of two servers, key by key; values holding "***" are compared only in their parts that are not secret. */
+function compareExtraServers(want: string | null, have: string | null): { changes: FieldChange[]; notComparable: string[]; missing: string[]; send?: string | null } {
+  const w = parseExtra(want);
+  let h = parseExtra(have);
+  if (w && h === undefined && (have === null || have === "")) h = new Map();
+  if (!w || !h) {
+    if (want === have || ((want === null || want === "") && (have === null || have === ""))) return { changes: [], notComparable: [], missing: [] };
+    const secret = (t: string | null) => (t !== null && t.includes(REDACTED));
+    if (secret(want)) return { changes: [], notComparable: secret(have) ? ["extra"] : [], missing: secret(have) ? [] : ["extra"] };
+    return { changes: [{ field: "extra", kind: "value", from: have, to: want }], notComparable: [], missing: [], send: want };
+  }
+  const changes: FieldChange[] = [];
+  const notComparable: string[] = [];
+  const missing: string[] = [];
+  const send = new Map<string, PyValue>();
+  let differs = false;
+  for (const [k, v] of w) {
+    const old = h.get(k);
+    if (containsRedacted(v)) {
+      if (old !== undefined && containsRedacted(old)) {
+        // Both hold a secret here: the rest of the value (a nested structure) can still differ.
+        send.set(k, v);
+        if (canon(v) === canon(old)) notComparable.push(`extra.${k}`);
+        else { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: shown(old), to: shown(v) }); notComparable.push(`extra.${k}`); }
+      } else {
+        // The source has a secret the target lacks: it cannot be copied; the target keeps what it has.
+        missing.push(`extra.${k}`);
+        if (old !== undefined) send.set(k, old);
+      }
+      continue;
+    }
+    send.set(k, v);
+    if (old === undefined || canon(old) !== canon(v)) {
+      differs = true;
+      changes.push({ field: `extra.${k}`, kind: "value", from: old === undefined ? undefined : shown(old), to: toJs(v) });
+    }
+  }
+  for (const [k, old] of h) {
+    if (!w.has(k)) { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: shown(old), to: undefined }); }
+  }
+  return { changes, notComparable, missing, send: differs ? pyDumps(send) : undefined };
 }

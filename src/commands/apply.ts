@@ -6,14 +6,14 @@ import type { FileFormat } from "../files/index.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { Desired, FieldChange, Plan } from "../apply/plan.js";
 import { patternMatcher } from "../util/pattern.js";
-import { isSensitiveKey } from "../util/sensitive.js";
+import { containsRedacted, isSensitiveKey } from "../util/sensitive.js";
 import { Report, printReport } from "../output/report.js";
 import { plainCell, renderTable, toJson, toYaml } from "../output/format.js";
 import { REDACTED, type ConnectionBody } from "../api/types.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
 import { examples } from "./common.js";
 
-interface CommonOptions { file: string; format?: FileFormat; pattern?: string; prune?: boolean; updateSecrets?: boolean }
+interface CommonOptions { file?: string; format?: FileFormat; pattern?: string; prune?: boolean; updateSecrets?: boolean; fromProfile?: string }
 export interface DiffOptions extends CommonOptions { exitCode?: boolean }
 export interface ApplyOptions extends CommonOptions { dryRun?: boolean; yes?: boolean }
 
@@ -22,7 +22,8 @@ const formatOption = () => new Option("--format <format>", "file format (default
 export function register(program: Command, ctx: CommandContext): void {
   program.command("diff")
     .description("show what `apply` would change: to create, to update (field by field), unchanged, only on the server")
-    .argument("<file>", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
+    .argument("[file]", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
+    .option("--from-profile <name>", "instead of a file: the connections of the Airflow behind this profile (secrets are not comparable)")
     .addOption(formatOption())
     .option("--pattern <pattern>", "only server connections matching this pattern are in scope (e.g. team_a_%)")
     .option("--prune", "count connections only on the server as differences (they would be deleted)")
@@ -32,12 +33,14 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn diff connections.yaml",
       "$ airconn diff connections.yaml --pattern team_a_% --prune",
       "$ airconn diff connections.yaml --exit-code -o json > drift.json   # CI: exit 1 on drift",
+      "$ airconn -p staging diff --from-profile prod --pattern shared_%   # what staging lacks of prod",
     ]))
-    .action(async (file: string, o: Omit<DiffOptions, "file">, cmd: Command) => runDiff({ ...o, file }, ctx.deps(cmd)));
+    .action(async (file: string | undefined, o: Omit<DiffOptions, "file">, cmd: Command) => runDiff({ ...o, file }, ctx.deps(cmd)));
 
   program.command("apply")
     .description("make the server match the file: create what is missing, patch what differs (only those fields), and with --prune delete the rest")
-    .argument("<file>", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
+    .argument("[file]", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
+    .option("--from-profile <name>", "instead of a file: copy from the Airflow behind this profile (secrets cannot be copied: listed)")
     .addOption(formatOption())
     .option("--pattern <pattern>", "only server connections matching this pattern are in scope (e.g. team_a_%)")
     .option("--prune", "delete connections in scope that are not in the file (asks first; --yes without a terminal)")
@@ -48,6 +51,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn apply connections.yaml",
       "$ airconn apply connections.yaml --pattern team_a_% --prune",
       "$ DB_PASS=... airconn apply connections.yaml --prune --yes -o json   # CI",
+      "$ airconn -p staging apply --from-profile prod --pattern shared_%   # make staging match prod",
       "",
       "connections.yaml:",
       "  connections:",
@@ -58,10 +62,31 @@ export function register(program: Command, ctx: CommandContext): void {
       "      password: ${DB_PASS}",
       "      extra: {sslmode: require}",
     ]))
-    .action(async (file: string, o: Omit<ApplyOptions, "file">, cmd: Command) => runApply({ ...o, file }, ctx.deps(cmd)));
+    .action(async (file: string | undefined, o: Omit<ApplyOptions, "file">, cmd: Command) => runApply({ ...o, file }, ctx.deps(cmd)));
 }
 
-async function load(o: CommonOptions, d: Deps): Promise<{ desired: Desired[]; plan: Plan; name: string }> {
+async function load(o: CommonOptions, d: Deps): Promise<{ plan: Plan; name: string; fromServer: boolean }> {
+  if (o.fromProfile !== undefined) return { ...(await loadFromProfile(o, o.fromProfile, d)), fromServer: true };
+  if (o.file === undefined) throw new UsageError("name a file, or another profile's Airflow with --from-profile NAME");
+  return { ...(await loadFile(o as CommonOptions & { file: string }, d)), fromServer: false };
+}
+
+/** `--from-profile`: the source profile's connections are the wanted state; the current profile's are the target. */
+async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise<{ plan: Plan; name: string }> {
+  if (o.file !== undefined) throw new UsageError("give a file or --from-profile, not both");
+  if (o.format) throw new UsageError("--format applies to a file, not to --from-profile");
+  if (o.updateSecrets) throw new UsageError("--update-secrets cannot be used with --from-profile: the API never returns secrets, so none can be copied");
+  const current = d.settings();
+  if (from === current.profile.value) throw new UsageError(`--from-profile ${from} is the profile in effect: compare it with another one (-p NAME)`);
+  const [{ planFromServer }, source, target] = await Promise.all([import("../apply/plan.js"), d.apiForProfile(from), d.api()]);
+  if (source.api.baseUrl === target.baseUrl) d.warn(`profile ${from} and profile ${current.profile.value} use the same Airflow (${target.baseUrl})`);
+  const inScope = patternMatcher(o.pattern);
+  const list = (api: typeof target) => api.list({ pattern: o.pattern, concurrency: d.concurrency() }).then((cs) => cs.filter((c) => inScope(c.connection_id)));
+  const [have, want] = await Promise.all([list(target), list(source.api)]);
+  return { name: `profile ${from}`, plan: planFromServer(want, have) };
+}
+
+async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{ plan: Plan; name: string }> {
   const [{ detectFormat, parseConnectionsFile }, { readInput }, { plan: makePlan }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../apply/plan.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file");
@@ -81,9 +106,10 @@ async function load(o: CommonOptions, d: Deps): Promise<{ desired: Desired[]; pl
   if (outside.length) throw new UsageError(`${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside --pattern ${o.pattern}: ${outside.slice(0, 10).join(", ")}`);
   const api = await d.api();
   const server = await api.list({ pattern: o.pattern, concurrency: d.concurrency() });
-  return { desired, name, plan: makePlan(desired, server.filter((c) => inScope(c.connection_id)), { updateSecrets: o.updateSecrets }) };
+  return { name, plan: makePlan(desired, server.filter((c) => inScope(c.connection_id)), { updateSecrets: o.updateSecrets }) };
 }
 
+const NOT_COPIED = "(secret: cannot be copied)";
 const show = (v: unknown): string => (v === undefined ? "(absent)" : v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v));
 const describeChange = (c: FieldChange): string => (c.kind === "secret" ? `(${c.note})` : `${show(c.from)} → ${show(c.to)}`);
 
@@ -91,17 +117,21 @@ const describeChange = (c: FieldChange): string => (c.kind === "secret" ? `(${c.
  * The fields of a new connection, secrets never shown: values as they are (for -o json/yaml), or as display text
  * (for the table). A secret is "(set on create)" or "(kept: ***)".
  */
-function createFields(b: ConnectionBody, display = true): Array<[string, unknown]> {
+function createFields(b: ConnectionBody, display = true, fromServer = false): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   const value = (v: unknown) => (display ? show(v) : v);
+  const kept = fromServer ? NOT_COPIED : "(kept: ***)";
   for (const [k, v] of Object.entries(b)) {
-    if (k === "connection_id" || v === undefined) continue;
-    if (k === "password") { out.push([k, v === null ? value(null) : v === REDACTED ? "(kept: ***)" : "(set on create)"]); continue; }
+    if (k === "connection_id" || v === undefined || (fromServer && v === null)) continue;
+    if (k === "password") { out.push([k, v === null ? value(null) : v === REDACTED ? kept : "(set on create)"]); continue; }
     if (k === "extra" && typeof v === "string") {
       try {
         const m = pyLoads(v);
         if (m instanceof Map) {
-          for (const [ek, ev] of m) out.push([`extra.${ek}`, isSensitiveKey(ek) ? (ev === REDACTED ? "(kept: ***)" : "(set on create)") : value(toJs(ev))]);
+          for (const [ek, ev] of m) {
+            if (fromServer && containsRedacted(ev)) out.push([`extra.${ek}`, NOT_COPIED]);
+            else out.push([`extra.${ek}`, isSensitiveKey(ek) ? (ev === REDACTED ? kept : "(set on create)") : value(toJs(ev))]);
+          }
           continue;
         }
       } catch { /* shown as text below */ }
@@ -111,9 +141,9 @@ function createFields(b: ConnectionBody, display = true): Array<[string, unknown
   return out;
 }
 
-function diffJson(p: Plan, prune: boolean) {
+function diffJson(p: Plan, prune: boolean, fromServer: boolean) {
   return {
-    create: p.create.map((c) => ({ connection_id: c.id, fields: Object.fromEntries(createFields(c.body, false)) })),
+    create: p.create.map((c) => ({ connection_id: c.id, fields: Object.fromEntries(createFields(c.body, false, fromServer)) })),
     update: p.update.map((u) => ({
       connection_id: u.id,
       changes: u.changes.map((c) => (c.kind === "secret" ? { field: c.field, secret: c.note } : { field: c.field, from: c.from ?? null, to: c.to ?? null })),
@@ -121,17 +151,22 @@ function diffJson(p: Plan, prune: boolean) {
     unchanged: p.unchanged,
     only_on_server: p.onlyOnServer,
     ...(prune ? { delete: p.onlyOnServer } : {}),
-    not_compared: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })),
+    ...(fromServer ? {
+      not_comparable: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })),
+      missing_secrets: p.missing.map((n) => ({ connection_id: n.id, field: n.field })),
+    } : { not_compared: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })) }),
   };
 }
 
-async function printDiff(d: Deps, p: Plan, prune: boolean): Promise<void> {
+const listed = (xs: Array<{ id: string; field: string }>, max = 10) => `${xs.slice(0, max).map((n) => `${n.id}.${n.field}`).join(", ")}${xs.length > max ? `, ... (${xs.length} in all)` : ""}`;
+
+async function printDiff(d: Deps, p: Plan, prune: boolean, fromServer = false): Promise<void> {
   const out = d.output();
-  if (out.format === "json") return d.io.out(toJson(diffJson(p, prune)));
-  if (out.format === "yaml") return d.io.out(await toYaml(diffJson(p, prune)));
+  if (out.format === "json") return d.io.out(toJson(diffJson(p, prune, fromServer)));
+  if (out.format === "yaml") return d.io.out(await toYaml(diffJson(p, prune, fromServer)));
   const rows: string[][] = [];
-  for (const c of p.create) for (const [f, v] of createFields(c.body)) rows.push([c.id, "create", f, v as string]);
-  for (const c of p.create) if (!createFields(c.body).length) rows.push([c.id, "create", "", ""]);
+  for (const c of p.create) for (const [f, v] of createFields(c.body, true, fromServer)) rows.push([c.id, "create", f, v as string]);
+  for (const c of p.create) if (!createFields(c.body, true, fromServer).length) rows.push([c.id, "create", "", ""]);
   for (const u of p.update) for (const c of u.changes) rows.push([u.id, "update", c.field, describeChange(c)]);
   for (const id of p.onlyOnServer) rows.push([id, prune ? "delete" : "only on server", "", ""]);
   if (out.format === "plain") d.io.out(rows.map((r) => r.map(plainCell).join("\t") + "\n").join(""));
@@ -141,24 +176,28 @@ async function printDiff(d: Deps, p: Plan, prune: boolean): Promise<void> {
     d.io.out(await renderTable(["ID", "CHANGE", "FIELD", "VALUE"], rows.map((r) => [r[0]!, paint(r[1]!), r[2]!, r[3]!]), out.color));
   }
   d.io.err(`${p.create.length} to create, ${p.update.length} to update, ${p.unchanged.length} unchanged, ${p.onlyOnServer.length} only on the server${prune ? " (to delete)" : ""}\n`);
-  if (p.notCompared.length) {
+  if (fromServer) {
+    if (p.notCompared.length) d.io.err(`not comparable (both servers redact secrets): ${listed(p.notCompared)}\n`);
+    if (p.missing.length) d.io.err(`secrets of the source missing on the target (they cannot be copied): ${listed(p.missing)}\n`);
+  } else if (p.notCompared.length) {
     d.io.err(`not compared (secrets are write-only; --update-secrets sends them): ${p.notCompared.slice(0, 10).map((n) => `${n.id}.${n.field}`).join(", ")}${p.notCompared.length > 10 ? ", ..." : ""}\n`);
   }
 }
 
 export async function runDiff(o: DiffOptions, d: Deps): Promise<void> {
-  const { plan: p } = await load(o, d);
-  await printDiff(d, p, o.prune === true);
+  const { plan: p, fromServer } = await load(o, d);
+  await printDiff(d, p, o.prune === true, fromServer);
   const differs = p.create.length + p.update.length + (o.prune ? p.onlyOnServer.length : 0) > 0;
   if (o.exitCode && differs) throw new PartialFailureError("");
 }
 
 export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
-  const { plan: p } = await load(o, d);
-  if (o.dryRun) return printDiff(d, p, o.prune === true);
+  const { plan: p, fromServer } = await load(o, d);
+  if (o.dryRun) return printDiff(d, p, o.prune === true, fromServer);
   const prune = o.prune ? p.onlyOnServer : [];
   if (prune.length && !o.yes) {
-    if (!d.canPrompt()) throw new UsageError(`--prune would delete ${prune.length} connection${prune.length === 1 ? "" : "s"}: pass --yes to confirm without a terminal`, `see them first with: airconn diff ${o.file} --prune`);
+    const again = o.fromProfile !== undefined ? `--from-profile ${o.fromProfile}` : o.file;
+    if (!d.canPrompt()) throw new UsageError(`--prune would delete ${prune.length} connection${prune.length === 1 ? "" : "s"}: pass --yes to confirm without a terminal`, `see them first with: airconn diff ${again} --prune`);
     d.io.err(`--prune will delete: ${prune.slice(0, 30).join(", ")}${prune.length > 30 ? `, ... (${prune.length} in all)` : ""}\n`);
     if (!(await d.prompter().confirm({ message: `Delete ${prune.length} connection${prune.length === 1 ? "" : "s"}?`, default: false }))) throw new CancelledError("nothing was changed");
   }
@@ -185,5 +224,8 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, p.update.length) }, patchOne));
   if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
+  if (p.missing.length) {
+    d.warn(`the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin): ${listed(p.missing, 30)}`);
+  }
   await printReport(d, report);
 }

@@ -8,13 +8,13 @@ import { UsageError } from "../errors.js";
 import type { ExportFormat } from "../files/index.js";
 import { examples } from "./common.js";
 
-export interface ExportOptions { file?: string; format?: ExportFormat; serializationFormat?: "uri" | "json"; pattern?: string }
+export interface ExportOptions { file?: string; format?: ExportFormat | "airconn"; serializationFormat?: "uri" | "json"; pattern?: string }
 
 export function register(program: Command, ctx: CommandContext): void {
   program.command("export")
-    .description("write connections in the formats `airflow connections export` writes (json, yaml, env); secrets come back from the API as ***")
+    .description("write connections in the formats `airflow connections export` writes (json, yaml, env), or as airconn YAML for apply (--format airconn)")
     .argument("[file]", "output file (format from its extension: .json, .yaml, .env), or - for standard output (default)")
-    .addOption(new Option("--format <format>", "file format (default: from the extension, else json)").choices(["json", "yaml", "env"]))
+    .addOption(new Option("--format <format>", "file format (default: from the extension, else json); airconn: the YAML diff/apply read, secrets as ${VAR}").choices(["json", "yaml", "env", "airconn"]))
     .addOption(new Option("--serialization-format <format>", "env files: a URI (default) or JSON per connection").choices(["uri", "json"]))
     .option("--pattern <pattern>", "only connection ids matching this pattern (as in list)")
     .addHelpText("after", examples([
@@ -22,29 +22,56 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn export connections.yaml --pattern %customer_%",
       "$ airconn export - --format env > connections.env",
       "$ airconn -p prod export - | airconn -p staging import - --format json --on-existence skip   # copy prod to staging",
+      "$ airconn -p prod export --format airconn prod.yaml     # as code: secrets become ${AIRCONN_<ID>_PASSWORD}...",
+      "$ AIRCONN_MY_PG_PASSWORD=... airconn -p staging apply prod.yaml   # recreate them elsewhere",
     ]))
     .action(async (file: string | undefined, o: Omit<ExportOptions, "file">, cmd: Command) => runExport({ ...o, file }, ctx.deps(cmd)));
 }
 
 export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
   const { exportFormatFromFileName, exportWriter } = await import("../files/index.js");
-  const toStdout = o.file === undefined || o.file === "-";
-  let format: ExportFormat = o.format ?? "json";
+  const toStdout = isStdout(o.file);
+  let format: ExportFormat | "airconn" = o.format ?? "json";
   if (!o.format && !toStdout) {
     const f = exportFormatFromFileName(o.file!);
     if (!f) throw new UsageError(`cannot tell the format of ${o.file} from its extension`, "use .json, .yaml or .env, or pass --format");
     format = f;
   }
   if (o.serializationFormat && format !== "env") throw new UsageError("--serialization-format applies to env files only");
-  const writer = exportWriter(format, { serialization: o.serializationFormat ?? "uri" });
+  if (o.format === "airconn") return exportAirconn(o, d);
+  const writer = exportWriter(format as ExportFormat, { serialization: o.serializationFormat ?? "uri" });
   const api = await d.api();
 
-  let sink: { write(s: string): Promise<void>; done(): Promise<void>; abort(): Promise<void> };
-  if (toStdout) {
+  const sink = openSink(o.file, d);
+  let count = 0;
+  try {
+    await sink.write(writer.begin());
+    for await (const page of api.pages({ pattern: o.pattern, orderBy: ["connection_id"], concurrency: d.concurrency() })) {
+      let chunk = "";
+      for (const c of page) { chunk += writer.item(c); count++; }
+      await sink.write(chunk);
+    }
+    await sink.write(writer.end());
+    await sink.done();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  d.warn("the Airflow API returns passwords and sensitive extra values redacted: the export holds *** in their place (import keeps the stored secrets for them)");
+  d.note(`exported ${count} connection${count === 1 ? "" : "s"}${toStdout ? "" : ` to ${o.file}`}`);
+}
+
+interface Sink { write(s: string): Promise<void>; done(): Promise<void>; abort(): Promise<void> }
+const isStdout = (file: string | undefined) => file === undefined || file === "-";
+
+/** Standard output, or a temporary file beside the target renamed at the end: an interrupted export leaves no partial file. */
+function openSink(file: string | undefined, d: Deps): Sink {
+  let sink: Sink;
+  if (isStdout(file)) {
     sink = { write: async (s) => { d.io.out(s); await d.io.drain(); }, done: async () => {}, abort: async () => {} };
   } else {
     // Written to a temporary file beside the target and renamed at the end: an interrupted export leaves no partial file.
-    const target = o.file!;
+    const target = file!;
     const tmp = join(dirname(target), `.${basename(target)}.airconn-${process.pid}.tmp`);
     const stream = createWriteStream(tmp, { mode: 0o600 });
     const failed = new Promise<never>((_, reject) => stream.once("error", (e: NodeJS.ErrnoException) => reject(new UsageError(`cannot write ${target}: ${e.code ?? e.message}`))));
@@ -62,20 +89,25 @@ export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
     };
   }
 
-  let count = 0;
+  return sink;
+}
+
+/** `--format airconn`: every connection in memory (the header lists the variables), then one write. */
+async function exportAirconn(o: ExportOptions, d: Deps): Promise<void> {
+  const { formatAirconn } = await import("../files/airconn-write.js");
+  const api = await d.api();
+  const conns = await api.list({ pattern: o.pattern, orderBy: ["connection_id"], concurrency: d.concurrency() });
+  const out = formatAirconn(conns, { source: api.baseUrl });
+  const sink = openSink(o.file, d);
   try {
-    await sink.write(writer.begin());
-    for await (const page of api.pages({ pattern: o.pattern, orderBy: ["connection_id"], concurrency: d.concurrency() })) {
-      let chunk = "";
-      for (const c of page) { chunk += writer.item(c); count++; }
-      await sink.write(chunk);
-    }
-    await sink.write(writer.end());
+    await sink.write(out.text);
     await sink.done();
   } catch (e) {
     await sink.abort();
     throw e;
   }
-  d.warn("the Airflow API returns passwords and sensitive extra values redacted: the export holds *** in their place (import keeps the stored secrets for them)");
-  d.note(`exported ${count} connection${count === 1 ? "" : "s"}${toStdout ? "" : ` to ${o.file}`}`);
+  for (const w of out.warnings) d.warn(w);
+  const n = out.variables.length;
+  d.note(`exported ${conns.length} connection${conns.length === 1 ? "" : "s"}${isStdout(o.file) ? "" : ` to ${o.file}`}` +
+    (n ? `; set the ${n} environment variable${n === 1 ? "" : "s"} listed at its top to the real secrets before apply` : "; no secrets to set"));
 }
