@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the shared Airflow conformance checks against the local fake Airflow (test/fake-airflow/main.ts),
-# once with test_connection disabled and once enabled. Exits non-zero if any run failed.
-# Usage: scripts/conformance.sh [extra airflow-conformance.sh args, e.g. --only list -v]
+# as Airflow 3.2.1 and as 3.3.2, each with test_connection disabled and enabled (4 runs). Exits non-zero if any
+# run failed. Usage: scripts/conformance.sh [extra airflow-conformance.sh args, e.g. --only list -v]
+# AIRFLOW_VERSIONS="3.3.2" limits the versions (default "3.2.1 3.3.2").
 set -u
 cd "$(dirname "$0")/.." || exit 2
 SHARED=${SHARED:-../shared}
@@ -44,14 +45,16 @@ start_server() {
 
 status=0
 run() {
-  local name=$1 mode=$2
+  local version=$1 mode=$2
   shift 2
-  echo "== conformance: test_connection=$mode"
-  if ! start_server "$name" --test-connection "$mode"; then status=1; return; fi
+  echo "== conformance: Airflow $version, test_connection=$mode"
+  if ! start_server "$version-$mode" --airflow-version "$version" --test-connection "$mode"; then status=1; return; fi
   bash "$CHECK" --url "$URL" --token "$TOKEN" --username admin --password admin \
     --test-connection "$(printf '%s' "$mode" | tr '[:upper:]' '[:lower:]')" --max-page-limit 100 "$@" || status=1
 }
 
-run disabled Disabled "$@"
-run enabled Enabled "$@"
+for v in ${AIRFLOW_VERSIONS:-3.2.1 3.3.2}; do
+  run "$v" Disabled "$@"
+  run "$v" Enabled "$@"
+done
 exit $status

@@ -1,6 +1,6 @@
 // Connection semantics: responses, PATCH rules, bulk, test, defaults (api-behaviour.md §1-§6).
 import { pyDumps, pyLoads } from "../../src/util/pyjson.js";
-import { merge, redactExtra, redactPassword, REPLACEMENT } from "./redact.js";
+import { MASKER_32, merge, redactExtra, redactPassword, REPLACEMENT, type Masker } from "./redact.js";
 import type { Journal, NewConnection, Store, StoredConnection } from "./store.js";
 import { InternalServerError, pySetRepr, type BulkAction, type ConnectionBody } from "./validate.js";
 
@@ -10,7 +10,7 @@ export interface ConnectionResponse {
 }
 
 /** ConnectionResponse: the ten keys in Airflow's order, redacted. */
-export function toResponse(c: StoredConnection): ConnectionResponse {
+export function toResponse(c: StoredConnection, m: Masker = MASKER_32): ConnectionResponse {
   return {
     connection_id: c.connection_id,
     conn_type: c.conn_type,
@@ -20,7 +20,7 @@ export function toResponse(c: StoredConnection): ConnectionResponse {
     schema: c.schema,
     port: c.port,
     password: redactPassword(c.password),
-    extra: redactExtra(c.extra),
+    extra: redactExtra(c.extra, m),
     team_name: c.team_name,
   };
 }
@@ -44,7 +44,7 @@ export function fromBody(b: ConnectionBody): NewConnection {
 const PLAIN_FIELDS = ["conn_type", "description", "host", "login", "schema", "port", "team_name"] as const;
 
 /** update_orm_from_pydantic: the fields a PATCH writes (see api-behaviour.md §1). */
-export function updateFields(old: StoredConnection, body: ConnectionBody, updateMask: string[] | null): Partial<NewConnection> {
+export function updateFields(old: StoredConnection, body: ConnectionBody, updateMask: string[] | null, m: Masker = MASKER_32): Partial<NewConnection> {
   const mask = updateMask && updateMask.length > 0 ? new Set(updateMask) : null;
   const out: Partial<NewConnection> = {};
   for (const f of PLAIN_FIELDS) {
@@ -61,7 +61,7 @@ export function updateFields(old: StoredConnection, body: ConnectionBody, update
     if (body.extra === null || old.extra === null) out.extra = body.extra;
     else {
       try {
-        out.extra = pyDumps(merge(pyLoads(body.extra), pyLoads(old.extra)));
+        out.extra = pyDumps(merge(pyLoads(body.extra), pyLoads(old.extra), null, m));
       } catch {
         out.extra = body.extra;
       }
@@ -77,14 +77,14 @@ export interface BulkActionResult { success: string[]; errors: { error: string; 
 export interface BulkResult { create: BulkActionResult | null; update: BulkActionResult | null; delete: BulkActionResult | null }
 
 /** BulkConnectionService. Throws UniqueViolation / InternalServerError after rolling back. */
-export function runBulk(store: Store, actions: BulkAction[]): BulkResult {
+export function runBulk(store: Store, actions: BulkAction[], m: Masker = MASKER_32): BulkResult {
   const results: BulkResult = { create: null, update: null, delete: null };
   const journal: Journal = [];
   try {
     for (const a of actions) {
       const r = (results[a.action] ??= { success: [], errors: [] });
       if (a.action === "create") bulkCreate(store, a, r, journal);
-      else if (a.action === "update") bulkUpdate(store, a, r, journal);
+      else if (a.action === "update") bulkUpdate(store, a, r, journal, m);
       else bulkDelete(store, a, r, journal);
     }
   } catch (e) {
@@ -119,7 +119,7 @@ function bulkCreate(store: Store, a: Extract<BulkAction, { action: "create" }>, 
   }
 }
 
-function bulkUpdate(store: Store, a: Extract<BulkAction, { action: "update" }>, r: BulkActionResult, j: Journal): void {
+function bulkUpdate(store: Store, a: Extract<BulkAction, { action: "update" }>, r: BulkActionResult, j: Journal, m: Masker): void {
   const ids = [...new Set(a.entities.map((e) => e.connection_id))];
   const missing = ids.filter((id) => !store.has(id));
   if (a.action_on_non_existence === "fail" && missing.length > 0) {
@@ -131,7 +131,7 @@ function bulkUpdate(store: Store, a: Extract<BulkAction, { action: "update" }>, 
     if (!old) continue;
     // Every released Airflow (3.0 - 3.3.x) accepts the action's update_mask and ignores it: handle_bulk_update calls
     // update_orm_from_pydantic without a mask, so every field present in the entity is written (api-behaviour.md §4).
-    const fields = updateFields(old, e, null);
+    const fields = updateFields(old, e, null, m);
     checkColumnLimits({ ...old, ...fields });
     store.update(e.connection_id, fields, j);
     r.success.push(e.connection_id);
@@ -171,15 +171,34 @@ export const KNOWN_CONN_TYPES = new Set([
 ]);
 
 export const UNREACHABLE_HOST = "unreachable.invalid";
+/** A host whose simulated hook never returns: a test on a worker stays `running` until the scheduler's timeout. */
+export const HANGING_HOST = "hang.invalid";
+
+/** The connection a test runs against: the body merged into the stored connection of that id (PATCH rules, no mask). */
+export function connectionUnderTest(store: Store, body: ConnectionBody, m: Masker = MASKER_32): NewConnection {
+  const existing = store.get(body.connection_id);
+  if (!existing) return fromBody(body);
+  const c = { ...existing, ...updateFields(existing, body, null, m) };
+  return {
+    connection_id: c.connection_id, conn_type: c.conn_type, description: c.description, host: c.host, login: c.login,
+    schema: c.schema, port: c.port, password: c.password, extra: c.extra, team_name: c.team_name,
+  };
+}
 
 /** POST /connections/test when enabled: merge with the stored connection, then a simulated hook test. */
-export function testConnection(store: Store, body: ConnectionBody): { status: boolean; message: string } {
-  const existing = store.get(body.connection_id);
-  const conn: NewConnection = existing ? { ...existing, ...updateFields(existing, body, null) } : fromBody(body);
+export function testConnection(store: Store, body: ConnectionBody, m: Masker = MASKER_32): { status: boolean; message: string } {
+  return hookTest(connectionUnderTest(store, body, m));
+}
+
+/** The simulated provider hook's test_connection (the same for /test and for a test on a worker). */
+export function hookTest(conn: NewConnection): { status: boolean; message: string } {
   if (!KNOWN_CONN_TYPES.has(conn.conn_type)) return { status: false, message: `Unknown hook type "${conn.conn_type}"` };
   if (conn.host === UNREACHABLE_HOST) {
     const port = conn.port ?? 0;
     return { status: false, message: `[Errno 111] Connection refused: could not connect to ${UNREACHABLE_HOST}${port ? `:${port}` : ""}` };
+  }
+  if (conn.host === HANGING_HOST) {
+    return { status: false, message: `[Errno 110] Connection timed out: could not connect to ${HANGING_HOST}` };
   }
   if (conn.password === REPLACEMENT) {
     return { status: false, message: `password authentication failed for user "${conn.login ?? ""}"` };

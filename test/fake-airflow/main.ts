@@ -2,6 +2,7 @@
 // Prints one JSON line {"url","token"} on stdout, a human line on stderr, and runs until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { startFakeAirflow, type Faults, type FakeAirflowOptions } from "./server.js";
+import { AIRFLOW_VERSIONS, isAirflowVersion } from "./version.js";
 
 const HELP = `Usage: tsx test/fake-airflow/main.ts [options]
   --port N                 listen port (default 0 = a free port)
@@ -10,6 +11,14 @@ const HELP = `Usage: tsx test/fake-airflow/main.ts [options]
   --latency MS             delay before every /api/v2 and /auth answer
   --max-page-limit N       [api] maximum_page_limit (default 100)
   --test-connection MODE   Disabled (default), Enabled or Hidden
+  --airflow-version V      3.2.1 or 3.3.2 (default $AIRCONN_TEST_AIRFLOW_VERSION, else 3.2.1)
+  --connection-test-ms MS  3.3: time a test on a worker takes, pending -> result (default 300)
+  --connection-test-timeout-ms MS
+                           3.3: an unfinished test this old is failed (default 90000)
+  --max-connection-test-concurrency N
+                           3.3: tests queued or running at once (default 4)
+  --executor NAME          3.3: a configured executor (repeatable; default LocalExecutor)
+  --no-multi-team          multi_team mode off: a team_name is a 422
   --user NAME:PASSWORD     a user (repeatable; default admin:admin)
   --token-ttl SECONDS      lifetime of issued tokens (default 86400)
   --faults JSON            initial faults, e.g. '{"rate503":0.2,"retryAfter":1}'
@@ -28,7 +37,9 @@ async function main(): Promise<void> {
     options: {
       port: { type: "string" }, host: { type: "string" }, seed: { type: "string" }, latency: { type: "string" },
       "max-page-limit": { type: "string" }, "test-connection": { type: "string" }, user: { type: "string", multiple: true },
-      "token-ttl": { type: "string" }, faults: { type: "string" }, "no-record": { type: "boolean" }, help: { type: "boolean", short: "h" },
+      "token-ttl": { type: "string" }, faults: { type: "string" },
+      "airflow-version": { type: "string" }, "connection-test-ms": { type: "string" }, "connection-test-timeout-ms": { type: "string" },
+      "max-connection-test-concurrency": { type: "string" }, executor: { type: "string", multiple: true }, "no-multi-team": { type: "boolean" }, "no-record": { type: "boolean" }, help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
@@ -42,6 +53,8 @@ async function main(): Promise<void> {
     if (m !== "disabled" && m !== "enabled" && m !== "hidden") throw new Error("--test-connection must be Disabled, Enabled or Hidden");
     testConnection = (m[0]!.toUpperCase() + m.slice(1)) as FakeAirflowOptions["testConnection"];
   }
+  const version = values["airflow-version"];
+  if (version !== undefined && !isAirflowVersion(version)) throw new Error(`--airflow-version must be ${AIRFLOW_VERSIONS.join(" or ")}, got ${version}`);
   let users: Record<string, string> | undefined;
   if (values.user?.length) {
     users = {};
@@ -52,6 +65,12 @@ async function main(): Promise<void> {
     }
   }
   const fake = await startFakeAirflow({
+    airflowVersion: version,
+    connectionTestMs: num("connection-test-ms", values["connection-test-ms"]),
+    connectionTestTimeoutMs: num("connection-test-timeout-ms", values["connection-test-timeout-ms"]),
+    maxConnectionTestConcurrency: num("max-connection-test-concurrency", values["max-connection-test-concurrency"]),
+    executors: values.executor?.length ? values.executor : undefined,
+    multiTeam: values["no-multi-team"] ? false : undefined,
     port: num("port", values.port),
     host: values.host,
     seed: num("seed", values.seed),
@@ -65,7 +84,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(JSON.stringify({ url: fake.url, token: fake.adminToken }) + "\n");
   process.stderr.write(
-    `fake Airflow 3.2.1 API on ${fake.url} (${fake.all().length} connections, test_connection=${testConnection ?? "Disabled"}); Ctrl-C to stop\n`,
+    `fake Airflow ${fake.airflowVersion} API on ${fake.url} (${fake.all().length} connections, test_connection=${testConnection ?? "Disabled"}); Ctrl-C to stop\n`,
   );
   const stop = () => {
     void fake.close().then(() => process.exit(0));

@@ -1,4 +1,4 @@
-// An in-memory, Airflow 3.2.1-compatible connections API (REST API v2 + simple auth manager /auth/token).
+// An in-memory, Airflow 3.2.1- or 3.3.2-compatible connections API (REST API v2 + simple auth manager /auth/token).
 // Behaviour follows /work/shared/airflow/api-behaviour.md; see README.md in this folder.
 import { randomBytes } from "node:crypto";
 import http from "node:http";
@@ -10,15 +10,37 @@ import {
 } from "./connections.js";
 import { defaultConnections, seedConnection } from "./defaults.js";
 import { JwtSigner } from "./jwt.js";
+import { maskerFor, type Masker } from "./redact.js";
 import { SORTABLE, Store, type StoredConnection } from "./store.js";
 import {
   err, InternalServerError, isObject, laxInt, missing, pyListRepr, pyRepr, validateBulkBody, validateConnectionBody,
-  type PydError,
+  validateConnectionTestRequestBody, type PydError,
 } from "./validate.js";
+import { is33, resolveVersion, type AirflowVersion } from "./version.js";
+import { WorkerTests, type ConnectionTestRun } from "./worker-tests.js";
 
 export type { StoredConnection } from "./store.js";
+export type { AirflowVersion } from "./version.js";
+export type { ConnectionTestRun, TestState } from "./worker-tests.js";
+export { AIRFLOW_VERSIONS, VERSION_ENV } from "./version.js";
+export { HANGING_HOST, UNREACHABLE_HOST } from "./connections.js";
 
 export interface FakeAirflowOptions {
+  /**
+   * The Airflow release to imitate (what /api/v2/version says, and 3.3's routes, prefix search and masking).
+   * Default: $AIRCONN_TEST_AIRFLOW_VERSION, else "3.2.1".
+   */
+  airflowVersion?: AirflowVersion;
+  /** 3.3: executors a test may name (`executor`); default ["LocalExecutor"] */
+  executors?: string[];
+  /** 3.3: [scheduler] max_connection_test_concurrency, default 4 */
+  maxConnectionTestConcurrency?: number;
+  /** 3.3: time an uncontended test on a worker takes from enqueue to its result (three equal phases), default 300 */
+  connectionTestMs?: number;
+  /** 3.3: connection_test_timeout + grace: an unfinished test this old is failed by the scheduler; default 90000 */
+  connectionTestTimeoutMs?: number;
+  /** [core] multi_team; false: a non-null team_name is a 422 on POST, PATCH, bulk and enqueue-test. Default true */
+  multiTeam?: boolean;
   /** default 0 (a free port); host 127.0.0.1 */
   port?: number;
   host?: string;
@@ -73,7 +95,13 @@ export interface FakeAirflow {
   url: string;
   port: number;
   adminToken: string;
+  /** the version this server imitates */
+  airflowVersion: AirflowVersion;
+  /** the words whose keys this version masks in `extra` (substring match on the lower-cased key) */
+  sensitiveWords: readonly string[];
   requests: RecordedRequest[];
+  /** 3.3: every enqueued connection test, oldest first, with the states it went through */
+  connectionTests(): ConnectionTestRun[];
   stored(id: string): StoredConnection | undefined;
   all(): StoredConnection[];
   mintToken(opts?: { username?: string; expiresInSeconds?: number }): string;
@@ -101,6 +129,9 @@ const plain500 = (): Reply => ({ status: 500, body: "Internal Server Error", typ
 const notFound = (id: string) => detail(404, `The Connection with connection_id: \`${id}\` was not found`);
 const methodNotAllowed = (allow: string[]) => detail(405, "Method Not Allowed", { allow: allow.join(", ") });
 const routeNotFound = () => json(404, { error: "API route not found" });
+const TESTS_DISABLED = "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.";
+const TEAM_DISABLED = "team_name cannot be set when multi_team mode is disabled. Please contact your administrator.";
+const TOKEN_HEADER = "Airflow-Connection-Test-Token";
 
 const randomId = (n = 8) => {
   const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -255,6 +286,20 @@ function patternMatcher(value: string | null): ((lower: string) => boolean) | nu
   return (s) => regexes.some((r) => r.test(s));
 }
 
+/**
+ * connection_id_prefix_pattern (3.3): case-sensitive prefix; "|" ORs terms; "~" alone = all; "%" and "_" are
+ * literal; trailing non-alphanumeric characters of each term are stripped ("test_" -> "test"). Terms are
+ * trimmed; a term that is empty after stripping is dropped; if none is left the parameter filters nothing.
+ */
+export function prefixTerms(value: string | null): string[] | null {
+  if (value === null || value.trim() === "~") return null;
+  const terms = value
+    .split("|")
+    .map((t) => t.trim().replace(/[^\p{L}\p{N}]+$/u, ""))
+    .filter((t) => t.length > 0);
+  return terms.length ? terms : null;
+}
+
 function likeToRegex(p: string): RegExp {
   let re = "^";
   for (let i = 0; i < p.length; i++) {
@@ -283,7 +328,12 @@ class FakeAirflowServer implements FakeAirflow {
   adminToken = "";
   requests: RecordedRequest[] = [];
 
+  readonly airflowVersion: AirflowVersion;
+  readonly sensitiveWords: readonly string[];
+  private readonly masker: Masker;
+  private readonly v33: boolean;
   private readonly store = new Store();
+  private readonly workerTests: WorkerTests;
   private readonly jwt: JwtSigner;
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
@@ -298,6 +348,16 @@ class FakeAirflowServer implements FakeAirflow {
   private readonly hanging = new Set<http.ServerResponse>();
 
   constructor(private readonly opts: FakeAirflowOptions) {
+    this.airflowVersion = resolveVersion(opts.airflowVersion);
+    this.v33 = is33(this.airflowVersion);
+    this.masker = maskerFor(this.airflowVersion);
+    this.sensitiveWords = this.masker.words;
+    this.workerTests = new WorkerTests(this.store, {
+      durationMs: opts.connectionTestMs ?? 300,
+      maxConcurrency: opts.maxConnectionTestConcurrency ?? 4,
+      timeoutMs: opts.connectionTestTimeoutMs ?? 90_000,
+      masker: this.masker,
+    });
     this.jwt = new JwtSigner(undefined, opts.jwtLeewaySeconds ?? 0);
     this.users = opts.users ?? { admin: "admin" };
     this.record = opts.record ?? true;
@@ -338,6 +398,10 @@ class FakeAirflowServer implements FakeAirflow {
     return this.store.ordered().map(plainCopy);
   }
 
+  connectionTests(): ConnectionTestRun[] {
+    return this.workerTests.all();
+  }
+
   mintToken(o: { username?: string; expiresInSeconds?: number } = {}): string {
     return this.jwt.sign(o.username ?? "admin", o.expiresInSeconds ?? this.opts.tokenTtlSeconds ?? 86400);
   }
@@ -350,6 +414,7 @@ class FakeAirflowServer implements FakeAirflow {
   }
 
   reset(o: { seed?: number } = {}): void {
+    this.workerTests.reset();
     this.store.clear();
     this.requests.length = 0;
     this.seed(o.seed ?? 0);
@@ -359,6 +424,7 @@ class FakeAirflowServer implements FakeAirflow {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.workerTests.reset();
     for (const r of this.hanging) r.destroy();
     for (const s of this.sockets) s.destroy();
     if (this.crashed) return;
@@ -513,7 +579,7 @@ class FakeAirflowServer implements FakeAirflow {
     if (path.startsWith("/api/v2/")) {
       const rest = path.slice("/api/v2".length);
       if (rest === "/version") {
-        if (method === "GET") return json(200, { version: "3.2.1", git_version: ".release:3.2.1" });
+        if (method === "GET") return json(200, { version: this.airflowVersion, git_version: `.release:${this.airflowVersion}` });
         return methodNotAllowed(["GET"]);
       }
       if (rest === "/connections") {
@@ -525,7 +591,12 @@ class FakeAirflowServer implements FakeAirflow {
       const m = /^\/connections\/([^/]+)$/.exec(rest);
       if (m) {
         const id = m[1]!;
-        const special = id === "test" || id === "defaults";
+        if (this.v33 && id === "enqueue-test") {
+          // 3.3: GET and POST are the worker-test routes (declared before /{connection_id}); PATCH/DELETE still reach it
+          if (method === "GET") return this.withAuth(ctx, null, () => this.pollTest(ctx));
+          if (method === "POST") return this.withAuth(ctx, ctx.body, (b) => this.enqueueTest(b));
+        }
+        const special = id === "test" || id === "defaults" || (this.v33 && id === "enqueue-test");
         if (method === "GET") return this.withAuth(ctx, null, () => this.getOne(id));
         if (method === "PATCH") return this.withAuth(ctx, ctx.body, (b) => this.patchOne(id, b, ctx));
         if (method === "DELETE") return this.withAuth(ctx, null, () => this.deleteOne(id));
@@ -630,35 +701,45 @@ class FakeAirflowServer implements FakeAirflow {
       orderBy.push({ key: name as (typeof SORTABLE)[number], desc: v.startsWith("-") });
     }
     const patterns = ctx.query.getAll("connection_id_pattern");
-    const match = patternMatcher(patterns.length ? patterns[patterns.length - 1]! : null);
+    const contains = patternMatcher(patterns.length ? patterns[patterns.length - 1]! : null);
+    // 3.2.1 does not know connection_id_prefix_pattern: it is ignored there (api-behaviour.md §9)
+    const prefixes = this.v33 ? ctx.query.getAll("connection_id_prefix_pattern") : [];
+    const terms = prefixTerms(prefixes.length ? prefixes[prefixes.length - 1]! : null);
+    const startsWith = terms ? (id: string) => terms.some((t) => id.startsWith(t)) : null;
+    const match = contains && startsWith ? (lower: string, id: string) => contains(lower) && startsWith(id)
+      : contains ? (lower: string) => contains(lower)
+      : startsWith ? (_lower: string, id: string) => startsWith(id)
+      : null;
     const { rows, total } = this.store.list(orderBy, match, offset, limit);
-    return json(200, { connections: rows.map(toResponse), total_entries: total });
+    return json(200, { connections: rows.map((c) => toResponse(c, this.masker)), total_entries: total });
   }
 
   private getOne(id: string): Reply {
     const c = this.store.get(id);
-    return c ? json(200, toResponse(c)) : notFound(id);
+    return c ? json(200, toResponse(c, this.masker)) : notFound(id);
   }
 
   private create(b: BodyParse): Reply {
     const v = this.connectionBody(b);
     if (!v.value) return e422(v.errors);
+    if (this.teamRefused(v.value.team_name)) return detail(422, TEAM_DISABLED);
     if (this.store.has(v.value.connection_id)) return uniqueViolation();
     const conn = fromBody(v.value);
     checkColumnLimits(conn);
-    return json(201, toResponse(this.store.insert(conn)));
+    return json(201, toResponse(this.store.insert(conn), this.masker));
   }
 
   private patchOne(id: string, b: BodyParse, ctx: Ctx): Reply {
     const v = this.connectionBody(b);
     if (!v.value) return e422(v.errors);
     if (v.value.connection_id !== id) return detail(400, "The connection_id in the request body does not match the URL parameter");
+    if (this.teamRefused(v.value.team_name)) return detail(422, TEAM_DISABLED);
     const old = this.store.get(id);
     if (!old) return notFound(id);
     const mask = ctx.query.getAll("update_mask");
-    const fields = updateFields(old, v.value, mask.length ? mask : null);
+    const fields = updateFields(old, v.value, mask.length ? mask : null, this.masker);
     checkColumnLimits({ ...old, ...fields });
-    return json(200, toResponse(this.store.update(id, fields)));
+    return json(200, toResponse(this.store.update(id, fields), this.masker));
   }
 
   private deleteOne(id: string): Reply {
@@ -671,16 +752,56 @@ class FakeAirflowServer implements FakeAirflow {
     const input = b.kind === "json" ? b.value : b.kind === "text" ? b.value : null;
     const v = validateBulkBody(input); // may throw InternalServerError -> 500
     if (!v.value) return e422([...v.errors, ...v.errors]); // declared twice: permission dependency + endpoint
-    return json(200, runBulk(this.store, v.value));
+    const refused = v.value.filter((a) => a.action !== "delete" && a.entities.some((e) => typeof e !== "string" && this.teamRefused(e.team_name)));
+    const result = runBulk(this.store, v.value.filter((a) => !refused.includes(a)), this.masker);
+    // multi_team off: an action with a team_name fails as a whole, like the service's other per-action checks
+    for (const a of refused) (result[a.action] ??= { success: [], errors: [] }).errors.push({ error: TEAM_DISABLED, status_code: 422 });
+    return json(200, result);
+  }
+
+  private teamRefused(team: string | null): boolean {
+    return team !== null && this.opts.multiTeam === false;
+  }
+
+  private testsEnabled(): boolean {
+    return (this.opts.testConnection ?? "Disabled").toLowerCase().trim() === "enabled";
+  }
+
+  /** 3.3 POST /connections/enqueue-test: 422 body -> 403 gate -> 422 team / executor -> 409 active test -> 202. */
+  private enqueueTest(b: BodyParse): Reply {
+    if (b.kind === "none") return e422([missing(["body"], null)]);
+    const input = b.kind === "json" ? b.value : b.kind === "text" ? b.value : null;
+    const v = validateConnectionTestRequestBody(input, ["body"]);
+    if (!v.value) return e422(v.errors);
+    if (!this.testsEnabled()) return detail(403, TESTS_DISABLED);
+    const { connection, executor, queue, commit_on_success } = v.value;
+    if (this.teamRefused(connection.team_name)) return detail(422, TEAM_DISABLED);
+    const executors = this.opts.executors ?? ["LocalExecutor"];
+    if (executor !== null && !executors.includes(executor)) {
+      return detail(422, `Executor ${pyRepr(executor)} is not configured. Configured executors: ${pyListRepr(executors)}`);
+    }
+    if (this.workerTests.active(connection.connection_id)) {
+      return detail(409, `An active connection test already exists for connection_id \`${connection.connection_id}\`.`);
+    }
+    const run = this.workerTests.enqueue(connection, { commit: commit_on_success, executor, queue });
+    return json(202, { token: run.token, connection_id: run.connection_id, state: run.state });
+  }
+
+  /** 3.3 GET /connections/enqueue-test with the Airflow-Connection-Test-Token header. */
+  private pollTest(ctx: Ctx): Reply {
+    const h = ctx.headers[TOKEN_HEADER.toLowerCase()];
+    if (h === undefined) return e422([missing(["header", TOKEN_HEADER], null)]);
+    const token = Array.isArray(h) ? h[h.length - 1]! : h;
+    const run = this.workerTests.get(token);
+    if (!run) return detail(404, `No connection test found for token: \`${token}\``);
+    return json(200, { token: run.token, connection_id: run.connection_id, state: run.state, result_message: run.result_message, created_at: run.created_at });
   }
 
   private test(b: BodyParse): Reply {
     const v = this.connectionBody(b);
     if (!v.value) return e422(v.errors);
-    if ((this.opts.testConnection ?? "Disabled").toLowerCase().trim() !== "enabled") {
-      return detail(403, "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.");
-    }
-    return json(200, testConnection(this.store, v.value));
+    if (!this.testsEnabled()) return detail(403, TESTS_DISABLED);
+    return json(200, testConnection(this.store, v.value, this.masker));
   }
 
   private defaults(): Reply {

@@ -115,7 +115,7 @@ export class Store {
    * The rows matching `match` (or all), in the order of `orderBy` (SortParam semantics: NULLs last in
    * both directions, final tie-break on id, descending when the first key is), then sliced.
    */
-  list(orderBy: { key: SortKey; desc: boolean }[], match: ((lowerId: string) => boolean) | null, offset: number, limit: number): { rows: StoredConnection[]; total: number } {
+  list(orderBy: { key: SortKey; desc: boolean }[], match: ((lowerId: string, id: string) => boolean) | null, offset: number, limit: number): { rows: StoredConnection[]; total: number } {
     const base = this.ordered() as Row[];
     let sorted: Row[];
     const isDefault = orderBy.length === 1 && orderBy[0]!.key === "id";
@@ -129,7 +129,7 @@ export class Store {
     const out: Row[] = [];
     let total = 0;
     for (const r of sorted) {
-      if (!match(r.lower)) continue;
+      if (!match(r.lower, r.connection_id)) continue;
       if (total >= offset && out.length < limit) out.push(r);
       total++;
     }

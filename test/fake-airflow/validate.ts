@@ -87,11 +87,11 @@ const EXTRA_NOT_OBJECT = "The `extra` field must be a valid JSON object (e.g., {
 const EXTRA_NOT_JSON = EXTRA_NOT_OBJECT + ", but encountered non-JSON in `extra` field";
 
 /** ConnectionBody (StrictBaseModel: extra="forbid", populate_by_name=True). */
-export function validateConnectionBody(input: unknown, loc: Loc): { value?: ConnectionBody; errors: PydError[] } {
+export function validateConnectionBody(input: unknown, loc: Loc, moreFields: readonly string[] = []): { value?: ConnectionBody; errors: PydError[] } {
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const errors: PydError[] = [];
   const out: Partial<ConnectionBody> = { fieldsSet: new Set() };
-  const known = new Set<string>();
+  const known = new Set<string>(moreFields);
 
   const str = (key: string, name: keyof ConnectionBody, required: boolean, maxLength?: number, pattern?: boolean, aliasOf?: string) => {
     let k = key;
@@ -165,6 +165,58 @@ export function validateConnectionBody(input: unknown, loc: Loc): { value?: Conn
   for (const k of Object.keys(input)) if (!known.has(k)) errors.push(extraForbidden([...loc, k], input[k]));
   if (errors.length) return { errors };
   return { value: out as ConnectionBody, errors };
+}
+
+export interface ConnectionTestRequestBody {
+  connection: ConnectionBody;
+  commit_on_success: boolean;
+  executor: string | null;
+  queue: string | null;
+}
+
+const TRUE_WORDS = ["1", "on", "t", "true", "y", "yes"];
+const FALSE_WORDS = ["0", "off", "f", "false", "n", "no"];
+
+/** Pydantic lax bool. */
+function laxBool(v: unknown, loc: Loc): { ok: true; value: boolean } | { ok: false; error: PydError } {
+  if (typeof v === "boolean") return { ok: true, value: v };
+  if (v === 0 || v === 1) return { ok: true, value: v === 1 };
+  if (typeof v === "string") {
+    const w = v.trim().toLowerCase();
+    if (TRUE_WORDS.includes(w)) return { ok: true, value: true };
+    if (FALSE_WORDS.includes(w)) return { ok: true, value: false };
+    return { ok: false, error: err("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", v) };
+  }
+  if (typeof v === "number") return { ok: false, error: err("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", v) };
+  return { ok: false, error: err("bool_type", loc, "Input should be a valid boolean", v) };
+}
+
+/** ConnectionTestRequestBody (3.3): ConnectionBody + commit_on_success, executor, queue; extra="forbid". */
+export function validateConnectionTestRequestBody(input: unknown, loc: Loc): { value?: ConnectionTestRequestBody; errors: PydError[] } {
+  if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
+  const OWN = ["commit_on_success", "executor", "queue"];
+  const base = validateConnectionBody(input, loc, OWN);
+  const fieldErrors = base.errors.filter((e) => e.type !== "extra_forbidden");
+  const extraErrors = base.errors.filter((e) => e.type === "extra_forbidden");
+  let commit = false;
+  if (has(input, "commit_on_success")) {
+    const r = laxBool(input.commit_on_success, [...loc, "commit_on_success"]);
+    if (r.ok) commit = r.value;
+    else fieldErrors.push(r.error);
+  }
+  const optStr = (k: string): string | null => {
+    if (!has(input, k) || input[k] === null) return null;
+    if (typeof input[k] !== "string") {
+      fieldErrors.push(stringType([...loc, k], input[k]));
+      return null;
+    }
+    return input[k] as string;
+  };
+  const executor = optStr("executor");
+  const queue = optStr("queue");
+  const errors = [...fieldErrors, ...extraErrors];
+  if (errors.length || !base.value) return { errors };
+  return { value: { connection: base.value, commit_on_success: commit, executor, queue }, errors };
 }
 
 /** Raised for request bodies that make Airflow fail with a plain 500 (see api-behaviour.md §4). */
