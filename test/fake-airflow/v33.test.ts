@@ -104,8 +104,7 @@ describe("3.3.2: POST /connections/enqueue-test", () => {
     expect(Object.keys(last.json)).toEqual(["token", "connection_id", "state", "result_message", "created_at"]);
     expect(last.json).toMatchObject({ token: r.json.token, connection_id: "good", state: "success", result_message: "Connection successfully tested" });
     expect(last.json.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-    expect(states[0]).toBe("pending");
-    expect(states[states.length - 1]).toBe("success");
+    expect(states[states.length - 1]).toBe("success"); // which states a poll sees depends on timing; the history does not
     expect(fake.connectionTests().map((t) => t.history.map((h) => h.state))).toEqual([["pending", "queued", "running", "success"]]);
     expect(fake.stored("good")).toBeUndefined(); // commit_on_success defaults to false
     // recorded like every request: one enqueue, polls, no synchronous test
