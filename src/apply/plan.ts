@@ -2,8 +2,8 @@
 // Secrets cannot be compared (the server shows "***"): a secret in the file is "set on create", or, for an
 // existing connection, "not compared" unless --update-secrets says to send it ("will be set").
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
-import { REDACTED } from "../api/types.js";
-import { containsRedacted, isSensitiveKey } from "../util/sensitive.js";
+import { REDACTED } from "../connection/model.js";
+import { containsRedacted, isSensitiveKey } from "../connection/secrets.js";
 import { pyDumps, pyLoads, toJs, type PyValue } from "../util/pyjson.js";
 
 export interface Desired { body: ConnectionBody; present: Set<string>; where?: string }

@@ -4,10 +4,10 @@
 import type { AirflowApi } from "../api/client.js";
 import { ApiError, AirconnError, NetworkError } from "../errors.js";
 import type { BulkActionResponse, BulkResponse, ConnectionBody } from "../api/types.js";
-import { REDACTED } from "../api/types.js";
+import { REDACTED } from "../connection/model.js";
 import type { Report } from "../output/report.js";
 import { pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
-import { containsRedacted } from "../util/sensitive.js";
+import { containsRedacted } from "../connection/secrets.js";
 
 export type CreateAction = { action: "create"; entities: ConnectionBody[]; action_on_existence?: "fail" | "skip" | "overwrite" };
 export type UpdateAction = { action: "update"; entities: ConnectionBody[]; update_mask?: string[] | null; action_on_non_existence?: "fail" | "skip" };

@@ -6,10 +6,11 @@ import type { FileFormat } from "../files/index.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { Desired, FieldChange, Plan } from "../apply/plan.js";
 import { patternMatcher } from "../util/pattern.js";
-import { containsRedacted, isSensitiveKey } from "../util/sensitive.js";
+import { containsRedacted, isSensitiveKey } from "../connection/secrets.js";
 import { Report, printReport } from "../output/report.js";
 import { plainCell, renderTable, toJson, toYaml } from "../output/format.js";
-import { REDACTED, type ConnectionBody } from "../api/types.js";
+import type { ConnectionBody } from "../api/types.js";
+import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
 import { examples } from "./common.js";
 

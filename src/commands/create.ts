@@ -6,7 +6,9 @@ import type { ConnectionBody } from "../api/types.js";
 import { renderConnection } from "../output/format.js";
 import { PyFloat, PyInt, PyJsonError, pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
 import { checkConnectionId, examples } from "./common.js";
-import { addFieldOptions, extraProblem, fieldsFromFlags, givenFlags, refuseRedactedForNew, type FieldOptions, type Fields } from "./fields.js";
+import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
+import { refuseRedactedForNew } from "../connection/secrets.js";
+import { extraProblem, orThrow, portProblem } from "../connection/validate.js";
 
 export interface CreateOptions extends FieldOptions {
   id: string;
@@ -109,16 +111,9 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
 }
 
 async function fieldsFromUri(uri: string): Promise<Partial<Fields>> {
-  const { parseConnectionUri } = await import("../uri/index.js");
-  const u = parseConnectionUri(uri);
-  if (!u.conn_type) throw new UsageError("--uri: the URI has no connection type (expected <conn-type>://...)");
-  const f: Partial<Fields> = { conn_type: u.conn_type };
-  if (u.host !== null && u.host !== "") f.host = u.host;
-  if (u.login !== null && u.login !== "") f.login = u.login;
-  if (u.password !== null && u.password !== "") f.password = u.password;
-  if (u.port !== null) f.port = u.port;
-  if (u.schema !== null && u.schema !== "") f.schema = u.schema;
-  if (u.extra !== null) f.extra = u.extra;
+  const { fieldsFromUri: fromUri } = await import("../connection/uri.js");
+  const f = fromUri(uri);
+  if (!f.conn_type) throw new UsageError("--uri: the URI has no connection type (expected <conn-type>://...)");
   return f;
 }
 
@@ -174,7 +169,7 @@ export async function fieldsFromJson(arg: string, id: string, d: Deps): Promise<
     else if (port instanceof PyFloat && Number.isInteger(port.value)) n = port.value;
     else if (typeof port === "string" && /^\s*[+-]?\d+\s*$/.test(port)) n = Number(port.trim());
     else throw new UsageError(`${name}: expected an integer value for port, but got ${typeof port === "string" ? JSON.stringify(port) : pyDumps(port)}`);
-    if (n < 0 || n > 65535) throw new UsageError(`${name}: port ${n} is out of range 0-65535`);
+    orThrow(portProblem(n, { context: "json", path: name }));
     if (n !== 0) f.port = n;
   }
   const extra = doc.get("extra");
@@ -182,8 +177,7 @@ export async function fieldsFromJson(arg: string, id: string, d: Deps): Promise<
     if (extra instanceof Map) {
       if (extra.size) f.extra = pyDumps(extra);
     } else if (typeof extra === "string") {
-      const problem = extraProblem(extra);
-      if (problem) throw new UsageError(`${name}: extra: ${problem}`);
+      orThrow(extraProblem(extra, { context: "json", path: name }));
       f.extra = extra;
     } else {
       throw new UsageError(`${name}: extra must be a JSON object (or a string holding one)`);

@@ -2,11 +2,13 @@ import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
-import { REDACTED, UPDATABLE_FIELDS, type ConnectionBody, type ConnectionResponse, type UpdatableField } from "../api/types.js";
+import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
+import { REDACTED, UPDATABLE_FIELDS, type UpdatableField } from "../connection/model.js";
+import { redactedPaths, unsafeRedacted } from "../connection/secrets.js";
 import { renderConnection } from "../output/format.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
 import { checkConnectionId, examples } from "./common.js";
-import { addFieldOptions, fieldsFromFlags, redactedPaths, unsafeRedacted, type FieldOptions, type Fields } from "./fields.js";
+import { addFieldOptions, fieldsFromFlags, type FieldOptions, type Fields } from "./fields.js";
 
 export interface PatchOptions extends FieldOptions {
   id: string;

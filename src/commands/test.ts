@@ -44,12 +44,8 @@ export async function runTest(o: TestOptions, d: Deps): Promise<void> {
   const api = await d.api();
   let body: ConnectionBody;
   if (o.uri !== undefined) {
-    const { parseConnectionUri } = await import("../uri/index.js");
-    const u = parseConnectionUri(o.uri);
-    body = { connection_id: id ?? scratchId(), conn_type: u.conn_type ?? "" };
-    for (const k of ["host", "login", "password", "port", "schema", "extra"] as const) {
-      if (u[k] !== null && u[k] !== "") (body as unknown as Record<string, unknown>)[k] = u[k];
-    }
+    const { fieldsFromUri } = await import("../connection/uri.js");
+    body = { connection_id: id ?? scratchId(), ...fieldsFromUri(o.uri) };
     if (fields.password !== undefined) {
       if (body.password) throw new UsageError("the password is given twice: in --uri and with --password-stdin/--password");
       body.password = fields.password;

@@ -7,7 +7,7 @@
 //   a <file> argument or option value              → the shell's own path completion
 import type { Argument, Command, Option } from "commander";
 import { ORDER_BY_FIELDS } from "../api/types.js";
-import { COMMON_CONN_TYPES } from "../commands/conn-types.js";
+import { COMMON_CONN_TYPES } from "../connection/conn-types.js";
 import type { ArgSpec, CommandSpec, OptionSpec, ValueSpec } from "./spec.js";
 
 const FILEISH = /file|path/i;

@@ -5,7 +5,7 @@
 // (YAML 1.2 reads JSON), numbers as the API sent them.
 import { createHash } from "node:crypto";
 import type { ConnectionResponse } from "../api/types.js";
-import { REDACTED, CONNECTION_ID_RE } from "../api/types.js";
+import { REDACTED, CONNECTION_ID_RE } from "../connection/model.js";
 import { pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
 import { normaliseConnType } from "../uri/index.js";
 

@@ -3,10 +3,13 @@
 // YAML for `apply`. Everything becomes ConnectionBody objects plus where they came from.
 // Every problem with the input is a UsageError whose message points into the file.
 
-import { CONNECTION_ID_MAX, CONNECTION_ID_RE, type ConnectionBody } from "../api/types.js";
+import type { ConnectionBody } from "../api/types.js";
+import { extraProblem, idProblem, portProblem, teamProblem, type Problem } from "../connection/validate.js";
 import { UsageError } from "../errors.js";
-import { PyFloat, PyInt, pyDumps, pyLoads, PyJsonError } from "../util/pyjson.js";
-import { maskUriPassword, normaliseConnType, parseConnectionUri, type UriFields } from "../uri/index.js";
+import { PyFloat, PyInt, pyDumps } from "../util/pyjson.js";
+import { PORT_RANGE } from "../connection/model.js";
+import { maskUriPassword, normaliseConnType } from "../uri/index.js";
+import { uriFields, type UriFields } from "../connection/uri.js";
 import { substitute, SubstProblem } from "./subst.js";
 import { describe, parseJsonTree, parseYamlTree, SyntaxProblem, toPy, type MapEntry, type TNode } from "./tree.js";
 
@@ -45,8 +48,6 @@ export interface ParseOptions {
   uriQueryValues?: "json" | "string";
 }
 
-const MAX_ID_LENGTH = CONNECTION_ID_MAX;
-const TEAM_NAME_MAX = 50;
 
 /** The file format from the explicit --format value, else the extension (and, for YAML, the content). */
 export function detectFormat(fileName: string, explicit?: string, text?: string): FileFormat {
@@ -128,6 +129,11 @@ class Reader {
     this.file = opts.fileName === "-" ? "<stdin>" : opts.fileName;
     this.doSubst = opts.substitute ?? opts.format === "airconn";
     this.env = opts.env ?? {};
+  }
+
+  /** Fails on a problem the connection validator found (path `id.field`). */
+  check(line: number, p: Problem | undefined): void {
+    if (p) this.fail(line, p.path ? `${p.path}: ${p.message}` : p.message);
   }
 
   fail(line: number | undefined, msg: string, hint?: string): never {
@@ -226,16 +232,14 @@ class Reader {
     body.port = f.port;
     body.schema = f.schema;
     body.extra = f.extra;
-    if (f.port !== null && !(Number.isInteger(f.port) && f.port >= 0 && f.port <= 65535)) {
-      this.fail(valueLine, `${id}.${field}: port must be an integer 0-65535, got ${f.port}`);
-    }
+    if (f.port !== null) this.check(valueLine, portProblem(f.port, { context: "file-uri", path: `${id}.${field}` }));
     if (description !== undefined) { body.description = description; present.add("description"); }
     return { body, present, where: this.where(line, id) };
   }
 
   private parseUri(uri: string, id: string, field: string, line: number): UriFields {
     try {
-      return parseConnectionUri(uri, this.opts.uriQueryValues ? { queryValues: this.opts.uriQueryValues } : undefined);
+      return uriFields(uri, this.opts.uriQueryValues);
     } catch (e) {
       // Never repeat the URI itself: it usually carries a password (the codec may show it with control
       // characters escaped, so hide that spelling too).
@@ -310,7 +314,7 @@ class Reader {
 
   private teamName(id: string, e: MapEntry): string | null {
     const v = this.stringField(id, "team_name", e);
-    if (v !== null && Array.from(v).length > TEAM_NAME_MAX) this.fail(e.line, `${id}.team_name: at most ${TEAM_NAME_MAX} characters`);
+    if (v !== null) this.check(e.line, teamProblem(v, { context: "file", path: `${id}.team_name` }));
     return v;
   }
 
@@ -335,9 +339,9 @@ class Reader {
     this.fail(e.line, `${id}.${field}: must be a string, got ${describe(v)}`);
   }
 
-  /** Port: integer or numeric string, 0-65535; null / "" → null. */
+  /** Port: integer or numeric string in the port range; null / "" → null. */
   port(id: string, field: string, v: TNode, line: number, allowEmpty: boolean): number | null {
-    const bad = (got: string): never => this.fail(line, `${id}.${field}: must be an integer 0-65535, got ${got}`);
+    const bad = (got: string): never => this.fail(line, `${id}.${field}: must be an integer ${PORT_RANGE}, got ${got}`);
     if (v.kind !== "scalar") return bad(describe(v));
     let x = v.value;
     if (x === null) return null;
@@ -352,7 +356,7 @@ class Reader {
     if (x instanceof PyInt) n = Number(x.text);
     else n = (x as PyFloat).value;
     const shown = x instanceof PyInt ? x.text : String(n);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) return bad(shown);
+    this.check(line, portProblem(n, { context: "file", path: `${id}.${field}` }, shown));
     return n;
   }
 
@@ -371,14 +375,7 @@ class Reader {
       if (typeof v.value === "string") {
         const s = this.subst(v.value, id, field, line);
         if (s === "") return s;
-        let parsed;
-        try {
-          parsed = pyLoads(s);
-        } catch (e) {
-          if (e instanceof PyJsonError) this.fail(line, `${id}.${field}: must be a JSON object, but the string is not valid JSON (${e.message})`);
-          throw e;
-        }
-        if (!(parsed instanceof Map)) this.fail(line, `${id}.${field}: must be a JSON object, got a JSON ${jsonKind(parsed)} in a string`);
+        this.check(line, extraProblem(s, { context: "file", path: `${id}.${field}` }));
         return s;
       }
     }
@@ -397,14 +394,8 @@ class Reader {
   }
 
   checkId(raw: string, line: number): string {
-    const id = raw;
-    if (id === "") this.fail(line, "a connection id is empty");
-    const shown = JSON.stringify(id.length > 60 ? id.slice(0, 60) + "…" : id);
-    if (Array.from(id).length > MAX_ID_LENGTH) this.fail(line, `connection id ${shown} is longer than ${MAX_ID_LENGTH} characters`);
-    if (!CONNECTION_ID_RE.test(id)) {
-      this.fail(line, `invalid connection id ${shown}: only letters, digits, "_", "." and "-" are allowed`);
-    }
-    return id;
+    this.check(line, idProblem(raw, { context: "file", path: "" }));
+    return raw;
   }
 
   // ------------------------------------------------------------------------------------------------ env
@@ -555,12 +546,4 @@ function truthy(n: TNode): boolean {
   if (v instanceof PyInt) return v.text !== "0";
   if (v instanceof PyFloat) return v.value !== 0;
   return true;
-}
-
-function jsonKind(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  if (typeof v === "string") return "string";
-  if (typeof v === "boolean") return "boolean";
-  return "number";
 }

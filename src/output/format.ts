@@ -1,7 +1,8 @@
 // Output formats, chosen once: table on a terminal, tab-separated plain when piped, json or yaml on request.
 import { UsageError } from "../errors.js";
 import type { IO } from "./io.js";
-import { CONNECTION_FIELDS, type ConnectionResponse } from "../api/types.js";
+import type { ConnectionResponse } from "../api/types.js";
+import { CONNECTION_FIELDS } from "../connection/model.js";
 
 export const FORMATS = ["table", "plain", "json", "yaml"] as const;
 export type Format = (typeof FORMATS)[number];

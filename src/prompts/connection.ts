@@ -1,25 +1,20 @@
 // The interactive `create`: asks for the fields on a terminal, shows a summary (password as ***), asks to confirm.
 // Only reached when Deps.canPrompt() is true. Prompts draw on stderr; answering "no" cancels (exit 130).
 import { CancelledError } from "../errors.js";
-import { REDACTED, type ConnectionBody } from "../api/types.js";
+import type { ConnectionBody } from "../api/types.js";
 import type { Prompter } from "./prompter.js";
-import type { Fields } from "../commands/fields.js";
-import { extraProblem, redactedPaths } from "../commands/fields.js";
+import { REDACTED, type Fields } from "../connection/model.js";
+import { redactedPaths } from "../connection/secrets.js";
+import { connTypeProblem, extraProblem, portTextProblem } from "../connection/validate.js";
 import { pyLoads } from "../util/pyjson.js";
-import { COMMON_CONN_TYPES } from "../commands/conn-types.js";
+import { COMMON_CONN_TYPES } from "../connection/conn-types.js";
 
 /** Types offered in the menu: the most used of the shared list (completion offers all of them); anything else is typed in. */
 export const COMMON_TYPES = COMMON_CONN_TYPES.slice(0, 13);
 export const OTHER_TYPE = "\u0000other";
 
-export function portProblem(v: string): string | undefined {
-  const t = v.trim();
-  if (t === "") return undefined;
-  if (!/^\d+$/.test(t)) return `the port must be a whole number between 0 and 65535, not "${v}"`;
-  const n = Number(t);
-  if (n > 65535) return `the port must be between 0 and 65535, not ${n}`;
-  return undefined;
-}
+const PROMPT = { context: "prompt", path: "" } as const;
+export const portProblem = (v: string): string | undefined => portTextProblem(v, PROMPT)?.message;
 
 /**
  * Asks for every field not already given (preset values are kept and not asked again). Empty answers leave a field
@@ -50,7 +45,7 @@ export async function promptNewConnection(
       ],
     });
     body.conn_type = picked === OTHER_TYPE
-      ? (await ask("Connection type", (v) => (v.trim() === "" ? "a connection type is needed" : undefined)))!.trim()
+      ? (await ask("Connection type", (v) => connTypeProblem(v, PROMPT)?.message))!.trim()
       : picked;
   }
   const field = async <K extends keyof Fields>(k: K, message: string, validate?: (v: string) => string | undefined, conv?: (v: string) => Fields[K]) => {
@@ -73,8 +68,8 @@ export async function promptNewConnection(
   await field("schema", "Schema");
   await field("extra", "Extra (JSON)", (v) => {
     if (v.trim() === "") return undefined;
-    const problem = extraProblem(v);
-    if (problem) return `Extra must be a JSON object: ${problem}`;
+    const problem = extraProblem(v, PROMPT);
+    if (problem) return problem.message;
     const hidden = redactedPaths(pyLoads(v));
     return hidden.length ? `${hidden.join(", ")}: "${REDACTED}" is how Airflow hides a secret; type the real value or leave the key out` : undefined;
   });

@@ -6,6 +6,8 @@
 // PR #51953 (a host whose protocol equals the conn_type is kept whole and percent-encoded).
 
 import { UsageError } from "../errors.js";
+import { PORT_RANGE } from "../connection/model.js";
+import { extraProblem, portProblem } from "../connection/validate.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
 import {
   PyUnicodeEncodeError,
@@ -75,7 +77,7 @@ function pyValueErrorToUsage(e: PyValueError): UsageError {
           "(e.g. '/' as %2F); an unencoded '/' in the password ends the host part early.",
       );
     case "port-range":
-      return new UsageError(`Invalid port ${JSON.stringify(oneLine(e.value ?? ""))} in connection URI: out of range 0-65535.`);
+      return new UsageError(`Invalid port ${JSON.stringify(oneLine(e.value ?? ""))} in connection URI: out of range ${PORT_RANGE}.`);
     case "ipv6":
       return new UsageError(
         "Invalid connection URI: '[' or ']' in the login, password or host that is not a bracketed IPv6 address.",
@@ -117,10 +119,9 @@ function tryLoads(text: string): PyValue | undefined {
 
 /** Parses extra text that must be a JSON object (Airflow's _validate_extra). */
 function loadExtraObject(text: string, where: string): PyObject {
-  const v = tryLoads(text);
-  if (v === undefined) throw new UsageError(`Invalid ${where}: not valid JSON (extra must be a JSON object).`);
-  if (!(v instanceof Map)) throw new UsageError(`Invalid ${where}: extra must be a JSON object, got other JSON.`);
-  return v;
+  const problem = extraProblem(text, { context: "uri", path: where });
+  if (problem) throw new UsageError(problem.message);
+  return pyLoads(text) as PyObject;
 }
 
 /** Airflow's _parse_netloc_to_hostname: .hostname (lower-cased) unless the decoded host contains "/". */
@@ -228,7 +229,7 @@ function field(fields: Partial<UriFields>, name: Exclude<keyof UriFields, "port"
 
 /**
  * Airflow's Connection.get_uri(), byte for byte (after PR #51953). Missing fields count as null. Throws UsageError
- * for a field of the wrong type, a port that is not an integer 0-65535, an extra that is not a JSON object, or text
+ * for a field of the wrong type, a port outside the port range, an extra that is not a JSON object, or text
  * with an unpaired surrogate (Python cannot encode it).
  */
 export function buildConnectionUri(fields: Partial<UriFields>): string {
@@ -240,8 +241,9 @@ export function buildConnectionUri(fields: Partial<UriFields>): string {
   const schema = field(fields, "schema");
   const extra = field(fields, "extra");
   const port = fields.port ?? null;
-  if (port !== null && (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new UsageError(`Invalid port ${oneLine(String(port))}: expected an integer 0-65535.`);
+  if (port !== null) {
+    const problem = portProblem(port, { context: "uri", path: "port" }, oneLine(String(port)));
+    if (problem) throw new UsageError(problem.message);
   }
   return guarded(() => {
     let uri = connType ? `${connType.toLowerCase().replaceAll("_", "-")}://` : "//";

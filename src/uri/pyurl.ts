@@ -6,6 +6,8 @@
 // Errors: functions throw PyValueError where Python raises ValueError, PyUnicodeEncodeError where Python raises
 // UnicodeEncodeError (a lone surrogate cannot be UTF-8 encoded). Callers turn them into user-facing errors.
 
+import { isPort, PORT_RANGE } from "../connection/model.js";
+
 export class PyValueError extends Error {
   override name = "PyValueError";
   /** kind/value let callers word their own message (e.g. "port" and the port text). */
@@ -289,13 +291,13 @@ export class SplitResult {
     return before.toLowerCase() + (hasPct ? "%" + zone : "");
   }
 
-  /** The port as a number, null when absent/empty; PyValueError when it is not ASCII digits or > 65535. */
+  /** The port as a number, null when absent/empty; PyValueError when it is not ASCII digits or out of range. */
   get port(): number | null {
     const p = this.hostinfo[1];
     if (p === null) return null;
     if (!/^[0-9]+$/.test(p)) throw new PyValueError(`Port could not be cast to integer value as ${pyRepr(p)}`, "port", p);
     const n = Number(p);
-    if (!(n >= 0 && n <= 65535)) throw new PyValueError("Port out of range 0-65535", "port-range", p);
+    if (!isPort(n)) throw new PyValueError(`Port out of range ${PORT_RANGE}`, "port-range", p);
     return n;
   }
 }

@@ -4,7 +4,8 @@
 import fc from "fast-check";
 import { stringify as yamlStringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { CONNECTION_ID_RE, type ConnectionBody } from "../../src/api/types.js";
+import type { ConnectionBody } from "../../src/api/types.js";
+import { CONNECTION_ID_RE } from "../../src/connection/model.js";
 import { UsageError } from "../../src/errors.js";
 import { parseStructured } from "../../src/bulk/load.js";
 import { checkBulkBody, MASK_FIELDS } from "../../src/bulk/validate.js";

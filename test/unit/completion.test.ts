@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { loadProgram, main } from "../../src/cli.js";
 import { testIO } from "../../src/output/io.js";
 import { ORDER_BY_FIELDS } from "../../src/api/types.js";
-import { COMMON_CONN_TYPES } from "../../src/commands/conn-types.js";
+import { COMMON_CONN_TYPES } from "../../src/connection/conn-types.js";
 import { buildSpec } from "../../src/completion/tree.js";
 import { complete, formatCompletion, type Sources, type TypedGlobals } from "../../src/completion/engine.js";
 import { cacheFile, connectionIds, IDS_TTL_MS } from "../../src/completion/ids.js";

@@ -1,0 +1,64 @@
+// The "***" rules. Which keys Airflow treats as secret (a word below is a substring of the lower-cased key), as of
+// 3.2.x: the server shows "***" for their values, and restores the stored value when "***" comes back under such a
+// key. airconn uses the same rule to never print such values itself and never to send "***" as a new secret.
+import { UsageError } from "../errors.js";
+import { pyLoads, type PyValue } from "../util/pyjson.js";
+import { REDACTED, type Fields } from "./model.js";
+
+export const SENSITIVE_WORDS = [
+  "access_token", "api_key", "apikey", "authorization", "passphrase", "passwd", "password", "private_key", "secret",
+  "token", "keyfile_dict", "service_account", "access_key", "connection_string", "proxy", "proxies",
+] as const;
+
+export function isSensitiveKey(key: string): boolean {
+  const k = key.toLowerCase();
+  return SENSITIVE_WORDS.some((w) => k.includes(w));
+}
+
+/** True when a JSON value is "***" or holds "***" anywhere inside (the server's mark for a stored secret). */
+export function containsRedacted(v: PyValue): boolean {
+  return v === REDACTED || (Array.isArray(v) ? v.some(containsRedacted) : v instanceof Map ? [...v.values()].some(containsRedacted) : false);
+}
+
+/** Paths (like `extra.token` or `extra.auth[0]`) of "***" values in a JSON object tree. */
+export function redactedPaths(v: PyValue, path = "extra"): string[] {
+  if (v === REDACTED) return [path];
+  if (Array.isArray(v)) return v.flatMap((x, i) => redactedPaths(x, `${path}[${i}]`));
+  if (v instanceof Map) return [...v].flatMap(([k, x]) => redactedPaths(x, `${path}.${k}`));
+  return [];
+}
+
+/**
+ * "***" values the server would NOT give back its stored value for: it restores "***" only under a key it treats
+ * as sensitive (or in a list under such a key). Anywhere else "***" would be stored literally.
+ */
+export function unsafeRedacted(v: PyValue, key: string | undefined = undefined, path = "extra"): string[] {
+  if (v === REDACTED) return key !== undefined && isSensitiveKey(key) ? [] : [path];
+  if (Array.isArray(v)) return v.flatMap((x, i) => unsafeRedacted(x, key, `${path}[${i}]`));
+  if (v instanceof Map) return [...v].flatMap(([k, x]) => unsafeRedacted(x, k, `${path}.${k}`));
+  return [];
+}
+
+/** Refuses a new connection whose password or extra holds "***": it would be stored literally as the secret. */
+export function refuseRedactedForNew(f: Partial<Fields>, source: string): void {
+  if (f.password === REDACTED) {
+    throw new UsageError(`${source}: the password is "${REDACTED}", which is how Airflow hides a stored password, not a real one`,
+      "put the real password in (or leave it out and pass it with --password-stdin)");
+  }
+  if (typeof f.extra === "string" && f.extra.includes(REDACTED)) {
+    let paths: string[] = [];
+    try { paths = redactedPaths(pyLoads(f.extra)); } catch { /* checked elsewhere */ }
+    if (paths.length) {
+      throw new UsageError(`${source}: ${paths.join(", ")} ${paths.length === 1 ? "is" : "are"} "${REDACTED}", how Airflow hides a stored secret: airconn will not store it as a value`,
+        "put the real values in, or leave those keys out");
+    }
+  }
+}
+
+/** The password rule of every write: "***" is how the server hides one, never a value to send. */
+export function refuseRedactedPassword(password: string | null | undefined): void {
+  if (password === REDACTED) {
+    throw new UsageError(`the password "${REDACTED}" is how Airflow hides a stored password, not a value airconn will send`,
+      "give the real password (with --password-stdin in scripts)");
+  }
+}
