@@ -7,6 +7,7 @@ import type { BulkActionResponse, BulkResponse, ConnectionBody } from "../api/ty
 import { REDACTED } from "../connection/model.js";
 import type { Report } from "../output/report.js";
 import { pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
+import { runPool } from "../util/pool.js";
 import { containsRedacted } from "../connection/secrets.js";
 
 export type CreateAction = { action: "create"; entities: ConnectionBody[]; action_on_existence?: "fail" | "skip" | "overwrite" };
@@ -104,11 +105,6 @@ async function patchMasked(api: AirflowApi, a: UpdateAction & { update_mask: str
 // Chunks that came from the same action object share its options; a new action object starts a new group.
 const sameAction = (a: Action, b: Action) => JSON.stringify({ ...a, entities: 0 }) === JSON.stringify({ ...b, entities: 0 });
 
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => { while (next < items.length) await fn(items[next++]!); };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
 
 /** Network errors raised before a connection was made: the request cannot have been applied. */
 const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);

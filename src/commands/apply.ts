@@ -8,7 +8,8 @@ import type { Desired, FieldChange, Plan } from "../apply/plan.js";
 import { patternMatcher } from "../util/pattern.js";
 import { containsRedacted, isSensitiveKey } from "../connection/secrets.js";
 import { Report, printReport } from "../output/report.js";
-import { plainCell, renderTable, toJson, toYaml } from "../output/format.js";
+import { render } from "../output/render.js";
+import { runPool } from "../util/pool.js";
 import type { ConnectionBody } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
@@ -96,12 +97,7 @@ async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{
   const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env, substitute: true });
   for (const w of parsed.warnings) d.warn(w);
   const desired: Desired[] = parsed.connections.map((c) => ({ body: c.body, present: c.present as Set<string>, where: c.where }));
-  const seen = new Map<string, string>();
-  for (const c of desired) {
-    const id = c.body.connection_id;
-    if (seen.has(id)) throw new UsageError(`${c.where}: connection ${id} appears twice (first at ${seen.get(id)})`);
-    seen.set(id, c.where ?? id);
-  }
+  // Ids are unique: parseConnectionsFile refuses a file that repeats one.
   const inScope = patternMatcher(o.pattern);
   const outside = desired.filter((c) => !inScope(c.body.connection_id)).map((c) => c.body.connection_id);
   if (outside.length) throw new UsageError(`${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside --pattern ${o.pattern}: ${outside.slice(0, 10).join(", ")}`);
@@ -162,20 +158,21 @@ function diffJson(p: Plan, prune: boolean, fromServer: boolean) {
 const listed = (xs: Array<{ id: string; field: string }>, max = 10) => `${xs.slice(0, max).map((n) => `${n.id}.${n.field}`).join(", ")}${xs.length > max ? `, ... (${xs.length} in all)` : ""}`;
 
 async function printDiff(d: Deps, p: Plan, prune: boolean, fromServer = false): Promise<void> {
-  const out = d.output();
-  if (out.format === "json") return d.io.out(toJson(diffJson(p, prune, fromServer)));
-  if (out.format === "yaml") return d.io.out(await toYaml(diffJson(p, prune, fromServer)));
   const rows: string[][] = [];
   for (const c of p.create) for (const [f, v] of createFields(c.body, true, fromServer)) rows.push([c.id, "create", f, v as string]);
   for (const c of p.create) if (!createFields(c.body, true, fromServer).length) rows.push([c.id, "create", "", ""]);
   for (const u of p.update) for (const c of u.changes) rows.push([u.id, "update", c.field, describeChange(c)]);
   for (const id of p.onlyOnServer) rows.push([id, prune ? "delete" : "only on server", "", ""]);
-  if (out.format === "plain") d.io.out(rows.map((r) => r.map(plainCell).join("\t") + "\n").join(""));
-  else if (rows.length) {
-    const chalk = out.color ? await (await import("../output/format.js")).colors() : undefined;
-    const paint = (a: string) => !chalk ? a : a === "create" ? chalk.green(a) : a === "update" ? chalk.yellow(a) : a === "delete" ? chalk.red(a) : chalk.dim(a);
-    d.io.out(await renderTable(["ID", "CHANGE", "FIELD", "VALUE"], rows.map((r) => [r[0]!, paint(r[1]!), r[2]!, r[3]!]), out.color));
-  }
+  const shown = await render(d.io, d.output(), {
+    kind: "rows", rows, document: () => diffJson(p, prune, fromServer), emptyTable: "nothing",
+    columns: [
+      { header: "ID", value: (r) => r[0] },
+      { header: "CHANGE", value: (r) => r[1], paint: (chalk, a) => a === "create" ? chalk.green(a) : a === "update" ? chalk.yellow(a) : a === "delete" ? chalk.red(a) : chalk.dim(a) },
+      { header: "FIELD", value: (r) => r[2] },
+      { header: "VALUE", value: (r) => r[3] },
+    ],
+  });
+  if (shown === "document") return; // the summary below is for the rows
   d.io.err(`${p.create.length} to create, ${p.update.length} to update, ${p.unchanged.length} unchanged, ${p.onlyOnServer.length} only on the server${prune ? " (to delete)" : ""}\n`);
   if (fromServer) {
     if (p.notCompared.length) d.io.err(`not comparable (both servers redact secrets): ${listed(p.notCompared)}\n`);
@@ -210,20 +207,15 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
   if (p.create.length) {
     await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutRedacted(c.body)), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
   }
-  let next = 0;
-  const patchOne = async () => {
-    while (next < p.update.length) {
-      const u = p.update[next++]!;
-      try {
-        await api.patch(u.id, u.body, u.mask);
-        report.ok(u.id, "updated", "update");
-      } catch (e) {
-        if (!(e instanceof AirconnError)) throw e;
-        report.fail(u.id, "update", e.message, e instanceof ApiError ? e.status : null);
-      }
+  await runPool(p.update, concurrency, async (u) => {
+    try {
+      await api.patch(u.id, u.body, u.mask);
+      report.ok(u.id, "updated", "update");
+    } catch (e) {
+      if (!(e instanceof AirconnError)) throw e;
+      report.fail(u.id, "update", e.message, e instanceof ApiError ? e.status : null);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, p.update.length) }, patchOne));
+  });
   if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
   if (p.missing.length) {
     d.warn(`the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin): ${listed(p.missing, 30)}`);

@@ -3,7 +3,7 @@ import { intArg, Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { Report, printReport } from "../output/report.js";
-import { toJson } from "../output/format.js";
+import { toJson } from "../output/render.js";
 import type { Action } from "../bulk/engine.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { ConnectionBody } from "../api/types.js";

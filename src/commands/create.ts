@@ -3,7 +3,7 @@ import type { CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { ApiError, ConflictError, UsageError } from "../errors.js";
 import type { ConnectionBody } from "../api/types.js";
-import { renderConnection } from "../output/format.js";
+import { renderConnection } from "../output/connections.js";
 import { PyFloat, PyInt, PyJsonError, pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
 import { checkConnectionId, examples } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";

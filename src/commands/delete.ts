@@ -3,6 +3,7 @@ import type { CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, CancelledError, UsageError } from "../errors.js";
 import { Report, printReport } from "../output/report.js";
+import { runPool } from "../util/pool.js";
 import { checkPathId, examples } from "./common.js";
 
 export interface DeleteOptions { ids: string[]; yes?: boolean; ifExists?: boolean }
@@ -58,23 +59,17 @@ export async function runDelete(o: DeleteOptions, d: Deps): Promise<void> {
 
   const report = new Report();
   const outcome = new Map<string, () => void>();
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      if (d.signal.aborted) return;
-      const id = ids[next++]!;
-      try {
-        await api.delete(id);
-        outcome.set(id, () => report.ok(id, "deleted"));
-      } catch (e) {
-        if (d.signal.aborted) throw e;
-        if (!(e instanceof AirconnError)) throw e;
-        if (e instanceof ApiError && e.status === 404 && o.ifExists) outcome.set(id, () => report.ok(id, "skipped", "delete"));
-        else outcome.set(id, () => report.fail(id, "delete", e.message, e instanceof ApiError ? e.status : null));
-      }
+  await runPool(ids, d.concurrency(), async (id) => {
+    try {
+      await api.delete(id);
+      outcome.set(id, () => report.ok(id, "deleted"));
+    } catch (e) {
+      if (d.signal.aborted) throw e;
+      if (!(e instanceof AirconnError)) throw e;
+      if (e instanceof ApiError && e.status === 404 && o.ifExists) outcome.set(id, () => report.ok(id, "skipped", "delete"));
+      else outcome.set(id, () => report.fail(id, "delete", e.message, e instanceof ApiError ? e.status : null));
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(d.concurrency(), ids.length) }, worker));
+  }, d.signal);
   if (d.signal.aborted) throw new CancelledError("interrupted");
   for (const id of ids) outcome.get(id)!(); // report in the order given, whatever order the answers came in
   await printReport(d, report);

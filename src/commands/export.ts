@@ -1,12 +1,10 @@
 import type { Command } from "commander";
-import { createWriteStream } from "node:fs";
-import { renameSync, rmSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
 import { Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import type { ExportFormat } from "../files/index.js";
 import { examples } from "./common.js";
+import { openAtomic } from "../util/atomic.js";
 
 export interface ExportOptions { file?: string; format?: ExportFormat | "airconn"; serializationFormat?: "uri" | "json"; pattern?: string }
 
@@ -70,23 +68,9 @@ function openSink(file: string | undefined, d: Deps): Sink {
   if (isStdout(file)) {
     sink = { write: async (s) => { d.io.out(s); await d.io.drain(); }, done: async () => {}, abort: async () => {} };
   } else {
-    // Written to a temporary file beside the target and renamed at the end: an interrupted export leaves no partial file.
     const target = file!;
-    const tmp = join(dirname(target), `.${basename(target)}.airconn-${process.pid}.tmp`);
-    const stream = createWriteStream(tmp, { mode: 0o600 });
-    const failed = new Promise<never>((_, reject) => stream.once("error", (e: NodeJS.ErrnoException) => reject(new UsageError(`cannot write ${target}: ${e.code ?? e.message}`))));
-    failed.catch(() => {});
-    const cleanup = () => rmSync(tmp, { force: true });
-    d.signal.addEventListener("abort", cleanup, { once: true });
-    sink = {
-      write: (s) => Promise.race([failed, new Promise<void>((res) => { if (stream.write(s)) res(); else stream.once("drain", () => res()); })]),
-      done: async () => {
-        await Promise.race([failed, new Promise<void>((res) => stream.end(() => res()))]);
-        renameSync(tmp, target);
-        d.signal.removeEventListener("abort", cleanup);
-      },
-      abort: async () => { stream.destroy(); rmSync(tmp, { force: true }); },
-    };
+    const f = openAtomic(target, { mode: 0o600, signal: d.signal, wrapError: (e) => new UsageError(`cannot write ${target}: ${e.code ?? e.message}`) });
+    sink = { write: f.write, done: f.commit, abort: f.abort };
   }
 
   return sink;

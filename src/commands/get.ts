@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
-import { renderConnection } from "../output/format.js";
+import { renderConnection } from "../output/connections.js";
 import { checkPathId, examples } from "./common.js";
 
 export interface GetOptions { id: string }

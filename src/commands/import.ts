@@ -2,11 +2,11 @@ import type { Command } from "commander";
 import { intArg, Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, UsageError } from "../errors.js";
-import type { FileFormat, ParsedConnection } from "../files/index.js";
+import type { FileFormat } from "../files/index.js";
 import type { Action } from "../bulk/engine.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import { Report, printReport } from "../output/report.js";
-import { renderTable, toJson, toYaml, plainCell } from "../output/format.js";
+import { render } from "../output/render.js";
 import { examples } from "./common.js";
 
 export type OnExistence = "fail" | "skip" | "overwrite";
@@ -42,12 +42,7 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   for (const w of parsed.warnings) d.warn(w);
   const conns = parsed.connections;
   if (!conns.length) throw new UsageError(`${name}: no connections in the file`);
-  const seen = new Map<string, ParsedConnection>();
-  for (const c of conns) {
-    const prev = seen.get(c.body.connection_id);
-    if (prev) throw new UsageError(`${c.where}: connection ${c.body.connection_id} appears twice (first at ${prev.where})`);
-    seen.set(c.body.connection_id, c);
-  }
+  // Ids are unique: parseConnectionsFile refuses a file that repeats one.
 
   const api = await d.api();
   const ids = conns.map((c) => c.body.connection_id);
@@ -68,11 +63,10 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
       ...toUpdate.map((c) => ({ connection_id: c.body.connection_id, action: "update", note: hasRedacted(c.body) ? "keeps the stored secrets" : "" })),
       ...toSkip.map((c) => ({ connection_id: c.body.connection_id, action: "skip", note: "exists" })),
     ];
-    const out = d.output();
-    if (out.format === "json") d.io.out(toJson(rows));
-    else if (out.format === "yaml") d.io.out(await toYaml(rows));
-    else if (out.format === "plain") d.io.out(rows.map((r) => [r.connection_id, r.action, r.note].map(plainCell).join("\t") + "\n").join(""));
-    else d.io.out(await renderTable(["ID", "ACTION", "NOTE"], rows.map((r) => [r.connection_id, r.action, r.note]), out.color));
+    await render(d.io, d.output(), {
+      kind: "rows", rows,
+      columns: [{ header: "ID", value: (r) => r.connection_id }, { header: "ACTION", value: (r) => r.action }, { header: "NOTE", value: (r) => r.note }],
+    });
     d.io.err(`dry run: would create ${toCreate.length}, update ${toUpdate.length}, skip ${toSkip.length}; nothing was sent\n`);
     return;
   }
@@ -90,5 +84,5 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   if (stripped.length) {
     d.warn(strippedWarning(stripped));
   }
-  await printReport(d, report, { quietRows: report.total > 1000 && d.output().format === "table" });
+  await printReport(d, report, { quietTable: report.total > 1000 });
 }

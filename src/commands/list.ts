@@ -3,7 +3,8 @@ import { intArg, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { ORDER_BY_FIELDS, type ConnectionResponse } from "../api/types.js";
-import { LIST_COLUMNS, plainCell, renderConnections, toJson } from "../output/format.js";
+import { LIST_COLUMNS, renderConnections } from "../output/connections.js";
+import { plainRows } from "../output/render.js";
 import { examples } from "./common.js";
 
 export interface ListOptions { pattern?: string; orderBy?: string[]; limit?: number; offset?: number }
@@ -38,7 +39,7 @@ export async function runList(o: ListOptions, d: Deps): Promise<void> {
     if (out.format === "json") d.io.out("[");
     for await (const page of api.pages(query)) {
       if (out.format === "plain") {
-        d.io.out(page.map((c) => LIST_COLUMNS.map(([, k]) => plainCell(c[k])).join("\t") + "\n").join(""));
+        d.io.out(plainRows(page, LIST_COLUMNS));
       } else if (page.length) {
         // One write per page, not per connection: 10,000 small writes to a pipe cost more than the JSON itself.
         // JSON.stringify of the page as an array already indents its items by two spaces: drop the brackets.

@@ -5,7 +5,7 @@ import { UsageError } from "../errors.js";
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED, UPDATABLE_FIELDS, type UpdatableField } from "../connection/model.js";
 import { redactedPaths, unsafeRedacted } from "../connection/secrets.js";
-import { renderConnection } from "../output/format.js";
+import { renderConnection } from "../output/connections.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
 import { checkConnectionId, examples } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, type FieldOptions, type Fields } from "./fields.js";

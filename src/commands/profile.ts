@@ -4,7 +4,7 @@ import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { checkProfileName, DEFAULT_PROFILE } from "../config/store.js";
 import { jwtExpiry, normaliseApiUrl, resolveSettings } from "../config/resolve.js";
-import { plainCell, renderTable, toJson, toYaml } from "../output/format.js";
+import { render } from "../output/render.js";
 import { examples } from "./common.js";
 
 export function register(program: Command, ctx: CommandContext): void {
@@ -59,15 +59,16 @@ export async function runProfileList(d: Deps): Promise<void> {
     const t = tokenState(p.token, undefined, p.token_command);
     return { name, current: name === current, api_url: p.api_url ?? null, username: p.username ?? null, token: t.state, token_expires: t.expires };
   });
-  const out = d.output();
-  if (out.format === "json") return d.io.out(toJson(rows));
-  if (out.format === "yaml") return d.io.out(await toYaml(rows));
-  if (out.format === "plain") {
-    return d.io.out(rows.map((r) => [r.name, r.current ? "*" : "", r.api_url, r.username, r.token, r.token_expires].map(plainCell).join("\t") + "\n").join(""));
-  }
-  if (!rows.length) { d.note("No profiles yet: run `airconn login`."); return; }
-  d.io.out(await renderTable(["", "NAME", "API URL", "USER", "TOKEN", "EXPIRES"],
-    rows.map((r) => [r.current ? "*" : "", r.name, r.api_url ?? "", r.username ?? "", r.token, r.token_expires ?? ""]), out.color));
+  // Piped, the name comes first (for cut -f1); on a terminal the current-profile mark does.
+  const mark = (r: (typeof rows)[number]) => (r.current ? "*" : "");
+  await render(d.io, d.output(), {
+    kind: "rows", rows, emptyTable: () => d.note("No profiles yet: run `airconn login`."),
+    columns: [
+      { header: "", value: mark, only: "table" }, { header: "NAME", value: (r) => r.name }, { header: "", value: mark, only: "plain" },
+      { header: "API URL", value: (r) => r.api_url }, { header: "USER", value: (r) => r.username },
+      { header: "TOKEN", value: (r) => r.token }, { header: "EXPIRES", value: (r) => r.token_expires },
+    ],
+  });
 }
 
 export async function runProfileShow(name: string | undefined, d: Deps): Promise<void> {
@@ -86,9 +87,6 @@ export async function runProfileShow(name: string | undefined, d: Deps): Promise
     username: d.config.profile(s.profile.value)?.username ?? null,
     config_file: d.config.file,
   };
-  const out = d.output();
-  if (out.format === "json") return d.io.out(toJson(info));
-  if (out.format === "yaml") return d.io.out(await toYaml(info));
   const tokenLine = a.kind === "command" ? `from a token command (from ${info.token_source}), run for each command and again once on a 401; its output is never shown`
     : a.kind === "token" ? `${info.token} (from ${info.token_source})${info.token_expires ? `, expires ${info.token_expires}` : ""}` : info.token;
   const lines: Array<[string, string]> = [
@@ -99,7 +97,7 @@ export async function runProfileShow(name: string | undefined, d: Deps): Promise
     ["username", info.username ?? ""],
     ["config_file", info.config_file],
   ];
-  d.io.out(lines.map(([k, v]) => (out.format === "plain" ? `${k}\t${v}` : `${k.padEnd(11)}  ${v}`) + "\n").join(""));
+  await render(d.io, d.output(), { kind: "record", entries: lines, document: info });
 }
 
 export async function runProfileUse(name: string, d: Deps): Promise<void> {

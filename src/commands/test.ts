@@ -3,7 +3,7 @@ import type { CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, EXIT, UsageError } from "../errors.js";
 import type { ConnectionBody, ConnectionTestResponse } from "../api/types.js";
-import { toJson, toYaml } from "../output/format.js";
+import { render } from "../output/render.js";
 import { checkConnectionId, examples } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
 
@@ -78,9 +78,7 @@ export async function runTest(o: TestOptions, d: Deps): Promise<void> {
     }
     throw e;
   }
-  if (out.format === "json") d.io.out(toJson(res));
-  else if (out.format === "yaml") d.io.out(await toYaml(res));
-  else d.io.out(`${res.status ? "ok" : "failed"}: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}\n`);
+  await render(d.io, out, { kind: "text", document: res, text: `${res.status ? "ok" : "failed"}: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}\n` });
   if (!res.status) throw new AirconnError("", EXIT.FAILURE);
 }
 

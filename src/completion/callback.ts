@@ -1,6 +1,6 @@
 // `airconn __complete <words…>`: what the shell scripts call on every TAB. bin/airconn routes here before the command
 // tree loads, so this path imports only the engine, the config reader and node: built-ins (no commander, undici,
-// conf, yaml…), and reads the command tree from the generated completions/tree.json.
+// yaml…), and reads the command tree from the generated completions/tree.json.
 // Always silent on errors and always exit 0: a broken completion must never print into the user's command line.
 import { readFileSync } from "node:fs";
 import { ConfigStore } from "../config/store.js";

@@ -3,11 +3,12 @@
 // than node:http in a one-request process), and a short-lived cache file
 // ($XDG_CACHE_HOME/airconn/ids-<hash>.json, mode 0600, one per API URL + profile). Callers treat any throw as "no ids".
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigStore } from "../config/store.js";
 import { resolveSettings } from "../config/resolve.js";
+import { writeFileAtomic } from "../util/atomic.js";
 import type { TypedGlobals } from "./engine.js";
 
 export const IDS_TTL_MS = 60_000;
@@ -46,9 +47,7 @@ function readCache(file: string): CacheFile | undefined {
 function writeCache(file: string, dir: string, data: CacheFile): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(data), { mode: 0o600 });
   } catch {
     // a cache we cannot write only costs the next TAB a request
   }

@@ -1,9 +1,10 @@
 // The per-id report of commands that write many ids (bulk, import, apply, defaults, multi-id delete).
 // Every input id ends in exactly one list. stdout: a per-id table/plain listing, or one JSON/YAML report;
 // stderr: one summary line. Any failure → exit 1 (PartialFailureError).
-import type { Deps } from "../deps.js";
 import { PartialFailureError } from "../errors.js";
-import { plainCell, renderTable, toJson, toYaml } from "./format.js";
+import type { OutputOptions } from "./format.js";
+import type { IO } from "./io.js";
+import { render, type Chalk } from "./render.js";
 
 export type Outcome = "created" | "updated" | "deleted" | "skipped";
 export interface ItemFailure { connection_id: string; action: string; error: string; status_code: number | null }
@@ -52,20 +53,23 @@ export class Report {
 
 const outcomeAction = (o: Outcome) => ({ created: "create", updated: "update", deleted: "delete", skipped: "skip" })[o];
 
+/** What printing a report needs: stdout/stderr and the output format (a command's Deps has both). */
+export interface ReportOutput { io: IO; output(): OutputOptions }
+
+type Row = Report["rows"][number];
+const paintResult = (chalk: Chalk, r: string) => (r === "failed" ? chalk.red(r) : r === "skipped" ? chalk.yellow(r) : chalk.green(r));
+
 /** Prints the report (stdout), the summary line (stderr), and throws when any id failed. */
-export async function printReport(d: Deps, report: Report, o: { prefix?: string; quietRows?: boolean } = {}): Promise<void> {
-  const out = d.output();
-  if (out.format === "json") d.io.out(toJson(report.toJSON()));
-  else if (out.format === "yaml") d.io.out(await toYaml(report.toJSON()));
-  else if (!o.quietRows && report.rows.length) {
-    if (out.format === "plain") {
-      d.io.out(report.rows.map((r) => [r.id, r.action, r.result, r.error].map(plainCell).join("\t") + "\n").join(""));
-    } else {
-      const chalk = out.color ? await (await import("./format.js")).colors() : undefined;
-      const paint = (r: string) => !chalk ? r : r === "failed" ? chalk.red(r) : r === "skipped" ? chalk.yellow(r) : chalk.green(r);
-      d.io.out(await renderTable(["ID", "ACTION", "RESULT", "ERROR"], report.rows.map((r) => [r.id, r.action, paint(r.result), r.error]), out.color));
-    }
-  }
+export async function printReport(d: ReportOutput, report: Report, o: { prefix?: string; quietTable?: boolean } = {}): Promise<void> {
+  await render<Row>(d.io, d.output(), {
+    kind: "rows", rows: report.rows, document: report.toJSON(), quiet: o.quietTable ? "table" : false, emptyTable: "nothing",
+    columns: [
+      { header: "ID", value: (r) => r.id },
+      { header: "ACTION", value: (r) => r.action },
+      { header: "RESULT", value: (r) => r.result, paint: paintResult },
+      { header: "ERROR", value: (r) => r.error },
+    ],
+  });
   d.io.err(`${o.prefix ?? ""}${report.summary()}\n`);
   if (report.failed.length) {
     const ids = report.failed.slice(0, 10).map((f) => f.connection_id).join(", ");

@@ -1,42 +1,26 @@
 // Issue 5, end to end: connections as code. The built CLI runs diff and apply with an airconn YAML file of 500
 // connections against the local Airflow-compatible server; the tests count the requests the server received and
 // read the clear values it stored. Secrets come from ${VAR} and must reach the server and appear in no output.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { registerSecret, runCli, runCliTty, tempDir, plain, type CliResult } from "./harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { registerSecret, runCliTty, plain, type CliResult } from "../support/cli.js";
+import { useFakeAirflow } from "../support/fake.js";
+import { report } from "../support/report.js";
 
 const PG_PASS = "pg-Secret-7f3a!";
 const API_KEY = "ak-Secret-91c2";
 const HIDDEN = "never-Printed-5e1d"; // set, used in a file whose other variable is missing
 
-let server: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let work: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
 const outputs: Array<{ args: string[]; text: string }> = [];
 
-beforeAll(async () => {
-  for (const s of [PG_PASS, API_KEY, HIDDEN]) registerSecret(s);
-  server = await startFakeAirflow({ seed: 0 });
-  cfg = tempDir();
-  work = tempDir("airconn-apply-");
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir, PG_PASS, API_KEY, HIDDEN };
-});
-afterAll(async () => { await server?.close(); cfg?.cleanup(); work?.cleanup(); });
+beforeAll(() => { for (const s of [PG_PASS, API_KEY, HIDDEN]) registerSecret(s); });
+const fake = useFakeAirflow({ seed: 0 }, { prefix: "airconn-apply-", env: () => ({ PG_PASS, API_KEY, HIDDEN }) });
+const { file, since, writes: writesSince } = fake;
 
 async function run(args: string[], o: { env?: Record<string, string>; tty?: boolean } = {}): Promise<CliResult> {
-  const r = o.tty ? await runCliTty(args, { env: { ...env, NO_COLOR: "1", ...o.env } }) : await runCli(args, { env: { ...env, ...o.env }, timeoutMs: 60_000 });
+  const r = o.tty ? await runCliTty(args, { env: { ...fake.env, NO_COLOR: "1", ...o.env } }) : await fake.run(args, { env: o.env, timeoutMs: 60_000 });
   outputs.push({ args, text: r.stdout + "\n" + r.stderr });
   return r;
 }
-const file = (name: string, text: string) => { const p = join(work.dir, name); writeFileSync(p, text); return p; };
-const since = (from: number) => server.requests.slice(from);
-const writesSince = (from: number) => since(from).filter((r) => ["POST", "PATCH", "DELETE"].includes(r.method) && r.path.startsWith("/api/v2"));
-const report = (stdout: string) => JSON.parse(stdout) as {
-  created: string[]; updated: string[]; deleted: string[]; skipped: string[]; failed: Array<{ connection_id: string }>;
-};
 
 // ---- the desired-state file ---------------------------------------------------------------------------------------
 
@@ -89,7 +73,7 @@ beforeAll(() => {
 
 describe("diff before the first apply", () => {
   it("-o json lists each new connection with its values; secrets only as notes", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const r = await run(["diff", v1, "-o", "json", "--exit-code"]);
     expect(r.code).toBe(1);
     const d = JSON.parse(r.stdout) as { create: Array<{ connection_id: string; fields: Record<string, unknown> }>; unchanged: string[] };
@@ -108,7 +92,7 @@ describe("diff before the first apply", () => {
 
 describe("apply a 500-connection file", () => {
   it("to an empty server: one bulk create of 500, secrets from ${VAR} stored", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const t0 = Date.now();
     const r = await run(["apply", v1, "-o", "json"]);
     const ms = Date.now() - t0;
@@ -120,21 +104,21 @@ describe("apply a 500-connection file", () => {
     const w = writesSince(from);
     expect(w.map((q) => `${q.method} ${q.path}`)).toEqual(["PATCH /api/v2/connections"]);
     expect((w[0]!.json as { actions: Array<{ action: string; entities: unknown[] }> }).actions.map((a) => [a.action, a.entities.length])).toEqual([["create", 500]]);
-    expect(server.all()).toHaveLength(N);
+    expect(fake.server.all()).toHaveLength(N);
 
-    expect(server.stored("team_a_0000")).toMatchObject({
+    expect(fake.server.stored("team_a_0000")).toMatchObject({
       conn_type: "http", description: "Connection 0", host: "db-0.internal", port: 5000, login: "user_0", schema: "s0",
       password: PG_PASS, extra: '{"timeout": 30, "region": "eu"}', team_name: null,
     });
-    expect(server.stored("team_b_0101")!.extra).toBe(`{"timeout": 30, "region": "eu", "api_key": "${API_KEY}"}`);
-    expect(server.stored("team_b_0001")!.password).toBeNull();
-    expect(server.all().filter((c) => c.password === PG_PASS)).toHaveLength(10);
-    expect(server.all().filter((c) => c.extra?.includes(API_KEY))).toHaveLength(5);
+    expect(fake.server.stored("team_b_0101")!.extra).toBe(`{"timeout": 30, "region": "eu", "api_key": "${API_KEY}"}`);
+    expect(fake.server.stored("team_b_0001")!.password).toBeNull();
+    expect(fake.server.all().filter((c) => c.password === PG_PASS)).toHaveLength(10);
+    expect(fake.server.all().filter((c) => c.extra?.includes(API_KEY))).toHaveLength(5);
     console.log(`apply of ${N} new connections: ${ms} ms, ${since(from).length} requests`);
   });
 
   it("diff after changing 10 fields of 7 connections: -o json, --exit-code 1", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const r = await run(["diff", v2, "-o", "json", "--exit-code"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("");
@@ -176,8 +160,8 @@ describe("apply a 500-connection file", () => {
   });
 
   it("apply again: exactly 7 PATCH requests, each with update_mask = the changed fields and a body carrying them", async () => {
-    const from = server.requests.length;
-    const before = new Map(server.all().map((c) => [c.connection_id, c]));
+    const from = fake.server.requests.length;
+    const before = new Map(fake.server.all().map((c) => [c.connection_id, c]));
     const r = await run(["apply", v2, "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     const rep = report(r.stdout);
@@ -208,19 +192,19 @@ describe("apply a 500-connection file", () => {
     // the server: only those fields changed; the api_key kept its stored value through "***"
     for (const ch of CHANGES) {
       const c = want[ch.index]!;
-      const now = server.stored(c.id)!;
+      const now = fake.server.stored(c.id)!;
       const old = before.get(c.id)!;
       for (const f of ["conn_type", "description", "host", "login", "schema", "port", "password"] as const) {
         expect(now[f], `${c.id}.${f}`).toEqual(ch.mask.includes(f) ? (c as unknown as Record<string, unknown>)[f] : old[f]);
       }
     }
-    expect(server.stored("team_b_0101")!.extra).toBe(`{"timeout": 99, "region": "eu", "api_key": "${API_KEY}"}`);
-    expect(server.stored("team_a_0150")!.password).toBe(PG_PASS);
-    expect(JSON.stringify(server.all())).not.toContain("***");
+    expect(fake.server.stored("team_b_0101")!.extra).toBe(`{"timeout": 99, "region": "eu", "api_key": "${API_KEY}"}`);
+    expect(fake.server.stored("team_a_0150")!.password).toBe(PG_PASS);
+    expect(JSON.stringify(fake.server.all())).not.toContain("***");
   });
 
   it("a third apply makes no write request; diff --exit-code is 0", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const r = await run(["apply", v2, "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).skipped).toHaveLength(N);
@@ -234,7 +218,7 @@ describe("apply a 500-connection file", () => {
   });
 
   it("--dry-run is the diff and writes nothing", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const r = await run(["apply", v1, "--dry-run", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { update: unknown[] }).update).toHaveLength(7);
@@ -248,8 +232,8 @@ describe("--prune", () => {
   const extras = ["team_a_zz_stale", "team_b_zz_stale", "other_stale"];
   const addExtras = async () => {
     for (const id of extras) {
-      const res = await fetch(`${server.url}/api/v2/connections`, {
-        method: "POST", headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" },
+      const res = await fetch(`${fake.server.url}/api/v2/connections`, {
+        method: "POST", headers: { authorization: `Bearer ${fake.server.adminToken}`, "content-type": "application/json" },
         body: JSON.stringify({ connection_id: id, conn_type: "http", host: "stale.example.com" }),
       });
       expect(res.status).toBe(201);
@@ -262,13 +246,13 @@ describe("--prune", () => {
   });
 
   it("without --yes and without a terminal: exit 2, nothing deleted", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const r = await run(["apply", v2, "--prune"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^airconn: --prune would delete 3 connections: pass --yes to confirm without a terminal\n/);
     expect(writesSince(from)).toEqual([]);
-    for (const id of extras) expect(server.stored(id)).toBeDefined();
+    for (const id of extras) expect(fake.server.stored(id)).toBeDefined();
   });
 
   it("diff --prune lists them as deletions and --exit-code says so", async () => {
@@ -280,7 +264,7 @@ describe("--prune", () => {
   });
 
   it("with --pattern team_a_%: only the in-scope id is deleted", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const r = await run(["apply", teamA, "--pattern", "team_a_%", "--prune", "--yes", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     const rep = report(r.stdout);
@@ -292,14 +276,14 @@ describe("--prune", () => {
     expect(w[0]!.json).toEqual({ actions: [{ action: "delete", entities: ["team_a_zz_stale"], action_on_non_existence: "skip" }] });
     // the server list was asked for the team's connections only
     expect(since(from).filter((q) => q.method === "GET" && q.path === "/api/v2/connections").every((q) => q.query.get("connection_id_pattern") === "team_a_%")).toBe(true);
-    expect(server.stored("team_a_zz_stale")).toBeUndefined();
-    expect(server.stored("team_b_zz_stale")).toBeDefined();
-    expect(server.stored("other_stale")).toBeDefined();
-    expect(server.all()).toHaveLength(N + 2);
+    expect(fake.server.stored("team_a_zz_stale")).toBeUndefined();
+    expect(fake.server.stored("team_b_zz_stale")).toBeDefined();
+    expect(fake.server.stored("other_stale")).toBeDefined();
+    expect(fake.server.all()).toHaveLength(N + 2);
   });
 
   it("a file with ids outside --pattern is refused before any write", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const r = await run(["apply", v2, "--pattern", "team_a_%", "--prune", "--yes"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/250 connections are outside --pattern team_a_%: team_b_0001/);
@@ -307,12 +291,12 @@ describe("--prune", () => {
   });
 
   it("without --pattern, --yes deletes everything not in the file", async () => {
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const r = await run(["apply", v2, "--prune", "--yes", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).deleted.sort()).toEqual(["other_stale", "team_b_zz_stale"]);
     expect(writesSince(from)).toHaveLength(1);
-    expect(server.all().map((c) => c.connection_id).sort()).toEqual(changed().map((c) => c.id).sort());
+    expect(fake.server.all().map((c) => c.connection_id).sort()).toEqual(changed().map((c) => c.id).sort());
   });
 });
 
@@ -328,7 +312,7 @@ describe("${VAR} secrets", () => {
       "    password: ${DB_PASSWORD_NOT_SET}",
       "",
     ].join("\n"));
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     for (const cmd of ["apply", "diff"]) {
       const r = await run([cmd, p]);
       expect(r.code).toBe(2);
@@ -344,7 +328,7 @@ describe("${VAR} secrets", () => {
     const r = await run(["apply", p, "--pattern", "with_default", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).created).toEqual(["with_default"]);
-    expect(server.stored("with_default")).toMatchObject({ host: "api.example.com", password: PG_PASS });
+    expect(fake.server.stored("with_default")).toMatchObject({ host: "api.example.com", password: PG_PASS });
   });
 
   it("no run of this file printed a secret value", () => {

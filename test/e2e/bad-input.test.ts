@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { runCli, tempDir } from "./harness.js";
+import { runCli, tempDir } from "../support/cli.js";
 
 const tmp = tempDir("airconn-bad-input-");
 const f = (name: string) => join(tmp.dir, name);

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { BIN, NODE, ROOT, baseEnv, haveCommand, runCli, tempDir } from "./harness.js";
+import { BIN, NODE, ROOT, baseEnv, haveCommand, runCli, tempDir } from "../support/cli.js";
 
 // Async on purpose: the fake server runs in this process, so a synchronous exec would block its answers.
 const run = async (file: string, args: string[], cwd = ROOT) => (await promisify(execFile)(file, args, { env, encoding: "utf8", timeout: 20_000, cwd })).stdout;

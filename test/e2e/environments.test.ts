@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { registerSecret, runCli, tempDir, type CliResult } from "./harness.js";
+import { registerSecret, runCli, tempDir, type CliResult } from "../support/cli.js";
 
 let prod: FakeAirflow, staging: FakeAirflow;
 let cfg: ReturnType<typeof tempDir>;

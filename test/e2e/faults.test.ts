@@ -2,20 +2,16 @@
 // injected by the local fake Airflow (setFaults) or the environment (a closed port, a .invalid host). Each case
 // checks the exit code, one `airconn: ...` line (plus a hint where one helps), and how many requests were sent:
 // reads are retried on 429/502/503/504 and network errors, POST and PATCH never.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import { startFakeAirflow, type FakeAirflow, type Faults } from "../fake-airflow/server.js";
-import { registerSecret, runCli, tempDir, type CliResult } from "./harness.js";
+import type { Faults } from "../fake-airflow/server.js";
+import { registerSecret, runCli, type CliResult } from "../support/cli.js";
+import { useFakeAirflow } from "../support/fake.js";
 
-let server: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
+const fake = useFakeAirflow({ seed: 12 });
 let closedUrl: string;
 
 beforeAll(async () => {
-  server = await startFakeAirflow({ seed: 12 });
-  cfg = tempDir();
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir };
   // A port nothing listens on: bind one, then close it.
   const probe = createServer();
   await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
@@ -23,19 +19,17 @@ beforeAll(async () => {
   await new Promise<void>((r) => probe.close(() => r()));
   closedUrl = `http://127.0.0.1:${port}`;
 });
-afterEach(() => server.setFaults(undefined));
-afterAll(async () => { await server?.close(); cfg?.cleanup(); });
+afterEach(() => fake.server.setFaults(undefined));
 
-const cli = (args: string[], o: { env?: Record<string, string>; input?: string } = {}) =>
-  runCli(args, { env: { ...env, ...o.env }, input: o.input });
+const cli = (args: string[], o: { env?: Record<string, string>; input?: string } = {}) => fake.run(args, o);
 
 /** Runs with a fault set; returns the result and the /api/v2 requests the server saw. */
 async function withFault(faults: Faults, args: string[], o: { env?: Record<string, string>; input?: string } = {}) {
-  server.setFaults(faults);
-  const before = server.requests.length;
+  fake.server.setFaults(faults);
+  const before = fake.server.requests.length;
   const r = await cli(args, o);
-  const sent = server.requests.slice(before).filter((q) => q.path.startsWith("/api/v2"));
-  server.setFaults(undefined);
+  const sent = fake.server.requests.slice(before).filter((q) => q.path.startsWith("/api/v2"));
+  fake.server.setFaults(undefined);
   return { r, sent };
 }
 
@@ -74,16 +68,16 @@ describe("network", () => {
   it("a server that accepts and never answers, --timeout 1: exit 1 after about a second, not retried", async () => {
     const started = Date.now();
     const { r, sent } = await withFault({ hang: true }, ["--timeout", "1", "get", "conn_00001"]);
-    expectError(r, 1, new RegExp(`^no answer from ${server.url} within 1 s$`), /--timeout <seconds>/);
+    expectError(r, 1, new RegExp(`^no answer from ${fake.server.url} within 1 s$`), /--timeout <seconds>/);
     expect(sent).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("the server goes away mid-request (dieAfterRequests 0): exit 1, the connection was closed; the write not retried", async () => {
     const { r, sent } = await withFault({ dieAfterRequests: 0 }, ["create", "never_made", "--type", "http"]);
-    expectError(r, 1, new RegExp(`^the connection to ${server.url} was closed before an answer came$`));
+    expectError(r, 1, new RegExp(`^the connection to ${fake.server.url} was closed before an answer came$`));
     expect(sent).toHaveLength(1);
-    expect(server.stored("never_made")).toBeUndefined();
+    expect(fake.server.stored("never_made")).toBeUndefined();
   });
 });
 
@@ -126,14 +120,14 @@ describe("server errors", () => {
     const { r, sent } = await withFault({ status: 503, retryAfter: 0, failFirst: 1 }, ["create", "once_only", "--type", "http"]);
     expectError(r, 1, /^server error 503 from .*\/api\/v2\/connections: 503 Service Unavailable/);
     expect(sent.map((q) => q.method)).toEqual(["POST"]);
-    expect(server.stored("once_only")).toBeUndefined();
+    expect(fake.server.stored("once_only")).toBeUndefined();
   });
 
   it("502 on patch (PATCH): exactly one request, exit 1", async () => {
     const { r, sent } = await withFault({ status: 502, retryAfter: 0, failFirst: 1, methods: ["PATCH"] }, ["patch", "conn_00002", "--host", "new-host"]);
     expectError(r, 1, /^server error 502 from .*conn_00002: 502 Bad Gateway/);
     expect(sent.filter((q) => q.method === "PATCH")).toHaveLength(1);
-    expect(server.stored("conn_00002")!.host).not.toBe("new-host");
+    expect(fake.server.stored("conn_00002")!.host).not.toBe("new-host");
   });
 
   it("504 on test (POST /connections/test): one request, exit 1", async () => {
@@ -157,7 +151,7 @@ describe("server errors", () => {
 
 describe("authentication", () => {
   it("401 Token Expired: exit 4, hint to log in again", async () => {
-    const expired = server.mintToken({ expiresInSeconds: -60 });
+    const expired = fake.server.mintToken({ expiresInSeconds: -60 });
     registerSecret(expired);
     const r = await cli(["list"], { env: { AIRCONN_TOKEN: expired } });
     expectError(r, 4, /^Token Expired$/, /^your token has expired: run `airconn login` again$/);
@@ -174,10 +168,10 @@ describe("authentication", () => {
   });
 
   it("no token at all: exit 4 before any request", async () => {
-    const before = server.requests.length;
+    const before = fake.server.requests.length;
     const r = await cli(["list"], { env: { AIRCONN_TOKEN: "" } });
     expectError(r, 4, /^not logged in: no token for profile "default"/, /airconn login/);
-    expect(server.requests.length).toBe(before);
+    expect(fake.server.requests.length).toBe(before);
   });
 
   it("wrong AIRCONN_USERNAME/PASSWORD: exit 4, Invalid credentials", async () => {
@@ -189,16 +183,16 @@ describe("authentication", () => {
 describe("not the Airflow API", () => {
   it("an HTML page (the UI) with 200: says it is not the Airflow API and shows the URL used", async () => {
     const { r } = await withFault({ html: true }, ["list"]);
-    expectError(r, 1, new RegExp(`^${server.url}/api/v2/connections answered with an HTML page, not the Airflow API$`), /it should be the Airflow base URL/);
+    expectError(r, 1, new RegExp(`^${fake.server.url}/api/v2/connections answered with an HTML page, not the Airflow API$`), /it should be the Airflow base URL/);
   });
 
   it("a redirect to a login page: exit 1, shows where it was sent", async () => {
     const { r } = await withFault({ redirectToLogin: true }, ["get", "conn_00001"]);
-    expectError(r, 1, new RegExp(`^${server.url}/api/v2/connections/conn_00001 redirected \\(302\\) to /login\\?next=%2Fapi%2Fv2%2Fconnections%2Fconn_00001, not an Airflow API answer$`), /login page or a proxy/);
+    expectError(r, 1, new RegExp(`^${fake.server.url}/api/v2/connections/conn_00001 redirected \\(302\\) to /login\\?next=%2Fapi%2Fv2%2Fconnections%2Fconn_00001, not an Airflow API answer$`), /login page or a proxy/);
   });
 
   it("an API URL with a wrong path (the UI answers): not the Airflow API, the URL used, exit 1", async () => {
-    const r = await cli(["list"], { env: { AIRCONN_API_URL: `${server.url}/airflow` } });
-    expectError(r, 1, new RegExp(`^${server.url}/airflow/api/v2/connections answered with an HTML page, not the Airflow API$`), /airconn profile show/);
+    const r = await cli(["list"], { env: { AIRCONN_API_URL: `${fake.server.url}/airflow` } });
+    expectError(r, 1, new RegExp(`^${fake.server.url}/airflow/api/v2/connections answered with an HTML page, not the Airflow API$`), /airconn profile show/);
   });
 });

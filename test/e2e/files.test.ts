@@ -1,44 +1,28 @@
 // Issue 4, end to end: bulk, import and export with the built CLI against the local Airflow-compatible server.
 // Every test asserts stdout, stderr and the exit code, and what the server received (server.requests) and holds
 // (server.stored / server.all, which give the clear, unredacted values).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow, type StoredConnection } from "../fake-airflow/server.js";
-import { ROOT, runCli, runCliTty, tempDir, plain } from "./harness.js";
+import type { StoredConnection } from "../fake-airflow/server.js";
+import { ROOT, runCliTty, plain } from "../support/cli.js";
+import { useFakeAirflow } from "../support/fake.js";
+import { report, SUMMARY } from "../support/report.js";
 
 const FIX = join(ROOT, "test/fixtures/files");
-const SUMMARY = /^created \d+, updated \d+, deleted \d+, skipped \d+, failed \d+$/m;
 
-let server: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let work: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  server = await startFakeAirflow({ seed: 0 });
-  cfg = tempDir();
-  work = tempDir("airconn-files-");
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir };
-});
-afterAll(async () => { await server?.close(); cfg?.cleanup(); work?.cleanup(); });
+const fake = useFakeAirflow({ seed: 0 }, { prefix: "airconn-files-" });
+const { file, writes, bulkRequests } = fake;
 // The largest bulk request of the whole file (tests reset the server log, so it is collected after each test).
 let largestBulk = 0;
 let bulkCount = 0;
 afterEach(() => { const n = entitiesPerRequest(); bulkCount += n.length; largestBulk = Math.max(largestBulk, ...n); });
 
-const run = (args: string[], input?: string) => runCli(args, { env, input, timeoutMs: 60_000 });
-const file = (name: string, text: string) => { const p = join(work.dir, name); writeFileSync(p, text); return p; };
-const writes = (from = 0) => server.requests.slice(from).filter((r) => r.method !== "GET" && r.path.startsWith("/api/v2"));
-const bulkRequests = (from = 0) => server.requests.slice(from).filter((r) => r.method === "PATCH" && r.path === "/api/v2/connections");
+const run = (args: string[], input?: string) => fake.run(args, { input, timeoutMs: 60_000 });
 const entitiesPerRequest = (from = 0) =>
   bulkRequests(from).map((r) => (r.json as { actions: Array<{ entities: unknown[] }> }).actions.reduce((n, a) => n + a.entities.length, 0));
 /** A stored connection without the primary key, for comparing field values. */
 const fields = (c: StoredConnection | undefined) => { if (!c) return c; const { id: _pk, ...rest } = c; return rest; };
-const report = (stdout: string) => JSON.parse(stdout) as {
-  created: string[]; updated: string[]; deleted: string[]; skipped: string[];
-  failed: Array<{ connection_id: string; action: string; error: string; status_code: number | null }>;
-};
 const conn = (id: string, f: Partial<StoredConnection> & { conn_type: string }) => ({
   connection_id: id, conn_type: f.conn_type, description: f.description ?? null, host: f.host ?? null, login: f.login ?? null,
   schema: f.schema ?? null, port: f.port ?? null, password: f.password ?? null, extra: f.extra ?? null, team_name: f.team_name ?? null,
@@ -82,14 +66,14 @@ describe("import: the files other tools write", () => {
 
   for (const c of cases) {
     it(`${c.fixture} → every field stored as the file says`, async () => {
-      server.reset();
+      fake.server.reset();
       const r = await run(["import", join(FIX, c.fixture), ...(c.args ?? []), "-o", "json"]);
       expect(r.code, r.stderr).toBe(0);
       expect(report(r.stdout)).toEqual({ created: c.expected.map((e) => e.connection_id), updated: [], deleted: [], skipped: [], failed: [] });
       expect(r.stderr).toContain(`created ${c.expected.length}, updated 0, deleted 0, skipped 0, failed 0\n`);
       if (c.warning) expect(r.stderr).toMatch(c.warning);
       else expect(r.stderr).not.toMatch(/warning/);
-      expect(server.all().map(fields)).toEqual(c.expected);
+      expect(fake.server.all().map(fields)).toEqual(c.expected);
       // one existence check (GETs), then one bulk create with every connection
       expect(writes().map((q) => `${q.method} ${q.path}`)).toEqual(["PATCH /api/v2/connections"]);
       expect(entitiesPerRequest()).toEqual([c.expected.length]);
@@ -97,24 +81,24 @@ describe("import: the files other tools write", () => {
   }
 
   it("stdin needs --format; with it the file is read from stdin", async () => {
-    server.reset();
+    fake.server.reset();
     const text = readFileSync(join(FIX, "airflow-export.yaml"), "utf8");
     const bad = await run(["import", "-"], text);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe("");
-    expect(server.requests).toHaveLength(0);
+    expect(fake.server.requests).toHaveLength(0);
     const r = await run(["import", "-", "--format", "yaml"], text);
     expect(r.code, r.stderr).toBe(0);
     // piped: plain per-id rows (id, action, result, error), then the summary on stderr
     expect(r.stdout).toBe("airflow_db\tcreate\tcreated\t\ndruid_broker_default\tcreate\tcreated\t\n");
     expect(r.stderr).toBe("created 2, updated 0, deleted 0, skipped 0, failed 0\n");
-    expect(server.all().map(fields)).toEqual([AIRFLOW_DB, DRUID]);
+    expect(fake.server.all().map(fields)).toEqual([AIRFLOW_DB, DRUID]);
   });
 
   it("--dry-run prints the plan and writes nothing", async () => {
-    server.reset({ seed: 0 });
+    fake.server.reset({ seed: 0 });
     await run(["import", join(FIX, "airflow-export.json")]);
-    const before = server.requests.length;
+    const before = fake.server.requests.length;
     const r = await run(["import", join(FIX, "airflowctl.json"), "--dry-run", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
@@ -123,7 +107,7 @@ describe("import: the files other tools write", () => {
     ]);
     expect(r.stderr).toBe("dry run: would create 2, update 0, skip 0; nothing was sent\n");
     expect(writes(before)).toEqual([]);
-    expect(server.all().map((c) => c.connection_id)).toEqual(["airflow_db", "druid_broker_default"]);
+    expect(fake.server.all().map((c) => c.connection_id)).toEqual(["airflow_db", "druid_broker_default"]);
   });
 });
 
@@ -144,8 +128,8 @@ describe("bulk", () => {
   };
 
   it("a mixed file: per-id JSON report, exit 1, and the server holds exactly the successful changes", async () => {
-    server.reset({ seed: 5 });
-    const before = new Map(server.all().map((c) => [c.connection_id, c]));
+    fake.server.reset({ seed: 5 });
+    const before = new Map(fake.server.all().map((c) => [c.connection_id, c]));
     const r = await run(["bulk", file("mixed.json", JSON.stringify(MIXED, null, 2)), "-o", "json"]);
     expect(r.code).toBe(1);
     const rep = report(r.stdout);
@@ -161,11 +145,11 @@ describe("bulk", () => {
     expect(r.stderr).toMatch(/^created 2, updated 1, deleted 1, skipped 0, failed 2\nairconn: 2 of 6 failed: ghost, conn_00003\n$/);
 
     // the server: the update changed only the masked field, the failed actions changed nothing
-    expect(fields(server.stored("conn_00001"))).toEqual({ ...fields(before.get("conn_00001")), host: "moved.example.com" });
-    expect(server.stored("conn_00002")).toBeUndefined();
-    expect(server.stored("conn_00003")).toEqual(before.get("conn_00003"));
-    expect(server.stored("ghost")).toBeUndefined();
-    expect(fields(server.stored("new_a"))).toEqual(conn("new_a", { conn_type: "postgres", host: "a.db", port: 5432, extra: '{"sslmode": "require"}' }));
+    expect(fields(fake.server.stored("conn_00001"))).toEqual({ ...fields(before.get("conn_00001")), host: "moved.example.com" });
+    expect(fake.server.stored("conn_00002")).toBeUndefined();
+    expect(fake.server.stored("conn_00003")).toEqual(before.get("conn_00003"));
+    expect(fake.server.stored("ghost")).toBeUndefined();
+    expect(fields(fake.server.stored("new_a"))).toEqual(conn("new_a", { conn_type: "postgres", host: "a.db", port: 5432, extra: '{"sslmode": "require"}' }));
     // one bulk request per action, the actions in file order, delete entities as id strings; the update with a mask
     // is not a bulk request (servers ignore update_mask there) but one PATCH per entity that carries the mask
     const sent = bulkRequests().map((q) => (q.json as { actions: Array<Record<string, unknown>> }).actions);
@@ -177,28 +161,28 @@ describe("bulk", () => {
   });
 
   it("an update with update_mask changes only the masked fields, though the entity carries others (servers ignore the mask in bulk)", async () => {
-    server.reset({ seed: 3 });
-    const before = server.stored("conn_00002")!;
+    fake.server.reset({ seed: 3 });
+    const before = fake.server.stored("conn_00002")!;
     expect(before.conn_type).not.toBe("ftp");
     const body = { actions: [{ action: "update", update_mask: ["host"], entities: [{ connection_id: "conn_00002", conn_type: "ftp", host: "only-this.example.com", login: "someone-else", port: 1 }] }] };
     const r = await run(["bulk", file("masked.json", JSON.stringify(body)), "-o", "json", "-v"]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).updated).toEqual(["conn_00002"]);
     expect(r.stderr).toContain("* actions[0]: Airflow ignores update_mask in bulk updates, so its 1 entity goes as single PATCH requests with update_mask=host\n");
-    expect(fields(server.stored("conn_00002"))).toEqual({ ...fields(before), host: "only-this.example.com" });
+    expect(fields(fake.server.stored("conn_00002"))).toEqual({ ...fields(before), host: "only-this.example.com" });
     expect(bulkRequests()).toHaveLength(0);
     // the same file against a missing id (default fail): nothing is sent, as the server's bulk action would do
-    const start = server.requests.length;
+    const start = fake.server.requests.length;
     const missing = { actions: [{ action: "update", update_mask: ["host"], entities: [{ connection_id: "conn_00001", conn_type: "http", host: "x" }, { connection_id: "nope", conn_type: "http", host: "x" }] }] };
     const r2 = await run(["bulk", file("masked-missing.json", JSON.stringify(missing)), "-o", "json"]);
     expect(r2.code).toBe(1);
     expect(report(r2.stdout).failed.map((f) => [f.connection_id, f.status_code])).toEqual([["conn_00001", null], ["nope", 404]]);
     expect(writes(start)).toHaveLength(0);
-    expect(server.stored("conn_00001")!.host).not.toBe("x");
+    expect(fake.server.stored("conn_00001")!.host).not.toBe("x");
   });
 
   it("piped without -o: one line per id (id, action, result, error)", async () => {
-    server.reset({ seed: 5 });
+    fake.server.reset({ seed: 5 });
     const r = await run(["bulk", file("mixed.yaml", JSON.stringify(MIXED))]);
     expect(r.code).toBe(1);
     expect(r.stdout.split("\n").filter(Boolean).map((l) => l.split("\t"))).toEqual([
@@ -212,8 +196,8 @@ describe("bulk", () => {
   });
 
   it("on a terminal: a per-id table", async () => {
-    server.reset({ seed: 5 });
-    const r = await runCliTty(["bulk", file("mixed2.json", JSON.stringify(MIXED))], { env: { ...env, NO_COLOR: "1" } });
+    fake.server.reset({ seed: 5 });
+    const r = await runCliTty(["bulk", file("mixed2.json", JSON.stringify(MIXED))], { env: { ...fake.env, NO_COLOR: "1" } });
     expect(r.code).toBe(1);
     const out = plain(r.stdout);
     expect(out).toMatch(/ID\s+ACTION\s+RESULT\s+ERROR/);
@@ -223,7 +207,7 @@ describe("bulk", () => {
   });
 
   it("--dry-run prints the requests and sends nothing", async () => {
-    server.reset({ seed: 5 });
+    fake.server.reset({ seed: 5 });
     const r = await run(["bulk", file("mixed3.json", JSON.stringify(MIXED)), "--dry-run", "--chunk-size", "1"]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { requests: Array<{ method: string; path: string; body: { actions: Array<{ entities: unknown[] }> } }> };
@@ -236,11 +220,11 @@ describe("bulk", () => {
     for (const q of out.requests) if (q.path === "/api/v2/connections") expect(q.body.actions[0]!.entities).toHaveLength(1);
     expect(r.stderr).toBe("actions[1]: Airflow ignores update_mask in bulk updates, so its 1 entity goes as single PATCH requests with update_mask=host\n"
       + "dry run: 6 ids in 6 requests; nothing was sent\n");
-    expect(server.requests).toHaveLength(0);
+    expect(fake.server.requests).toHaveLength(0);
   });
 
   it("local validation errors point into the file and nothing is sent", async () => {
-    server.reset({ seed: 5 });
+    fake.server.reset({ seed: 5 });
     const bad = {
       actions: [
         { action: "create", entities: [{ connection_id: "ok_1", conn_type: "http", port: "abc" }] },
@@ -258,30 +242,30 @@ describe("bulk", () => {
     expect(r.stderr).toContain(`airconn: ${p}: actions[2].entities[0].connection_id: must be a connection id string`);
     expect(r.stderr).toContain(`airconn: ${p}: actions[3].action: must be create, update or delete, got "upsert"\n`);
     expect(r.stderr).toMatch(/nothing was sent\n$/);
-    expect(server.requests).toHaveLength(0);
+    expect(fake.server.requests).toHaveLength(0);
 
     const y = await run(["bulk", file("bad.yaml", "actions:\n  - action: create\n    entities:\n      - connection_id: x\n        conn_id: x\n        conn_type: http\n")]);
     expect(y.code).toBe(2);
     expect(y.stderr).toContain("actions[0].entities[0].conn_id: unknown field: the API calls it connection_id");
-    expect(server.requests).toHaveLength(0);
+    expect(fake.server.requests).toHaveLength(0);
   });
 
   it("large actions are split: no request carries more entities than the chunk size", async () => {
-    server.reset();
+    fake.server.reset();
     const entities = Array.from({ length: 1234 }, (_, i) => ({ connection_id: `bulk_${i}`, conn_type: "http", host: `h${i}.example.com` }));
     const r = await run(["bulk", file("big.json", JSON.stringify({ actions: [{ action: "create", entities }] })), "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).created).toHaveLength(1234);
     expect(entitiesPerRequest().sort((a, b) => b - a)).toEqual([500, 500, 234]);
-    expect(server.all()).toHaveLength(1234);
+    expect(fake.server.all()).toHaveLength(1234);
 
-    const from = server.requests.length;
+    const from = fake.server.requests.length;
     const del = await run(["bulk", file("del.json", JSON.stringify({ actions: [{ action: "delete", entities: entities.map((e) => e.connection_id) }] })), "--chunk-size", "100", "-o", "json"]);
     expect(del.code, del.stderr).toBe(0);
     expect(report(del.stdout).deleted).toHaveLength(1234);
     expect(entitiesPerRequest(from)).toHaveLength(13);
     expect(Math.max(...entitiesPerRequest(from))).toBe(100);
-    expect(server.all()).toHaveLength(0);
+    expect(fake.server.all()).toHaveLength(0);
   });
 });
 
@@ -298,8 +282,8 @@ describe("export → import", () => {
   let original: StoredConnection[];
 
   beforeAll(() => {
-    server.reset({ seed: 250 });
-    original = server.all();
+    fake.server.reset({ seed: 250 });
+    original = fake.server.all();
     // the seed has passwords and sensitive extra keys (api_key, and token nested under auth)
     expect(original.filter((c) => c.password).length).toBeGreaterThan(100);
     expect(original.filter((c) => c.extra?.includes('"token"')).length).toBeGreaterThan(20);
@@ -307,8 +291,8 @@ describe("export → import", () => {
 
   for (const format of ["json", "yaml"] as const) {
     it(`${format}: into the same server with --on-existence overwrite changes nothing and stores no literal ***`, async () => {
-      server.reset({ seed: 250 });
-      const out = join(work.dir, `export.${format}`);
+      fake.server.reset({ seed: 250 });
+      const out = join(fake.workDir, `export.${format}`);
       const e = await run(["export", out]);
       expect(e.code, e.stderr).toBe(0);
       expect(e.stdout).toBe("");
@@ -318,7 +302,7 @@ describe("export → import", () => {
       expect(text).toContain("***");
       if (format === "json") expect(Object.keys(JSON.parse(text) as object)).toEqual(original.map((c) => c.connection_id));
 
-      const from = server.requests.length;
+      const from = fake.server.requests.length;
       const r = await run(["import", out, "--on-existence", "overwrite", "-o", "json"]);
       expect(r.code, r.stderr).toBe(0);
       const rep = report(r.stdout);
@@ -328,20 +312,20 @@ describe("export → import", () => {
       // sent as bulk updates (PATCH rules keep "***" secrets), never as create+overwrite
       const actions = bulkRequests(from).flatMap((q) => (q.json as { actions: Array<{ action: string }> }).actions.map((a) => a.action));
       expect(new Set(actions)).toEqual(new Set(["update"]));
-      expect(server.all()).toEqual(original);
-      expect(JSON.stringify(server.all())).not.toContain("***");
+      expect(fake.server.all()).toEqual(original);
+      expect(JSON.stringify(fake.server.all())).not.toContain("***");
     });
   }
 
   it("json: into an empty server recreates every non-secret field and warns about the ids without secrets", async () => {
-    server.reset({ seed: 250 });
-    const out = join(work.dir, "migrate.json");
+    fake.server.reset({ seed: 250 });
+    const out = join(fake.workDir, "migrate.json");
     expect((await run(["export", out])).code).toBe(0);
     const exported = JSON.parse(readFileSync(out, "utf8")) as Record<string, { extra: string | null; password: string | null }>;
     const withSecrets = Object.entries(exported)
       .filter(([, c]) => c.password === "***" || (c.extra ?? "").includes('"***"')).map(([id]) => id);
 
-    server.reset();
+    fake.server.reset();
     const r = await run(["import", out, "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).created).toEqual(original.map((c) => c.connection_id));
@@ -350,7 +334,7 @@ describe("export → import", () => {
     expect(Number(warning![1])).toBe(withSecrets.length);
     expect(warning![2]!.split(", ")).toEqual([...withSecrets.slice(0, 20), "..."]);
 
-    const now = new Map(server.all().map((c) => [c.connection_id, c]));
+    const now = new Map(fake.server.all().map((c) => [c.connection_id, c]));
     expect(now.size).toBe(250);
     for (const o of original) {
       const c = now.get(o.connection_id)!;
@@ -361,11 +345,11 @@ describe("export → import", () => {
       const redacted = exported[o.connection_id]!.extra;
       expect(extra === null ? null : JSON.parse(extra)).toEqual(redacted === null ? null : dropRedacted(JSON.parse(redacted)));
     }
-    expect(JSON.stringify(server.all())).not.toContain("***");
+    expect(JSON.stringify(fake.server.all())).not.toContain("***");
   });
 
   it("env export: one id=URI line per connection, re-importable", async () => {
-    server.reset({ seed: 12 });
+    fake.server.reset({ seed: 12 });
     const r = await run(["export", "-", "--format", "env"]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
@@ -399,7 +383,7 @@ describe("10,000 connections", { timeout: 60_000 }, () => {
   };
 
   it("into an empty server: 10,000 ids reported, 20 bulk requests of at most 500", async () => {
-    server.reset();
+    fake.server.reset();
     const t0 = Date.now();
     const r = await run(["import", path, "-o", "json"]);
     const ms = Date.now() - t0;
@@ -410,27 +394,27 @@ describe("10,000 connections", { timeout: 60_000 }, () => {
     expect(r.stderr).toBe(`created ${N}, updated 0, deleted 0, skipped 0, failed 0\n`);
     expect(entitiesPerRequest()).toHaveLength(20);
     expect(Math.max(...entitiesPerRequest())).toBe(500);
-    const all = server.all();
+    const all = fake.server.all();
     expect(all).toHaveLength(N);
     expect(fields(all[9_999])).toEqual(expectStoredAsFile(all[9_999]!.connection_id));
-    console.log(`import of ${N} into an empty server: ${ms} ms, ${server.requests.length} requests`);
+    console.log(`import of ${N} into an empty server: ${ms} ms, ${fake.server.requests.length} requests`);
   });
 
   it("with 4,000 of them on the server and fail: exit 5, nothing written", async () => {
-    server.reset({ seed: EXISTING });
-    const before = server.all();
+    fake.server.reset({ seed: EXISTING });
+    const before = fake.server.all();
     const r = await run(["import", path, "-o", "json"]);
     expect(r.code).toBe(5);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^airconn: 4000 connections already exist, nothing was imported: conn_00001, conn_00002, .*, \.\.\.\n/);
     expect(r.stderr).toMatch(/--on-existence skip/);
     expect(writes()).toEqual([]);
-    expect(server.all()).toEqual(before);
+    expect(fake.server.all()).toEqual(before);
   });
 
   it("skip: 4,000 skipped + 6,000 created = 10,000, and the skipped ones are untouched", async () => {
-    server.reset({ seed: EXISTING });
-    const before = new Map(server.all().map((c) => [c.connection_id, c]));
+    fake.server.reset({ seed: EXISTING });
+    const before = new Map(fake.server.all().map((c) => [c.connection_id, c]));
     const r = await run(["import", path, "--on-existence", "skip", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     const rep = report(r.stdout);
@@ -439,7 +423,7 @@ describe("10,000 connections", { timeout: 60_000 }, () => {
     expect(rep.updated.length + rep.failed.length + rep.deleted.length).toBe(0);
     expect(new Set([...rep.skipped, ...rep.created])).toEqual(new Set(ids));
     expect(r.stderr).toBe(`created ${N - EXISTING}, updated 0, deleted 0, skipped ${EXISTING}, failed 0\n`);
-    const all = server.all();
+    const all = fake.server.all();
     expect(all).toHaveLength(N);
     for (const c of all) {
       if (rep.skipped.includes(c.connection_id)) expect(c).toEqual(before.get(c.connection_id));
@@ -449,7 +433,7 @@ describe("10,000 connections", { timeout: 60_000 }, () => {
   });
 
   it("overwrite: 4,000 updated + 6,000 created = 10,000, and the server holds the file", async () => {
-    server.reset({ seed: EXISTING });
+    fake.server.reset({ seed: EXISTING });
     const r = await run(["import", path, "--on-existence", "overwrite", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     const rep = report(r.stdout);
@@ -457,7 +441,7 @@ describe("10,000 connections", { timeout: 60_000 }, () => {
     expect(rep.created).toHaveLength(N - EXISTING);
     expect(rep.skipped.length + rep.failed.length + rep.deleted.length).toBe(0);
     expect(r.stderr).toBe(`created ${N - EXISTING}, updated ${EXISTING}, deleted 0, skipped 0, failed 0\n`);
-    const all = server.all();
+    const all = fake.server.all();
     expect(all).toHaveLength(N);
     for (const c of all) expect(fields(c)).toEqual(expectStoredAsFile(c.connection_id));
     expect(entitiesPerRequest()).toHaveLength(20);

@@ -3,7 +3,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readScanLog, SCAN_LOG_ENV } from "./secrets.js";
+import { readScanLog, SCAN_LOG_ENV } from "../support/secrets.js";
 
 export default function setup(): () => void {
   const path = join(tmpdir(), `airconn-secret-scan-${process.pid}.log`);

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { BIN, ROOT, baseEnv, haveCommand, tempDir } from "./harness.js";
+import { BIN, ROOT, baseEnv, haveCommand, tempDir } from "../support/cli.js";
 
 function ensureTmux(): string | undefined {
   if (haveCommand("tmux")) return undefined;

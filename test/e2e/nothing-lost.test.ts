@@ -3,41 +3,29 @@
 // stored. The interrupted import: the server dies after some chunks; the report names the ids that landed, the exit
 // code is 1, and a re-run with --on-existence skip finishes the job. POST/PATCH are never retried, so a 503 never
 // makes a duplicate.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { registerSecret, runCli, tempDir } from "./harness.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { registerSecret } from "../support/cli.js";
+import { useFakeAirflow } from "../support/fake.js";
+import { report, type ReportJson } from "../support/report.js";
 
-interface Failure { connection_id: string; action: string; error: string; status_code: number | null }
-interface ReportJson { created: string[]; updated: string[]; deleted: string[]; skipped: string[]; failed: Failure[] }
 
-let server: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
+const fake = useFakeAirflow({ seed: 10 }, { prefix: "airconn-nothing-lost-" });
+const { file } = fake;
+beforeEach(() => fake.server.reset({ seed: 10 }));
+afterEach(() => fake.server.setFaults(undefined));
 
-beforeAll(async () => {
-  server = await startFakeAirflow({ seed: 10 });
-  cfg = tempDir("airconn-nothing-lost-");
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir };
-});
-beforeEach(() => server.reset({ seed: 10 }));
-afterEach(() => server.setFaults(undefined));
-afterAll(async () => { await server?.close(); cfg?.cleanup(); });
-
-const cli = (args: string[], input?: string) => runCli(args, { env, input });
-const file = (name: string, content: string) => { const p = join(cfg.dir, name); writeFileSync(p, content); return p; };
+const cli = (args: string[], input?: string) => fake.run(args, { input });
 const ids = (prefix: string, n: number, from = 1) => Array.from({ length: n }, (_, i) => `${prefix}_${String(i + from).padStart(3, "0")}`);
-const storedIds = () => new Set(server.all().map((c) => c.connection_id));
+const storedIds = () => new Set(fake.server.all().map((c) => c.connection_id));
 const PASSWORD = "S3cr3t-P4ss-nothing-lost";
 registerSecret(PASSWORD);
 
 /** Every id of the input in exactly one list of the report, and nothing else; the stderr summary agrees. */
-function expectAccounted(report: ReportJson, input: string[], stderr: string): void {
-  const all = [...report.created, ...report.updated, ...report.deleted, ...report.skipped, ...report.failed.map((f) => f.connection_id)];
+function expectAccounted(rep: ReportJson, input: string[], stderr: string): void {
+  const all = [...rep.created, ...rep.updated, ...rep.deleted, ...rep.skipped, ...rep.failed.map((f) => f.connection_id)];
   expect(all.length).toBe(input.length);
   expect(new Set(all)).toEqual(new Set(input));
-  const summary = `created ${report.created.length}, updated ${report.updated.length}, deleted ${report.deleted.length}, skipped ${report.skipped.length}, failed ${report.failed.length}`;
+  const summary = `created ${rep.created.length}, updated ${rep.updated.length}, deleted ${rep.deleted.length}, skipped ${rep.skipped.length}, failed ${rep.failed.length}`;
   expect(stderr).toContain(summary + "\n");
 }
 
@@ -56,7 +44,7 @@ describe("every id accounted for", () => {
     const input = [...ids("new", 4), "conn_00001", "conn_00002", "ghost_1", "conn_00003", "conn_00004", "ghost_2"];
     const r = await cli(["bulk", p, "-o", "json"]);
     expect(r.code, r.stderr).toBe(1);
-    const rep = JSON.parse(r.stdout) as ReportJson;
+    const rep = report(r.stdout);
     expectAccounted(rep, input, r.stderr);
     expect(rep.created).toEqual(ids("new", 4));
     expect(rep.deleted).toEqual(["conn_00003", "conn_00004"]);
@@ -64,7 +52,7 @@ describe("every id accounted for", () => {
     expect(rep.failed.map((f) => [f.connection_id, f.status_code])).toEqual(expect.arrayContaining([["conn_00001", 409], ["ghost_1", 404]]));
     // the update action failed as a whole (fail mode): conn_00002 is reported failed, and indeed not changed
     expect(rep.failed.map((f) => f.connection_id)).toContain("conn_00002");
-    expect(server.stored("conn_00002")!.host).not.toBe("h2");
+    expect(fake.server.stored("conn_00002")!.host).not.toBe("h2");
     const now = storedIds();
     for (const id of rep.created) expect(now.has(id)).toBe(true);
     for (const id of rep.deleted) expect(now.has(id)).toBe(false);
@@ -75,27 +63,27 @@ describe("every id accounted for", () => {
     const p = importFile("some-exist.json", list);
     const skip = await cli(["import", p, "--on-existence", "skip", "-o", "json"]);
     expect(skip.code, skip.stderr).toBe(0);
-    const s = JSON.parse(skip.stdout) as ReportJson;
+    const s = report(skip.stdout);
     expectAccounted(s, list, skip.stderr);
     expect(s.skipped).toEqual(["conn_00001", "conn_00002"]);
     expect(s.created).toEqual(ids("imp", 6));
-    expect(server.stored("imp_001")!.password).toBe(PASSWORD);
+    expect(fake.server.stored("imp_001")!.password).toBe(PASSWORD);
 
     const over = await cli(["import", p, "--on-existence", "overwrite", "-o", "json"]);
     expect(over.code, over.stderr).toBe(0);
-    const o = JSON.parse(over.stdout) as ReportJson;
+    const o = report(over.stdout);
     expectAccounted(o, list, over.stderr);
     expect(o.updated.sort()).toEqual([...list].sort());
   });
 
   it("import --on-existence fail with existing ids: exit 5, nothing written", async () => {
     const p = importFile("conflict.json", ["conn_00005", ...ids("nope", 3)]);
-    const before = server.all().length;
+    const before = fake.server.all().length;
     const r = await cli(["import", p, "-o", "json"]);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/^airconn: 1 connection already exist, nothing was imported: conn_00005\nhint: .*--on-existence skip/);
-    expect(server.all().length).toBe(before);
-    expect(server.requests.filter((q) => q.method !== "GET")).toHaveLength(0);
+    expect(fake.server.all().length).toBe(before);
+    expect(fake.server.requests.filter((q) => q.method !== "GET")).toHaveLength(0);
   });
 
   it("apply --prune: created, updated, unchanged (skipped), deleted, and one failed update add up to file + pruned", async () => {
@@ -109,11 +97,11 @@ describe("every id accounted for", () => {
       ...ids("app", 3).map((id) => `  - {connection_id: ${id}, conn_type: http, host: h}`),
     ].join("\n") + "\n");
     const pruned = ids("conn", 8, 3).map((id) => id.replace("conn_", "conn_00"));
-    server.setFaults({ status: 503, retryAfter: 0, failFirst: 1, methods: ["PATCH"], pathPattern: "/connections/conn_00002$" });
+    fake.server.setFaults({ status: 503, retryAfter: 0, failFirst: 1, methods: ["PATCH"], pathPattern: "/connections/conn_00002$" });
     const r = await cli(["apply", p, "--prune", "--yes", "-o", "json"]);
-    server.setFaults(undefined);
+    fake.server.setFaults(undefined);
     expect(r.code, r.stderr).toBe(1);
-    const rep = JSON.parse(r.stdout) as ReportJson;
+    const rep = report(r.stdout);
     expectAccounted(rep, ["keep_me", "conn_00001", "conn_00002", ...ids("app", 3), ...pruned], r.stderr);
     expect(rep.skipped).toEqual(["keep_me"]);
     expect(rep.updated).toEqual(["conn_00001"]);
@@ -122,21 +110,21 @@ describe("every id accounted for", () => {
     expect([...rep.deleted].sort()).toEqual(pruned);
     expect([...storedIds()].sort()).toEqual(["app_001", "app_002", "app_003", "conn_00001", "conn_00002", "keep_me"]);
     // the failed PATCH was sent once, not retried
-    expect(server.requests.filter((q) => q.method === "PATCH" && q.path.endsWith("/conn_00002"))).toHaveLength(1);
+    expect(fake.server.requests.filter((q) => q.method === "PATCH" && q.path.endsWith("/conn_00002"))).toHaveLength(1);
   });
 
   it("multi-id delete: deleted + skipped (--if-exists) + failed = the ids given", async () => {
     const input = ["conn_00006", "conn_00007", "ghost_a", "conn_00008"];
     const r = await cli(["delete", ...input, "--yes", "-o", "json"]);
     expect(r.code).toBe(1);
-    const rep = JSON.parse(r.stdout) as ReportJson;
+    const rep = report(r.stdout);
     expectAccounted(rep, input, r.stderr);
     expect(rep.failed).toEqual([expect.objectContaining({ connection_id: "ghost_a", status_code: 404 })]);
     expect(rep.deleted).toEqual(["conn_00006", "conn_00007", "conn_00008"]);
 
     const again = await cli(["delete", ...input, "--yes", "--if-exists", "-o", "json"]);
     expect(again.code).toBe(0);
-    const rep2 = JSON.parse(again.stdout) as ReportJson;
+    const rep2 = report(again.stdout);
     expectAccounted(rep2, input, again.stderr);
     expect(rep2.skipped).toEqual(input);
   });
@@ -146,50 +134,50 @@ describe("interrupted import", () => {
   it("the server dies after 2 of 5 chunks: exit 1, the report names exactly the ids that landed; --on-existence skip finishes", async () => {
     const list = ids("batch", 50);
     const p = importFile("batch.json", list);
-    server.setFaults({ dieAfterRequests: 2, methods: ["PATCH"] });
+    fake.server.setFaults({ dieAfterRequests: 2, methods: ["PATCH"] });
     const r = await cli(["--concurrency", "1", "import", p, "--chunk-size", "10", "-o", "json"]);
     expect(r.code, r.stderr).toBe(1);
-    const rep = JSON.parse(r.stdout) as ReportJson;
+    const rep = report(r.stdout);
     expectAccounted(rep, list, r.stderr);
     expect(r.stderr).toMatch(/^airconn: 30 of 50 failed: batch_021, /m);
     // chunk 3 was cut off mid-request (it may have landed); chunks 4 and 5 found nobody listening (they cannot have)
     expect(rep.failed.slice(0, 10).every((f) => f.action === "create" && /closed before an answer came \(the request may or may not have been applied\)$/.test(f.error))).toBe(true);
     expect(rep.failed.slice(10).every((f) => f.action === "create" && /connection refused \(not applied: the request never reached the server\)$/.test(f.error))).toBe(true);
 
-    server.setFaults(undefined); // listening again, the store intact
-    const landed = list.filter((id) => server.stored(id));
+    fake.server.setFaults(undefined); // listening again, the store intact
+    const landed = list.filter((id) => fake.server.stored(id));
     expect(rep.created).toEqual(landed);
     expect(landed).toEqual(list.slice(0, 20));
 
     const rerun = await cli(["import", p, "--on-existence", "skip", "--chunk-size", "10", "-o", "json"]);
     expect(rerun.code, rerun.stderr).toBe(0);
-    const rep2 = JSON.parse(rerun.stdout) as ReportJson;
+    const rep2 = report(rerun.stdout);
     expectAccounted(rep2, list, rerun.stderr);
     expect(rep2.skipped).toEqual(landed);
     expect(rep2.created).toEqual(list.slice(20));
-    for (const id of list) expect(server.stored(id)?.password).toBe(PASSWORD);
+    for (const id of list) expect(fake.server.stored(id)?.password).toBe(PASSWORD);
   });
 
   it("with parallel chunks: every created id is on the server, every other stored id is a failure that says it may have been applied", async () => {
     const list = ids("par", 60);
     const p = importFile("par.json", list);
-    server.setFaults({ dieAfterRequests: 3, methods: ["PATCH"] });
+    fake.server.setFaults({ dieAfterRequests: 3, methods: ["PATCH"] });
     const r = await cli(["--concurrency", "4", "import", p, "--chunk-size", "6", "-o", "json"]);
     expect(r.code, r.stderr).toBe(1);
-    const rep = JSON.parse(r.stdout) as ReportJson;
+    const rep = report(r.stdout);
     expectAccounted(rep, list, r.stderr);
-    server.setFaults(undefined);
-    for (const id of rep.created) expect(server.stored(id), id).toBeDefined();
+    fake.server.setFaults(undefined);
+    for (const id of rep.created) expect(fake.server.stored(id), id).toBeDefined();
     const failed = new Map(rep.failed.map((f) => [f.connection_id, f.error]));
-    for (const id of list.filter((x) => server.stored(x) && !rep.created.includes(x))) expect(failed.get(id)).toMatch(/may or may not have been applied/);
-    for (const [id, error] of failed) if (/not applied/.test(error)) expect(server.stored(id), id).toBeUndefined();
+    for (const id of list.filter((x) => fake.server.stored(x) && !rep.created.includes(x))) expect(failed.get(id)).toMatch(/may or may not have been applied/);
+    for (const [id, error] of failed) if (/not applied/.test(error)) expect(fake.server.stored(id), id).toBeUndefined();
 
     const rerun = await cli(["import", p, "--on-existence", "skip", "-o", "json"]);
     expect(rerun.code, rerun.stderr).toBe(0);
-    const rep2 = JSON.parse(rerun.stdout) as ReportJson;
+    const rep2 = report(rerun.stdout);
     expectAccounted(rep2, list, rerun.stderr);
     expect(rep2.created.length + rep2.skipped.length).toBe(60);
-    expect(list.every((id) => server.stored(id))).toBe(true);
+    expect(list.every((id) => fake.server.stored(id))).toBe(true);
   });
 });
 
@@ -197,12 +185,12 @@ describe("no duplicate from a retry", () => {
   it("bulk under a 503 on the first PATCH: each chunk sent once, the failed chunk reported, the others done", async () => {
     const list = ids("dup", 15);
     const p = file("dup.json", JSON.stringify({ actions: [{ action: "create", entities: list.map((id) => ({ connection_id: id, conn_type: "http" })) }] }));
-    server.setFaults({ status: 503, retryAfter: 0, failFirst: 1, methods: ["PATCH"] });
+    fake.server.setFaults({ status: 503, retryAfter: 0, failFirst: 1, methods: ["PATCH"] });
     const r = await cli(["--concurrency", "1", "bulk", p, "--chunk-size", "5", "-o", "json"]);
     expect(r.code).toBe(1);
-    const rep = JSON.parse(r.stdout) as ReportJson;
+    const rep = report(r.stdout);
     expectAccounted(rep, list, r.stderr);
-    const patches = server.requests.filter((q) => q.method === "PATCH");
+    const patches = fake.server.requests.filter((q) => q.method === "PATCH");
     expect(patches).toHaveLength(3);
     const sentIds = patches.flatMap((q) => (q.json as { actions: Array<{ entities: Array<{ connection_id: string }> }> }).actions[0]!.entities.map((e) => e.connection_id));
     expect(sentIds.sort()).toEqual([...list].sort()); // every id in exactly one request
@@ -214,25 +202,25 @@ describe("no duplicate from a retry", () => {
   it("import: 503s on the existence checks (GET) are retried; the write goes once; counts add up", async () => {
     const list = [...ids("chk", 5), "conn_00009"];
     const p = importFile("chk.json", list);
-    server.setFaults({ status: 503, retryAfter: 0, failFirst: 3, methods: ["GET"] });
+    fake.server.setFaults({ status: 503, retryAfter: 0, failFirst: 3, methods: ["GET"] });
     const r = await cli(["import", p, "--on-existence", "skip", "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
-    const rep = JSON.parse(r.stdout) as ReportJson;
+    const rep = report(r.stdout);
     expectAccounted(rep, list, r.stderr);
     expect(rep.skipped).toEqual(["conn_00009"]);
-    expect(server.requests.filter((q) => q.method === "PATCH")).toHaveLength(1);
-    expect(server.requests.filter((q) => q.method === "GET" && q.status === 503)).toHaveLength(3);
+    expect(fake.server.requests.filter((q) => q.method === "PATCH")).toHaveLength(1);
+    expect(fake.server.requests.filter((q) => q.method === "GET" && q.status === 503)).toHaveLength(3);
   });
 
   it("create under a 503: one POST, exit 1; a re-run with --if-not-exists creates it once", async () => {
-    server.setFaults({ status: 503, retryAfter: 0, failFirst: 1, methods: ["POST"] });
+    fake.server.setFaults({ status: 503, retryAfter: 0, failFirst: 1, methods: ["POST"] });
     const r = await cli(["create", "single_one", "--type", "postgres", "--password-stdin"], PASSWORD);
     expect(r.code).toBe(1);
-    expect(server.requests.filter((q) => q.method === "POST")).toHaveLength(1);
-    server.setFaults(undefined);
+    expect(fake.server.requests.filter((q) => q.method === "POST")).toHaveLength(1);
+    fake.server.setFaults(undefined);
     const again = await cli(["create", "single_one", "--type", "postgres", "--password-stdin", "--if-not-exists"], PASSWORD);
     expect(again.code, again.stderr).toBe(0);
-    expect(server.requests.filter((q) => q.method === "POST")).toHaveLength(2);
-    expect(server.all().filter((c) => c.connection_id === "single_one")).toHaveLength(1);
+    expect(fake.server.requests.filter((q) => q.method === "POST")).toHaveLength(2);
+    expect(fake.server.all().filter((c) => c.connection_id === "single_one")).toHaveLength(1);
   });
 });

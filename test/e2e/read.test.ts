@@ -1,26 +1,17 @@
 // Issue 2, end to end: the built CLI against the local Airflow-compatible server seeded with 250 connections.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { statSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { runCli, runCliTty, tempDir, plain } from "./harness.js";
+import { runCli, runCliTty, tempDir, plain } from "../support/cli.js";
+import { useFakeAirflow } from "../support/fake.js";
 
-let server: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  server = await startFakeAirflow({ seed: 250 });
-  cfg = tempDir();
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir };
-});
-afterAll(async () => { await server?.close(); cfg?.cleanup(); });
+const fake = useFakeAirflow({ seed: 250 });
 
 /** What the server itself answers for a list query, all pages. */
 async function serverIds(query: string): Promise<string[]> {
   const ids: string[] = [];
   for (let offset = 0; ; offset += 100) {
-    const r = await fetch(`${server.url}/api/v2/connections?limit=100&offset=${offset}${query}`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    const r = await fetch(`${fake.server.url}/api/v2/connections?limit=100&offset=${offset}${query}`, { headers: { authorization: `Bearer ${fake.server.adminToken}` } });
     const body = (await r.json()) as { connections: Array<{ connection_id: string }>; total_entries: number };
     ids.push(...body.connections.map((c) => c.connection_id));
     if (offset + 100 >= body.total_entries) return ids;
@@ -29,7 +20,7 @@ async function serverIds(query: string): Promise<string[]> {
 
 describe("list", () => {
   it("-o json returns all 250 in the server's order", async () => {
-    const r = await runCli(["list", "-o", "json"], { env });
+    const r = await runCli(["list", "-o", "json"], { env: fake.env });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const list = JSON.parse(r.stdout) as Array<{ connection_id: string }>;
@@ -39,23 +30,23 @@ describe("list", () => {
   });
 
   it("--pattern and --order-by give what the server gives", async () => {
-    const r = await runCli(["list", "-o", "json", "--pattern", "conn_001%", "--order-by", "-conn_type", "--order-by", "host"], { env });
+    const r = await runCli(["list", "-o", "json", "--pattern", "conn_001%", "--order-by", "-conn_type", "--order-by", "host"], { env: fake.env });
     expect(r.code).toBe(0);
     const ids = (JSON.parse(r.stdout) as Array<{ connection_id: string }>).map((c) => c.connection_id);
     expect(ids.length).toBeGreaterThan(0);
     expect(ids).toEqual(await serverIds("&connection_id_pattern=conn_001%25&order_by=-conn_type&order_by=host"));
-    const last = server.requests.filter((q) => q.path === "/api/v2/connections").at(-1)!;
+    const last = fake.server.requests.filter((q) => q.path === "/api/v2/connections").at(-1)!;
     expect(last.query.getAll("order_by")).toEqual(["-conn_type", "host"]);
   });
 
   it("--limit 7 returns 7, --offset skips", async () => {
-    const r = await runCli(["list", "-o", "json", "--limit", "7", "--offset", "3"], { env });
+    const r = await runCli(["list", "-o", "json", "--limit", "7", "--offset", "3"], { env: fake.env });
     const ids = (JSON.parse(r.stdout) as Array<{ connection_id: string }>).map((c) => c.connection_id);
     expect(ids).toEqual((await serverIds("")).slice(3, 10));
   });
 
   it("piped output is tab-separated with the id first and no header", async () => {
-    const r = await runCli(["list", "--limit", "3"], { env });
+    const r = await runCli(["list", "--limit", "3"], { env: fake.env });
     expect(r.code).toBe(0);
     expect(r.stdout.endsWith("\n")).toBe(true);
     const lines = r.stdout.slice(0, -1).split("\n");
@@ -69,7 +60,7 @@ describe("list", () => {
   });
 
   it("on a terminal prints a table with a header", async () => {
-    const r = await runCliTty(["list", "--limit", "2"], { env: { ...env, NO_COLOR: "1" } });
+    const r = await runCliTty(["list", "--limit", "2"], { env: { ...fake.env, NO_COLOR: "1" } });
     expect(r.code).toBe(0);
     const lines = plain(r.stdout).trim().split("\n");
     expect(lines[0]).toMatch(/^ID\s+TYPE\s+HOST\s+PORT\s+LOGIN\s+SCHEMA\s+DESCRIPTION$/);
@@ -78,12 +69,12 @@ describe("list", () => {
   });
 
   it("colours the header on a terminal unless NO_COLOR", async () => {
-    const r = await runCliTty(["list", "--limit", "1"], { env });
+    const r = await runCliTty(["list", "--limit", "1"], { env: fake.env });
     expect(r.stdout).toMatch(/\x1b\[1mID/);
   });
 
   it("an unknown --order-by is the server's 400: exit 2 with its message", async () => {
-    const r = await runCli(["list", "--order-by", "bogus"], { env });
+    const r = await runCli(["list", "--order-by", "bogus"], { env: fake.env });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("airconn: Ordering with 'bogus' is disallowed or the attribute does not exist on the model\n");
   });
@@ -91,8 +82,8 @@ describe("list", () => {
 
 describe("get", () => {
   it("prints one connection as JSON with the server's redaction", async () => {
-    const id = (await serverIds("")).find((i) => server.stored(i)?.password)!;
-    const r = await runCli(["get", id, "-o", "json"], { env });
+    const id = (await serverIds("")).find((i) => fake.server.stored(i)?.password)!;
+    const r = await runCli(["get", id, "-o", "json"], { env: fake.env });
     expect(r.code).toBe(0);
     const c = JSON.parse(r.stdout);
     expect(c.connection_id).toBe(id);
@@ -100,34 +91,34 @@ describe("get", () => {
   });
 
   it("a missing id exits 3 with the server's message", async () => {
-    const r = await runCli(["get", "no_such_conn"], { env });
+    const r = await runCli(["get", "no_such_conn"], { env: fake.env });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("airconn: The Connection with connection_id: `no_such_conn` was not found\n");
   });
 
   it("a bad token exits 4 with a hint to log in", async () => {
-    const r = await runCli(["get", "conn_00001"], { env: { ...env, AIRCONN_TOKEN: "not-a-jwt" } });
+    const r = await runCli(["get", "conn_00001"], { env: { ...fake.env, AIRCONN_TOKEN: "not-a-jwt" } });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^airconn: Invalid JWT token\nhint: .*airconn login/);
   });
 
   it("an expired token exits 4 with a hint to log in again", async () => {
-    const r = await runCli(["get", "conn_00001"], { env: { ...env, AIRCONN_TOKEN: server.mintToken({ expiresInSeconds: -60 }) } });
+    const r = await runCli(["get", "conn_00001"], { env: { ...fake.env, AIRCONN_TOKEN: fake.server.mintToken({ expiresInSeconds: -60 }) } });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^airconn: Token Expired\nhint: your token has expired: run `airconn login` again\n$/);
   });
 
   it("no token at all exits 4 before any request", async () => {
-    const before = server.requests.length;
-    const r = await runCli(["get", "conn_00001"], { env: { ...env, AIRCONN_TOKEN: undefined } });
+    const before = fake.server.requests.length;
+    const r = await runCli(["get", "conn_00001"], { env: { ...fake.env, AIRCONN_TOKEN: undefined } });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^airconn: not logged in/);
-    expect(server.requests.length).toBe(before);
+    expect(fake.server.requests.length).toBe(before);
   });
 
   it("an unreachable host exits 1 with a one-line message and no stack trace", async () => {
-    const r = await runCli(["get", "x", "--retries", "0"], { env: { ...env, AIRCONN_API_URL: "http://127.0.0.1:59998" } });
+    const r = await runCli(["get", "x", "--retries", "0"], { env: { ...fake.env, AIRCONN_API_URL: "http://127.0.0.1:59998" } });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("airconn: cannot connect to http://127.0.0.1:59998: connection refused\nhint: is the Airflow API server running? Check the URL with `airconn profile show`\n");
   });
@@ -138,7 +129,7 @@ describe("login and profiles", () => {
     const dir = tempDir();
     try {
       const e = { AIRCONN_CONFIG_DIR: join(dir.dir, "cfg") };
-      const r = await runCli(["login", "--api-url", server.url + "/", "--username", "admin", "--password-stdin", "--verbose"], { env: e, input: "admin\n" });
+      const r = await runCli(["login", "--api-url", fake.server.url + "/", "--username", "admin", "--password-stdin", "--verbose"], { env: e, input: "admin\n" });
       expect(r.code).toBe(0);
       expect(r.stdout).toBe("");
       expect(r.stderr).toMatch(/Logged in to http:\/\/127\.0\.0\.1:\d+ as admin \(profile default\); the token expires \d{4}-/);
@@ -172,7 +163,7 @@ describe("login and profiles", () => {
   it("refuses a wrong password with exit 4 and stores nothing", async () => {
     const dir = tempDir();
     try {
-      const r = await runCli(["login", "--api-url", server.url, "--username", "admin", "--password-stdin"], { env: { AIRCONN_CONFIG_DIR: dir.dir }, input: "wrong" });
+      const r = await runCli(["login", "--api-url", fake.server.url, "--username", "admin", "--password-stdin"], { env: { AIRCONN_CONFIG_DIR: dir.dir }, input: "wrong" });
       expect(r.code).toBe(4);
       expect(r.stderr).toMatch(/^airconn: login failed: Invalid credentials/);
       expect(() => statSync(join(dir.dir, "config.json"))).toThrow();
@@ -182,9 +173,9 @@ describe("login and profiles", () => {
   it("checks a token from --token-stdin before storing it", async () => {
     const dir = tempDir();
     try {
-      const bad = await runCli(["login", "--api-url", server.url, "--token-stdin"], { env: { AIRCONN_CONFIG_DIR: dir.dir }, input: "garbage" });
+      const bad = await runCli(["login", "--api-url", fake.server.url, "--token-stdin"], { env: { AIRCONN_CONFIG_DIR: dir.dir }, input: "garbage" });
       expect(bad.code).toBe(4);
-      const good = await runCli(["-p", "ci", "login", "--api-url", server.url, "--token-stdin"], { env: { AIRCONN_CONFIG_DIR: dir.dir }, input: server.adminToken + "\n" });
+      const good = await runCli(["-p", "ci", "login", "--api-url", fake.server.url, "--token-stdin"], { env: { AIRCONN_CONFIG_DIR: dir.dir }, input: fake.server.adminToken + "\n" });
       expect(good.code).toBe(0);
       const r = await runCli(["-p", "ci", "get", "conn_00002", "-o", "json"], { env: { AIRCONN_CONFIG_DIR: dir.dir } });
       expect(r.code).toBe(0);
@@ -194,7 +185,7 @@ describe("login and profiles", () => {
   it("AIRCONN_USERNAME + AIRCONN_PASSWORD get a token for one run and store nothing", async () => {
     const dir = tempDir();
     try {
-      const r = await runCli(["get", "conn_00003", "-o", "json"], { env: { AIRCONN_CONFIG_DIR: dir.dir, AIRCONN_API_URL: server.url, AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" } });
+      const r = await runCli(["get", "conn_00003", "-o", "json"], { env: { AIRCONN_CONFIG_DIR: dir.dir, AIRCONN_API_URL: fake.server.url, AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" } });
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).connection_id).toBe("conn_00003");
       expect(() => statSync(join(dir.dir, "config.json"))).toThrow();
@@ -206,18 +197,18 @@ describe("login and profiles", () => {
     try {
       const e = { AIRCONN_CONFIG_DIR: dir.dir };
       expect((await runCli(["profile", "set", "staging", "--api-url", "https://staging.example.com/api/v2"], { env: e })).code).toBe(0);
-      expect((await runCli(["profile", "set", "local", "--api-url", server.url], { env: e })).code).toBe(0);
+      expect((await runCli(["profile", "set", "local", "--api-url", fake.server.url], { env: e })).code).toBe(0);
       expect((await runCli(["profile", "use", "local"], { env: e })).code).toBe(0);
       const l = await runCli(["profile", "list", "-o", "json"], { env: e });
       expect(JSON.parse(l.stdout)).toEqual([
         { name: "staging", current: false, api_url: "https://staging.example.com", username: null, token: "none", token_expires: null },
-        { name: "local", current: true, api_url: server.url, username: null, token: "none", token_expires: null },
+        { name: "local", current: true, api_url: fake.server.url, username: null, token: "none", token_expires: null },
       ]);
       expect((await runCli(["profile", "use", "nope"], { env: e })).code).toBe(2);
       expect((await runCli(["-p", "nope", "list"], { env: e })).code).toBe(2);
       expect((await runCli(["profile", "remove", "staging"], { env: e })).code).toBe(0);
       const p = await runCli(["profile", "list"], { env: e });
-      expect(p.stdout).toBe(`local\t*\t${server.url}\t\tnone\t\n`);
+      expect(p.stdout).toBe(`local\t*\t${fake.server.url}\t\tnone\t\n`);
     } finally { dir.cleanup(); }
   });
 });

@@ -2,39 +2,33 @@
 // exports without ever being printed (the harness scans every run: see secrets.ts); the profile file is 0600 in a
 // 0700 folder; a secret about to go over plain http to another machine is warned about; Ctrl-C during a prompt, a
 // long list or an export to a file exits 130 and leaves no partial file.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { haveCommand, plain, registerSecret, runCli, runCliTty, tempDir, type CliResult } from "./harness.js";
+import { haveCommand, plain, registerSecret, runCli, runCliTty, type CliResult } from "../support/cli.js";
+import { useFakeAirflow } from "../support/fake.js";
 
 const LOGIN_PASSWORD = "S3cr3t-P4ss-login-7f3a";
 const CONN_PASSWORD = "S3cr3t-P4ss-conn-91bd";
 const EXTRA_TOKEN = "S3cr3t-api-token-5e2c";
 
-let server: FakeAirflow;
-let slow: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  server = await startFakeAirflow({ seed: 5, users: { admin: "admin", ci_bot: LOGIN_PASSWORD } });
-  slow = await startFakeAirflow({ seed: 1000, latencyMs: 400 });
-  cfg = tempDir("airconn-security-");
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: join(cfg.dir, "config") };
-  registerSecret(server.adminToken);
-  registerSecret(slow.adminToken);
+const fake = useFakeAirflow({ seed: 5, users: { admin: "admin", ci_bot: LOGIN_PASSWORD } }, {
+  prefix: "airconn-security-", env: (_, dirs) => ({ AIRCONN_CONFIG_DIR: join(dirs.workDir, "config") }),
+});
+const slowFake = useFakeAirflow({ seed: 1000, latencyMs: 400 });
+beforeAll(() => {
+  registerSecret(fake.server.adminToken);
+  registerSecret(slowFake.server.adminToken);
   for (const s of [LOGIN_PASSWORD, CONN_PASSWORD, EXTRA_TOKEN]) registerSecret(s);
 });
-afterAll(async () => { await server?.close(); await slow?.close(); cfg?.cleanup(); });
 
-const cli = (args: string[], o: { env?: Record<string, string>; input?: string } = {}) => runCli(args, { env: { ...env, ...o.env }, input: o.input });
+const cli = (args: string[], o: { env?: Record<string, string>; input?: string } = {}) => fake.run(args, o);
 
 describe("secrets are never printed", () => {
   it("login --password-stdin stores the token in a 0600 file in a 0700 folder and prints neither", async () => {
-    const dir = join(cfg.dir, "fresh", "airconn");
-    const r = await runCli(["login", "--api-url", server.url, "--username", "ci_bot", "--password-stdin"],
+    const dir = join(fake.workDir, "fresh", "airconn");
+    const r = await runCli(["login", "--api-url", fake.server.url, "--username", "ci_bot", "--password-stdin"],
       { env: { AIRCONN_CONFIG_DIR: dir }, input: `${LOGIN_PASSWORD}\n` });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^Logged in to http:\/\/127\.0\.0\.1:\d+ as ci_bot \(profile default\); the token expires /);
@@ -57,7 +51,7 @@ describe("secrets are never printed", () => {
       "--extra", JSON.stringify({ api_token: EXTRA_TOKEN, sslmode: "require" }), "-o", "json"], { input: CONN_PASSWORD });
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ password: "***", extra: '{"api_token": "***", "sslmode": "require"}' });
-    expect(server.stored("sec_conn")!.password).toBe(CONN_PASSWORD);
+    expect(fake.server.stored("sec_conn")!.password).toBe(CONN_PASSWORD);
     for (const args of [["get", "sec_conn", "-o", "yaml"], ["list", "-o", "json"], ["export", "-", "--format", "env"], ["-v", "test", "sec_conn"]]) {
       const r = await cli(args);
       expect(r.stdout + r.stderr).not.toContain(CONN_PASSWORD);
@@ -80,7 +74,7 @@ describe("secrets are never printed", () => {
   });
 
   it("an import file with real passwords: errors and reports name ids, never the secrets", async () => {
-    const f = join(cfg.dir, "secrets.json");
+    const f = join(fake.workDir, "secrets.json");
     writeFileSync(f, JSON.stringify({ imp_a: { conn_type: "postgres", password: CONN_PASSWORD }, imp_b: { conn_type: "http", password: CONN_PASSWORD, extra: `{"token": "${EXTRA_TOKEN}",}` } }));
     const bad = await cli(["import", f]);
     expect(bad.code).toBe(2);
@@ -108,7 +102,7 @@ describe("plain http to another machine", () => {
 
   it("login --password-stdin over plain http to another machine: warns about the password", async () => {
     const r = await cli(["login", "--api-url", "http://airflow.example.invalid", "--username", "ci_bot", "--password-stdin"],
-      { env: { AIRCONN_CONFIG_DIR: join(cfg.dir, "login-remote") }, input: LOGIN_PASSWORD });
+      { env: { AIRCONN_CONFIG_DIR: join(fake.workDir, "login-remote") }, input: LOGIN_PASSWORD });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^airconn: warning: sending the password over plain http to airflow\.example\.invalid: use https/);
   });
@@ -117,7 +111,7 @@ describe("plain http to another machine", () => {
     const local = await cli(["list"]);
     expect(local.code).toBe(0);
     expect(local.stderr).toBe("");
-    const host = await cli(["list"], { env: { AIRCONN_API_URL: server.url.replace("127.0.0.1", "localhost") } });
+    const host = await cli(["list"], { env: { AIRCONN_API_URL: fake.server.url.replace("127.0.0.1", "localhost") } });
     expect(host.stderr).not.toMatch(/warning/);
     const tls = await cli(["--api-url", "https://example.invalid", "--retries", "0", "list"]);
     expect(tls.code).toBe(1);
@@ -143,7 +137,7 @@ describe("Ctrl-C", () => {
   it("during a long list (1000 connections, 400 ms per request): exit 130, 'interrupted', quickly", async () => {
     const started = Date.now();
     const r: CliResult = await runCli(["--concurrency", "1", "list", "-o", "json"], {
-      env: { ...env, AIRCONN_API_URL: slow.url, AIRCONN_TOKEN: slow.adminToken },
+      env: { ...fake.env, AIRCONN_API_URL: slowFake.server.url, AIRCONN_TOKEN: slowFake.server.adminToken },
       onSpawn: interruptWhen((o) => o.includes('"connection_id"')),
     });
     expect(r.code).toBe(130);
@@ -152,15 +146,15 @@ describe("Ctrl-C", () => {
   });
 
   it("during an export to a file: exit 130, no target file and no temporary file", async () => {
-    const dir = join(cfg.dir, "export-target");
+    const dir = join(fake.workDir, "export-target");
     const { mkdirSync } = await import("node:fs");
     mkdirSync(dir);
-    const before = slow.requests.length;
+    const before = slowFake.server.requests.length;
     const r = await runCli(["--concurrency", "1", "export", join(dir, "connections.json")], {
-      env: { ...env, AIRCONN_API_URL: slow.url, AIRCONN_TOKEN: slow.adminToken },
+      env: { ...fake.env, AIRCONN_API_URL: slowFake.server.url, AIRCONN_TOKEN: slowFake.server.adminToken },
       onSpawn: (child) => {
         // interrupt once the first page has been answered (the temporary file exists by then)
-        const t = setInterval(() => { if (slow.requests.length - before >= 2) { clearInterval(t); child.kill("SIGINT"); } }, 20);
+        const t = setInterval(() => { if (slowFake.server.requests.length - before >= 2) { clearInterval(t); child.kill("SIGINT"); } }, 20);
         child.on("close", () => clearInterval(t));
       },
     });
@@ -170,7 +164,7 @@ describe("Ctrl-C", () => {
   });
 
   it("an export that finishes leaves only the target, 0600", async () => {
-    const dir = join(cfg.dir, "export-ok");
+    const dir = join(fake.workDir, "export-ok");
     const { mkdirSync } = await import("node:fs");
     mkdirSync(dir);
     const r = await cli(["export", join(dir, "c.yaml")]);
@@ -180,9 +174,9 @@ describe("Ctrl-C", () => {
   });
 
   it.skipIf(!haveCommand("script"))("during the interactive create prompt (a pseudo-terminal): exit 130, nothing created", async () => {
-    const before = server.requests.filter((q) => q.method === "POST").length;
+    const before = fake.server.requests.filter((q) => q.method === "POST").length;
     const r = await runCliTty(["create", "tty_conn"], {
-      env,
+      env: fake.env,
       onSpawn: (child) => {
         let out = "", sent = false;
         child.stdout?.on("data", (d) => {
@@ -194,7 +188,8 @@ describe("Ctrl-C", () => {
     expect(r.code).toBe(130);
     expect(plain(r.stdout)).toMatch(/airconn: (cancelled|interrupted)/);
     expect(plain(r.stdout)).not.toMatch(/^\s+at /m);
-    expect(server.requests.filter((q) => q.method === "POST").length).toBe(before);
-    expect(existsSync(join(env.AIRCONN_CONFIG_DIR!, "config.json.tmp"))).toBe(false);
+    expect(fake.server.requests.filter((q) => q.method === "POST").length).toBe(before);
+    const cfgDir = fake.env.AIRCONN_CONFIG_DIR!;
+    expect(existsSync(cfgDir) ? readdirSync(cfgDir).filter((n) => n.endsWith(".tmp")) : []).toEqual([]);
   });
 });

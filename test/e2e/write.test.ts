@@ -1,29 +1,17 @@
 // Issue 3, end to end: the built CLI's write commands against the local fake Airflow, piped and on a terminal.
 // Asserts stdout, stderr and exit codes, and what the server received and stored.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { plain, runCli, runCliTty, tempDir } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { plain, runCli, runCliTty } from "../support/cli.js";
+import { useFakeAirflow } from "../support/fake.js";
 
-let server: FakeAirflow;
-let disabled: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  server = await startFakeAirflow({ testConnection: "Enabled" });
-  disabled = await startFakeAirflow({ testConnection: "Disabled" });
-  cfg = tempDir();
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir };
-});
-afterAll(async () => { await server?.close(); await disabled?.close(); cfg?.cleanup(); });
+const fake = useFakeAirflow({ testConnection: "Enabled" });
+const off = useFakeAirflow({ testConnection: "Disabled" });
 
 type Stored = Record<string, unknown> & { password?: string | null; extra?: string | null };
-const stored = (id: string) => server.stored(id) as Stored | undefined;
-const reqs = (method: string, path: string) => server.requests.filter((r) => r.method === method && r.path === path);
-const since = (n: number) => server.requests.slice(n);
-const cli = (args: string[], input?: string) => runCli(args, { env, input });
+const stored = (id: string) => fake.server.stored(id) as Stored | undefined;
+const reqs = (method: string, path: string) => fake.server.requests.filter((r) => r.method === method && r.path === path);
+const { since } = fake;
+const cli = (args: string[], input?: string) => fake.run(args, { input });
 
 describe("create", () => {
   it("from field flags with --password-stdin: exit 0, the connection on stdout, the real password stored", async () => {
@@ -62,15 +50,14 @@ describe("create", () => {
   });
 
   it("--json @FILE in Airflow's JSON form", async () => {
-    const file = join(cfg.dir, "conn.json");
-    writeFileSync(file, '{"conn_type": "google-cloud-platform", "port": "443", "extra": {"project": "p1", "ratio": 1.0}}');
+    const file = fake.file("conn.json", '{"conn_type": "google-cloud-platform", "port": "443", "extra": {"project": "p1", "ratio": 1.0}}');
     const r = await cli(["create", "e2e_json", "--json", `@${file}`, "--description", "from json"]);
     expect(r.code).toBe(0);
     expect(stored("e2e_json")).toMatchObject({ conn_type: "google_cloud_platform", port: 443, extra: '{"project": "p1", "ratio": 1.0}', description: "from json" });
   });
 
   it("invalid input is exit 2 and sends nothing: no type without a terminal, bad port, bad extra, both password flags", async () => {
-    const n = server.requests.length;
+    const n = fake.server.requests.length;
     for (const [args, msg] of [
       [["create", "e2e_x", "--host", "h"], /--type/],
       [["create", "e2e_x", "--type", "http", "--port", "70000"], /--port must be between 0 and 65535/],
@@ -93,7 +80,7 @@ describe("create", () => {
 describe("patch", () => {
   it("--host h sends update_mask=host and only that change; the stored password and extra secret stay", async () => {
     const before = { ...stored("e2e_pg")! };
-    const n = server.requests.length;
+    const n = fake.server.requests.length;
     const r = await cli(["patch", "e2e_pg", "--host", "db2.internal", "-o", "json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ host: "db2.internal", password: "***" });
@@ -105,7 +92,7 @@ describe("patch", () => {
   });
 
   it("--set-extra / --unset-extra keep the stored secret (sent back as ***), never store ***", async () => {
-    const n = server.requests.length;
+    const n = fake.server.requests.length;
     const r = await cli(["patch", "e2e_pg", "--set-extra", "connect_timeout=10", "--unset-extra", "sslmode"]);
     expect(r.code).toBe(0);
     const patch = since(n).find((q) => q.method === "PATCH")!;
@@ -116,7 +103,7 @@ describe("patch", () => {
   });
 
   it("a new password from stdin and --unset fields: repeated update_mask keys", async () => {
-    const n = server.requests.length;
+    const n = fake.server.requests.length;
     const r = await cli(["patch", "e2e_pg", "--password-stdin", "--unset", "description", "--port", "6432"], "n3w-pw\n");
     expect(r.code).toBe(0);
     const patch = since(n).find((q) => q.method === "PATCH")!;
@@ -125,7 +112,7 @@ describe("patch", () => {
   });
 
   it("exit codes: --unset password 2, nothing to change 2, a missing id 3", async () => {
-    const n = server.requests.length;
+    const n = fake.server.requests.length;
     const a = await cli(["patch", "e2e_pg", "--unset", "password"]);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/cannot clear a password/);
@@ -135,14 +122,14 @@ describe("patch", () => {
     const c = await cli(["patch", "e2e_missing", "--host", "h"]);
     expect(c.code).toBe(3);
     expect(c.stderr).toMatch(/^airconn: .*e2e_missing.*not found/);
-    expect(server.requests.slice(n).filter((q) => q.method === "PATCH")).toEqual([]);
+    expect(fake.server.requests.slice(n).filter((q) => q.method === "PATCH")).toEqual([]);
   });
 });
 
 describe("test", () => {
   it("a stored connection: ok on stdout, exit 0; the server merged its stored secrets; nothing stored changed", async () => {
     const before = { ...stored("e2e_pg")! };
-    const n = server.requests.length;
+    const n = fake.server.requests.length;
     const r = await cli(["test", "e2e_pg"]);
     expect(r.stdout).toBe("ok: Connection successfully tested\n");
     expect(r.code).toBe(0);
@@ -164,12 +151,12 @@ describe("test", () => {
     const r = await cli(["test", "--uri", "http://api.example.com:443"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("ok: Connection successfully tested\n");
-    const post = server.requests.filter((q) => q.path === "/api/v2/connections/test").at(-1)!;
+    const post = fake.server.requests.filter((q) => q.path === "/api/v2/connections/test").at(-1)!;
     expect(stored(String((post.json as { connection_id: string }).connection_id))).toBeUndefined();
   });
 
   it("testing disabled on the server: exit 1 (not 4) with the AIRFLOW__CORE__TEST_CONNECTION hint", async () => {
-    const r = await runCli(["test", "--type", "http", "--host", "h"], { env: { ...env, AIRCONN_API_URL: disabled.url, AIRCONN_TOKEN: disabled.adminToken } });
+    const r = await runCli(["test", "--type", "http", "--host", "h"], { env: { ...fake.env, AIRCONN_API_URL: off.server.url, AIRCONN_TOKEN: off.server.adminToken } });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^airconn: Testing connections is disabled.*\nhint: .*AIRFLOW__CORE__TEST_CONNECTION=Enabled/);
@@ -178,7 +165,7 @@ describe("test", () => {
 
 describe("delete", () => {
   it("without a terminal needs --yes (exit 2, no request)", async () => {
-    const n = server.requests.length;
+    const n = fake.server.requests.length;
     const r = await cli(["delete", "e2e_uri"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/pass --yes/);
@@ -229,28 +216,28 @@ describe("defaults", () => {
 
 describe("on a terminal (pty)", () => {
   it("create --type: no prompt, exit 0; the same id again: exit 5", async () => {
-    const r = await runCliTty(["create", "e2e_tty", "--type", "http", "--host", "h"], { env });
+    const r = await runCliTty(["create", "e2e_tty", "--type", "http", "--host", "h"], { env: fake.env });
     expect(r.code).toBe(0);
     expect(plain(r.stdout)).toMatch(/connection_id\s+e2e_tty/);
-    const again = await runCliTty(["create", "e2e_tty", "--type", "http"], { env });
+    const again = await runCliTty(["create", "e2e_tty", "--type", "http"], { env: fake.env });
     expect(again.code).toBe(5);
   });
 
   it("patch a missing id: 3; test disabled: 1; delete answered no: 130 and kept; --yes: 0", async () => {
-    expect((await runCliTty(["patch", "e2e_nope", "--host", "h"], { env })).code).toBe(3);
-    expect((await runCliTty(["test", "--type", "http", "--host", "h"], { env: { ...env, AIRCONN_API_URL: disabled.url, AIRCONN_TOKEN: disabled.adminToken } })).code).toBe(1);
-    const no = await runCliTty(["delete", "e2e_tty"], { env, input: "n\r", inputAfter: /Delete connection e2e_tty\?/ });
+    expect((await runCliTty(["patch", "e2e_nope", "--host", "h"], { env: fake.env })).code).toBe(3);
+    expect((await runCliTty(["test", "--type", "http", "--host", "h"], { env: { ...fake.env, AIRCONN_API_URL: off.server.url, AIRCONN_TOKEN: off.server.adminToken } })).code).toBe(1);
+    const no = await runCliTty(["delete", "e2e_tty"], { env: fake.env, input: "n\r", inputAfter: /Delete connection e2e_tty\?/ });
     expect(plain(no.stdout)).toMatch(/Delete connection e2e_tty\?/);
     expect(no.code).toBe(130);
     expect(stored("e2e_tty")).toBeDefined();
-    expect((await runCliTty(["delete", "e2e_tty", "--yes"], { env })).code).toBe(0);
+    expect((await runCliTty(["delete", "e2e_tty", "--yes"], { env: fake.env })).code).toBe(0);
     expect(stored("e2e_tty")).toBeUndefined();
   });
 });
 
 describe("secrets", () => {
   it("no stored password or extra value is *** after all the round trips above", () => {
-    const all: Stored[] = server.all().map((c) => ({ ...c }));
+    const all: Stored[] = fake.server.all().map((c) => ({ ...c }));
     expect(all.length).toBeGreaterThan(0);
     for (const c of all) {
       expect(c.password, String(c.connection_id)).not.toBe("***");

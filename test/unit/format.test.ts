@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { testIO } from "../../src/output/io.js";
-import { renderConnection, renderConnections, resolveFormat, useColor } from "../../src/output/format.js";
+import { resolveFormat, useColor } from "../../src/output/format.js";
+import { renderConnection, renderConnections } from "../../src/output/connections.js";
 import type { ConnectionResponse } from "../../src/api/types.js";
 
 const conns: ConnectionResponse[] = [

@@ -1,0 +1,118 @@
+// The one renderer of command output. A command hands it a view — rows with a column spec, a record (one field per
+// line), or a line of text — plus the document for json/yaml; the resolved output format picks the form: table on a
+// terminal, tab-separated plain when piped, or one whole json/yaml document. cli-table3, chalk and yaml load only
+// when the chosen form needs them.
+import type { IO } from "./io.js";
+import type { OutputOptions } from "./format.js";
+
+/** chalk at a fixed level: whether to colour was already decided (terminal, NO_COLOR, --no-color). */
+export async function colors() {
+  const { Chalk } = await import("chalk");
+  return new Chalk({ level: 1 });
+}
+export type Chalk = Awaited<ReturnType<typeof colors>>;
+
+export async function toYaml(value: unknown): Promise<string> {
+  const { stringify } = await import("yaml");
+  return stringify(value, { lineWidth: 0 });
+}
+
+export const toJson = (value: unknown): string => JSON.stringify(value, null, 2) + "\n";
+
+/** A cell for plain output: tabs and newlines would break `cut`/`awk`, so they become spaces. */
+export const plainCell = (v: unknown): string => (v === null || v === undefined ? "" : String(v).replace(/[\t\r\n]+/g, " "));
+
+/** Rows as tab-separated lines (no header): for plain output, also page by page. */
+export function plainRows<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
+  const cols = columns.filter((c) => c.only !== "table");
+  return rows.map((r) => cols.map((c) => plainCell(c.value(r))).join("\t") + "\n").join("");
+}
+
+const cell = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => unknown;
+  /** Colour for the table cell (only when colour is on). */
+  paint?: (chalk: Chalk, text: string) => string;
+  /** A column of the table only, or of the plain rows only. */
+  only?: "table" | "plain";
+}
+
+export type View<T> =
+  | {
+    kind: "rows"; rows: readonly T[]; columns: ReadonlyArray<Column<T>>;
+    /** json/yaml: this document (default: the rows); a function is called only when the document is printed. */
+    document?: unknown;
+    /** Table with no rows: "header" (default) prints the header line, "nothing" prints nothing, a function runs instead. */
+    emptyTable?: "header" | "nothing" | (() => void);
+    /** Print no rows in the table ("table") or in the table and plain rows (true); json/yaml are always whole. */
+    quiet?: boolean | "table";
+  }
+  | { kind: "record"; entries: ReadonlyArray<readonly [string, unknown]>; document: unknown; boldKeys?: boolean }
+  | { kind: "text"; text: string; document: unknown };
+
+/**
+ * Writes `view` to stdout in the resolved output format. Returns what was printed: the json/yaml "document", or
+ * the "view" (table, plain) — commands print notes for people on stderr only with the latter.
+ */
+export async function render<T>(io: IO, out: OutputOptions, view: View<T>): Promise<"document" | "view"> {
+  if (out.format === "json" || out.format === "yaml") {
+    const given = view.kind === "rows" ? view.document ?? view.rows : view.document;
+    const doc = typeof given === "function" ? (given as () => unknown)() : given;
+    io.out(out.format === "json" ? toJson(doc) : await toYaml(doc));
+    return "document";
+  }
+  await renderView(io, out, view);
+  return "view";
+}
+
+async function renderView<T>(io: IO, out: OutputOptions, view: View<T>): Promise<void> {
+  switch (out.format) {
+    case "plain": {
+      const text = view.kind === "text" ? view.text
+        : view.kind === "record" ? view.entries.map(([k, v]) => `${k}\t${plainCell(v)}\n`).join("")
+        : view.quiet === true ? "" : plainRows(view.rows, view.columns);
+      if (text) io.out(text);
+      return;
+    }
+    case "table": {
+      if (view.kind === "text") { io.out(view.text); return; }
+      const chalk = out.color ? await colors() : undefined;
+      if (view.kind === "record") {
+        const w = Math.max(...view.entries.map(([k]) => k.length));
+        io.out(view.entries.map(([k, v]) => {
+          const name = k.padEnd(w);
+          return `${chalk && view.boldKeys ? chalk.bold(name) : name}  ${plainCell(v)}`.trimEnd() + "\n";
+        }).join(""));
+        return;
+      }
+      if (view.quiet) return;
+      if (!view.rows.length && view.emptyTable !== undefined && view.emptyTable !== "header") {
+        if (typeof view.emptyTable === "function") view.emptyTable();
+        return;
+      }
+      const columns = view.columns.filter((c) => c.only !== "plain");
+      const rows = view.rows.map((r) => columns.map((c) => {
+        const text = cell(c.value(r));
+        return chalk && c.paint ? c.paint(chalk, text) : text;
+      }));
+      io.out(await renderTable(columns.map((c) => c.header), rows, chalk));
+    }
+  }
+}
+
+/** Rows as an aligned table with a header (terminal) — borderless, like gh. */
+async function renderTable(headers: string[], rows: string[][], chalk: Chalk | undefined): Promise<string> {
+  const { default: Table } = await import("cli-table3");
+  const none = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "",
+    "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  " };
+  const table = new Table({
+    head: headers.map((h) => (chalk ? chalk.bold(h) : h)),
+    chars: none,
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
+    wordWrap: false,
+  });
+  for (const r of rows) table.push(r);
+  return table.toString().split("\n").map((l) => l.trimEnd()).join("\n") + "\n";
+}
