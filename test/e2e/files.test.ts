@@ -1,7 +1,7 @@
 // Issue 4, end to end: bulk, import and export with the built CLI against the local Airflow-compatible server.
 // Every test asserts stdout, stderr and the exit code, and what the server received (server.requests) and holds
 // (server.stored / server.all, which give the clear, unredacted values).
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StoredConnection } from "../fake-airflow/server.js";

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
-import { scanRun, secretsOfRun } from "../e2e/secrets.js";
+import { scanRun, secretsOfRun } from "../support/secrets.js";
 import { completionScript, SCRIPT_FILES, SHELLS } from "../../src/completion/scripts.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
