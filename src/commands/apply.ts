@@ -21,7 +21,8 @@ export interface ApplyOptions extends CommonOptions { dryRun?: boolean; yes?: bo
 
 const formatOption = () => new Option("--format <format>", "file format (default: .yaml/.yml airconn YAML, .json Airflow JSON, .env)").choices(["airconn", "json", "yaml", "env", "astro"]);
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds diff and apply; `run` holds what their actions call (tests pass spies to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = { diff: runDiff, apply: runApply }): void {
   program.command("diff")
     .description("show what `apply` would change: to create, to update (field by field), unchanged, only on the server")
     .argument("[file]", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
@@ -37,7 +38,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn diff connections.yaml --exit-code -o json > drift.json   # CI: exit 1 on drift",
       "$ airconn -p staging diff --from-profile prod --pattern shared_%   # what staging lacks of prod",
     ]))
-    .action(async (file: string | undefined, o: Omit<DiffOptions, "file">, cmd: Command) => runDiff({ ...o, file }, ctx.deps(cmd)));
+    .action(async (file: string | undefined, o: Omit<DiffOptions, "file">, cmd: Command) => run.diff({ ...o, file }, ctx.deps(cmd)));
 
   program.command("apply")
     .description("make the server match the file: create what is missing, patch what differs (only those fields), and with --prune delete the rest")
@@ -64,7 +65,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "      password: ${DB_PASS}",
       "      extra: {sslmode: require}",
     ]))
-    .action(async (file: string | undefined, o: Omit<ApplyOptions, "file">, cmd: Command) => runApply({ ...o, file }, ctx.deps(cmd)));
+    .action(async (file: string | undefined, o: Omit<ApplyOptions, "file">, cmd: Command) => run.apply({ ...o, file }, ctx.deps(cmd)));
 }
 
 async function load(o: CommonOptions, d: Deps): Promise<{ plan: Plan; name: string; fromServer: boolean }> {

@@ -11,7 +11,8 @@ import { examples } from "./common.js";
 
 export interface BulkOptions { file: string; dryRun?: boolean; chunkSize?: number; format?: "json" | "yaml" }
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runBulk): void {
   program.command("bulk")
     .description("send create/update/delete actions written in the API's BulkBody shape (JSON or YAML); validates first, splits large actions, reports every id")
     .argument("<file>", "the BulkBody file, or - for standard input")
@@ -29,7 +30,7 @@ export function register(program: Command, ctx: CommandContext): void {
       '    {"action": "update", "update_mask": ["host"], "entities": [{"connection_id": "web", "conn_type": "http", "host": "new"}]},',
       '    {"action": "delete", "action_on_non_existence": "skip", "entities": ["old_conn"]}]}',
     ]))
-    .action(async (file: string, o: Omit<BulkOptions, "file">, cmd: Command) => runBulk({ ...o, file }, ctx.deps(cmd)));
+    .action(async (file: string, o: Omit<BulkOptions, "file">, cmd: Command) => run({ ...o, file }, ctx.deps(cmd)));
 }
 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {

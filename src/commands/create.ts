@@ -20,7 +20,8 @@ export interface CreateOptions extends FieldOptions {
 /** Field flags that may accompany --uri / --json: what a URI cannot carry, and the password from stdin. */
 const WITH_SOURCE = new Set(["--description", "--team", "--password-stdin", "--password"]);
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runCreate): void {
   const cmd = program.command("create")
     .description("create a connection from field flags, a URI or Airflow's JSON form; on a terminal with no type given, asks for the fields")
     .argument("<connection-id>", "the new connection's id (letters, digits, _ . -)");
@@ -43,7 +44,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "--team and --password-stdin/--password (used when the URI or JSON has no password).",
       "Exit codes: 0 created (or already there with --if-not-exists), 2 invalid input, 4 not allowed, 5 already exists.",
     ]))
-    .action(async (id: string, o: Omit<CreateOptions, "id">, c: Command) => runCreate({ ...o, id }, ctx.deps(c)));
+    .action(async (id: string, o: Omit<CreateOptions, "id">, c: Command) => run({ ...o, id }, ctx.deps(c)));
 }
 
 export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {

@@ -21,7 +21,8 @@ export const AIRFLOW_DEFAULT_IDS = [
   "wasb_default", "webhdfs_default", "yandexcloud_default", "ydb_default",
 ];
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runDefaults): void {
   program.command("defaults")
     .description("create Airflow's default connections (existing ids are left untouched) and say which were added")
     .addHelpText("after", examples([
@@ -34,7 +35,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "someone else meanwhile would count too). Defaults that already existed are reported as skipped.",
       "Exit codes: 0 ok (also when nothing was added), 1 server error, 4 not allowed.",
     ]))
-    .action(async (_o: unknown, c: Command) => runDefaults(ctx.deps(c)));
+    .action(async (_o: unknown, c: Command) => run(ctx.deps(c)));
 }
 
 export async function runDefaults(d: Deps): Promise<void> {

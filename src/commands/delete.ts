@@ -8,7 +8,8 @@ import { checkPathId, examples } from "./common.js";
 
 export interface DeleteOptions { ids: string[]; yes?: boolean; ifExists?: boolean }
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runDelete): void {
   program.command("delete").alias("rm")
     .description("delete connections; asks first on a terminal, needs --yes without one")
     .argument("<connection-id...>", "the connections to delete")
@@ -25,7 +26,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "Exit codes: 0 deleted (or absent with --if-exists), 2 no --yes without a terminal, 3 not found (one id),",
       "1 any id failed (several ids), 4 not allowed, 130 answered no.",
     ]))
-    .action(async (ids: string[], o: Omit<DeleteOptions, "ids">, c: Command) => runDelete({ ...o, ids }, ctx.deps(c)));
+    .action(async (ids: string[], o: Omit<DeleteOptions, "ids">, c: Command) => run({ ...o, ids }, ctx.deps(c)));
 }
 
 export async function runDelete(o: DeleteOptions, d: Deps): Promise<void> {

@@ -8,7 +8,8 @@ import { openAtomic } from "../util/atomic.js";
 
 export interface ExportOptions { file?: string; format?: ExportFormat | "airconn"; serializationFormat?: "uri" | "json"; pattern?: string }
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runExport): void {
   program.command("export")
     .description("write connections in the formats `airflow connections export` writes (json, yaml, env), or as airconn YAML for apply (--format airconn)")
     .argument("[file]", "output file (format from its extension: .json, .yaml, .env), or - for standard output (default)")
@@ -23,7 +24,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn -p prod export --format airconn prod.yaml     # as code: secrets become ${AIRCONN_<ID>_PASSWORD}...",
       "$ AIRCONN_MY_PG_PASSWORD=... airconn -p staging apply prod.yaml   # recreate them elsewhere",
     ]))
-    .action(async (file: string | undefined, o: Omit<ExportOptions, "file">, cmd: Command) => runExport({ ...o, file }, ctx.deps(cmd)));
+    .action(async (file: string | undefined, o: Omit<ExportOptions, "file">, cmd: Command) => run({ ...o, file }, ctx.deps(cmd)));
 }
 
 export async function runExport(o: ExportOptions, d: Deps): Promise<void> {

@@ -6,7 +6,8 @@ import { checkPathId, examples } from "./common.js";
 
 export interface GetOptions { id: string }
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runGet): void {
   program.command("get")
     .description("show one connection (passwords and sensitive extra keys come back as *** from the server)")
     .argument("<connection-id>", "the connection id")
@@ -15,7 +16,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn get my_postgres -o json | jq -r .host      # in scripts",
       "$ airconn get my_postgres -o plain | awk -F'\\t' '$1==\"port\"{print $2}'",
     ]))
-    .action(async (id: string, _o: unknown, cmd: Command) => runGet({ id }, ctx.deps(cmd)));
+    .action(async (id: string, _o: unknown, cmd: Command) => run({ id }, ctx.deps(cmd)));
 }
 
 export async function runGet(o: GetOptions, d: Deps): Promise<void> {

@@ -12,7 +12,8 @@ import { examples } from "./common.js";
 export type OnExistence = "fail" | "skip" | "overwrite";
 export interface ImportOptions { file: string; format?: FileFormat; onExistence?: OnExistence; dryRun?: boolean; chunkSize?: number }
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runImport): void {
   program.command("import")
     .description("import the files `airflow connections export` writes (json, yaml, env), airflowctl's json and Astro's airflow_settings.yaml")
     .argument("<file>", "the file, or - for standard input (then --format is required)")
@@ -29,7 +30,7 @@ export function register(program: Command, ctx: CommandContext): void {
       'Secrets: an exported file holds "***" for passwords and sensitive extra values. For ids that exist,',
       "overwrite keeps the stored secret; new ids are created without it and listed in a warning.",
     ]))
-    .action(async (file: string, o: Omit<ImportOptions, "file">, cmd: Command) => runImport({ ...o, file }, ctx.deps(cmd)));
+    .action(async (file: string, o: Omit<ImportOptions, "file">, cmd: Command) => run({ ...o, file }, ctx.deps(cmd)));
 }
 
 export async function runImport(o: ImportOptions, d: Deps): Promise<void> {

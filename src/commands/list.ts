@@ -2,14 +2,15 @@ import type { Command } from "commander";
 import { intArg, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
-import { ORDER_BY_FIELDS, type ConnectionResponse } from "../api/types.js";
-import { LIST_COLUMNS, renderConnections } from "../output/connections.js";
-import { plainRows } from "../output/render.js";
+import { ORDER_BY_FIELDS } from "../api/types.js";
+import { LIST_COLUMNS } from "../output/connections.js";
+import { renderPaged } from "../output/render.js";
 import { examples } from "./common.js";
 
 export interface ListOptions { pattern?: string; orderBy?: string[]; limit?: number; offset?: number }
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runList): void {
   program.command("list").alias("ls")
     .description("list every matching connection (all pages, in the server's order)")
     .option("--pattern <pattern>", "connection id pattern: case-insensitive contains, SQL LIKE wildcards % and _, 'a | b' for either")
@@ -22,7 +23,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ airconn list -o json --limit 10",
       "$ airconn list | cut -f1                            # piped: tab-separated, id first, no header",
     ]))
-    .action(async (o: ListOptions, cmd: Command) => runList(o, ctx.deps(cmd)));
+    .action(async (o: ListOptions, cmd: Command) => run(o, ctx.deps(cmd)));
 }
 
 export async function runList(o: ListOptions, d: Deps): Promise<void> {
@@ -33,26 +34,6 @@ export async function runList(o: ListOptions, d: Deps): Promise<void> {
   const out = d.output();
   const api = await d.api();
   const query = { pattern: o.pattern, orderBy: o.orderBy, limit: o.limit, offset: o.offset, concurrency: d.concurrency() };
-  if (out.format === "plain" || out.format === "json") {
-    // Stream page by page: output starts with the first page and memory stays flat for very large lists.
-    let first = true;
-    if (out.format === "json") d.io.out("[");
-    for await (const page of api.pages(query)) {
-      if (out.format === "plain") {
-        d.io.out(plainRows(page, LIST_COLUMNS));
-      } else if (page.length) {
-        // One write per page, not per connection: 10,000 small writes to a pipe cost more than the JSON itself.
-        // JSON.stringify of the page as an array already indents its items by two spaces: drop the brackets.
-        const items = JSON.stringify(page, null, 2);
-        d.io.out((first ? "\n" : ",\n") + items.slice(2, -2));
-        first = false;
-      }
-      await d.io.drain();
-    }
-    if (out.format === "json") d.io.out(first ? "]\n" : "\n]\n");
-    return;
-  }
-  const all: ConnectionResponse[] = await api.list(query);
-  await renderConnections(d.io, all, out);
+  await renderPaged(d.io, out, LIST_COLUMNS, () => api.pages(query), () => api.list(query));
 }
 

@@ -8,7 +8,8 @@ import { examples } from "./common.js";
 
 export interface LoginOptions { username?: string; passwordStdin?: boolean; tokenStdin?: boolean }
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds login and logout; `run` holds what their actions call (tests pass spies to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = { login: runLogin, logout: runLogout }): void {
   program.command("login")
     .description("get a token (or take one from stdin), check it, and store the API URL and token in the profile")
     .option("--username <user>", "Airflow user (env AIRCONN_USERNAME; prompted on a terminal)")
@@ -20,12 +21,12 @@ export function register(program: Command, ctx: CommandContext): void {
       "$ printf %s \"$AIRFLOW_PASSWORD\" | airconn login --api-url $URL --username ci --password-stdin   # CI",
       "$ printf %s \"$JWT\" | airconn login --api-url $URL --token-stdin",
     ]))
-    .action(async (o: LoginOptions, cmd: Command) => runLogin(o, ctx.deps(cmd)));
+    .action(async (o: LoginOptions, cmd: Command) => run.login(o, ctx.deps(cmd)));
 
   program.command("logout")
     .description("remove the stored token from the profile")
     .addHelpText("after", examples(["$ airconn logout", "$ airconn -p staging logout", "$ airconn -p ci logout    # at the end of a CI job that logged in"]))
-    .action(async (_o: unknown, cmd: Command) => runLogout(ctx.deps(cmd)));
+    .action(async (_o: unknown, cmd: Command) => run.logout(ctx.deps(cmd)));
 }
 
 export async function runLogin(o: LoginOptions, d: Deps): Promise<void> {

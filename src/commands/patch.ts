@@ -19,7 +19,8 @@ export interface PatchOptions extends FieldOptions {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runPatch): void {
   const cmd = program.command("patch")
     .description("change only the fields given (sent with update_mask); everything else stays as stored")
     .argument("<connection-id>", "the connection to change");
@@ -40,7 +41,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "so the server keeps their stored values. A password cannot be cleared through the Airflow API.",
       "Exit codes: 0 changed, 2 invalid input or nothing to change, 3 not found, 4 not allowed.",
     ]))
-    .action(async (id: string, o: Omit<PatchOptions, "id">, c: Command) => runPatch({ ...o, id }, ctx.deps(c)));
+    .action(async (id: string, o: Omit<PatchOptions, "id">, c: Command) => run({ ...o, id }, ctx.deps(c)));
 }
 
 const UNSET_ALIASES: Record<string, string> = { team: "team_name", type: "conn_type", port_number: "port" };

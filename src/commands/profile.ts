@@ -7,7 +7,10 @@ import { jwtExpiry, normaliseApiUrl, resolveSettings } from "../config/resolve.j
 import { render } from "../output/render.js";
 import { examples } from "./common.js";
 
-export function register(program: Command, ctx: CommandContext): void {
+const RUN = { list: runProfileList, show: runProfileShow, use: runProfileUse, set: runProfileSet, remove: runProfileRemove };
+
+/** Adds profile and its subcommands; `run` holds what their actions call (tests pass spies to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = RUN): void {
   const profile = program.command("profile").description("manage profiles (API URL and token per Airflow)")
     .addHelpText("after", examples([
       "$ airconn profile list",
@@ -18,14 +21,14 @@ export function register(program: Command, ctx: CommandContext): void {
     ]));
   profile.command("list").description("list profiles")
     .addHelpText("after", examples(["$ airconn profile list", "$ airconn profile list -o json | jq -r '.[] | select(.current) | .name'   # in scripts"]))
-    .action(async (_o: unknown, cmd: Command) => runProfileList(ctx.deps(cmd)));
+    .action(async (_o: unknown, cmd: Command) => run.list(ctx.deps(cmd)));
   profile.command("show").description("show the settings in effect and where each comes from (never the token)")
     .argument("[name]", "profile (default: the one in effect)")
     .addHelpText("after", examples(["$ airconn profile show", "$ airconn profile show staging", "$ AIRCONN_API_URL=https://x.example.com airconn profile show -o json   # CI: check what a job will use"]))
-    .action(async (name: string | undefined, _o: unknown, cmd: Command) => runProfileShow(name, ctx.deps(cmd)));
+    .action(async (name: string | undefined, _o: unknown, cmd: Command) => run.show(name, ctx.deps(cmd)));
   profile.command("use").description("make a profile the current one").argument("<name>")
     .addHelpText("after", examples(["$ airconn profile use staging", "$ AIRCONN_PROFILE=staging airconn list    # one command only, in scripts"]))
-    .action(async (name: string, _o: unknown, cmd: Command) => runProfileUse(name, ctx.deps(cmd)));
+    .action(async (name: string, _o: unknown, cmd: Command) => run.use(name, ctx.deps(cmd)));
   profile.command("set").description("create or change a profile").argument("<name>")
     .option("--api-url <url>", "Airflow base URL")
     .option("--token-command <cmd>", "shell command that prints an access token (run when a token is needed, again once on a 401); '' removes it")
@@ -37,11 +40,11 @@ export function register(program: Command, ctx: CommandContext): void {
     ]))
     .action(async (name: string, o: { apiUrl?: string; tokenCommand?: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<{ apiUrl?: string; tokenCommand?: string }>();
-      return runProfileSet(name, { apiUrl: g.apiUrl ?? o.apiUrl, tokenCommand: g.tokenCommand ?? o.tokenCommand }, ctx.deps(cmd));
+      return run.set(name, { apiUrl: g.apiUrl ?? o.apiUrl, tokenCommand: g.tokenCommand ?? o.tokenCommand }, ctx.deps(cmd));
     });
   profile.command("remove").alias("rm").description("delete a profile and its token").argument("<name>")
     .addHelpText("after", examples(["$ airconn profile remove staging"]))
-    .action(async (name: string, _o: unknown, cmd: Command) => runProfileRemove(name, ctx.deps(cmd)));
+    .action(async (name: string, _o: unknown, cmd: Command) => run.remove(name, ctx.deps(cmd)));
 }
 
 function tokenState(token: string | undefined, now = new Date(), command?: string): { state: string; expires: string | null } {

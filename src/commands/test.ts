@@ -11,7 +11,8 @@ export interface TestOptions extends FieldOptions { id?: string; uri?: string }
 
 export const TEST_DISABLED_HINT = "testing is off on the Airflow server: set AIRFLOW__CORE__TEST_CONNECTION=Enabled there (or [core] test_connection = Enabled)";
 
-export function register(program: Command, ctx: CommandContext): void {
+/** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
+export function register(program: Command, ctx: CommandContext, run = runTest): void {
   const cmd = program.command("test")
     .description("test a stored connection, or an unsaved one given by --uri or field flags; exit 0 only when the server says it works")
     .argument("[connection-id]", "a stored connection (its stored secrets are used), or the id to give an unsaved one");
@@ -29,7 +30,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "The server must allow testing: AIRFLOW__CORE__TEST_CONNECTION=Enabled (Airflow's default is Disabled).",
       "Exit codes: 0 the test passed, 1 it failed or testing is disabled, 2 invalid input, 3 not found, 4 not allowed.",
     ]))
-    .action(async (id: string | undefined, o: Omit<TestOptions, "id">, c: Command) => runTest({ ...o, id }, ctx.deps(c)));
+    .action(async (id: string | undefined, o: Omit<TestOptions, "id">, c: Command) => run({ ...o, id }, ctx.deps(c)));
 }
 
 export async function runTest(o: TestOptions, d: Deps): Promise<void> {

@@ -22,6 +22,34 @@ export const toJson = (value: unknown): string => JSON.stringify(value, null, 2)
 /** A cell for plain output: tabs and newlines would break `cut`/`awk`, so they become spaces. */
 export const plainCell = (v: unknown): string => (v === null || v === undefined ? "" : String(v).replace(/[\t\r\n]+/g, " "));
 
+/**
+ * Rows that arrive page by page (list): plain rows and the json array are written as the pages come, so output
+ * starts with the first page and memory stays flat; a table (its widths) and yaml need every row, from `all`.
+ */
+export async function renderPaged<T>(io: IO, out: OutputOptions, columns: ReadonlyArray<Column<T>>,
+  pages: () => AsyncIterable<readonly T[]>, all: () => Promise<readonly T[]>): Promise<void> {
+  if (out.format === "plain") {
+    for await (const page of pages()) { io.out(plainRows(page, columns)); await io.drain(); }
+    return;
+  }
+  if (out.format === "json") {
+    let first = true;
+    io.out("[");
+    for await (const page of pages()) {
+      if (page.length) {
+        // One write per page, not per row: 10,000 small writes to a pipe cost more than the JSON itself.
+        // JSON.stringify of the page as an array already indents its items by two spaces: drop the brackets.
+        io.out((first ? "\n" : ",\n") + JSON.stringify(page, null, 2).slice(2, -2));
+        first = false;
+      }
+      await io.drain();
+    }
+    io.out(first ? "]\n" : "\n]\n");
+    return;
+  }
+  await render(io, out, { kind: "rows", rows: await all(), columns });
+}
+
 /** Rows as tab-separated lines (no header): for plain output, also page by page. */
 export function plainRows<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
   const cols = columns.filter((c) => c.only !== "table");
