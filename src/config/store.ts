@@ -1,6 +1,6 @@
 // Profiles: one JSON file (config.json) under AIRCONN_CONFIG_DIR, default $XDG_CONFIG_HOME/airconn or ~/.config/airconn.
-// Reads are a plain readFileSync + JSON.parse (every API command reads the profile); writes are atomic (a temporary
-// file renamed over the old one) with mode 0600. The folder is 0700.
+// Reads are a plain readFileSync + JSON.parse (every API command reads the profile, and `conf` costs ~100 ms to
+// import); writes go through `conf`, loaded only then, which writes atomically with mode 0600. The folder is 0700.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -8,7 +8,6 @@ import { createRequire } from "node:module";
 // node:os only when HOME is unset (rare): not loading it keeps start-up lean.
 const homedir = (): string => (createRequire(import.meta.url)("node:os") as typeof import("node:os")).homedir();
 import { UsageError } from "../errors.js";
-import { writeFileAtomic } from "../util/atomic.js";
 
 export interface Profile {
   api_url?: string;
@@ -75,8 +74,19 @@ export class ConfigStore {
     const data = structuredClone(this.read());
     change(data);
     this.ensureDir();
-    // Tab-indented, as the file has always been written.
-    writeFileAtomic(this.file, JSON.stringify(data, undefined, "\t"), { mode: 0o600 });
+    const { default: Conf } = await import("conf");
+    const conf = new Conf<Record<string, unknown>>({
+      cwd: this.dir,
+      configName: "config",
+      projectName: "airconn",
+      projectSuffix: "",
+      configFileMode: 0o600,
+      clearInvalidConfig: false,
+      accessPropertiesByDotNotation: false,
+      watch: false,
+    });
+    conf.store = data as unknown as Record<string, unknown>;
+    chmodSync(this.file, 0o600);
     this.cache = data;
   }
 
