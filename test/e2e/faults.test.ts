@@ -65,12 +65,10 @@ describe("network", () => {
     expect(r.stderr).toMatch(/^airconn: warning: sending the token over plain http to airflow\.example\.invalid:8080: use https outside your own machine$/m);
   });
 
-  it("a server that accepts and never answers, --timeout 1: exit 1 after about a second, not retried", async () => {
-    const started = Date.now();
+  it("a server that accepts and never answers, --timeout 1: exit 1 with the timeout message, not retried", async () => {
     const { r, sent } = await withFault({ hang: true }, ["--timeout", "1", "get", "conn_00001"]);
     expectError(r, 1, new RegExp(`^no answer from ${fake.server.url} within 1 s$`), /--timeout <seconds>/);
     expect(sent).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("the server goes away mid-request (dieAfterRequests 0): exit 1, the connection was closed; the write not retried", async () => {
