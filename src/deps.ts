@@ -122,12 +122,13 @@ export function createDeps(init: DepsInit): Deps {
 
   /** The token source for resolved settings; undefined when there is nothing to authenticate with. */
   const tokenSource = async (s: Resolved, auth: Auth): Promise<TokenSource | undefined> => {
-    const { FixedTokenSource, RefreshingTokenSource, runTokenCommand, DEFAULT_TOKEN_COMMAND_TIMEOUT_S } = await import("./api/token.js");
+    const { FixedTokenSource, RefreshingTokenSource } = await import("./api/token.js");
     switch (auth.kind) {
       case "token":
         secrets.push(auth.token.value);
         return new FixedTokenSource(auth.token.value, `the token from ${auth.token.detail}`);
       case "command": {
+        const { runTokenCommand, DEFAULT_TOKEN_COMMAND_TIMEOUT_S } = await import("./api/token-command.js");
         const raw = env.AIRCONN_TOKEN_COMMAND_TIMEOUT;
         const secs = raw === undefined || raw === "" ? DEFAULT_TOKEN_COMMAND_TIMEOUT_S : Number(raw);
         if (!(secs > 0 && secs <= 3600)) throw new UsageError(`AIRCONN_TOKEN_COMMAND_TIMEOUT takes seconds between 0 and 3600, got "${raw}"`);

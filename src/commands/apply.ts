@@ -81,11 +81,17 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
   if (o.updateSecrets) throw new UsageError("--update-secrets cannot be used with --from-profile: the API never returns secrets, so none can be copied");
   const current = d.settings();
   if (from === current.profile.value) throw new UsageError(`--from-profile ${from} is the profile in effect: compare it with another one (-p NAME)`);
+  // Errors obtaining the source's token name its profile already.
   const [{ planFromServer }, source, target] = await Promise.all([import("../apply/plan.js"), d.apiForProfile(from), d.api()]);
   if (source.api.baseUrl === target.baseUrl) d.warn(`profile ${from} and profile ${current.profile.value} use the same Airflow (${target.baseUrl})`);
   const inScope = patternMatcher(o.pattern);
   const list = (api: typeof target) => api.list({ pattern: o.pattern, concurrency: d.concurrency() }).then((cs) => cs.filter((c) => inScope(c.connection_id)));
-  const [have, want] = await Promise.all([list(target), list(source.api)]);
+  // An error from the source names its profile: "Token Expired" alone would not say which Airflow refused.
+  const fromSource = (e: unknown): never => {
+    if (e instanceof AirconnError) throw new AirconnError(`profile ${from} (${source.api.baseUrl}): ${e.message}`, e.exitCode, e.hint);
+    throw e;
+  };
+  const [have, want] = await Promise.all([list(target), list(source.api).catch(fromSource)]);
   return { name: `profile ${from}`, plan: planFromServer(want, have) };
 }
 

@@ -65,6 +65,7 @@ export async function connectionIds(prefix: string, o: IdsOptions): Promise<stri
   const s = resolveSettings(o.globals, o.env, new ConfigStore(o.env));
   const token = s.token?.value;
   if (!token) return []; // AIRCONN_USERNAME/PASSWORD alone: no token request at TAB time
+  if (s.auth.kind === "command") return []; // nor a token command run (it may be slow, or prompt)
   const now = o.now ?? Date.now();
   const file = cacheFile(o.env, s.apiUrl.value, s.profile.value);
   const starting = (ids: string[]) => ids.filter((id) => id.startsWith(prefix));

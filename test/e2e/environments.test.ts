@@ -96,6 +96,27 @@ describe("diff --from-profile / apply --from-profile", () => {
     expect(r.stderr).toContain("secrets of the source missing on the target (they cannot be copied): only_prod.password, only_prod.extra.auth");
   });
 
+  it("the source profile authenticates with its own token command; its failure names that profile (exit 4)", async () => {
+    const tokFile = join(work.dir, "prod.tok");
+    writeFileSync(tokFile, prod.adminToken + "\n");
+    registerSecret(prod.adminToken);
+    expect((await run(["profile", "set", "prodcmd", "--api-url", prod.url, "--token-command", `cat '${tokFile}'`])).code).toBe(0);
+    const r = await run(["-p", "staging", "diff", "--from-profile", "prodcmd", "-o", "json"]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as DiffJson).update.map((u) => u.connection_id)).toEqual(["shared_pg"]);
+    expect((await run(["profile", "set", "prodcmd", "--token-command", "exit 3"])).code).toBe(0);
+    const bad = await run(["-p", "staging", "diff", "--from-profile", "prodcmd"]);
+    expect(bad.code).toBe(4);
+    expect(bad.stderr.split("\n")[0]).toBe('airconn: the token command of profile "prodcmd" failed with exit status 3');
+    const expired = prod.mintToken({ expiresInSeconds: -60 });
+    registerSecret(expired);
+    writeFileSync(tokFile, expired + "\n");
+    expect((await run(["profile", "set", "prodcmd", "--token-command", `cat '${tokFile}'`])).code).toBe(0);
+    const refused = await run(["-p", "staging", "diff", "--from-profile", "prodcmd"]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr.split("\n")[0]).toBe(`airconn: profile prodcmd (${prod.url}): Token Expired`);
+  });
+
   it("--pattern scopes both sides", async () => {
     const r = await run(["-p", "staging", "diff", "--from-profile", "prod", "--pattern", "shared_%", "-o", "json"]);
     const d = JSON.parse(r.stdout) as DiffJson;
