@@ -12,6 +12,7 @@ import { VERSION } from "./version.js";
 import type { Dispatcher } from "undici";
 import type { TokenSource } from "./api/token.js";
 import { checkProfileName } from "./config/store.js";
+import type { ServerVersion } from "./api/server.js";
 
 export interface GlobalOptions {
   profile?: string;
@@ -51,6 +52,14 @@ export interface Deps {
   warn(message: string): void;
   note(message: string): void;
   concurrency(): number;
+  /**
+   * The Airflow version at the API URL (GET /api/v2/version, cached for a few minutes per URL), or undefined when it
+   * cannot be read: a command that merely adapts to the version goes on without it.
+   */
+  serverVersion(): Promise<ServerVersion | undefined>;
+  /** Waits, or rejects with the abort reason on Ctrl-C. */
+  sleep(ms: number): Promise<void>;
+  now(): number;
 }
 
 export interface DepsInit {
@@ -62,6 +71,7 @@ export interface DepsInit {
   dispatcher?: Dispatcher;
   prompter?: Prompter;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
@@ -80,6 +90,7 @@ export function createDeps(init: DepsInit): Deps {
   let resolved: Resolved | undefined;
   let api: Promise<AirflowApi> | undefined;
   let dispatcher: Promise<Dispatcher | undefined> | undefined;
+  let serverVersion: Promise<ServerVersion | undefined> | undefined;
   const secrets: string[] = [];
   const warned = new Set<string>();
 
@@ -185,6 +196,24 @@ export function createDeps(init: DepsInit): Deps {
     warn,
     note: (m) => io.err(`${redact(m)}\n`),
     concurrency: () => globals.concurrency ?? 8,
+    serverVersion: () => (serverVersion ??= (async () => {
+      const { readServerVersion } = await import("./api/server.js");
+      const url = deps.settings().apiUrl.value;
+      try {
+        return await readServerVersion({ env, apiUrl: url, now: init.now?.(), fetch: async () => (await makeApi(url, undefined)).version() });
+      } catch (e) {
+        if (signal.aborted) throw e;
+        if (globals.verbose) io.err(`* could not read the server version: ${redact((e as Error).message)}\n`);
+        return undefined;
+      }
+    })()),
+    sleep: (ms) => init.sleep ? init.sleep(ms) : new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const t = setTimeout(() => { signal.removeEventListener("abort", stop); resolve(); }, ms);
+      const stop = () => { clearTimeout(t); reject(signal.reason); };
+      signal.addEventListener("abort", stop, { once: true });
+    }),
+    now: () => init.now?.() ?? Date.now(),
   };
   return deps;
 }

@@ -1,11 +1,20 @@
 // Typed calls for the connection endpoints, over one Http.
 import { encodeId, Http, type HttpOptions } from "./http.js";
 import type {
-  BulkBody, BulkResponse, ConnectionBody, ConnectionCollectionResponse, ConnectionResponse, ConnectionTestResponse,
+  AsyncConnectionTestResponse, BulkBody, BulkResponse, ConnectionBody, ConnectionCollectionResponse, ConnectionResponse,
+  ConnectionTestQueuedResponse, ConnectionTestRequestBody, ConnectionTestResponse, VersionInfo,
 } from "./types.js";
+import { prefixMatcher } from "../util/pattern.js";
 
 export interface ListQuery {
   pattern?: string;
+  /**
+   * connection_id_prefix_pattern (Airflow 3.3). Every id that comes back matches it: the server's answer is filtered
+   * here too. With `prefixOnServer` false (a 3.2 server ignores the parameter and returns everything), the parameter
+   * is not sent and airconn filters every page itself, applying offset and limit to the matching ids.
+   */
+  prefix?: string;
+  prefixOnServer?: boolean;
   orderBy?: string[];
   offset?: number;
   /** Stop after this many connections (all when absent). */
@@ -35,15 +44,50 @@ export class AirflowApi {
 
   async page(q: ListQuery & { limit: number; offset: number }): Promise<ConnectionCollectionResponse> {
     return (await this.http.request<ConnectionCollectionResponse>("GET", "/connections", {
-      query: { limit: q.limit, offset: q.offset, order_by: q.orderBy, connection_id_pattern: q.pattern },
+      query: {
+        limit: q.limit, offset: q.offset, order_by: q.orderBy, connection_id_pattern: q.pattern,
+        connection_id_prefix_pattern: q.prefix !== undefined && q.prefixOnServer ? q.prefix : undefined,
+      },
     })).body;
+  }
+
+  /**
+   * Like pagesUnscoped, with --prefix applied: on the server when it knows the parameter (3.3), and always here as
+   * well, so an id that does not match never comes back whatever the server did with the parameter.
+   */
+  async *pages(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
+    if (o.prefix === undefined) { yield* this.pagesUnscoped(o); return; }
+    const match = prefixMatcher(o.prefix);
+    if (o.prefixOnServer) {
+      for await (const page of this.pagesUnscoped(o)) {
+        const kept = page.filter((c) => match(c.connection_id));
+        if (kept.length) yield kept;
+      }
+      return;
+    }
+    // The server ignores the prefix: read everything (in its order) and apply prefix, offset and limit here.
+    let skip = o.offset ?? 0;
+    let left = o.limit ?? Infinity;
+    if (left === 0) return;
+    const inner: ListPagesOptions = { ...o, offset: undefined, limit: undefined, onTotal: undefined };
+    for await (const page of this.pagesUnscoped(inner)) {
+      const kept: ConnectionResponse[] = [];
+      for (const c of page) {
+        if (!match(c.connection_id)) continue;
+        if (skip > 0) { skip--; continue; }
+        kept.push(c);
+        if (--left === 0) break;
+      }
+      if (kept.length) yield kept;
+      if (left === 0) return;
+    }
   }
 
   /**
    * Every matching connection, page by page, in the server's order. The first page tells the total; the
    * remaining pages are fetched with bounded concurrency and yielded in order, so memory stays at a few pages.
    */
-  async *pages(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
+  async *pagesUnscoped(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
     const start = o.offset ?? 0;
     const want = o.limit;
     if (want === 0) return;
@@ -104,6 +148,23 @@ export class AirflowApi {
 
   async test(body: ConnectionBody): Promise<ConnectionTestResponse> {
     return (await this.http.request<ConnectionTestResponse>("POST", "/connections/test", { body })).body;
+  }
+
+  /** Airflow 3.3: queues a test on a worker; 202 with a token to poll. */
+  async enqueueTest(body: ConnectionTestRequestBody): Promise<ConnectionTestQueuedResponse> {
+    return (await this.http.request<ConnectionTestQueuedResponse>("POST", "/connections/enqueue-test", { body })).body;
+  }
+
+  /** Airflow 3.3: the state of a queued test; the token goes in a header, never in the URL. */
+  async pollTest(token: string): Promise<AsyncConnectionTestResponse> {
+    return (await this.http.request<AsyncConnectionTestResponse>("GET", "/connections/enqueue-test", {
+      headers: { "Airflow-Connection-Test-Token": token },
+    })).body;
+  }
+
+  /** GET /api/v2/version: needs no token. */
+  async version(): Promise<VersionInfo> {
+    return (await this.http.request<VersionInfo>("GET", "/version", { token: null })).body;
   }
 
   async createDefaults(): Promise<void> {

@@ -28,6 +28,8 @@ export interface RequestOptions {
   /** Send and accept without the /api/v2 prefix (e.g. /auth/token). */
   raw?: boolean;
   token?: string | null;
+  /** Extra request headers (e.g. Airflow-Connection-Test-Token). */
+  headers?: Record<string, string>;
 }
 
 export interface HttpResponse<T> { status: number; body: T; headers: Headers }
@@ -66,6 +68,7 @@ export class Http {
     let authRetried = false;
     const headers: Record<string, string> = { accept: "application/json", "user-agent": this.opts.userAgent ?? "airconn" };
     if (token) headers.authorization = `Bearer ${token}`;
+    if (o.headers) Object.assign(headers, o.headers);
     const body = o.body === undefined ? undefined : JSON.stringify(o.body);
     if (body !== undefined) headers["content-type"] = "application/json";
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

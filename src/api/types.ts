@@ -16,3 +16,22 @@ export type BulkDeleteAction = S["BulkDeleteAction_ConnectionBody_"];
 /** Fields `order_by` accepts (plus a leading "-" for descending). */
 export const ORDER_BY_FIELDS = ["connection_id", "conn_id", "conn_type", "description", "host", "port", "id", "team_name"] as const;
 // The connection's fields and rules: src/connection/model.ts.
+
+// Airflow 3.3 (openapi-v2-3.3-connections.yaml): tests on a worker. Not in the generated 3.2.1 types.
+export type ConnectionTestState = "pending" | "queued" | "running" | "success" | "failed";
+export const TERMINAL_TEST_STATES: readonly ConnectionTestState[] = ["success", "failed"];
+export interface ConnectionTestRequestBody extends ConnectionBody {
+  commit_on_success?: boolean;
+  executor?: string | null;
+  queue?: string | null;
+}
+export interface ConnectionTestQueuedResponse { token: string; connection_id: string; state: ConnectionTestState }
+export interface AsyncConnectionTestResponse {
+  token: string;
+  connection_id: string;
+  state: ConnectionTestState;
+  result_message?: string | null;
+  created_at?: string;
+}
+/** GET /api/v2/version (no auth). */
+export interface VersionInfo { version: string; git_version?: string | null }

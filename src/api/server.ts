@@ -1,0 +1,82 @@
+// Which Airflow airconn talks to: GET /api/v2/version (no token needed), cached per API URL for a few minutes in the
+// user's cache folder ($XDG_CACHE_HOME/airconn/server-<hash>.json, 0600, beside the completion id cache), so a
+// command whose behaviour depends on the version makes no extra request in the common case.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cacheDir } from "../completion/ids.js";
+import type { VersionInfo } from "./types.js";
+
+export const VERSION_TTL_MS = 5 * 60_000;
+
+export interface ServerVersion {
+  /** As the server says it, e.g. "3.3.2". */
+  version: string;
+  gitVersion: string | null;
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+/** "3.3.2", "3.3.0rc1", "3.4.0.dev0", "3.2.1+astro.2" → numbers; undefined for anything else. */
+export function parseVersion(version: string, gitVersion: string | null = null): ServerVersion | undefined {
+  const m = /^\s*v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
+  if (!m) return undefined;
+  return { version: version.trim(), gitVersion, major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
+}
+
+export const atLeast = (v: ServerVersion, major: number, minor: number): boolean =>
+  v.major > major || (v.major === major && v.minor >= minor);
+
+/** What each version-dependent feature of airconn needs (the README's compatibility table says the same). */
+export const FEATURES = {
+  workerTests: { since: [3, 3], what: "tests on a worker (--on-worker, --poll, create --test-first on the worker)" },
+  prefixSearch: { since: [3, 3], what: "connection_id_prefix_pattern (--prefix is applied by the server)" },
+} as const satisfies Record<string, { since: readonly [number, number]; what: string }>;
+
+export const supports = (v: ServerVersion | undefined, f: keyof typeof FEATURES): boolean =>
+  v !== undefined && atLeast(v, FEATURES[f].since[0], FEATURES[f].since[1]);
+
+interface CacheFile { version: 1; api_url: string; fetched_at: number; server_version: string; git_version: string | null }
+
+export function versionCacheFile(env: NodeJS.ProcessEnv, apiUrl: string): string {
+  const key = createHash("sha256").update(apiUrl).digest("hex").slice(0, 16);
+  return join(cacheDir(env), `server-${key}.json`);
+}
+
+export interface ReadVersionOptions {
+  env: NodeJS.ProcessEnv;
+  apiUrl: string;
+  fetch: () => Promise<VersionInfo>;
+  now?: number;
+  ttlMs?: number;
+  /** Skip the cache (status): ask the server, then refresh the cache. */
+  fresh?: boolean;
+}
+
+/** The server's version: from the cache when fresh, else from the server. Throws when the server cannot tell. */
+export async function readServerVersion(o: ReadVersionOptions): Promise<ServerVersion> {
+  const now = o.now ?? Date.now();
+  const file = versionCacheFile(o.env, o.apiUrl);
+  if (!o.fresh) {
+    try {
+      const c = JSON.parse(readFileSync(file, "utf8")) as CacheFile;
+      const age = now - c.fetched_at;
+      if (c.version === 1 && c.api_url === o.apiUrl && age >= 0 && age < (o.ttlMs ?? VERSION_TTL_MS)) {
+        const v = parseVersion(c.server_version, c.git_version);
+        if (v) return v;
+      }
+    } catch { /* no cache, or unreadable: ask the server */ }
+  }
+  const info = await o.fetch();
+  const v = typeof info?.version === "string" ? parseVersion(info.version, info.git_version ?? null) : undefined;
+  if (!v) throw new Error(`the server's version answer is not a version: ${JSON.stringify(info).slice(0, 100)}`);
+  try {
+    mkdirSync(cacheDir(o.env), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    const data: CacheFile = { version: 1, api_url: o.apiUrl, fetched_at: now, server_version: v.version, git_version: v.gitVersion };
+    writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch { /* a cache we cannot write only costs the next command one request */ }
+  return v;
+}
