@@ -3,7 +3,7 @@
 // existing connection, "not compared" unless --update-secrets says to send it ("will be set").
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
-import { containsRedacted, isSensitiveKey } from "../connection/secrets.js";
+import { containsRedacted, isSensitiveKey, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
 import { pyDumps, pyLoads, toJs, type PyValue } from "../util/pyjson.js";
 
 export interface Desired { body: ConnectionBody; present: Set<string>; where?: string }
@@ -39,7 +39,13 @@ const sortKeys = (v: unknown): unknown => Array.isArray(v) ? v.map(sortKeys)
   : v && typeof v === "object" ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sortKeys(x)])) : v;
 
 /** Compares one desired connection with the server's; returns the changes and the PATCH to make. */
-export function compare(want: Desired, have: ConnectionResponse, o: { updateSecrets?: boolean } = {}): { changes: FieldChange[]; body: ConnectionBody; mask: string[]; notCompared: string[] } {
+export interface PlanOptions {
+  updateSecrets?: boolean;
+  /** The server's sensitive words (they differ between Airflow 3.2 and 3.3). */
+  words?: SensitiveWords;
+}
+
+export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions = {}): { changes: FieldChange[]; body: ConnectionBody; mask: string[]; notCompared: string[] } {
   const changes: FieldChange[] = [];
   const notCompared: string[] = [];
   const body: ConnectionBody = { connection_id: have.connection_id, conn_type: want.present.has("conn_type") ? want.body.conn_type : have.conn_type };
@@ -49,7 +55,7 @@ export function compare(want: Desired, have: ConnectionResponse, o: { updateSecr
   for (const f of COMPARED_FIELDS) {
     if (!want.present.has(f)) continue;
     if (f === "extra") {
-      const r = compareExtra(want.body.extra ?? null, have.extra ?? null, o.updateSecrets === true);
+      const r = compareExtra(want.body.extra ?? null, have.extra ?? null, o.updateSecrets === true, o.words ?? SENSITIVE_WORDS);
       changes.push(...r.changes);
       notCompared.push(...r.notCompared);
       if (r.send !== undefined) { (body as unknown as Record<string, unknown>).extra = r.send; mask.push("extra"); }
@@ -76,12 +82,12 @@ export function compare(want: Desired, have: ConnectionResponse, o: { updateSecr
   return { changes, body, mask, notCompared };
 }
 
-function compareExtra(want: string | null, have: string | null, updateSecrets: boolean): { changes: FieldChange[]; notCompared: string[]; send?: string | null } {
+function compareExtra(want: string | null, have: string | null, updateSecrets: boolean, words: SensitiveWords): { changes: FieldChange[]; notCompared: string[]; send?: string | null } {
   const w = parseExtra(want), h = parseExtra(have);
   if (!w || !h) {
     // Not both JSON objects: compare the texts (null vs {} counts as a change).
     const same = want === have || (w && h === undefined && have === null && w.size === 0 && want === "{}");
-    return same ? { changes: [], notCompared: [] } : { changes: [{ field: "extra", kind: "value", from: have, to: want && w ? redactForDisplay(w) : want }], notCompared: [], send: want };
+    return same ? { changes: [], notCompared: [] } : { changes: [{ field: "extra", kind: "value", from: have, to: want && w ? redactForDisplay(w, words) : want }], notCompared: [], send: want };
   }
   const changes: FieldChange[] = [];
   const notCompared: string[] = [];
@@ -96,7 +102,7 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
       if (old === undefined) { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: undefined, to: "***" }); }
       continue;
     }
-    if (secretOnServer || isSensitiveKey(k)) {
+    if (secretOnServer || isSensitiveKey(k, words)) {
       if (old === undefined) {
         differs = true; send.set(k, v);
         changes.push({ field: `extra.${k}`, kind: "secret", note: "will be set" });
@@ -106,7 +112,7 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
       } else {
         // The server keeps its stored value: "***" under a sensitive key, or its own (redacted) structure when the
         // secret is nested under a key that is not sensitive itself.
-        send.set(k, isSensitiveKey(k) ? REDACTED : old!);
+        send.set(k, isSensitiveKey(k, words) ? REDACTED : old!);
         notCompared.push(`extra.${k}`);
       }
       continue;
@@ -125,13 +131,13 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
 
 
 /** Extra for display: values under sensitive keys become "***". */
-function redactForDisplay(m: Map<string, PyValue>): string {
+function redactForDisplay(m: Map<string, PyValue>, words: SensitiveWords): string {
   const out = new Map<string, PyValue>();
-  for (const [k, v] of m) out.set(k, isSensitiveKey(k) ? REDACTED : v);
+  for (const [k, v] of m) out.set(k, isSensitiveKey(k, words) ? REDACTED : v);
   return pyDumps(out);
 }
 
-export function plan(desired: Desired[], server: ConnectionResponse[], o: { updateSecrets?: boolean } = {}): Plan {
+export function plan(desired: Desired[], server: ConnectionResponse[], o: PlanOptions = {}): Plan {
   const byId = new Map(server.map((c) => [c.connection_id, c]));
   const wanted = new Set(desired.map((d) => d.body.connection_id));
   const p: Plan = { create: [], update: [], unchanged: [], onlyOnServer: [], notCompared: [], missing: [] };
@@ -142,7 +148,7 @@ export function plan(desired: Desired[], server: ConnectionResponse[], o: { upda
       const secrets: string[] = [];
       if (d.body.password && d.body.password !== REDACTED) secrets.push("password");
       const ex = parseExtra(d.body.extra);
-      if (ex) for (const [k, v] of ex) if (isSensitiveKey(k) && v !== REDACTED) secrets.push(`extra.${k}`);
+      if (ex) for (const [k, v] of ex) if (isSensitiveKey(k, o.words) && v !== REDACTED) secrets.push(`extra.${k}`);
       p.create.push({ id, body: d.body, secrets });
       continue;
     }

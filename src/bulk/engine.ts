@@ -214,8 +214,19 @@ export function overwriteBody(body: ConnectionBody): ConnectionBody {
     connection_id: body.connection_id, conn_type: body.conn_type,
     description: body.description ?? null, host: body.host ?? null, login: body.login ?? null, schema: body.schema ?? null,
     port: body.port ?? null, password: body.password ?? null, extra: body.extra ?? null,
-    ...(body.team_name !== undefined ? { team_name: body.team_name } : {}),
+    // team_name only when the file gives one: a server without multi-team mode rejects any team_name (422).
+    ...(body.team_name !== undefined && body.team_name !== null ? { team_name: body.team_name } : {}),
   };
+}
+
+/**
+ * A body without `team_name: null`: for a new connection a null team is the same as none, and a server without
+ * multi-team mode rejects the key (422), so it is sent only when the user gives a team.
+ */
+export function withoutNullTeam(body: ConnectionBody): ConnectionBody {
+  if (body.team_name !== null) return body;
+  const { team_name: _drop, ...rest } = body;
+  return rest as ConnectionBody;
 }
 
 /** Which of these ids exist on the server: one GET per id for a few, the full id list for many. */

@@ -35,7 +35,7 @@ export function register(program: Command, ctx: CommandContext, run = runImport)
 
 export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const mode: OnExistence = o.onExistence ?? "fail";
-  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, existingIds, hasRedacted, overwriteBody, strippedWarning, withoutRedacted }] =
+  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, existingIds, hasRedacted, overwriteBody, strippedWarning, withoutNullTeam, withoutRedacted }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file");
   const format = detectFormat(o.file === "-" ? "-" : o.file, o.format, text);
@@ -76,7 +76,7 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   for (const c of toSkip) report.ok(c.body.connection_id, "skipped", "create");
   const actions: Action[] = [];
   if (toUpdate.length) actions.push({ action: "update", entities: toUpdate.map((c) => overwriteBody(c.body)), action_on_non_existence: "fail" });
-  if (toCreate.length) actions.push({ action: "create", entities: toCreate.map((c) => withoutRedacted(c.body)), action_on_existence: "fail" });
+  if (toCreate.length) actions.push({ action: "create", entities: toCreate.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" });
   await executeActions(api, actions, {
     report, chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE, concurrency: Math.min(d.concurrency(), 8),
     onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,

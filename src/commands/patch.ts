@@ -4,10 +4,10 @@ import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED, UPDATABLE_FIELDS, type UpdatableField } from "../connection/model.js";
-import { redactedPaths, unsafeRedacted } from "../connection/secrets.js";
+import { extraKeys, redactedPaths, SENSITIVE_WORDS, unsafeRedacted, type SensitiveWords } from "../connection/secrets.js";
 import { renderConnection } from "../output/connections.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
-import { checkConnectionId, examples } from "./common.js";
+import { checkConnectionId, examples, sensitiveWordsForKeys } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, type FieldOptions, type Fields } from "./fields.js";
 
 export interface PatchOptions extends FieldOptions {
@@ -102,8 +102,10 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
     throw new UsageError("nothing to change: give at least one field flag, --unset, --set-extra or --unset-extra",
       "e.g. airconn patch " + id + " --host new.example.com");
   }
+  // "***" is restored by the server only under a key it treats as secret: judged by the server's own word list.
   if (fields.extra !== undefined && fields.extra !== null) {
-    const unsafe = unsafeRedacted(pyLoads(fields.extra));
+    const words = await sensitiveWordsForKeys(d, extraKeys(fields.extra));
+    const unsafe = unsafeRedacted(pyLoads(fields.extra), undefined, "extra", words);
     if (unsafe.length) throw redactedError(unsafe, "--extra");
   }
 
@@ -121,7 +123,8 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
   }
   for (const k of unset) { set[k] = null; mask.add(k); }
   if (editExtra) {
-    body.extra = mergeExtra(current!.extra ?? null, setExtra, unsetExtra, (m) => d.warn(m));
+    const words = await sensitiveWordsForKeys(d, [...extraKeys(current!.extra), ...setExtra.map(([k]) => k)]);
+    body.extra = mergeExtra(current!.extra ?? null, setExtra, unsetExtra, (m) => d.warn(m), words);
     mask.add("extra");
   }
   const updateMask = UPDATABLE_FIELDS.filter((f) => mask.has(f));
@@ -134,7 +137,7 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
  * The new extra: the stored one as the server returned it (its "***" values stay "***" so the server keeps the
  * stored secrets), minus the removed keys, plus the set keys (in place when present, else at the end).
  */
-export function mergeExtra(stored: string | null, setExtra: Array<[string, PyValue]>, unsetExtra: string[], warn: (m: string) => void): string {
+export function mergeExtra(stored: string | null, setExtra: Array<[string, PyValue]>, unsetExtra: string[], warn: (m: string) => void, words: SensitiveWords = SENSITIVE_WORDS): string {
   let obj: PyObject;
   if (stored === null || stored.trim() === "") obj = new Map();
   else {
@@ -150,7 +153,7 @@ export function mergeExtra(stored: string | null, setExtra: Array<[string, PyVal
     obj.delete(k);
   }
   for (const [k, v] of setExtra) obj.set(k, v);
-  const unsafe = unsafeRedacted(obj);
+  const unsafe = unsafeRedacted(obj, undefined, "extra", words);
   if (unsafe.length) throw redactedError(unsafe, "the stored extra");
   return pyDumps(obj);
 }

@@ -1,6 +1,8 @@
-// The "***" rules. Which keys Airflow treats as secret (a word below is a substring of the lower-cased key), as of
-// 3.2.x: the server shows "***" for their values, and restores the stored value when "***" comes back under such a
-// key. airconn uses the same rule to never print such values itself and never to send "***" as a new secret.
+// The "***" rules. Which keys Airflow treats as secret (a word below is a substring of the lower-cased key): the
+// server shows "***" for their values, and restores the stored value when "***" comes back under such a key.
+// airconn uses the same rule to never print such values itself and never to send "***" as a new secret. The list
+// grew in Airflow 3.3.0: where it matters, airconn uses the list of the server it talks to, because a word that
+// server does not know means the value is stored and shown in clear (sending "***" for it would store "***").
 import { UsageError } from "../errors.js";
 import { pyLoads, type PyValue } from "../util/pyjson.js";
 import { REDACTED, type Fields } from "./model.js";
@@ -10,9 +12,40 @@ export const SENSITIVE_WORDS = [
   "token", "keyfile_dict", "service_account", "access_key", "connection_string", "proxy", "proxies",
 ] as const;
 
-export function isSensitiveKey(key: string): boolean {
+/** Added in Airflow 3.3.0. */
+export const SENSITIVE_WORDS_3_3 = ["auth_header", "bearer", "dsn", "service_key", "webhook_url"] as const;
+
+export type SensitiveWords = readonly string[];
+
+/** The word list of an Airflow version (major, minor); the 3.2 list when unknown. */
+export function sensitiveWordsFor(v: { major: number; minor: number } | undefined): SensitiveWords {
+  if (v && (v.major > 3 || (v.major === 3 && v.minor >= 3))) return [...SENSITIVE_WORDS, ...SENSITIVE_WORDS_3_3];
+  return SENSITIVE_WORDS;
+}
+
+export function isSensitiveKey(key: string, words: SensitiveWords = SENSITIVE_WORDS): boolean {
   const k = key.toLowerCase();
-  return SENSITIVE_WORDS.some((w) => k.includes(w));
+  return words.some((w) => k.includes(w));
+}
+
+/** True when the servers disagree about this key: secret on 3.3, not on 3.2. Only then does the version matter. */
+export function versionDependentKey(key: string): boolean {
+  const k = key.toLowerCase();
+  return !isSensitiveKey(key) && SENSITIVE_WORDS_3_3.some((w) => k.includes(w));
+}
+
+/** Every key of a JSON object tree (an extra); none when it is not JSON. */
+export function extraKeys(extra: string | null | undefined, parse: (s: string) => PyValue = pyLoads): string[] {
+  if (typeof extra !== "string" || extra === "") return [];
+  let v: PyValue;
+  try { v = parse(extra); } catch { return []; }
+  const out: string[] = [];
+  const walk = (x: PyValue) => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x instanceof Map) for (const [k, y] of x) { out.push(k); walk(y); }
+  };
+  walk(v);
+  return out;
 }
 
 /** True when a JSON value is "***" or holds "***" anywhere inside (the server's mark for a stored secret). */
@@ -32,10 +65,10 @@ export function redactedPaths(v: PyValue, path = "extra"): string[] {
  * "***" values the server would NOT give back its stored value for: it restores "***" only under a key it treats
  * as sensitive (or in a list under such a key). Anywhere else "***" would be stored literally.
  */
-export function unsafeRedacted(v: PyValue, key: string | undefined = undefined, path = "extra"): string[] {
-  if (v === REDACTED) return key !== undefined && isSensitiveKey(key) ? [] : [path];
-  if (Array.isArray(v)) return v.flatMap((x, i) => unsafeRedacted(x, key, `${path}[${i}]`));
-  if (v instanceof Map) return [...v].flatMap(([k, x]) => unsafeRedacted(x, k, `${path}.${k}`));
+export function unsafeRedacted(v: PyValue, key: string | undefined = undefined, path = "extra", words: SensitiveWords = SENSITIVE_WORDS): string[] {
+  if (v === REDACTED) return key !== undefined && isSensitiveKey(key, words) ? [] : [path];
+  if (Array.isArray(v)) return v.flatMap((x, i) => unsafeRedacted(x, key, `${path}[${i}]`, words));
+  if (v instanceof Map) return [...v].flatMap(([k, x]) => unsafeRedacted(x, k, `${path}.${k}`, words));
   return [];
 }
 
