@@ -5,17 +5,17 @@ import { CancelledError, PartialFailureError, UsageError, AirconnError, ApiError
 import type { FileFormat } from "../files/index.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { Desired, FieldChange, Plan } from "../apply/plan.js";
-import { patternMatcher } from "../util/pattern.js";
-import { containsRedacted, isSensitiveKey } from "../connection/secrets.js";
+import { patternMatcher, prefixMatcher } from "../util/pattern.js";
+import { containsRedacted, extraKeys, isSensitiveKey, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
 import { Report, printReport } from "../output/report.js";
 import { render } from "../output/render.js";
 import { runPool } from "../util/pool.js";
 import type { ConnectionBody } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
-import { examples } from "./common.js";
+import { examples, listScope, sensitiveWordsForKeys } from "./common.js";
 
-interface CommonOptions { file?: string; format?: FileFormat; pattern?: string; prune?: boolean; updateSecrets?: boolean; fromProfile?: string }
+interface CommonOptions { file?: string; format?: FileFormat; pattern?: string; prefix?: string; prune?: boolean; updateSecrets?: boolean; fromProfile?: string }
 export interface DiffOptions extends CommonOptions { exitCode?: boolean }
 export interface ApplyOptions extends CommonOptions { dryRun?: boolean; yes?: boolean }
 
@@ -29,12 +29,14 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
     .option("--from-profile <name>", "instead of a file: the connections of the Airflow behind this profile (secrets are not comparable)")
     .addOption(formatOption())
     .option("--pattern <pattern>", "only server connections matching this pattern are in scope (e.g. team_a_%)")
+    .option("--prefix <prefix>", "only server connections whose id starts with this are in scope ('a|b' for either; with --pattern: both)")
     .option("--prune", "count connections only on the server as differences (they would be deleted)")
     .option("--update-secrets", "compare as apply --update-secrets would: secrets in the file will be set")
     .option("--exit-code", "exit 1 when there are differences (0 when in sync)")
     .addHelpText("after", examples([
       "$ airconn diff connections.yaml",
       "$ airconn diff connections.yaml --pattern team_a_% --prune",
+      "$ airconn diff connections.yaml --prefix team_a_ --prune          # index-friendly on Airflow 3.3",
       "$ airconn diff connections.yaml --exit-code -o json > drift.json   # CI: exit 1 on drift",
       "$ airconn -p staging diff --from-profile prod --pattern shared_%   # what staging lacks of prod",
     ]))
@@ -46,6 +48,7 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
     .option("--from-profile <name>", "instead of a file: copy from the Airflow behind this profile (secrets cannot be copied: listed)")
     .addOption(formatOption())
     .option("--pattern <pattern>", "only server connections matching this pattern are in scope (e.g. team_a_%)")
+    .option("--prefix <prefix>", "only server connections whose id starts with this are in scope ('a|b' for either; with --pattern: both)")
     .option("--prune", "delete connections in scope that are not in the file (asks first; --yes without a terminal)")
     .option("--update-secrets", "also send secrets of existing connections (by default a secret is sent only on create)")
     .option("--dry-run", "show the diff, change nothing")
@@ -53,6 +56,7 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
     .addHelpText("after", examples([
       "$ airconn apply connections.yaml",
       "$ airconn apply connections.yaml --pattern team_a_% --prune",
+      "$ airconn apply connections.yaml --prefix 'team_a|team_b' --prune --yes",
       "$ DB_PASS=... airconn apply connections.yaml --prune --yes -o json   # CI",
       "$ airconn -p staging apply --from-profile prod --pattern shared_%   # make staging match prod",
       "",
@@ -68,14 +72,14 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
     .action(async (file: string | undefined, o: Omit<ApplyOptions, "file">, cmd: Command) => run.apply({ ...o, file }, ctx.deps(cmd)));
 }
 
-async function load(o: CommonOptions, d: Deps): Promise<{ plan: Plan; name: string; fromServer: boolean }> {
+async function load(o: CommonOptions, d: Deps): Promise<{ plan: Plan; name: string; fromServer: boolean; words: SensitiveWords }> {
   if (o.fromProfile !== undefined) return { ...(await loadFromProfile(o, o.fromProfile, d)), fromServer: true };
   if (o.file === undefined) throw new UsageError("name a file, or another profile's Airflow with --from-profile NAME");
   return { ...(await loadFile(o as CommonOptions & { file: string }, d)), fromServer: false };
 }
 
 /** `--from-profile`: the source profile's connections are the wanted state; the current profile's are the target. */
-async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise<{ plan: Plan; name: string }> {
+async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
   if (o.file !== undefined) throw new UsageError("give a file or --from-profile, not both");
   if (o.format) throw new UsageError("--format applies to a file, not to --from-profile");
   if (o.updateSecrets) throw new UsageError("--update-secrets cannot be used with --from-profile: the API never returns secrets, so none can be copied");
@@ -84,18 +88,27 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
   // Errors obtaining the source's token name its profile already.
   const [{ planFromServer }, source, target] = await Promise.all([import("../apply/plan.js"), d.apiForProfile(from), d.api()]);
   if (source.api.baseUrl === target.baseUrl) d.warn(`profile ${from} and profile ${current.profile.value} use the same Airflow (${target.baseUrl})`);
-  const inScope = patternMatcher(o.pattern);
-  const list = (api: typeof target) => api.list({ pattern: o.pattern, concurrency: d.concurrency() }).then((cs) => cs.filter((c) => inScope(c.connection_id)));
+  const byPattern = patternMatcher(o.pattern), byPrefix = prefixMatcher(o.prefix);
+  const inScope = (id: string) => byPattern(id) && byPrefix(id);
+  // --prefix: each server by its own version (one may be 3.3, the other 3.2); airconn filters both answers anyway.
+  const { isAirflow33 } = await import("./common.js");
+  const scopeOf = async (api: typeof target): Promise<{ pattern?: string; prefix?: string; prefixOnServer?: boolean }> => {
+    if (o.prefix === undefined) return { pattern: o.pattern };
+    const { readServerVersion } = await import("../api/server.js");
+    const v = await readServerVersion({ env: d.env, apiUrl: api.baseUrl, fetch: () => api.version() }).catch(() => undefined);
+    return { pattern: o.pattern, prefix: o.prefix, prefixOnServer: isAirflow33(v) };
+  };
+  const list = async (api: typeof target) => (await api.list({ ...(await scopeOf(api)), concurrency: d.concurrency() })).filter((c) => inScope(c.connection_id));
   // An error from the source names its profile: "Token Expired" alone would not say which Airflow refused.
   const fromSource = (e: unknown): never => {
     if (e instanceof AirconnError) throw new AirconnError(`profile ${from} (${source.api.baseUrl}): ${e.message}`, e.exitCode, e.hint);
     throw e;
   };
   const [have, want] = await Promise.all([list(target), list(source.api).catch(fromSource)]);
-  return { name: `profile ${from}`, plan: planFromServer(want, have) };
+  return { name: `profile ${from}`, plan: planFromServer(want, have), words: SENSITIVE_WORDS };
 }
 
-async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{ plan: Plan; name: string }> {
+async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
   const [{ detectFormat, parseConnectionsFile }, { readInput }, { plan: makePlan }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../apply/plan.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file");
@@ -105,12 +118,19 @@ async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{
   for (const w of parsed.warnings) d.warn(w);
   const desired: Desired[] = parsed.connections.map((c) => ({ body: c.body, present: c.present as Set<string>, where: c.where }));
   // Ids are unique: parseConnectionsFile refuses a file that repeats one.
-  const inScope = patternMatcher(o.pattern);
+  const byPattern = patternMatcher(o.pattern), byPrefix = prefixMatcher(o.prefix);
+  const inScope = (id: string) => byPattern(id) && byPrefix(id);
   const outside = desired.filter((c) => !inScope(c.body.connection_id)).map((c) => c.body.connection_id);
-  if (outside.length) throw new UsageError(`${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside --pattern ${o.pattern}: ${outside.slice(0, 10).join(", ")}`);
+  if (outside.length) {
+    const scope = [o.pattern !== undefined ? `--pattern ${o.pattern}` : "", o.prefix !== undefined ? `--prefix ${o.prefix}` : ""].filter(Boolean).join(" ");
+    throw new UsageError(`${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside ${scope}: ${outside.slice(0, 10).join(", ")}`);
+  }
   const api = await d.api();
-  const server = await api.list({ pattern: o.pattern, concurrency: d.concurrency() });
-  return { name, plan: makePlan(desired, server.filter((c) => inScope(c.connection_id)), { updateSecrets: o.updateSecrets }) };
+  const server = await api.list({ ...(await listScope(d, o)), concurrency: d.concurrency() });
+  const inServer = server.filter((c) => inScope(c.connection_id));
+  const keys = [...desired.flatMap((c) => extraKeys(c.body.extra, pyLoads)), ...inServer.flatMap((c) => extraKeys(c.extra, pyLoads))];
+  const words = await sensitiveWordsForKeys(d, keys);
+  return { name, words, plan: makePlan(desired, inServer, { updateSecrets: o.updateSecrets, words }) };
 }
 
 const NOT_COPIED = "(secret: cannot be copied)";
@@ -121,7 +141,7 @@ const describeChange = (c: FieldChange): string => (c.kind === "secret" ? `(${c.
  * The fields of a new connection, secrets never shown: values as they are (for -o json/yaml), or as display text
  * (for the table). A secret is "(set on create)" or "(kept: ***)".
  */
-function createFields(b: ConnectionBody, display = true, fromServer = false): Array<[string, unknown]> {
+function createFields(b: ConnectionBody, display = true, fromServer = false, words: SensitiveWords = SENSITIVE_WORDS): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   const value = (v: unknown) => (display ? show(v) : v);
   const kept = fromServer ? NOT_COPIED : "(kept: ***)";
@@ -134,7 +154,7 @@ function createFields(b: ConnectionBody, display = true, fromServer = false): Ar
         if (m instanceof Map) {
           for (const [ek, ev] of m) {
             if (fromServer && containsRedacted(ev)) out.push([`extra.${ek}`, NOT_COPIED]);
-            else out.push([`extra.${ek}`, isSensitiveKey(ek) ? (ev === REDACTED ? kept : "(set on create)") : value(toJs(ev))]);
+            else out.push([`extra.${ek}`, isSensitiveKey(ek, words) ? (ev === REDACTED ? kept : "(set on create)") : value(toJs(ev))]);
           }
           continue;
         }
@@ -145,9 +165,9 @@ function createFields(b: ConnectionBody, display = true, fromServer = false): Ar
   return out;
 }
 
-function diffJson(p: Plan, prune: boolean, fromServer: boolean) {
+function diffJson(p: Plan, prune: boolean, fromServer: boolean, words: SensitiveWords) {
   return {
-    create: p.create.map((c) => ({ connection_id: c.id, fields: Object.fromEntries(createFields(c.body, false, fromServer)) })),
+    create: p.create.map((c) => ({ connection_id: c.id, fields: Object.fromEntries(createFields(c.body, false, fromServer, words)) })),
     update: p.update.map((u) => ({
       connection_id: u.id,
       changes: u.changes.map((c) => (c.kind === "secret" ? { field: c.field, secret: c.note } : { field: c.field, from: c.from ?? null, to: c.to ?? null })),
@@ -164,14 +184,14 @@ function diffJson(p: Plan, prune: boolean, fromServer: boolean) {
 
 const listed = (xs: Array<{ id: string; field: string }>, max = 10) => `${xs.slice(0, max).map((n) => `${n.id}.${n.field}`).join(", ")}${xs.length > max ? `, ... (${xs.length} in all)` : ""}`;
 
-async function printDiff(d: Deps, p: Plan, prune: boolean, fromServer = false): Promise<void> {
+async function printDiff(d: Deps, p: Plan, prune: boolean, fromServer = false, words: SensitiveWords = SENSITIVE_WORDS): Promise<void> {
   const rows: string[][] = [];
-  for (const c of p.create) for (const [f, v] of createFields(c.body, true, fromServer)) rows.push([c.id, "create", f, v as string]);
-  for (const c of p.create) if (!createFields(c.body, true, fromServer).length) rows.push([c.id, "create", "", ""]);
+  for (const c of p.create) for (const [f, v] of createFields(c.body, true, fromServer, words)) rows.push([c.id, "create", f, v as string]);
+  for (const c of p.create) if (!createFields(c.body, true, fromServer, words).length) rows.push([c.id, "create", "", ""]);
   for (const u of p.update) for (const c of u.changes) rows.push([u.id, "update", c.field, describeChange(c)]);
   for (const id of p.onlyOnServer) rows.push([id, prune ? "delete" : "only on server", "", ""]);
   const shown = await render(d.io, d.output(), {
-    kind: "rows", rows, document: () => diffJson(p, prune, fromServer), emptyTable: "nothing",
+    kind: "rows", rows, document: () => diffJson(p, prune, fromServer, words), emptyTable: "nothing",
     columns: [
       { header: "ID", value: (r) => r[0] },
       { header: "CHANGE", value: (r) => r[1], paint: (chalk, a) => a === "create" ? chalk.green(a) : a === "update" ? chalk.yellow(a) : a === "delete" ? chalk.red(a) : chalk.dim(a) },
@@ -190,15 +210,15 @@ async function printDiff(d: Deps, p: Plan, prune: boolean, fromServer = false): 
 }
 
 export async function runDiff(o: DiffOptions, d: Deps): Promise<void> {
-  const { plan: p, fromServer } = await load(o, d);
-  await printDiff(d, p, o.prune === true, fromServer);
+  const { plan: p, fromServer, words } = await load(o, d);
+  await printDiff(d, p, o.prune === true, fromServer, words);
   const differs = p.create.length + p.update.length + (o.prune ? p.onlyOnServer.length : 0) > 0;
   if (o.exitCode && differs) throw new PartialFailureError("");
 }
 
 export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
-  const { plan: p, fromServer } = await load(o, d);
-  if (o.dryRun) return printDiff(d, p, o.prune === true, fromServer);
+  const { plan: p, fromServer, words } = await load(o, d);
+  if (o.dryRun) return printDiff(d, p, o.prune === true, fromServer, words);
   const prune = o.prune ? p.onlyOnServer : [];
   if (prune.length && !o.yes) {
     const again = o.fromProfile !== undefined ? `--from-profile ${o.fromProfile}` : o.file;
@@ -206,13 +226,13 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
     d.io.err(`--prune will delete: ${prune.slice(0, 30).join(", ")}${prune.length > 30 ? `, ... (${prune.length} in all)` : ""}\n`);
     if (!(await d.prompter().confirm({ message: `Delete ${prune.length} connection${prune.length === 1 ? "" : "s"}?`, default: false }))) throw new CancelledError("nothing was changed");
   }
-  const { executeActions, withoutRedacted } = await import("../bulk/engine.js");
+  const { executeActions, withoutNullTeam, withoutRedacted } = await import("../bulk/engine.js");
   const api = await d.api();
   const report = new Report();
   for (const id of p.unchanged) report.ok(id, "skipped", "none");
   const concurrency = Math.min(d.concurrency(), 8);
   if (p.create.length) {
-    await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutRedacted(c.body)), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
+    await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
   }
   await runPool(p.update, concurrency, async (u) => {
     try {

@@ -1,6 +1,8 @@
 // Small helpers shared by commands.
 import { UsageError } from "../errors.js";
 import { idProblem, storedIdProblem } from "../connection/validate.js";
+import type { Deps } from "../deps.js";
+import { SENSITIVE_WORDS, sensitiveWordsFor, versionDependentKey, type SensitiveWords } from "../connection/secrets.js";
 
 /** Checks a connection id against Airflow's REST rule before any request is sent. */
 export function checkConnectionId(id: string, what = "connection id"): string {
@@ -25,3 +27,27 @@ export function checkPathId(id: string): string {
 }
 
 export const examples = (lines: string[]): string => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
+
+/**
+ * The sensitive words to judge these extra keys by: the server's list when a key is judged differently by Airflow
+ * 3.2 and 3.3 (then the server's version is read, usually from the cache), else the common list without a request.
+ */
+export async function sensitiveWordsForKeys(d: Deps, keys: Iterable<string>): Promise<SensitiveWords> {
+  for (const k of keys) {
+    if (versionDependentKey(k)) return sensitiveWordsFor(await d.serverVersion());
+  }
+  return SENSITIVE_WORDS;
+}
+
+/** Airflow ≥ 3.3: connection_id_prefix_pattern, tests on a worker (see FEATURES in api/server.ts). */
+export const isAirflow33 = (v: { major: number; minor: number } | undefined): boolean =>
+  v !== undefined && (v.major > 3 || (v.major === 3 && v.minor >= 3));
+
+/**
+ * The listing query for --pattern/--prefix: the prefix goes to the server only when it knows the parameter (3.3; a
+ * 3.2 server ignores it and answers everything), and is applied by airconn in every case (AirflowApi.pages).
+ */
+export async function listScope(d: Deps, o: { pattern?: string; prefix?: string }): Promise<{ pattern?: string; prefix?: string; prefixOnServer?: boolean }> {
+  if (o.prefix === undefined) return { pattern: o.pattern };
+  return { pattern: o.pattern, prefix: o.prefix, prefixOnServer: isAirflow33(await d.serverVersion()) };
+}

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
-import { ApiError, ConflictError, UsageError } from "../errors.js";
+import { AirconnError, ApiError, ConflictError, EXIT, UsageError } from "../errors.js";
+import type { AirflowApi } from "../api/client.js";
 import type { ConnectionBody } from "../api/types.js";
 import { renderConnection } from "../output/connections.js";
 import { PyFloat, PyInt, PyJsonError, pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
@@ -15,6 +16,7 @@ export interface CreateOptions extends FieldOptions {
   uri?: string;
   json?: string;
   ifNotExists?: boolean;
+  testFirst?: boolean;
 }
 
 /** Field flags that may accompany --uri / --json: what a URI cannot carry, and the password from stdin. */
@@ -29,6 +31,7 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
     .option("--uri <uri>", "the connection as an Airflow URI, e.g. postgres://user@db:5432/app (password: use --password-stdin)")
     .option("--json <json>", "the connection in Airflow's JSON form: the JSON text, @FILE, or - for standard input")
     .option("--if-not-exists", "if the connection already exists, change nothing and exit 0 (for scripts that run twice)")
+    .option("--test-first", "create it only if its test passes (Airflow 3.3: on a worker, stored by the server on success; before 3.3: tested on the API server, then created)")
     .addHelpText("after", examples([
       "$ airconn create my_postgres                                  # on a terminal: asks for each field",
       "$ airconn create my_postgres --type postgres --host db.internal --port 5432 --login app --schema sales",
@@ -39,10 +42,12 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
       "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --type postgres --host db --login app --password-stdin --if-not-exists",
       "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin -o json",
       "$ airconn create my_s3 --json @connections/my_s3.json --if-not-exists",
+      "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin --test-first",
       "",
       "--uri and --json cannot be combined with each other, nor with field flags other than --description,",
       "--team and --password-stdin/--password (used when the URI or JSON has no password).",
-      "Exit codes: 0 created (or already there with --if-not-exists), 2 invalid input, 4 not allowed, 5 already exists.",
+      "Exit codes: 0 created (or already there with --if-not-exists), 1 the test failed (--test-first: nothing created),",
+      "2 invalid input, 4 not allowed, 5 already exists.",
     ]))
     .action(async (id: string, o: Omit<CreateOptions, "id">, c: Command) => run({ ...o, id }, ctx.deps(c)));
 }
@@ -52,6 +57,7 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
   const body = await buildCreateBody(o, id, d);
   const out = d.output();
   const api = await d.api();
+  if (o.testFirst) return createTestedFirst(o, body, d, api);
   let created;
   try {
     created = await api.create(body);
@@ -63,6 +69,60 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
       }
       throw new ConflictError(`connection ${id} already exists`, "change it with `airconn patch`, or pass --if-not-exists to accept an existing one");
     }
+    throw e;
+  }
+  await renderConnection(d.io, created, out);
+}
+
+/**
+ * --test-first: nothing is created unless the test passes. Airflow 3.3 tests on a worker with commit_on_success (the
+ * server stores the connection when the test passes; airconn reads it back to show it); an older server, or one
+ * whose version cannot be read, tests on the API server (POST /connections/test), then airconn creates it.
+ * An existing id is refused first: on 3.3 a passing test would otherwise overwrite it.
+ */
+async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps, api: AirflowApi): Promise<void> {
+  const id = body.connection_id;
+  const out = d.output();
+  try {
+    await api.get(id);
+    if (o.ifNotExists) { d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`); return; }
+    throw new ConflictError(`connection ${id} already exists`, "change it with `airconn patch` (test it with `airconn test`), or pass --if-not-exists to accept an existing one");
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) throw e;
+  }
+  const { isAirflow33 } = await import("./common.js");
+  const { isTestsDisabled, testsDisabledError, resumeHint } = await import("./worker.js");
+  if (isAirflow33(await d.serverVersion())) {
+    const { workerTest } = await import("./test.js");
+    const r = await workerTest(d, api, body, { commitOnSuccess: true, waitMs: 90_000 });
+    if (r.status === null) {
+      throw new AirconnError(`${r.message}: the test of ${id} goes on on the server, which creates the connection if it passes; its token is ${r.token}`, EXIT.FAILURE, resumeHint(r.token));
+    }
+    if (!r.status) throw new AirconnError(`the test failed, nothing was created: ${r.message}`, EXIT.FAILURE);
+    let created;
+    try {
+      created = await api.get(id);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) throw new AirconnError(`the test passed (${r.message}) but the server did not store ${id}`, EXIT.FAILURE, "create it with `airconn create` without --test-first");
+      throw e;
+    }
+    d.note(`the test passed on a worker: ${r.message}`);
+    return renderConnection(d.io, created, out);
+  }
+  let res;
+  try {
+    res = await api.test(body);
+  } catch (e) {
+    if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);
+    throw e;
+  }
+  if (!res.status) throw new AirconnError(`the test failed, nothing was created: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}`, EXIT.FAILURE);
+  d.note(`the test passed: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}`);
+  let created;
+  try {
+    created = await api.create(body);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) throw new ConflictError(`connection ${id} already exists (created meanwhile)`);
     throw e;
   }
   await renderConnection(d.io, created, out);

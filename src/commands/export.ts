@@ -3,10 +3,10 @@ import { Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import type { ExportFormat } from "../files/index.js";
-import { examples } from "./common.js";
+import { examples, listScope } from "./common.js";
 import { openAtomic } from "../util/atomic.js";
 
-export interface ExportOptions { file?: string; format?: ExportFormat | "airconn"; serializationFormat?: "uri" | "json"; pattern?: string }
+export interface ExportOptions { file?: string; format?: ExportFormat | "airconn"; serializationFormat?: "uri" | "json"; pattern?: string; prefix?: string }
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runExport): void {
@@ -16,9 +16,11 @@ export function register(program: Command, ctx: CommandContext, run = runExport)
     .addOption(new Option("--format <format>", "file format (default: from the extension, else json); airconn: the YAML diff/apply read, secrets as ${VAR}").choices(["json", "yaml", "env", "airconn"]))
     .addOption(new Option("--serialization-format <format>", "env files: a URI (default) or JSON per connection").choices(["uri", "json"]))
     .option("--pattern <pattern>", "only connection ids matching this pattern (as in list)")
+    .option("--prefix <prefix>", "only connection ids starting with this (as in list; with --pattern: both)")
     .addHelpText("after", examples([
       "$ airconn export connections.json",
       "$ airconn export connections.yaml --pattern %customer_%",
+      "$ airconn export team_a.json --prefix team_a_",
       "$ airconn export - --format env > connections.env",
       "$ airconn -p prod export - | airconn -p staging import - --format json --on-existence skip   # copy prod to staging",
       "$ airconn -p prod export --format airconn prod.yaml     # as code: secrets become ${AIRCONN_<ID>_PASSWORD}...",
@@ -40,12 +42,13 @@ export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
   if (o.format === "airconn") return exportAirconn(o, d);
   const writer = exportWriter(format as ExportFormat, { serialization: o.serializationFormat ?? "uri" });
   const api = await d.api();
+  const scope = await listScope(d, o);
 
   const sink = openSink(o.file, d);
   let count = 0;
   try {
     await sink.write(writer.begin());
-    for await (const page of api.pages({ pattern: o.pattern, orderBy: ["connection_id"], concurrency: d.concurrency() })) {
+    for await (const page of api.pages({ ...scope, orderBy: ["connection_id"], concurrency: d.concurrency() })) {
       let chunk = "";
       for (const c of page) { chunk += writer.item(c); count++; }
       await sink.write(chunk);
@@ -81,7 +84,7 @@ function openSink(file: string | undefined, d: Deps): Sink {
 async function exportAirconn(o: ExportOptions, d: Deps): Promise<void> {
   const { formatAirconn } = await import("../files/airconn-write.js");
   const api = await d.api();
-  const conns = await api.list({ pattern: o.pattern, orderBy: ["connection_id"], concurrency: d.concurrency() });
+  const conns = await api.list({ ...(await listScope(d, o)), orderBy: ["connection_id"], concurrency: d.concurrency() });
   const out = formatAirconn(conns, { source: api.baseUrl });
   const sink = openSink(o.file, d);
   try {

@@ -10,6 +10,7 @@ export interface CommandModule { names: string[]; load: () => Promise<{ register
 export const COMMAND_MODULES: CommandModule[] = [
   { names: ["login", "logout"], load: () => import("./login.js") },
   { names: ["profile"], load: () => import("./profile.js") },
+  { names: ["status"], load: () => import("./status.js") }, // issue 12: which Airflow, token state, tests enabled
   { names: ["list", "ls"], load: () => import("./list.js") },
   { names: ["get"], load: () => import("./get.js") },
   { names: ["create"], load: () => import("./create.js") },

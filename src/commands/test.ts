@@ -1,47 +1,113 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
-import { AirconnError, ApiError, EXIT, UsageError } from "../errors.js";
-import type { ConnectionBody, ConnectionTestResponse } from "../api/types.js";
+import { AirconnError, ApiError, EXIT, PartialFailureError, UsageError } from "../errors.js";
+import type { AirflowApi } from "../api/client.js";
+import type { AsyncConnectionTestResponse, ConnectionBody, ConnectionResponse, ConnectionTestResponse } from "../api/types.js";
 import { render } from "../output/render.js";
-import { checkConnectionId, examples } from "./common.js";
+import { checkConnectionId, examples, listScope } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
+import {
+  DEFAULT_WAIT_S, enqueue, isTestsDisabled, poll, requireWorkerTests, resultMessage, resumeHint, stateReporter, storedWorkerBody,
+  testsDisabledError, WORKER_CONCURRENCY, TEST_DISABLED_HINT,
+} from "./worker.js";
 
-export interface TestOptions extends FieldOptions { id?: string; uri?: string }
+export { TEST_DISABLED_HINT };
 
-export const TEST_DISABLED_HINT = "testing is off on the Airflow server: set AIRFLOW__CORE__TEST_CONNECTION=Enabled there (or [core] test_connection = Enabled)";
+export interface TestOptions extends FieldOptions {
+  /** One connection id (kept for callers that test one). */
+  id?: string;
+  /** Several stored connections. */
+  ids?: string[];
+  uri?: string;
+  pattern?: string;
+  prefix?: string;
+  onWorker?: boolean;
+  executor?: string;
+  queue?: string;
+  /** Seconds to wait for a worker test. */
+  wait?: number;
+  poll?: string;
+}
+
+const waitArg = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 86400) throw new UsageError(`--wait takes seconds (more than 0, at most 86400), got "${v}"`);
+  return n;
+};
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runTest): void {
   const cmd = program.command("test")
-    .description("test a stored connection, or an unsaved one given by --uri or field flags; exit 0 only when the server says it works")
-    .argument("[connection-id]", "a stored connection (its stored secrets are used), or the id to give an unsaved one");
+    .description("test stored connections, or an unsaved one given by --uri or field flags; on the API server, or with --on-worker on a worker (Airflow 3.3); exit 0 only when every test passed")
+    .argument("[connection-id...]", "stored connections (their stored secrets are used on the API server), or the id to give an unsaved one");
   addFieldOptions(cmd)
     .option("--uri <uri>", "test this connection URI instead of a stored connection")
+    .option("--pattern <pattern>", "test every stored connection whose id matches (as in list)")
+    .option("--prefix <prefix>", "test every stored connection whose id starts with this (as in list; with --pattern: both)")
+    .option("--on-worker", "run the test on a worker (Airflow 3.3: POST /connections/enqueue-test), polled until it ends")
+    .option("--executor <name>", "with --on-worker: the executor to run the test (default: the server's)")
+    .option("--queue <name>", "with --on-worker: the queue to run the test on")
+    .option("--wait <seconds>", `with --on-worker or --poll: how long to wait for the result (default ${DEFAULT_WAIT_S})`, waitArg)
+    .option("--poll <token>", "wait for the result of a worker test started before (the token it printed)")
     .addHelpText("after", examples([
       "$ airconn test my_postgres                            # ok: Connection successfully tested",
       "$ airconn test my_postgres --host db-replica          # the stored connection with another host",
       "$ airconn test --type http --host api.example.com --port 443",
+      "$ airconn test my_postgres --on-worker --queue etl    # Airflow 3.3: on a worker, with a spinner on a terminal",
+      "$ airconn test --prefix prod_ --on-worker             # several, 4 at a time: a table of id, result, message",
+      "$ airconn test --poll Zm9v...                         # the result of a worker test that outlived --wait",
       "",
       "In CI:",
       "$ airconn test my_postgres -o json || echo 'my_postgres is broken'",
+      "$ airconn test --pattern %customer_% -o json > results.json   # exit 1 when any failed",
       "$ printf %s \"$PW\" | airconn test --uri postgres://app@db:5432/sales --password-stdin",
       "",
       "The server must allow testing: AIRFLOW__CORE__TEST_CONNECTION=Enabled (Airflow's default is Disabled).",
-      "Exit codes: 0 the test passed, 1 it failed or testing is disabled, 2 invalid input, 3 not found, 4 not allowed.",
+      "A worker test of a stored connection is sent without its secrets: the API shows them as *** and the worker",
+      "would use *** as they are; give the password with --password-stdin to test with it.",
+      "Exit codes: 0 every test passed, 1 a test failed (or testing is disabled, or --wait ran out), 2 invalid input",
+      "(also an executor the server does not know, or --on-worker against Airflow before 3.3), 3 not found,",
+      "4 not allowed, 5 a test of that connection is already running on the server, 130 interrupted.",
     ]))
-    .action(async (id: string | undefined, o: Omit<TestOptions, "id">, c: Command) => run({ ...o, id }, ctx.deps(c)));
+    .action(async (ids: string[], o: TestOptions, c: Command) => run({ ...o, ids }, ctx.deps(c)));
 }
 
 export async function runTest(o: TestOptions, d: Deps): Promise<void> {
+  const ids = [...new Set(o.ids?.length ? o.ids : o.id !== undefined ? [o.id] : [])];
+  const flags = givenFlags(o);
+  if (!o.onWorker) {
+    const workerOnly = [o.executor !== undefined && "--executor", o.queue !== undefined && "--queue", o.wait !== undefined && o.poll === undefined && "--wait"].filter(Boolean);
+    if (workerOnly.length) throw new UsageError(`${workerOnly.join(", ")} ${workerOnly.length === 1 ? "needs" : "need"} --on-worker`);
+  }
+  const waitMs = (o.wait ?? DEFAULT_WAIT_S) * 1000;
+  if (o.poll !== undefined) {
+    if (ids.length || flags.length || o.uri !== undefined || o.pattern !== undefined || o.prefix !== undefined || o.onWorker) {
+      throw new UsageError("--poll TOKEN takes no connection, --uri, --pattern, --prefix, field flags or --on-worker: the test is already running");
+    }
+    if (o.poll.trim() === "") throw new UsageError("--poll needs the token a worker test printed");
+    return runPoll(o.poll.trim(), waitMs, d);
+  }
+  const many = ids.length > 1 || o.pattern !== undefined || o.prefix !== undefined;
+  if (many) {
+    if (o.uri !== undefined || flags.length) throw new UsageError(`${o.uri !== undefined ? "--uri" : flags.join(", ")} can only be used when testing one connection`);
+    if (ids.length && (o.pattern !== undefined || o.prefix !== undefined)) throw new UsageError("give connection ids or --pattern/--prefix, not both");
+    for (const id of ids) checkConnectionId(id);
+    return runMany(ids, o, waitMs, d);
+  }
+  return runOne(ids[0], o, waitMs, d);
+}
+
+async function runOne(rawId: string | undefined, o: TestOptions, waitMs: number, d: Deps): Promise<void> {
   const flags = givenFlags(o);
   if (o.uri !== undefined) {
     const bad = flags.filter((f) => !["--description", "--team", "--password-stdin", "--password"].includes(f));
     if (bad.length) throw new UsageError(`${bad.join(", ")} cannot be combined with --uri`);
   }
   const fields = await fieldsFromFlags(o, d);
-  const id = o.id !== undefined ? checkConnectionId(o.id) : undefined;
+  const id = rawId !== undefined ? checkConnectionId(rawId) : undefined;
   const out = d.output();
+  if (o.onWorker) await requireWorkerTests(d);
   const api = await d.api();
   let body: ConnectionBody;
   if (o.uri !== undefined) {
@@ -54,33 +120,176 @@ export async function runTest(o: TestOptions, d: Deps): Promise<void> {
     if (fields.description !== undefined) body.description = fields.description;
     if (fields.team_name !== undefined) body.team_name = fields.team_name;
   } else if (id !== undefined && fields.conn_type === undefined) {
-    // A stored connection: send back what the server returned. Its "***" values are merged with the stored
-    // secrets by the server for the test and are never stored.
     const stored = await api.get(id);
-    body = { connection_id: id, conn_type: stored.conn_type };
-    for (const k of ["description", "host", "login", "schema", "port", "password", "extra", "team_name"] as const) {
-      if (stored[k] !== undefined && stored[k] !== null) (body as unknown as Record<string, unknown>)[k] = stored[k];
+    if (o.onWorker) {
+      // A worker test uses the body as sent: the stored secrets (shown as "***") cannot go with it.
+      const w = storedWorkerBody(stored);
+      body = w.body;
+      const missing = w.omitted.filter((p) => !(p === "password" && fields.password !== undefined));
+      if (missing.length) {
+        d.warn(`${id}: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not sent to the worker: the API shows stored secrets as *** and a worker test does not fill them in` +
+          (missing.includes("password") ? " (give the password with --password-stdin)" : ""));
+      }
+    } else {
+      // On the API server, "***" values are merged with the stored secrets for the test and never stored.
+      body = { connection_id: id, conn_type: stored.conn_type };
+      for (const k of ["description", "host", "login", "schema", "port", "password", "extra", "team_name"] as const) {
+        if (stored[k] !== undefined && stored[k] !== null) (body as unknown as Record<string, unknown>)[k] = stored[k];
+      }
     }
     Object.assign(body, fields);
   } else {
     if (fields.conn_type === undefined) {
-      throw new UsageError("nothing to test: give a stored connection's id, --uri, or field flags with --type",
+      throw new UsageError("nothing to test: give a stored connection's id, --uri, --pattern, --prefix, or field flags with --type",
         "e.g. airconn test my_postgres, or airconn test --type postgres --host db --login app --password-stdin");
     }
     body = { connection_id: id ?? scratchId(), ...(fields as Fields & { conn_type: string }) };
   }
 
+  if (o.onWorker) {
+    const result = await workerTest(d, api, body, { executor: o.executor, queue: o.queue, waitMs });
+    return printWorkerResult(d, result);
+  }
   let res: ConnectionTestResponse;
   try {
     res = await api.test(body);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 403 && /test(ing)? connections? is disabled/i.test(e.detail)) {
-      throw new AirconnError(e.detail, EXIT.FAILURE, TEST_DISABLED_HINT);
-    }
+    if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);
     throw e;
   }
   await render(d.io, out, { kind: "text", document: res, text: `${res.status ? "ok" : "failed"}: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}\n` });
   if (!res.status) throw new AirconnError("", EXIT.FAILURE);
+}
+
+interface WorkerResult { connection_id: string; token: string; state: string; status: boolean | null; message: string }
+
+/** One worker test, start to end, with a spinner (terminal) or state lines (-v). */
+export async function workerTest(d: Deps, api: AirflowApi, body: ConnectionBody, o: { executor?: string; queue?: string; waitMs: number; commitOnSuccess?: boolean }): Promise<WorkerResult> {
+  const q = await enqueue(api, body, o);
+  const rep = stateReporter(d, body.connection_id);
+  try {
+    const r = await poll(d, api, q.token, { connectionId: body.connection_id, state: q.state, waitMs: o.waitMs, onState: rep.onState });
+    return outcome(r.done ? r.result : undefined, q.token, body.connection_id, r.done ? undefined : r.state, o.waitMs);
+  } finally {
+    rep.stop();
+  }
+}
+
+function outcome(r: AsyncConnectionTestResponse | undefined, token: string, id: string, state: string | undefined, waitMs: number): WorkerResult {
+  if (r) return { connection_id: r.connection_id ?? id, token, state: r.state, status: r.state === "success", message: resultMessage(r) };
+  return { connection_id: id, token, state: state ?? "pending", status: null, message: `no result after ${waitMs / 1000} s (state: ${state ?? "pending"})` };
+}
+
+async function printWorkerResult(d: Deps, r: WorkerResult): Promise<void> {
+  // table/plain: the same one line as a test on the API server; nothing on stdout when there is no result yet
+  await render(d.io, d.output(), { kind: "text", document: r, text: r.status === null ? "" : `${r.status ? "ok" : "failed"}: ${r.message}\n` });
+  if (r.status === null) {
+    throw new AirconnError(`${r.message}: the test of ${r.connection_id} goes on on the server; its token is ${r.token}`, EXIT.FAILURE, resumeHint(r.token));
+  }
+  if (!r.status) throw new AirconnError("", EXIT.FAILURE);
+}
+
+async function runPoll(token: string, waitMs: number, d: Deps): Promise<void> {
+  await requireWorkerTests(d, "--poll");
+  const api = await d.api();
+  const rep = stateReporter(d, "test");
+  let r;
+  try {
+    r = await poll(d, api, token, { waitMs, onState: rep.onState });
+  } finally {
+    rep.stop();
+  }
+  await printWorkerResult(d, outcome(r.done ? r.result : undefined, token, r.done ? r.result.connection_id : r.connection_id, r.done ? undefined : r.state, waitMs));
+}
+
+interface ManyResult { connection_id: string; result: "success" | "failed" | "error"; status: boolean; message: string; token?: string }
+
+/** Several stored connections, in parallel (at most 4 on workers: the server's own limit), a result per id. */
+async function runMany(ids: string[], o: TestOptions, waitMs: number, d: Deps): Promise<void> {
+  const out = d.output();
+  if (o.onWorker) await requireWorkerTests(d);
+  const api = await d.api();
+  // The connections: listed (--pattern/--prefix, full bodies in one go) or read one by one (ids).
+  let targets: Array<{ id: string; stored?: ConnectionResponse }>;
+  if (ids.length) targets = ids.map((id) => ({ id }));
+  else {
+    const list = await api.list({ ...(await listScope(d, o)), concurrency: d.concurrency() });
+    const { patternMatcher } = await import("../util/pattern.js");
+    const byPattern = patternMatcher(o.pattern); // the server applied it; cheap to make sure
+    targets = [...new Map(list.filter((c) => byPattern(c.connection_id)).map((c) => [c.connection_id, c])).values()].map((c) => ({ id: c.connection_id, stored: c }));
+  }
+  if (!targets.length) {
+    d.warn("no stored connection matches: nothing to test");
+    await render(d.io, out, { kind: "rows", rows: [] as ManyResult[], columns: [], emptyTable: "nothing" });
+    return;
+  }
+  const results: ManyResult[] = new Array(targets.length);
+  const limit = Math.max(1, Math.min(d.concurrency(), o.onWorker ? WORKER_CONCURRENCY : 8));
+  let next = 0, done = 0;
+  let fatal: unknown;
+  const progress = d.io.stderrIsTTY && !d.globals.verbose ? () => d.io.err(`\r\x1b[Ktested ${done}/${targets.length}`) : () => {};
+  const omitted: string[] = [];
+  const testOne = async (t: { id: string; stored?: ConnectionResponse }): Promise<ManyResult> => {
+    try {
+      const stored = t.stored ?? await api.get(t.id);
+      if (o.onWorker) {
+        const w = storedWorkerBody(stored);
+        if (w.omitted.length) omitted.push(t.id);
+        const q = await enqueue(api, w.body, { executor: o.executor, queue: o.queue });
+        const log = d.globals.verbose ? (s: string) => d.io.err(`* ${t.id}: ${s}\n`) : undefined;
+        const r = await poll(d, api, q.token, { connectionId: t.id, state: q.state, waitMs, onState: log });
+        if (!r.done) return { connection_id: t.id, result: "error", status: false, message: `no result after ${waitMs / 1000} s (state: ${r.state}); ${resumeHint(q.token)}`, token: q.token };
+        const ok = r.result.state === "success";
+        return { connection_id: t.id, result: ok ? "success" : "failed", status: ok, message: resultMessage(r.result), token: q.token };
+      }
+      const body: ConnectionBody = { connection_id: t.id, conn_type: stored.conn_type };
+      for (const k of ["description", "host", "login", "schema", "port", "password", "extra", "team_name"] as const) {
+        if (stored[k] !== undefined && stored[k] !== null) (body as unknown as Record<string, unknown>)[k] = stored[k];
+      }
+      const r = await api.test(body);
+      return { connection_id: t.id, result: r.status ? "success" : "failed", status: r.status, message: String(r.message ?? "").replace(/\s*\n\s*/g, " ") };
+    } catch (e) {
+      // Testing disabled, a token refused, Ctrl-C: the same for every id, so the whole run stops.
+      if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);
+      if (d.signal.aborted || (e instanceof ApiError && (e.status === 401 || (e.status === 403 && /jwt|token/i.test(e.detail))))) throw e;
+      // No worker tests on this server (405), an executor it does not know (422): the same for every id too.
+      if (e instanceof AirconnError && e.exitCode === EXIT.USAGE) throw e;
+      if (!(e instanceof AirconnError)) throw e;
+      return { connection_id: t.id, result: "error", status: false, message: e.message };
+    }
+  };
+  const worker = async () => {
+    while (next < targets.length && fatal === undefined) {
+      const i = next++;
+      try {
+        results[i] = await testOne(targets[i]!);
+      } catch (e) {
+        fatal ??= e;
+        return;
+      }
+      done++;
+      progress();
+    }
+  };
+  progress();
+  await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
+  if (d.io.stderrIsTTY && !d.globals.verbose) d.io.err("\r\x1b[K");
+  if (fatal !== undefined) throw fatal;
+  if (omitted.length) {
+    d.warn(`tested on workers without their stored secrets (the API shows them as ***): ${omitted.slice(0, 10).join(", ")}${omitted.length > 10 ? ", ..." : ""}`);
+  }
+
+  await render(d.io, out, {
+    kind: "rows", rows: results,
+    columns: [
+      { header: "ID", value: (r) => r.connection_id },
+      { header: "RESULT", value: (r) => r.result, paint: (chalk, s) => (s === "success" ? chalk.green(s) : chalk.red(s)) },
+      { header: "MESSAGE", value: (r) => r.message },
+    ],
+  });
+  const failed = results.filter((r) => !r.status).length;
+  d.io.err(`tested ${results.length}: passed ${results.length - failed}, failed ${failed}\n`);
+  if (failed) throw new PartialFailureError("");
 }
 
 /** An id for an unsaved connection that no stored one will have (the server merges a stored one with the same id). */

@@ -10,7 +10,7 @@ import type { ConnectionResponse } from "../../src/api/types.js";
 
 export const BASE = "http://localhost:28080";
 
-export interface Req { method: string; path: string; query: URLSearchParams; body: unknown; at: number }
+export interface Req { method: string; path: string; query: URLSearchParams; body: unknown; at: number; headers?: Record<string, string> }
 export type Reply = { status: number; body?: unknown };
 
 export const CANCEL = Symbol("cancel");
@@ -114,7 +114,8 @@ export function memoryAirflow(seed: Array<Partial<ConnectionResponse> & { connec
   const scope = agent.get(BASE).intercept({ path: () => true, method: () => true }).reply((o) => {
     const url = new URL(String(o.path), BASE);
     const text = o.body === undefined || o.body === null ? "" : String(o.body);
-    const req: Req = { method: String(o.method), path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : undefined, at: performance.now() };
+    const headers = Object.fromEntries(Object.entries((o.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const req: Req = { method: String(o.method), path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : undefined, at: performance.now(), headers };
     requests.push(req);
     const rep = handle(req);
     return {
@@ -144,14 +145,19 @@ export function setup(o: {
   prompter?: Prompter;
   globals?: GlobalOptions;
   env?: Record<string, string>;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }): Setup {
   const io = testIO({ stdinTTY: o.tty, stdoutTTY: o.tty, stderrTTY: o.tty, stdin: o.stdin });
   const deps = createDeps({
     io,
-    env: { AIRCONN_API_URL: BASE, AIRCONN_TOKEN: "test-token", AIRCONN_CONFIG_DIR: "/nonexistent/airconn-test", ...o.env },
+    // The cache folder cannot exist (not even for root): every test reads the server's version afresh.
+    env: { AIRCONN_API_URL: BASE, AIRCONN_TOKEN: "test-token", AIRCONN_CONFIG_DIR: "/nonexistent/airconn-test", XDG_CACHE_HOME: "/dev/null/airconn-cache", ...o.env },
     globals: { retries: 0, ...o.globals },
     dispatcher: o.airflow.agent,
     prompter: o.prompter ?? fakePrompter([]).prompter,
+    sleep: o.sleep,
+    now: o.now,
   });
   return {
     io, deps,

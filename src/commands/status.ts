@@ -1,0 +1,150 @@
+// `airconn status`, like `gh auth status`: which Airflow, which profile and URL (and where they come from), whether
+// the token works and until when, and whether connection tests are enabled there. Never prints the token.
+import type { Command } from "commander";
+import type { CommandContext } from "../cli.js";
+import type { Deps } from "../deps.js";
+import { AirconnError, ApiError, AuthError, EXIT, NetworkError } from "../errors.js";
+import { jwtExpiry } from "../config/resolve.js";
+import { render } from "../output/render.js";
+import { examples, isAirflow33 } from "./common.js";
+import { isTestsDisabled } from "./worker.js";
+
+export function register(program: Command, ctx: CommandContext): void {
+  program.command("status")
+    .description("show the profile, the API URL, the Airflow version, whether the token works and until when, and whether connection tests are enabled")
+    .addHelpText("after", examples([
+      "$ airconn status",
+      "$ airconn -p staging status",
+      "$ airconn status -o json | jq -r .server_version      # in scripts",
+      "",
+      "Exit codes: 0 the server answers and the token works, 1 the server cannot be reached, 4 no token or the token is refused.",
+    ]))
+    .action(async (_o: unknown, cmd: Command) => runStatus(ctx.deps(cmd)));
+}
+
+export interface StatusInfo {
+  profile: string;
+  profile_source: string;
+  api_url: string;
+  api_url_source: string;
+  reachable: boolean;
+  server_version: string | null;
+  /** ok, no token, expired, refused (401/403 on the token), forbidden (a valid token not allowed to read connections), unknown. */
+  auth: "ok" | "no token" | "expired" | "refused" | "forbidden" | "unknown";
+  auth_detail: string | null;
+  token_source: string | null;
+  token_expires: string | null;
+  /** enabled, disabled, or unknown (no token, not allowed, unreachable). */
+  connection_tests: "enabled" | "disabled" | "unknown";
+  /** Airflow 3.3: tests on a worker (--on-worker, create --test-first). */
+  worker_tests: boolean | null;
+  error: string | null;
+}
+
+/**
+ * The probe for "are connection tests enabled?": POST /connections/test with a valid body (the 422 body check runs
+ * before the 403 gate, so an invalid body would not tell) whose id no connection has and whose conn_type no
+ * provider knows. Disabled: 403 with the server's "Testing connections is disabled" text. Enabled: the server finds
+ * no stored connection of that id to merge, fails to load a hook for the type and answers 200
+ * {"status": false, "message": "Unknown hook type ..."}. Nothing is created and nothing is contacted: no hook runs.
+ */
+export const PROBE_CONN_TYPE = "airconn_status_probe";
+const probeBody = () => ({ connection_id: `airconn_status_probe_${globalThis.crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`, conn_type: PROBE_CONN_TYPE });
+
+export async function runStatus(d: Deps): Promise<void> {
+  const s = d.settings();
+  const token = s.token?.value;
+  const exp = token ? jwtExpiry(token) : undefined;
+  const info: StatusInfo = {
+    profile: s.profile.value, profile_source: s.profile.detail,
+    api_url: s.apiUrl.value, api_url_source: s.apiUrl.detail,
+    reachable: false, server_version: null,
+    auth: "unknown", auth_detail: null,
+    token_source: s.token?.detail ?? (s.envCredentials ? "AIRCONN_USERNAME/AIRCONN_PASSWORD" : null),
+    token_expires: exp ? exp.toISOString() : null,
+    connection_tests: "unknown", worker_tests: null, error: null,
+  };
+
+  // The version: fresh from the server (status is how one checks), which also refreshes the cache.
+  const { readServerVersion } = await import("../api/server.js");
+  try {
+    const anon = await d.apiFor(s.apiUrl.value);
+    const v = await readServerVersion({ env: d.env, apiUrl: s.apiUrl.value, fresh: true, now: d.now(), fetch: () => anon.version() });
+    info.reachable = true;
+    info.server_version = v.version;
+    info.worker_tests = isAirflow33(v);
+  } catch (e) {
+    if (d.signal.aborted) throw e;
+    if (e instanceof NetworkError) info.error = e.message;
+    else info.reachable = e instanceof ApiError; // it answered, but not with a version (an older Airflow, a proxy)
+    if (e instanceof ApiError) info.error = `no version from GET /api/v2/version: ${e.message}`;
+  }
+
+  if (info.reachable) {
+    if (!token && !s.envCredentials) {
+      info.auth = "no token";
+    } else {
+      try {
+        const api = await d.api();
+        // A cheap authenticated request: one connection at most.
+        const [list, probe] = await Promise.allSettled([api.page({ limit: 1, offset: 0 }), api.test(probeBody())]);
+        if (list.status === "fulfilled") info.auth = "ok";
+        else classifyAuth(info, list.reason);
+        if (probe.status === "fulfilled") info.connection_tests = "enabled";
+        else if (isTestsDisabled(probe.reason)) info.connection_tests = "disabled";
+      } catch (e) {
+        if (d.signal.aborted) throw e;
+        classifyAuth(info, e);
+      }
+      if (info.auth === "ok" && exp && exp.getTime() < d.now()) info.auth = "expired"; // a server with leeway may still take it
+    }
+  }
+
+  await print(d, info);
+  if (!info.reachable) throw new AirconnError(`cannot reach ${info.api_url}${info.error ? `: ${info.error}` : ""}`, EXIT.FAILURE);
+  if (info.auth === "no token") throw new AuthError(`not logged in: no token for profile "${info.profile}"`, "run `airconn login`, or set AIRCONN_TOKEN");
+  if (info.auth !== "ok") throw new AuthError(`the token does not work${info.auth_detail ? `: ${info.auth_detail}` : ""}`, "run `airconn login` again");
+}
+
+function classifyAuth(info: StatusInfo, e: unknown): void {
+  if (e instanceof ApiError && e.status === 401) {
+    info.auth = /expired/i.test(e.detail) ? "expired" : "refused";
+    info.auth_detail = e.detail;
+  } else if (e instanceof ApiError && e.status === 403) {
+    info.auth = /jwt|token/i.test(e.detail) ? "refused" : "forbidden";
+    info.auth_detail = e.detail;
+  } else if (e instanceof AuthError) {
+    info.auth = "no token";
+    info.auth_detail = e.message;
+  } else if (e instanceof NetworkError) {
+    info.reachable = false;
+    info.error = e.message;
+  } else if (e instanceof AirconnError) {
+    info.auth = "unknown";
+    info.auth_detail = e.message;
+  } else {
+    throw e;
+  }
+}
+
+async function print(d: Deps, i: StatusInfo): Promise<void> {
+  const expires = i.token_expires ? `expires ${i.token_expires}${relative(i.token_expires, d.now())}` : "no expiry in the token";
+  const entries: Array<[string, string]> = [
+    ["profile", `${i.profile} (from ${i.profile_source})`],
+    ["api_url", `${i.api_url} (from ${i.api_url_source})`],
+    ["server", !i.reachable ? `unreachable${i.error ? `: ${i.error}` : ""}` : i.server_version ? `Airflow ${i.server_version}` : `reachable, version unknown${i.error ? ` (${i.error})` : ""}`],
+    ["auth", i.auth === "ok" ? `ok (token from ${i.token_source}; ${expires})`
+      : i.auth === "no token" ? "not logged in (run `airconn login`)"
+      : `${i.auth}${i.auth_detail ? `: ${i.auth_detail}` : ""}${i.token_source ? ` (token from ${i.token_source}; ${expires})` : ""}`],
+    ["connection_tests", i.connection_tests + (i.connection_tests === "disabled" ? " (AIRFLOW__CORE__TEST_CONNECTION=Enabled turns them on)" : "")],
+    ["worker_tests", i.worker_tests === null ? "unknown" : i.worker_tests ? "available (Airflow 3.3)" : "not available (needs Airflow 3.3)"],
+  ];
+  await render(d.io, d.output(), { kind: "record", entries, document: i, boldKeys: true });
+}
+
+function relative(iso: string, now: number): string {
+  const s = Math.round((Date.parse(iso) - now) / 1000);
+  const abs = Math.abs(s);
+  const span = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : abs < 172800 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} days`;
+  return s >= 0 ? ` (in ${span})` : ` (${span} ago)`;
+}
