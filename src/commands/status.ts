@@ -53,14 +53,16 @@ const probeBody = () => ({ connection_id: `airconn_status_probe_${globalThis.cry
 
 export async function runStatus(d: Deps): Promise<void> {
   const s = d.settings();
-  const token = s.token?.value;
-  const exp = token ? jwtExpiry(token) : undefined;
+  const a = s.auth;
+  const tokenSource = a.kind === "token" ? a.token.detail : a.kind === "command" ? `the token command (${a.command.detail})`
+    : a.kind === "password" ? "AIRCONN_USERNAME/AIRCONN_PASSWORD" : null;
+  let exp = a.kind === "token" ? jwtExpiry(a.token.value) : undefined;
   const info: StatusInfo = {
     profile: s.profile.value, profile_source: s.profile.detail,
     api_url: s.apiUrl.value, api_url_source: s.apiUrl.detail,
     reachable: false, server_version: null,
     auth: "unknown", auth_detail: null,
-    token_source: s.token?.detail ?? (s.envCredentials ? "AIRCONN_USERNAME/AIRCONN_PASSWORD" : null),
+    token_source: tokenSource,
     token_expires: exp ? exp.toISOString() : null,
     connection_tests: "unknown", worker_tests: null, error: null,
   };
@@ -81,17 +83,21 @@ export async function runStatus(d: Deps): Promise<void> {
   }
 
   if (info.reachable) {
-    if (!token && !s.envCredentials) {
+    if (a.kind === "none") {
       info.auth = "no token";
     } else {
       try {
-        const api = await d.api();
+        const api = await d.api(); // runs a token command or POST /auth/token when that is the source
         // A cheap authenticated request: one connection at most.
         const [list, probe] = await Promise.allSettled([api.page({ limit: 1, offset: 0 }), api.test(probeBody())]);
         if (list.status === "fulfilled") info.auth = "ok";
         else classifyAuth(info, list.reason);
         if (probe.status === "fulfilled") info.connection_tests = "enabled";
         else if (isTestsDisabled(probe.reason)) info.connection_tests = "disabled";
+        // The expiry of the token in use (a command's or a login's token is known only now); never the token itself.
+        const used = await api.http.auth?.get().catch(() => undefined);
+        exp = used ? jwtExpiry(used) : exp;
+        info.token_expires = exp ? exp.toISOString() : null;
       } catch (e) {
         if (d.signal.aborted) throw e;
         classifyAuth(info, e);
