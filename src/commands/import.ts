@@ -8,6 +8,8 @@ import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import { Report, printReport } from "../output/report.js";
 import { render } from "../output/render.js";
 import { examples } from "./common.js";
+import { REDACTED } from "../api/types.js";
+import type { AirflowApi } from "../api/client.js";
 
 export type OnExistence = "fail" | "skip" | "overwrite";
 export interface ImportOptions { file: string; format?: FileFormat; onExistence?: OnExistence; dryRun?: boolean; chunkSize?: number }
@@ -57,6 +59,7 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
       "re-run with --on-existence skip (leave them) or --on-existence overwrite (update them)");
   }
   const stripped = toCreate.filter((c) => hasRedacted(c.body)).map((c) => c.body.connection_id);
+  if (toUpdate.length && !o.dryRun) await keepStoredWhereNotSecret(d, api, toUpdate);
 
   if (o.dryRun) {
     const rows = [
@@ -86,4 +89,34 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
     d.warn(strippedWarning(stripped));
   }
   await printReport(d, report, { quietTable: report.total > 1000 });
+}
+
+/**
+ * Overwrite keeps a stored secret when the file holds "***" for it, because the server puts the stored value back,
+ * but only under the keys it treats as secret, and the list depends on its version (3.3 added webhook_url, dsn...).
+ * Under any other key "***" would be stored as the value (e.g. a 3.3 export imported into 3.2): there the stored
+ * value (which such a server shows in clear) is sent instead.
+ */
+async function keepStoredWhereNotSecret(d: Deps, api: AirflowApi, conns: ParsedConnection[]): Promise<void> {
+  const [{ pyDumps, pyLoads }, { containsRedacted, extraKeys }, { unsafeRedacted }, { sensitiveWordsForKeys }] =
+    await Promise.all([import("../util/pyjson.js"), import("../util/sensitive.js"), import("./fields.js"), import("./common.js")]);
+  const withStars = conns.filter((c) => typeof c.body.extra === "string" && c.body.extra.includes(REDACTED));
+  if (!withStars.length) return;
+  const words = await sensitiveWordsForKeys(d, withStars.flatMap((c) => extraKeys(c.body.extra, pyLoads)));
+  for (const c of withStars) {
+    let m;
+    try { m = pyLoads(c.body.extra!); } catch { continue; }
+    if (!(m instanceof Map)) continue;
+    const keys = [...m].filter(([k, v]) => containsRedacted(v) && unsafeRedacted(v, k, `extra.${k}`, words).length > 0).map(([k]) => k);
+    if (!keys.length) continue;
+    const current = await api.get(c.body.connection_id);
+    let stored: unknown;
+    try { stored = current.extra ? pyLoads(current.extra) : undefined; } catch { stored = undefined; }
+    for (const k of keys) {
+      if (stored instanceof Map && stored.has(k)) m.set(k, stored.get(k)!);
+      else m.delete(k);
+    }
+    c.body.extra = pyDumps(m);
+    d.warn(`${c.body.connection_id}: ${keys.map((k) => `extra.${k}`).join(", ")} ${keys.length === 1 ? "is" : "are"} "***" in the file, which this server does not treat as a secret (it would store "***"): the stored value is kept`);
+  }
 }

@@ -153,3 +153,27 @@ describe("team_name only when given", () => {
     expect(af.writes()[2]!.body).toMatchObject({ team_name: "blue" });
   });
 });
+
+describe("import --on-existence overwrite: *** only where this server restores it", () => {
+  for (const [version, expected] of [["3.2.1", "https://hooks.example.com/real"], ["3.3.2", "***"]] as const) {
+    it(`${version}: webhook_url "***" in the file → ${expected === "***" ? "sent as *** (the server keeps its secret)" : "the stored value is sent"}`, async () => {
+      const { runImport } = await import("../../src/commands/import.js");
+      const dir = mkdtempSync(join(tmpdir(), "airconn-import-"));
+      const file = join(dir, "c.json");
+      writeFileSync(file, JSON.stringify({ hook: { conn_type: "http", extra: '{"webhook_url": "***", "api_key": "***", "a": 2}' } }));
+      const shown = version === "3.3.2" ? "***" : "https://hooks.example.com/real";
+      let bulk: unknown;
+      const af = memoryAirflow([{ connection_id: "hook", conn_type: "http", extra: `{"webhook_url": "${shown}", "api_key": "***", "a": 1}` }], (r) => {
+        if (r.path === "/api/v2/version") return { status: 200, body: { version } };
+        if (r.method === "PATCH" && r.path === "/api/v2/connections") { bulk = r.body; return { status: 200, body: { create: null, update: { success: ["hook"], errors: [] }, delete: null } }; }
+        return undefined;
+      });
+      const s = setup({ airflow: af, globals: { output: "json" } });
+      expect(await s.run((d) => runImport({ file, onExistence: "overwrite" }, d))).toBe(0);
+      const entity = (bulk as { actions: Array<{ entities: Array<{ extra: string }> }> }).actions[0]!.entities[0]!;
+      expect(JSON.parse(entity.extra)).toEqual({ webhook_url: expected, api_key: "***", a: 2 });
+      if (expected !== "***") expect(s.io.stderr()).toMatch(/hook: extra\.webhook_url is "\*\*\*" in the file, which this server does not treat as a secret/);
+      else expect(s.io.stderr()).not.toMatch(/does not treat/);
+    });
+  }
+});
