@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { intArg, Option, type CommandContext } from "../cli.js";
 import type { Deps } from "../deps.js";
 import { ConflictError, UsageError } from "../errors.js";
-import type { FileFormat } from "../files/index.js";
+import type { FileFormat, ParsedConnection } from "../files/index.js";
 import type { Action } from "../bulk/engine.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import { Report, printReport } from "../output/report.js";
