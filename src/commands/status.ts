@@ -9,7 +9,7 @@ import { render } from "../output/render.js";
 import { examples, isAirflow33 } from "./common.js";
 import { isTestsDisabled } from "./worker.js";
 
-export function register(program: Command, ctx: CommandContext): void {
+export function register(program: Command, ctx: CommandContext, run = runStatus): void {
   program.command("status")
     .description("show the profile, the API URL, the Airflow version, whether the token works and until when, and whether connection tests are enabled")
     .addHelpText("after", examples([
@@ -19,7 +19,7 @@ export function register(program: Command, ctx: CommandContext): void {
       "",
       "Exit codes: 0 the server answers and the token works, 1 the server cannot be reached, 4 no token or the token is refused.",
     ]))
-    .action(async (_o: unknown, cmd: Command) => runStatus(ctx.deps(cmd)));
+    .action(async (_o: unknown, cmd: Command) => run(ctx.deps(cmd)));
 }
 
 export interface StatusInfo {

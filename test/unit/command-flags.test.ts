@@ -64,7 +64,35 @@ describe("one command, its flags parsed", () => {
     const { register } = await import("../../src/commands/test.js");
     const run = vi.fn(async () => {});
     await parse((p) => register(p, ctx, run), ["test", "--uri", "http://h", "--password-stdin"]);
-    expect(run).toHaveBeenCalledWith({ id: undefined, uri: "http://h", passwordStdin: true }, DEPS);
+    expect(run).toHaveBeenCalledWith({ ids: [], uri: "http://h", passwordStdin: true }, DEPS);
+  });
+
+  it("test: several ids, worker flags, --wait in seconds; a bad --wait is a usage error", async () => {
+    const { register } = await import("../../src/commands/test.js");
+    const run = vi.fn(async () => {});
+    await parse((p) => register(p, ctx, run), ["test", "a", "b", "--on-worker", "--executor", "E", "--queue", "q", "--wait", "2.5"]);
+    expect(run).toHaveBeenCalledWith({ ids: ["a", "b"], onWorker: true, executor: "E", queue: "q", wait: 2.5 }, DEPS);
+    await parse((p) => register(p, ctx, run), ["test", "--prefix", "a|b", "--pattern", "%x%"]);
+    expect(run).toHaveBeenLastCalledWith({ ids: [], prefix: "a|b", pattern: "%x%" }, DEPS);
+    await parse((p) => register(p, ctx, run), ["test", "--poll", "tok"]);
+    expect(run).toHaveBeenLastCalledWith({ ids: [], poll: "tok" }, DEPS);
+    await expect(parse((p) => register(p, ctx, run), ["test", "a", "--on-worker", "--wait", "0"])).rejects.toThrow(/--wait takes seconds/);
+    expect(run).toHaveBeenCalledTimes(3);
+  });
+
+  it("list --prefix, create --test-first, status", async () => {
+    const list = vi.fn(async () => {});
+    const { register: regList } = await import("../../src/commands/list.js");
+    await parse((p) => regList(p, ctx, list), ["list", "--prefix", "conn_0001"]);
+    expect(list).toHaveBeenCalledWith({ prefix: "conn_0001" }, DEPS);
+    const create = vi.fn(async () => {});
+    const { register: regCreate } = await import("../../src/commands/create.js");
+    await parse((p) => regCreate(p, ctx, create), ["create", "c", "--type", "http", "--test-first"]);
+    expect(create).toHaveBeenCalledWith({ id: "c", type: "http", testFirst: true }, DEPS);
+    const status = vi.fn(async () => {});
+    const { register: regStatus } = await import("../../src/commands/status.js");
+    await parse((p) => regStatus(p, ctx, status), ["status"]);
+    expect(status).toHaveBeenCalledWith(DEPS);
   });
 
   it("defaults", async () => {
