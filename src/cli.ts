@@ -1,57 +1,74 @@
 // Wiring: the command tree, global options, and main(), the one place that turns errors into exit codes.
-import { createRequire } from "node:module";
-import type * as CommanderModule from "commander";
-import type { Command } from "commander";
+// commander alone parses the command line: the whole tree is registered (registration is cheap, see
+// commands/index.ts), so every form commander accepts works (`-vo json`, `--opt=value`, options before or after the
+// command, `--`, values that start with `-`).
 import { AirconnError, CancelledError, EXIT, exitCodeFor } from "./errors.js";
 import type { Deps, DepsInit, GlobalOptions } from "./deps.js";
 import { VERSION } from "./version.js";
 import { systemIO, type IO } from "./output/io.js";
 import { FORMATS } from "./output/format.js";
-import { readFileSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option, intArg, optionsOf, type CommandContext } from "./commands/kit.js";
+import { COMMANDS } from "./commands/index.js";
 
-// commander is CommonJS: require() skips the ESM wrapper and the CJS-export scan that import() pays (~20 ms at start-up).
-const { Command: CommandClass, CommanderError, InvalidArgumentError, Option } = createRequire(import.meta.url)("commander") as typeof CommanderModule;
-export { InvalidArgumentError, Option };
-
-export interface CommandContext {
-  /** Builds the dependencies for a command from its parsed (global + own) options. */
-  deps(cmd: Command): Deps;
-}
-
-export const intArg = (name: string, min: number, max: number) => (v: string): number => {
-  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
-  const n = Number(v);
-  if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-};
 const secondsArg = (v: string): number => {
   const n = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 3600) throw new InvalidArgumentError(`--timeout takes seconds between 0 and 3600, got "${v}"`);
   return n;
 };
 
-/** The program with its global options and no commands yet. */
-function createProgram(init: Omit<DepsInit, "globals">): { program: Command; ctx: CommandContext } {
-  const program = new CommandClass("airconn")
+/** commander's choices check, plus a pointer for `-o=json` (a short option takes `-o json` or `-ojson`). */
+const formatArg = (v: string): string => {
+  if ((FORMATS as readonly string[]).includes(v)) return v;
+  if (v.startsWith("=") && (FORMATS as readonly string[]).includes(v.slice(1))) {
+    throw new InvalidArgumentError(`Write -o ${v.slice(1)}, -o${v.slice(1)} or --output=${v.slice(1)} (a short option takes no "=").`);
+  }
+  throw new InvalidArgumentError(`Allowed choices are ${FORMATS.join(", ")}.`);
+};
+
+/** The global options, as fresh Option objects (each command gets its own hidden copy, see globalsEverywhere). */
+const GLOBAL_OPTIONS = (): Option[] => [
+  new Option("-p, --profile <name>", "profile to use (env AIRCONN_PROFILE)"),
+  new Option("--api-url <url>", "Airflow base URL, e.g. http://localhost:8080 (env AIRCONN_API_URL)"),
+  new Option("--token <jwt>", "access token (env AIRCONN_TOKEN; prefer the env or `login` in scripts)"),
+  new Option("--token-command <cmd>", "shell command that prints an access token, run again once on a 401 (env AIRCONN_TOKEN_COMMAND)"),
+  new Option("-o, --output <format>", "output format (default: table on a terminal, plain when piped)").choices(FORMATS).argParser(formatArg),
+  new Option("--no-color", "disable colour (also NO_COLOR)"),
+  new Option("--no-input", "never prompt (also AIRCONN_NO_INPUT=1)"),
+  new Option("-v, --verbose", "log each HTTP request on stderr (method, URL, status, time; never the token)"),
+  new Option("--timeout <seconds>", "per-request timeout in seconds (default 30)").argParser(secondsArg),
+  new Option("--retries <n>", "retries for reads on network errors, 429, 502, 503, 504 (default 3)").argParser(intArg("--retries", 0, 10)),
+  new Option("--concurrency <n>", "parallel requests for paging and chunks (default 8)").argParser(intArg("--concurrency", 1, 64)),
+  new Option("--ca-cert <file>", "PEM file with the CA that signed the server's certificate"),
+  new Option("--insecure", "do not verify the server's TLS certificate"),
+];
+
+/**
+ * Global options work before and after the command word, and a command's own option values may start with "-"
+ * (`list --order-by -port`, where -p is also --profile). commander parses a program's options anywhere on the line by
+ * default, so the program would take "-port" for "-p ort". Instead each command parses only the options before its
+ * subcommand word (positional options), and the subcommand about to parse the rest gets hidden copies of the global
+ * options (help lists them once, under "Global Options"). Copies are added only along the command line's path, not
+ * to the whole tree: start-up cost. A command's own option of the same name (profile set --api-url) wins.
+ */
+function globalsEverywhere(cmd: Command): void {
+  if (!cmd.commands.length) return;
+  cmd.enablePositionalOptions();
+  cmd.hook("preSubcommand", (_parent, sub) => {
+    const own = new Set(sub.options.flatMap((o) => [o.short, o.long]));
+    for (const o of GLOBAL_OPTIONS()) if (!own.has(o.long) && !(o.short && own.has(o.short))) sub.addOption(o.hideHelp());
+  });
+  for (const sub of cmd.commands) globalsEverywhere(sub);
+}
+
+/** The program with its global options and every command. */
+export function buildProgram(init: Omit<DepsInit, "globals">): Command {
+  const program = new Command("airconn")
     .description("Manage Apache Airflow connections through the Airflow 3 REST API v2.")
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .addHelpCommand("help [command]", "show help for a command")
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .option("-p, --profile <name>", "profile to use (env AIRCONN_PROFILE)")
-    .option("--api-url <url>", "Airflow base URL, e.g. http://localhost:8080 (env AIRCONN_API_URL)")
-    .option("--token <jwt>", "access token (env AIRCONN_TOKEN; prefer the env or `login` in scripts)")
-    .option("--token-command <cmd>", "shell command that prints an access token, run again once on a 401 (env AIRCONN_TOKEN_COMMAND)")
-    .addOption(new Option("-o, --output <format>", "output format (default: table on a terminal, plain when piped)").choices(FORMATS))
-    .option("--no-color", "disable colour (also NO_COLOR)")
-    .option("--no-input", "never prompt (also AIRCONN_NO_INPUT=1)")
-    .option("-v, --verbose", "log each HTTP request on stderr (method, URL, status, time; never the token)")
-    .option("--timeout <seconds>", "per-request timeout in seconds (default 30)", secondsArg)
-    .option("--retries <n>", "retries for reads on network errors, 429, 502, 503, 504 (default 3)", intArg("--retries", 0, 10))
-    .option("--concurrency <n>", "parallel requests for paging and chunks (default 8)", intArg("--concurrency", 1, 64))
-    .option("--ca-cert <file>", "PEM file with the CA that signed the server's certificate")
-    .option("--insecure", "do not verify the server's TLS certificate")
     .addHelpText("after", `
 Examples:
   $ airconn login --api-url http://localhost:8080          # prompts for user and password
@@ -61,73 +78,35 @@ Examples:
 
 Exit codes: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 not authenticated, 5 conflict, 130 interrupted.
 Run 'airconn help <command>' for a command's flags and examples.`);
+  for (const o of GLOBAL_OPTIONS()) program.addOption(o);
 
   // The dependencies (API client, profiles, prompter) load just before a command's action runs: help, version and
   // usage errors never need them.
   let depsModule: typeof import("./deps.js") | undefined;
   program.hook("preAction", async () => { depsModule ??= await import("./deps.js"); });
   const ctx: CommandContext = {
-    deps: (cmd) => depsModule!.createDeps({ ...init, globals: cmd.optsWithGlobals<GlobalOptions>() }),
+    deps: (cmd): Deps => depsModule!.createDeps({ ...init, globals: optionsOf<GlobalOptions>(cmd) }),
   };
-  return { program, ctx };
-}
-
-/** What `npm run build` writes beside dist/cli.js: each top-level command as `--help` lists it. */
-export interface ManifestEntry { name: string; aliases: string[]; term: string; description: string; hidden: boolean }
-const MANIFEST = new URL("./commands.json", import.meta.url);
-
-/**
- * The program. Without argv (tests, completion generation): every command. With argv: only the module of the
- * command being run is loaded (start-up cost is per module), and the other commands are listed from the build's
- * manifest, so top-level help, `help` and suggestions for mistyped commands read exactly as with the full tree.
- */
-export async function loadProgram(init: Omit<DepsInit, "globals">, argv?: string[]): Promise<Command> {
-  const { program, ctx } = createProgram(init);
-  const { COMMAND_MODULES } = await import("./commands/index.js");
-  let manifest: ManifestEntry[] | undefined;
-  if (argv) {
-    try { manifest = JSON.parse(readFileSync(MANIFEST, "utf8")) as ManifestEntry[]; } catch { /* running from source: load all */ }
-  }
-  if (!argv || !manifest) {
-    for (const m of COMMAND_MODULES) (await m.load()).register(program, ctx);
-    return program;
-  }
-  const word = commandWord(program, argv);
-  const wanted = COMMAND_MODULES.find((m) => m.names.includes(word ?? ""));
-  if (wanted) (await wanted.load()).register(program, ctx);
-  // The rest are listed, never run: running one means its name is the command word, which loads its module.
-  const terms = new Map<Command, string>();
-  for (const e of manifest) {
-    if (program.commands.some((c) => c.name() === e.name)) continue;
-    if (e.name === "help") continue; // commander's own help command
-    const stub = program.command(e.name, { hidden: e.hidden }).aliases(e.aliases).description(e.description);
-    terms.set(stub, e.term);
-  }
-  const help = program.createHelp();
-  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd) ?? help.subcommandTerm(cmd) });
+  for (const register of COMMANDS) register(program, ctx);
+  globalsEverywhere(program);
   return program;
 }
 
-/** The command a command line names (for `help X`: X), skipping global options and their values. */
-function commandWord(program: Command, argv: string[]): string | undefined {
-  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long]).filter(Boolean));
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") return argv[i + 1];
-    if (a.startsWith("-")) { if (takesValue.has(a)) i++; continue; }
-    if (a === "help") return argv.slice(i + 1).find((x) => !x.startsWith("-")) ?? a;
-    return a;
-  }
-  return undefined;
+/** The program (kept async for its callers: completion generation, tests). */
+export async function loadProgram(init: Omit<DepsInit, "globals">): Promise<Command> {
+  return buildProgram(init);
 }
 
-/** The manifest of the full program (scripts/gen-manifest.mjs writes it into dist/ at build time). */
-export function manifestOf(program: Command): ManifestEntry[] {
-  const help = program.createHelp();
-  return program.commands.map((c) => ({
-    name: c.name(), aliases: c.aliases(), term: help.subcommandTerm(c), description: c.description(), hidden: (c as unknown as { _hidden?: boolean })._hidden === true,
-  }));
+/** The commands of a tree that are run (no subcommands), with their full names, e.g. "profile use". */
+export function leafCommands(cmd: Command, prefix: string[] = []): Array<{ name: string; cmd: Command }> {
+  return cmd.commands.flatMap((c) => {
+    const path = [...prefix, c.name()];
+    return c.commands.length ? leafCommands(c, path) : [{ name: path.join(" "), cmd: c }];
+  });
 }
+
+/** Whether commander will run something for this command (a private field of commander's Command). */
+export const hasAction = (cmd: Command): boolean => typeof (cmd as unknown as { _actionHandler?: unknown })._actionHandler === "function";
 
 function configure(cmd: Command, io: IO): void {
   cmd.exitOverride().configureOutput({
@@ -135,13 +114,17 @@ function configure(cmd: Command, io: IO): void {
     writeErr: (s) => io.err(s),
     outputError: (s, write) => write(`airconn: ${s.replace(/^error: /, "")}`),
   });
+  // A command that commander would run without an action would exit 0 having done nothing: never silently.
+  if (cmd.parent && cmd.commands.length === 0 && !hasAction(cmd)) {
+    cmd.action(() => { throw new AirconnError(`internal error: the command "${cmd.name()}" has no action`); });
+  }
   for (const sub of cmd.commands) configure(sub, io);
 }
 
 /** Runs airconn with the given arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], init: Omit<DepsInit, "globals">): Promise<number> {
   const { io } = init;
-  const program = await loadProgram(init, argv);
+  const program = buildProgram(init);
   configure(program, io);
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { Option, type CommandContext } from "../cli.js";
+import { Option, type CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { CancelledError, PartialFailureError, UsageError, AirconnError, ApiError } from "../errors.js";
 import type { FileFormat } from "../files/index.js";

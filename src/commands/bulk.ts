@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { intArg, Option, type CommandContext } from "../cli.js";
+import { intArg, Option, type CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { Report, printReport } from "../output/report.js";

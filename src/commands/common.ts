@@ -26,7 +26,7 @@ export function checkPathId(id: string): string {
   return id;
 }
 
-export const examples = (lines: string[]): string => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}\n`;
+export { examples } from "./kit.js";
 
 /**
  * The sensitive words to judge these extra keys by: the server's list when a key is judged differently by Airflow

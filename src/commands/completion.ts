@@ -1,6 +1,6 @@
 // `airconn completion bash|zsh|fish`: prints the completion script (the same text as completions/<file>).
 import type { Command } from "commander";
-import type { CommandContext } from "../cli.js";
+import type { CommandContext } from "./kit.js";
 import { examples } from "./common.js";
 import { isSea } from "node:sea";
 import { completionScript, SHELLS, standaloneSelf, type Shell } from "../completion/scripts.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CommandContext } from "../cli.js";
+import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { Report, printReport } from "../output/report.js";
 import { examples } from "./common.js";

@@ -1,7 +1,7 @@
 // The field flags shared by create, patch and test: --type, --host, --login, --password(-stdin), --port, --schema,
 // --extra, --description, --team. Parsing and checking happen here, before any request is sent.
 import type { Command } from "commander";
-import { intArg } from "../cli.js";
+import { intArg } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { PORT_MAX, PORT_MIN, PORT_RANGE, type FieldName, type Fields } from "../connection/model.js";

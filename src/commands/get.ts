@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CommandContext } from "../cli.js";
+import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { renderConnection } from "../output/connections.js";
 import { checkPathId, examples } from "./common.js";

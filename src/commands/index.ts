@@ -1,26 +1,38 @@
-// The command tree, in the order `airconn --help` lists it. Each entry names the top-level commands (and aliases)
-// its module registers, so main() can load just the module of the command being run: command modules are loaded
-// with import(), never at start-up.
-import type { Command } from "commander";
-import type { CommandContext } from "../cli.js";
+// The command tree, in the order `airconn --help` lists it. Adding a command: write its module (a `register` that
+// adds flags, help and an action) and add its `register` here; nothing else decides what is loaded or parsed.
+// Registration is cheap: a command's heavy dependencies (undici, yaml, cli-table3, prompts, file readers…) load
+// inside its action, with import().
+import type { Register } from "./kit.js";
+import { register as login } from "./login.js";
+import { register as profile } from "./profile.js";
+import { register as status } from "./status.js";
+import { register as list } from "./list.js";
+import { register as get } from "./get.js";
+import { register as create } from "./create.js";
+import { register as patch } from "./patch.js";
+import { register as del } from "./delete.js";
+import { register as test } from "./test.js";
+import { register as defaults } from "./defaults.js";
+import { register as bulk } from "./bulk.js";
+import { register as importCmd } from "./import.js";
+import { register as exportCmd } from "./export.js";
+import { register as apply } from "./apply.js";
+import { register as completion } from "./completion.js";
 
-export type Register = (program: Command, ctx: CommandContext) => void;
-export interface CommandModule { names: string[]; load: () => Promise<{ register: Register }> }
-
-export const COMMAND_MODULES: CommandModule[] = [
-  { names: ["login", "logout"], load: () => import("./login.js") },
-  { names: ["profile"], load: () => import("./profile.js") },
-  { names: ["status"], load: () => import("./status.js") }, // issue 12: which Airflow, token state, tests enabled
-  { names: ["list", "ls"], load: () => import("./list.js") },
-  { names: ["get"], load: () => import("./get.js") },
-  { names: ["create"], load: () => import("./create.js") },
-  { names: ["patch"], load: () => import("./patch.js") },
-  { names: ["delete", "rm"], load: () => import("./delete.js") },
-  { names: ["test"], load: () => import("./test.js") },
-  { names: ["defaults"], load: () => import("./defaults.js") },
-  { names: ["bulk"], load: () => import("./bulk.js") },
-  { names: ["import"], load: () => import("./import.js") },
-  { names: ["export"], load: () => import("./export.js") },
-  { names: ["diff", "apply"], load: () => import("./apply.js") },
-  { names: ["completion"], load: () => import("./completion.js") }, // issue 6: shell completion
+export const COMMANDS: Register[] = [
+  login,      // login, logout
+  profile,
+  status,     // issue 12: which Airflow, token state, tests enabled
+  list,       // list, ls
+  get,
+  create,
+  patch,
+  del,        // delete, rm
+  test,
+  defaults,
+  bulk,
+  importCmd,
+  exportCmd,
+  apply,      // diff, apply
+  completion, // issue 6: shell completion
 ];

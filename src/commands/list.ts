@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { intArg, type CommandContext } from "../cli.js";
+import { intArg, type CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { ORDER_BY_FIELDS } from "../api/types.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CommandContext } from "../cli.js";
+import type { CommandContext } from "./kit.js";
 import { plainHttpWarning, type Deps } from "../deps.js";
 import { ApiError, AuthError, UsageError } from "../errors.js";
 import { checkProfileName } from "../config/store.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CommandContext } from "../cli.js";
+import { optionsOf, type CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { checkProfileName, DEFAULT_PROFILE } from "../config/store.js";
@@ -38,9 +38,10 @@ export function register(program: Command, ctx: CommandContext, run = RUN): void
       "$ airconn profile set composer --api-url \"$COMPOSER_AIRFLOW_URI\" --token-command 'gcloud auth print-access-token'",
       "$ airconn profile set composer --token-command ''    # remove the token command",
     ]))
-    .action(async (name: string, o: { apiUrl?: string; tokenCommand?: string }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<{ apiUrl?: string; tokenCommand?: string }>();
-      return run.set(name, { apiUrl: g.apiUrl ?? o.apiUrl, tokenCommand: g.tokenCommand ?? o.tokenCommand }, ctx.deps(cmd));
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      // Given before the command word too (`airconn --api-url URL profile set NAME`): the value given last wins.
+      const g = optionsOf<{ apiUrl?: string; tokenCommand?: string }>(cmd);
+      return run.set(name, { apiUrl: g.apiUrl, tokenCommand: g.tokenCommand }, ctx.deps(cmd));
     });
   profile.command("remove").alias("rm").description("delete a profile and its token").argument("<name>")
     .addHelpText("after", examples(["$ airconn profile remove staging"]))

@@ -1,7 +1,7 @@
 // `airconn status`, like `gh auth status`: which Airflow, which profile and URL (and where they come from), whether
 // the token works and until when, and whether connection tests are enabled there. Never prints the token.
 import type { Command } from "commander";
-import type { CommandContext } from "../cli.js";
+import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, AuthError, EXIT, NetworkError } from "../errors.js";
 import { jwtExpiry } from "../config/resolve.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CommandContext } from "../cli.js";
+import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, EXIT, PartialFailureError, UsageError } from "../errors.js";
 import type { AirflowApi } from "../api/client.js";

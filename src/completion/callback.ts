@@ -7,8 +7,9 @@ import { ConfigStore } from "../config/store.js";
 import { complete, formatCompletion, type Sources } from "./engine.js";
 import { connectionIds } from "./ids.js";
 import type { CommandSpec } from "./spec.js";
+import { packageFile } from "../paths.js";
 
-export const TREE_URL = new URL("../../completions/tree.json", import.meta.url);
+export const TREE_URL = packageFile("completions/tree.json");
 
 export function systemSources(env: NodeJS.ProcessEnv): Sources {
   return {
