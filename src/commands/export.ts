@@ -44,7 +44,7 @@ export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
   const api = await d.api();
   const scope = await listScope(d, o);
 
-  const sink = openSink(o.file, d);
+  const sink = await openSink(o.file, d);
   let count = 0;
   try {
     await sink.write(writer.begin());
@@ -67,10 +67,13 @@ interface Sink { write(s: string): Promise<void>; done(): Promise<void>; abort()
 const isStdout = (file: string | undefined) => file === undefined || file === "-";
 
 /** Standard output, or a temporary file beside the target renamed at the end: an interrupted export leaves no partial file. */
-function openSink(file: string | undefined, d: Deps): Sink {
+async function openSink(file: string | undefined, d: Deps): Promise<Sink> {
   let sink: Sink;
   if (isStdout(file)) {
-    sink = { write: async (s) => { d.io.out(s); await d.io.drain(); }, done: async () => {}, abort: async () => {} };
+    // Like a file: the export reaches stdout whole or not at all (a failed page leaves stdout empty).
+    const { documentBuffer } = await import("../output/document.js");
+    const doc = documentBuffer(d.io);
+    sink = { write: async (s) => doc.add(s), done: () => doc.commit(), abort: async () => doc.discard() };
   } else {
     const target = file!;
     const f = openAtomic(target, { mode: 0o600, signal: d.signal, wrapError: (e) => new UsageError(`cannot write ${target}: ${e.code ?? e.message}`) });
@@ -86,7 +89,7 @@ async function exportAirconn(o: ExportOptions, d: Deps): Promise<void> {
   const api = await d.api();
   const conns = await api.list({ ...(await listScope(d, o)), orderBy: ["connection_id"], concurrency: d.concurrency() });
   const out = formatAirconn(conns, { source: api.baseUrl });
-  const sink = openSink(o.file, d);
+  const sink = await openSink(o.file, d);
   try {
     await sink.write(out.text);
     await sink.done();

@@ -33,18 +33,23 @@ export async function renderPaged<T>(io: IO, out: OutputOptions, columns: Readon
     return;
   }
   if (out.format === "json") {
-    let first = true;
-    io.out("[");
-    for await (const page of pages()) {
-      if (page.length) {
-        // One write per page, not per row: 10,000 small writes to a pipe cost more than the JSON itself.
-        // JSON.stringify of the page as an array already indents its items by two spaces: drop the brackets.
-        io.out((first ? "\n" : ",\n") + JSON.stringify(page, null, 2).slice(2, -2));
+    // A document is written whole or not at all (issue 11): a failed page leaves stdout empty. One JSON.stringify
+    // per page; the page as an array already indents its items by two spaces, so its brackets are dropped.
+    const { documentBuffer } = await import("./document.js");
+    const doc = documentBuffer(io);
+    try {
+      let first = true;
+      doc.add("[");
+      for await (const page of pages()) {
+        if (!page.length) continue;
+        doc.add((first ? "\n" : ",\n") + JSON.stringify(page, null, 2).slice(2, -2));
         first = false;
       }
-      await io.drain();
+      doc.add(first ? "]\n" : "\n]\n");
+      await doc.commit();
+    } finally {
+      doc.discard();
     }
-    io.out(first ? "]\n" : "\n]\n");
     return;
   }
   await render(io, out, { kind: "rows", rows: await all(), columns });
