@@ -9,6 +9,7 @@ import { resolveFormat, useColor, type OutputOptions } from "./output/format.js"
 import type { IO } from "./output/io.js";
 import { inquirerPrompter, type Prompter } from "./prompts/prompter.js";
 import { VERSION } from "./version.js";
+import { plainHttpWarning } from "./util/plain-http.js";
 import type { Dispatcher } from "undici";
 import type { TokenSource } from "./api/token.js";
 import { checkProfileName } from "./config/store.js";
@@ -74,14 +75,8 @@ export interface DepsInit {
   now?: () => number;
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/** The warning for a secret (the token, a password) about to go over plain http to a host that is not this machine. */
-export function plainHttpWarning(baseUrl: string, what: string): string | undefined {
-  const u = new URL(baseUrl);
-  if (u.protocol !== "http:" || LOOPBACK.test(u.hostname)) return undefined;
-  return `sending ${what} over plain http to ${u.host}: use https outside your own machine`;
-}
+// In its own light module: login's registration uses it, and this module (API client, profiles) loads only before an action.
+export { plainHttpWarning };
 
 export function createDeps(init: DepsInit): Deps {
   const { io, env, globals } = init;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./kit.js";
-import { plainHttpWarning, type Deps } from "../deps.js";
+import type { Deps } from "../deps.js";
+import { plainHttpWarning } from "../util/plain-http.js";
 import { ApiError, AuthError, UsageError } from "../errors.js";
 import { checkProfileName } from "../config/store.js";
 import { jwtExpiry, normaliseApiUrl, resolveSettings, DEFAULT_API_URL } from "../config/resolve.js";
