@@ -29,6 +29,104 @@ const FINDINGS = readFileSync(join(ROOT, "bench/findings.md"), "utf8").trim();
 // ---------------------------------------------------------------------------------------------------------------
 log(`machine: ${M.cores} cores, ${M.model}, load ${loadStart}; node ${nodeVersion}; NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS ?? "(unset)"}`);
 
+// 0. Start-up without NODE_EXTRA_CA_CERTS (issue 11's targets) ---------------------------------------------------------
+// Both sides without the variable (it costs every Node start ≈ 55 ms and would hide airconn's own start-up).
+// BENCH_ONLY=startup runs just this and rewrites only its block of BENCHMARKS.md. BENCH_REF=DIR adds a built checkout
+// (e.g. main before a change) to every group, so "no slower than before" is a paired comparison too.
+const START_BEGIN = "<!-- start-up without NODE_EXTRA_CA_CERTS: begin -->";
+const START_END = "<!-- start-up without NODE_EXTRA_CA_CERTS: end -->";
+async function startupNoCa() {
+  const REF = process.env.BENCH_REF ? snapshotApp(process.env.BENCH_REF, "ref") : undefined;
+  const apps = [["airconn", BIN], ...(REF ? [["reference", REF]] : [])];
+  const env = benchEnv();
+  delete env.NODE_EXTRA_CA_CERTS;
+  const S = { load: M.load(), date: new Date().toISOString().slice(0, 16).replace("T", " "), ref: process.env.BENCH_REF };
+  log("start-up without NODE_EXTRA_CA_CERTS: node -e 0 vs --version, --help, __complete");
+  S.start = await interleave([
+    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
+    ...apps.flatMap(([n, bin]) => [
+      { name: `${n} --version`, cmd: NODE, args: [bin, "--version"], env },
+      { name: `${n} --help`, cmd: NODE, args: [bin, "--help"], env },
+      { name: `${n} __complete pro (command words)`, cmd: NODE, args: [bin, "__complete", "pro"], env },
+      { name: `${n} __complete list --order-by - (values)`, cmd: NODE, args: [bin, "__complete", "list", "--order-by", "-"], env },
+    ]),
+  ], { runs: N(30), warmup: 3 });
+  log("start-up without NODE_EXTRA_CA_CERTS: get and id completion against the fake server (latency 0)");
+  const fake = await startFake({ seed: 1000, latencyMs: 0, record: false });
+  const fenv = { ...env, AIRCONN_API_URL: fake.url, AIRCONN_TOKEN: fake.token };
+  const id = "conn_00042";
+  for (const [, bin] of apps) await runOnce(NODE, [bin, "__complete", "get", "conn_000"], { env: fenv }); // fills the id cache (60 s)
+  const a = await runOnce(NODE, [BIN, "get", id, "-o", "json"], { env: fenv, capture: true });
+  const b = await runOnce(NODE, [bl("get.mjs"), id], { env: fenv, capture: true });
+  S.getSame = a.code === 0 && b.code === 0 && JSON.stringify(JSON.parse(a.stdout)) === JSON.stringify(JSON.parse(b.stdout));
+  S.net = await interleave([
+    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env: fenv },
+    { name: "baseline get.mjs", cmd: NODE, args: [bl("get.mjs"), id], env: fenv },
+    ...apps.flatMap(([n, bin]) => [
+      { name: `${n} get -o json`, cmd: NODE, args: [bin, "get", id, "-o", "json"], env: fenv },
+      { name: `${n} __complete get conn_000 (warm cache)`, cmd: NODE, args: [bin, "__complete", "get", "conn_000"], env: fenv },
+    ]),
+  ], { runs: N(20), warmup: 2 });
+  await fake.close();
+  S.loadEnd = M.load();
+  return S;
+}
+
+function renderStartupNoCa(S) {
+  const r = (g, a, b) => g[a].median / g[b].median;
+  const x = (v) => `${v.toFixed(2)}×`;
+  const ok = (b) => (b ? "**met**" : "**not met**");
+  const rows = (g) => Object.entries(g).map(([k, s]) => `| ${k} | ${fmtStat(s)} |`).join("\n");
+  const st = S.start, net = S.net;
+  const v = r(st, "airconn --version", "node -e 0"), h = r(st, "airconn --help", "node -e 0");
+  const c1 = r(st, "airconn __complete pro (command words)", "node -e 0"), c2 = r(st, "airconn __complete list --order-by - (values)", "node -e 0");
+  const c3 = r(net, "airconn __complete get conn_000 (warm cache)", "node -e 0");
+  const g = r(net, "airconn get -o json", "baseline get.mjs");
+  const gRef = S.ref ? r(net, "reference get -o json", "baseline get.mjs") : undefined;
+  const refRow = (k, g0 = st) => (S.ref ? ` (reference build: ${x(r(g0, `reference ${k}`, "node -e 0"))})` : "");
+  return `${START_BEGIN}
+## Start-up without \`NODE_EXTRA_CA_CERTS\` (issue 11 targets)
+
+Measured ${S.date} UTC (load average ${S.load} at start, ${S.loadEnd} at end), Node ${nodeVersion}, both sides of
+every ratio without \`NODE_EXTRA_CA_CERTS\`, interleaved round-robin as everywhere in this file; paired medians.${S.ref ? `
+"reference" is another build run in the same groups: \`${S.ref}\`.` : ""}
+Refresh only this block with \`BENCH_ONLY=startup node bench/run.mjs\` (after \`npm run build\`).
+
+| case | ratio to \`node -e 0\` | target | |
+|---|---|---|---|
+| \`airconn --version\` | ${x(v)}${refRow("--version")} | ≤ 1.3× | ${ok(v <= 1.3)} |
+| \`airconn --help\` | ${x(h)}${refRow("--help")} | ≤ 1.5× | ${ok(h <= 1.5)} |
+| completion callback, command words (\`__complete pro\`) | ${x(c1)}${refRow("__complete pro (command words)")} | ≤ 1.5× | ${ok(c1 <= 1.5)} |
+| completion callback, option values (\`__complete list --order-by -\`) | ${x(c2)}${refRow("__complete list --order-by - (values)")} | ≤ 1.5× | ${ok(c2 <= 1.5)} |
+| completion callback, ids from the cache (\`__complete get conn_000\`) | ${x(c3)}${refRow("__complete get conn_000 (warm cache)", net)} | ≤ 1.5× | ${ok(c3 <= 1.5)} |
+
+| case | ratio to \`bench/baselines/get.mjs\` (bare fetch) | target | |
+|---|---|---|---|
+| \`airconn get ID -o json\`, latency 0 | ${x(g)}${gRef !== undefined ? ` (reference build: ${x(gRef)})` : ""} | no slower than before${gRef !== undefined ? " (the reference)" : ""}; same output: ${S.getSame ? "yes" : "**NO**"} | ${gRef !== undefined ? ok(g <= gRef * 1.05) : "see the reference row"} |
+
+| command | median (range) |
+|---|---|
+${rows(st)}
+
+| command (fake server, latency 0) | median (range) |
+|---|---|
+${rows(net)}
+${START_END}`;
+}
+
+if (process.env.BENCH_ONLY === "startup") {
+  const S = await startupNoCa();
+  const block = renderStartupNoCa(S);
+  let md = readFileSync(OUT, "utf8");
+  const i = md.indexOf(START_BEGIN), j = md.indexOf(START_END);
+  if (i >= 0 && j > i) md = md.slice(0, i) + block + md.slice(j + START_END.length);
+  else md = md.replace(/\n## 1\. /, `\n${block}\n\n## 1. `);
+  writeFileSync(OUT, md);
+  log(`wrote the start-up block of ${OUT}`);
+  process.exit(0);
+}
+R.noCa = await startupNoCa();
+
 // 1. Start-up ------------------------------------------------------------------------------------------------------
 {
   const env = benchEnv();
@@ -296,6 +394,8 @@ Do not edit by hand: the next \`npm run bench\` rewrites this file (its prose li
 | \`airconn import\`, 10,000 new, ${LATENCY} ms | ${fmtStat(R.import["airconn import"])} | one by one ≈ ${fmtMs(iOneEst)} (extrapolated); one bulk request ${fmtStat(R.import["single bulk request"])} | ${(iOneEst / iAir).toFixed(0)}× faster than one by one; ${x(iAir / iSingle)} the single request | ≥ 20×, ≤ 1.5×, no body over the chunk size | ${ok(importOk)} |
 | \`airconn export\`, 100,000 | peak RSS ${mb(exFile)} to a file, ${mb(exOut)} to stdout | — | — | < 150 MB | ${ok(exFile.max < 150 && exOut.max < 150)} |
 | completion of ids (\`airconn __complete get conn_000\`) | warm cache ${fmtStat(R.complete["airconn __complete (warm cache)"])}; no cache ${fmtStat(R.complete["airconn __complete (no cache: GET)"])} | \`node -e 0\` ${fmtStat(R.complete["node -e 0"])} | ${x(cWarm)} warm, ${x(cCold)} cold | ≤ 2× | ${ok(cWarm <= 2 && cCold <= 2)} |
+
+${renderStartupNoCa(R.noCa)}
 
 ## 1. Start-up: \`--version\`, \`--help\`
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run build` (after `tsc --noEmit`): bundles the CLI with esbuild into dist/, which bin/airconn loads:
-//   dist/airconn.mjs   the command tree and main() (src/cli.ts; exports run() and main())
-//   dist/complete.mjs  the `airconn __complete` callback (src/completion/callback.ts), without commander
-//   dist/*-HASH.mjs    code both share, and what commands load with import() inside their action (file readers,
-//                      bulk engine, prompts, the API client…): start-up parses only what it runs.
-// The npm dependencies other than commander stay in node_modules and load lazily where they are used; commander is
-// bundled (one file instead of a package's module resolution). Every output file sits directly in dist/, one folder
-// below the package root, which src/paths.ts relies on.
+//   dist/airconn.cjs   the command tree and main() (src/cli.ts; exports run() and main())
+//   dist/complete.cjs  the `airconn __complete` callback (src/completion/callback.ts), without commander
+// CommonJS, one file each: loading them needs no ES module loader and no module resolution (several ms per start).
+// The code commands load with import() inside their action (file readers, bulk engine, prompts, the API client…) is
+// in the same file but only compiled and run when imported. The npm dependencies other than commander stay in
+// node_modules and load lazily where they are used (with import(): several are ES modules); commander is bundled.
+// import.meta.url is the bundle's own file URL; dist/ is one folder below the package root, as src/ is
+// (src/paths.ts relies on that).
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -34,24 +35,19 @@ export const noChildProcessForCommander = {
 export const bundleOptions = {
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
-  // commander is CommonJS and require()s Node built-ins: an ESM bundle needs a real require for that.
-  banner: { js: 'import { createRequire as __airconnCreateRequire } from "node:module"; const require = __airconnCreateRequire(import.meta.url);' },
+  banner: { js: 'const __airconnModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { "import.meta.url": "__airconnModuleUrl" },
   external: Object.keys(pkg.dependencies).filter((d) => d !== "commander"),
   plugins: [noChildProcessForCommander],
   legalComments: "none",
   logLevel: "warning",
 };
 
+export const entryPoints = { airconn: join(root, "src/cli.ts"), complete: join(root, "src/completion/callback.ts") };
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   rmSync(join(root, "dist"), { recursive: true, force: true });
-  await build({
-    ...bundleOptions,
-    entryPoints: { airconn: join(root, "src/cli.ts"), complete: join(root, "src/completion/callback.ts") },
-    outdir: join(root, "dist"),
-    splitting: true,
-    outExtension: { ".js": ".mjs" },
-    chunkNames: "[name]-[hash]",
-  });
+  await build({ ...bundleOptions, entryPoints, outdir: join(root, "dist"), outExtension: { ".js": ".cjs" } });
 }

@@ -9,13 +9,13 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 // airconn runs from a snapshot of bin/, dist/, completions/ and package.json in the temp dir (node_modules linked):
 // other people's `npm test` rebuilds dist/ (pretest) while the bench runs, and a half-written dist/ fails a run.
 let binPath;
-export function snapshotApp() {
-  const app = join(tempDir(), "app");
-  for (const d of ["bin", "dist", "completions"]) if (existsSync(join(ROOT, d))) cpSync(join(ROOT, d), join(app, d), { recursive: true });
-  cpSync(join(ROOT, "package.json"), join(app, "package.json"));
-  symlinkSync(join(ROOT, "node_modules"), join(app, "node_modules"), "dir");
-  binPath = join(app, "bin/airconn");
-  return binPath;
+export function snapshotApp(root = ROOT, name = "app") {
+  const app = join(tempDir(), name);
+  for (const d of ["bin", "dist", "completions"]) if (existsSync(join(root, d))) cpSync(join(root, d), join(app, d), { recursive: true });
+  cpSync(join(root, "package.json"), join(app, "package.json"));
+  symlinkSync(join(existsSync(join(root, "node_modules")) ? root : ROOT, "node_modules"), join(app, "node_modules"), "dir");
+  if (root === ROOT) binPath = join(app, "bin/airconn");
+  return join(app, "bin/airconn");
 }
 export const BIN_IN_ROOT = join(ROOT, "bin/airconn");
 export const NODE = process.execPath;

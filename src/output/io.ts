@@ -24,6 +24,7 @@ export function systemIO(): IO {
     return Buffer.concat(chunks);
   };
   let broken = false;
+  let stdinTTY: boolean | undefined;
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") { broken = true; return; } // reader went away (`| head`): stop quietly
     throw e;
@@ -37,7 +38,8 @@ export function systemIO(): IO {
       process.stdout.once("error", () => resolve());
     }),
     stdoutIsTTY: process.stdout.isTTY === true,
-    stdinIsTTY: process.stdin.isTTY === true,
+    // Asked only when a command may prompt: touching process.stdin builds its stream (fs or net and their modules).
+    get stdinIsTTY() { return (stdinTTY ??= process.stdin.isTTY === true); },
     stderrIsTTY: process.stderr.isTTY === true,
     readStdin: async () => (await stdinBytes()).toString("utf8"),
     readStdinBytes: stdinBytes,
