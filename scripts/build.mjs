@@ -9,7 +9,7 @@
 // import.meta.url is the bundle's own file URL; dist/ is one folder below the package root, as src/ is
 // (src/paths.ts relies on that).
 import { build } from "esbuild";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -48,6 +48,6 @@ export const bundleOptions = {
 export const entryPoints = { airconn: join(root, "src/cli.ts"), complete: join(root, "src/completion/callback.ts") };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  rmSync(join(root, "dist"), { recursive: true, force: true });
+  // Only the two bundles are written (and overwritten); the rest of dist/ (the standalone executable) stays.
   await build({ ...bundleOptions, entryPoints, outdir: join(root, "dist"), outExtension: { ".js": ".cjs" } });
 }
