@@ -51,6 +51,13 @@ async function startupNoCa() {
       { name: `${n} __complete list --order-by - (values)`, cmd: NODE, args: [bin, "__complete", "list", "--order-by", "-"], env },
     ]),
   ], { runs: N(30), warmup: 3 });
+  // CPU time (user + system) of the same commands: what the process itself costs, much less sensitive than wall time
+  // to other work on the machine. bash's \`times\` reports its children's CPU time with 1 ms resolution.
+  log("start-up without NODE_EXTRA_CA_CERTS: CPU time");
+  S.cpu = await cpuInterleave([
+    ["node -e 0", ["-e", "0"]],
+    ...apps.flatMap(([n, bin]) => [[`${n} --version`, [bin, "--version"]], [`${n} --help`, [bin, "--help"]], [`${n} __complete pro (command words)`, [bin, "__complete", "pro"]]]),
+  ], env, N(30));
   log("start-up without NODE_EXTRA_CA_CERTS: get and id completion against the fake server (latency 0)");
   const fake = await startFake({ seed: 1000, latencyMs: 0, record: false });
   const fenv = { ...env, AIRCONN_API_URL: fake.url, AIRCONN_TOKEN: fake.token };
@@ -70,6 +77,20 @@ async function startupNoCa() {
   await fake.close();
   S.loadEnd = M.load();
   return S;
+}
+
+/** Like interleave(), but each run's CPU time (user + system, ms) instead of its wall time. */
+async function cpuInterleave(cases, env, runs) {
+  const t = Object.fromEntries(cases.map(([name]) => [name, []]));
+  for (let r = -2; r < runs; r++) {
+    for (const [name, args] of (r & 1) ? [...cases].reverse() : cases) {
+      const res = await runOnce("/bin/bash", ["-c", '"$@" > /dev/null; times', "_", NODE, ...args], { env, capture: true });
+      const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(res.stdout.trim().split("\n")[1] ?? "");
+      if (res.code !== 0 || !m) throw new Error(`${name}: exit ${res.code}, times: ${res.stdout}\n${res.stderr}`);
+      if (r >= 0) t[name].push((Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000);
+    }
+  }
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, { runs: v, ...stats(v) }]));
 }
 
 function renderStartupNoCa(S) {
@@ -107,6 +128,12 @@ Refresh only this block with \`BENCH_ONLY=startup node bench/run.mjs\` (after \`
 | command | median (range) |
 |---|---|
 ${rows(st)}
+
+CPU time (user + system) of the same commands, interleaved likewise; ratios to \`node -e 0\`: ${Object.keys(S.cpu).filter((k) => k !== "node -e 0").map((k) => `${k} ${x(r(S.cpu, k, "node -e 0"))}`).join(", ")}.
+
+| command | CPU time, median (range) |
+|---|---|
+${rows(S.cpu)}
 
 | command (fake server, latency 0) | median (range) |
 |---|---|
