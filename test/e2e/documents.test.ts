@@ -1,29 +1,20 @@
 // Issue 11: -o json and -o yaml (and export to stdout) print a whole valid document or nothing. The first or a later
 // page fails on the local Airflow; stdout must stay empty and the exit code follow the contract.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { startFakeAirflow, type FakeAirflow, type Faults } from "../fake-airflow/server.js";
-import { runCli, tempDir } from "./harness.js";
+import type { Faults } from "../fake-airflow/server.js";
+import { useFakeAirflow } from "../support/fake.js";
 
-let server: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  server = await startFakeAirflow({ seed: 250 }); // three pages of 100
-  cfg = tempDir();
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir };
-});
-afterEach(() => server.setFaults(undefined));
-afterAll(async () => { await server?.close(); cfg?.cleanup(); });
+const fake = useFakeAirflow({ seed: 250 }); // three pages of 100
+afterEach(() => fake.server.setFaults(undefined));
 
 /** Runs with a fault set (none: undefined); returns the result and how many list pages the server was asked for. */
 async function run(args: string[], faults?: Faults) {
-  server.setFaults(faults);
-  const before = server.requests.length;
-  const r = await runCli(["--retries", "0", ...args], { env });
-  server.setFaults(undefined);
-  return { r, pages: server.requests.slice(before).filter((q) => q.path === "/api/v2/connections").length };
+  fake.server.setFaults(faults);
+  const before = fake.server.requests.length;
+  const r = await fake.run(["--retries", "0", ...args]);
+  fake.server.setFaults(undefined);
+  return { r, pages: fake.since(before).filter((q) => q.path === "/api/v2/connections").length };
 }
 
 const firstPageFails: Faults = { status: 500, pathPattern: "^/api/v2/connections$" };

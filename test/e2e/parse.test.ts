@@ -1,32 +1,26 @@
 // Issue 11: the built CLI parses its command line like commander documents (one command tree, no hand-written scan),
 // checked against the local Airflow: what was printed and what the server was asked.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
 import { ORDER_BY_FIELDS } from "../../src/api/types.js";
-import { runCli, tempDir } from "./harness.js";
+import { runCli } from "../support/cli.js";
+import { useFakeAirflow } from "../support/fake.js";
 
-let server: FakeAirflow;
-let cfg: ReturnType<typeof tempDir>;
-let env: Record<string, string>;
+const fake = useFakeAirflow({ seed: 130 });
 let closedUrl: string;
 
 beforeAll(async () => {
-  server = await startFakeAirflow({ seed: 130 });
-  cfg = tempDir();
-  env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir };
   const probe = createServer();
   await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
   closedUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
   await new Promise<void>((r) => probe.close(() => r()));
 });
-afterAll(async () => { await server?.close(); cfg?.cleanup(); });
 
 /** The ids the server itself returns for an order_by, all pages. */
 async function serverIds(orderBy: string): Promise<string[]> {
   const ids: string[] = [];
   for (let offset = 0; ; offset += 100) {
-    const r = await fetch(`${server.url}/api/v2/connections?limit=100&offset=${offset}&order_by=${encodeURIComponent(orderBy)}`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    const r = await fetch(`${fake.server.url}/api/v2/connections?limit=100&offset=${offset}&order_by=${encodeURIComponent(orderBy)}`, { headers: { authorization: `Bearer ${fake.server.adminToken}` } });
     const body = (await r.json()) as { connections: Array<{ connection_id: string }>; total_entries: number };
     ids.push(...body.connections.map((c) => c.connection_id));
     if (offset + 100 >= body.total_entries) return ids;
@@ -34,10 +28,10 @@ async function serverIds(orderBy: string): Promise<string[]> {
 }
 
 /** Runs the CLI; returns the result and the list requests the server received meanwhile. */
-async function cli(args: string[], e: Record<string, string> = env) {
-  const before = server.requests.length;
+async function cli(args: string[], e: Record<string, string> = fake.env) {
+  const before = fake.server.requests.length;
   const r = await runCli(args, { env: e });
-  return { r, sent: server.requests.slice(before).filter((q) => q.path === "/api/v2/connections") };
+  return { r, sent: fake.since(before).filter((q) => q.path === "/api/v2/connections") };
 }
 
 const ids = (stdout: string) => (JSON.parse(stdout) as Array<{ connection_id: string }>).map((c) => c.connection_id);
@@ -77,13 +71,13 @@ describe("command lines commander accepts", () => {
   });
 
   it("--api-url URL before or after the command overrides AIRCONN_API_URL; -ojson and --output=json", async () => {
-    const wrong = { ...env, AIRCONN_API_URL: closedUrl };
+    const wrong = { ...fake.env, AIRCONN_API_URL: closedUrl };
     const want = await serverIds("connection_id");
     for (const args of [
-      ["list", "--api-url", server.url, "-o", "json"],
-      ["--api-url", server.url, "list", "-o", "json"],
-      ["list", `--api-url=${server.url}`, "-ojson"],
-      ["-ojson", "list", "--output=json", `--api-url=${server.url}`],
+      ["list", "--api-url", fake.server.url, "-o", "json"],
+      ["--api-url", fake.server.url, "list", "-o", "json"],
+      ["list", `--api-url=${fake.server.url}`, "-ojson"],
+      ["-ojson", "list", "--output=json", `--api-url=${fake.server.url}`],
     ]) {
       const { r, sent } = await cli(args, wrong);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
@@ -93,15 +87,15 @@ describe("command lines commander accepts", () => {
   });
 
   it("-- ends the options: get -- -x asks the server for the id -x", async () => {
-    const before = server.requests.length;
-    const r = await runCli(["get", "-o", "json", "--", "-x"], { env });
+    const before = fake.server.requests.length;
+    const r = await fake.run(["get", "-o", "json", "--", "-x"]);
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");
-    expect(server.requests.slice(before).map((q) => q.path)).toEqual(["/api/v2/connections/-x"]);
+    expect(fake.since(before).map((q) => q.path)).toEqual(["/api/v2/connections/-x"]);
   });
 
   it("a command with subcommands, given none, shows its usage and fails", async () => {
-    const r = await runCli(["profile"], { env });
+    const r = await fake.run(["profile"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("Usage: airconn profile");
   });

@@ -35,11 +35,10 @@ function importsOf(file: string, text: string): Edge[] {
 }
 
 /**
- * The one import circle left: the command modules take commander helpers (Option, intArg, CommandContext) from
- * cli.ts, which loads them. The command-line parsing rework moves those helpers to a leaf module; until it lands,
- * these edges are listed here, and the last test fails once they are gone, so that the list is emptied then.
+ * Known exceptions to the rules below, each with its reason; the last test fails for one that no longer exists.
+ * None left: the command modules take their commander helpers from the leaf module commands/kit.ts, not cli.ts.
  */
-const KNOWN: Array<(e: Edge) => boolean> = [(e) => folder(e.from) === "commands" && e.to === "cli.ts"];
+const KNOWN: Array<(e: Edge) => boolean> = [];
 const known = (e: Edge) => KNOWN.some((k) => k(e));
 
 const allEdges = files(SRC).flatMap((f) => importsOf(f, readFileSync(f, "utf8")));
@@ -105,7 +104,7 @@ describe("src/ imports", () => {
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
-  it("lists no known exception that no longer exists (empty KNOWN once the commands stop importing cli.ts)", () => {
+  it("lists no known exception that no longer exists", () => {
     for (const k of KNOWN) expect(allEdges.some(k)).toBe(true);
   });
 });
