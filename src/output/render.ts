@@ -23,8 +23,9 @@ export const toJson = (value: unknown): string => JSON.stringify(value, null, 2)
 export const plainCell = (v: unknown): string => (v === null || v === undefined ? "" : String(v).replace(/[\t\r\n]+/g, " "));
 
 /**
- * Rows that arrive page by page (list): plain rows and the json array are written as the pages come, so output
- * starts with the first page and memory stays flat; a table (its widths) and yaml need every row, from `all`.
+ * Rows that arrive page by page (list): plain rows are written as the pages come (output starts with the first page,
+ * memory stays flat); the json array is built as they come and written once complete (whole or nothing, issue 11);
+ * a table (its widths) and yaml need every row, from `all`.
  */
 export async function renderPaged<T>(io: IO, out: OutputOptions, columns: ReadonlyArray<Column<T>>,
   pages: () => AsyncIterable<readonly T[]>, all: () => Promise<readonly T[]>): Promise<void> {
