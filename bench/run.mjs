@@ -32,7 +32,8 @@ log(`machine: ${M.cores} cores, ${M.model}, load ${loadStart}; node ${nodeVersio
 // 0. Start-up without NODE_EXTRA_CA_CERTS (issue 11's targets) ---------------------------------------------------------
 // Both sides without the variable (it costs every Node start ≈ 55 ms and would hide airconn's own start-up).
 // BENCH_ONLY=startup runs just this and rewrites only its block of BENCHMARKS.md. BENCH_REF=DIR adds a built checkout
-// (e.g. main before a change) to every group, so "no slower than before" is a paired comparison too.
+// (e.g. main before a change; BENCH_REF_LABEL describes it) to every group, so "no slower than before" is a paired
+// comparison too.
 const START_BEGIN = "<!-- start-up without NODE_EXTRA_CA_CERTS: begin -->";
 const START_END = "<!-- start-up without NODE_EXTRA_CA_CERTS: end -->";
 async function startupNoCa() {
@@ -40,7 +41,7 @@ async function startupNoCa() {
   const apps = [["airconn", BIN], ...(REF ? [["reference", REF]] : [])];
   const env = benchEnv();
   delete env.NODE_EXTRA_CA_CERTS;
-  const S = { load: M.load(), date: new Date().toISOString().slice(0, 16).replace("T", " "), ref: process.env.BENCH_REF };
+  const S = { load: M.load(), date: new Date().toISOString().slice(0, 16).replace("T", " "), ref: process.env.BENCH_REF_LABEL ?? process.env.BENCH_REF };
   log("start-up without NODE_EXTRA_CA_CERTS: node -e 0 vs --version, --help, __complete");
   S.start = await interleave([
     { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
