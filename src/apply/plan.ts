@@ -82,6 +82,21 @@ export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions 
   return { changes, body, mask, notCompared };
 }
 
+/** An extra key whose wanted value holds no secret: sent as it is; true (and a change) when the stored value differs. */
+function comparePlain(k: string, v: PyValue, old: PyValue | undefined, send: Map<string, PyValue>, changes: FieldChange[], show: (old: PyValue) => unknown): boolean {
+  send.set(k, v);
+  if (old !== undefined && canon(old) === canon(v)) return false;
+  changes.push({ field: `extra.${k}`, kind: "value", from: old === undefined ? undefined : show(old), to: toJs(v) });
+  return true;
+}
+
+/** Extra keys stored but not wanted: each is a change (the key goes); true when there is any. */
+function compareRemoved(w: Map<string, PyValue>, h: Map<string, PyValue>, changes: FieldChange[], show: (old: PyValue) => unknown): boolean {
+  let any = false;
+  for (const [k, old] of h) if (!w.has(k)) { any = true; changes.push({ field: `extra.${k}`, kind: "value", from: show(old), to: undefined }); }
+  return any;
+}
+
 function compareExtra(want: string | null, have: string | null, updateSecrets: boolean, words: SensitiveWords): { changes: FieldChange[]; notCompared: string[]; send?: string | null } {
   const w = parseExtra(want), h = parseExtra(have);
   if (!w || !h) {
@@ -117,15 +132,9 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
       }
       continue;
     }
-    send.set(k, v);
-    if (old === undefined || canon(old) !== canon(v)) {
-      differs = true;
-      changes.push({ field: `extra.${k}`, kind: "value", from: old === undefined ? undefined : toJs(old), to: toJs(v) });
-    }
+    if (comparePlain(k, v, old, send, changes, toJs)) differs = true;
   }
-  for (const [k, old] of h) {
-    if (!w.has(k)) { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: containsRedacted(old) ? "***" : toJs(old), to: undefined }); }
-  }
+  if (compareRemoved(w, h, changes, (old) => (containsRedacted(old) ? REDACTED : toJs(old)))) differs = true;
   return { changes, notCompared, send: differs ? pyDumps(send) : undefined };
 }
 
@@ -251,14 +260,8 @@ function compareExtraServers(want: string | null, have: string | null): { change
       }
       continue;
     }
-    send.set(k, v);
-    if (old === undefined || canon(old) !== canon(v)) {
-      differs = true;
-      changes.push({ field: `extra.${k}`, kind: "value", from: old === undefined ? undefined : shown(old), to: toJs(v) });
-    }
+    if (comparePlain(k, v, old, send, changes, shown)) differs = true;
   }
-  for (const [k, old] of h) {
-    if (!w.has(k)) { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: shown(old), to: undefined }); }
-  }
+  if (compareRemoved(w, h, changes, shown)) differs = true;
   return { changes, notComparable, missing, send: differs ? pyDumps(send) : undefined };
 }

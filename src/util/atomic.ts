@@ -1,14 +1,12 @@
 // The one atomic file writer: the content goes to a temporary file beside the target, which is renamed over the
 // target only when complete. An interrupted run (the signal, an error) removes the temporary file, so the target
 // is either the old file or the whole new one, never a part.
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicOptions {
   /** Mode of the new file (e.g. 0o600 for files holding tokens). */
   mode?: number;
-  /** Create the folder (with this mode) when missing. */
-  dirMode?: number;
   /** Ctrl-C: remove the temporary file at once. */
   signal?: AbortSignal;
 }
@@ -18,7 +16,6 @@ export const tempFileFor = (target: string): string => join(dirname(target), `.$
 
 /** Writes `data` to `target` atomically (synchronously). */
 export function writeFileAtomic(target: string, data: string, o: AtomicOptions = {}): void {
-  if (o.dirMode !== undefined) mkdirSync(dirname(target), { recursive: true, mode: o.dirMode });
   const tmp = tempFileFor(target);
   try {
     writeFileSync(tmp, data, o.mode !== undefined ? { mode: o.mode } : {});
@@ -40,7 +37,6 @@ export interface AtomicStream {
 
 /** A streamed atomic write, for output too large to hold. `wrapError` turns a write error into the error to throw. */
 export function openAtomic(target: string, o: AtomicOptions & { wrapError?: (e: NodeJS.ErrnoException) => Error } = {}): AtomicStream {
-  if (o.dirMode !== undefined) mkdirSync(dirname(target), { recursive: true, mode: o.dirMode });
   const tmp = tempFileFor(target);
   const stream = createWriteStream(tmp, o.mode !== undefined ? { mode: o.mode } : {});
   const failed = new Promise<never>((_, reject) => stream.once("error", (e: NodeJS.ErrnoException) => reject(o.wrapError ? o.wrapError(e) : e)));
