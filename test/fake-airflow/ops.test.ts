@@ -79,6 +79,62 @@ describe("faults", () => {
   });
 });
 
+describe("test hooks: connections, intercept, manualClock, request times", () => {
+  const started: FakeAirflow[] = [];
+  const start = async (o: Parameters<typeof startFakeAirflow>[0]) => { const f = await startFakeAirflow(o); started.push(f); return f; };
+  afterAll(() => Promise.all(started.map((f) => f.close())));
+
+  it("connections: stored as given after the generated seed, served redacted, again after reset()", async () => {
+    const fake = await start({ airflowVersion: "3.2.1", seed: 1, connections: [{ connection_id: "odd%id", conn_type: "http", password: "pw", extra: '{"token": "t"}' }, { connection_id: "e", conn_type: "x", password: "" }] });
+    expect(fake.all().map((c) => [c.connection_id, c.password])).toEqual([["conn_00001", expect.anything()], ["odd%id", "pw"], ["e", null]]);
+    const r = await client(fake)("GET", `${C}/odd%25id`);
+    expect([r.json.password, r.json.extra, r.json.host]).toEqual(["***", '{"token": "***"}', null]);
+    fake.reset({ seed: 2 });
+    expect(fake.all().map((c) => c.connection_id)).toEqual(["conn_00001", "conn_00002", "odd%id", "e"]);
+  });
+
+  it("intercept answers instead of the server (recorded with its status); undefined lets the server answer", async () => {
+    const fake = await start({
+      airflowVersion: "3.2.1",
+      intercept: (q) => q.path === "/api/v2/version" ? { status: 200, json: { version: "9.9.9" } } : q.path.endsWith("/x") ? { status: 502, text: "bad gateway", headers: { "retry-after": "1" } } : undefined,
+    });
+    const call = client(fake);
+    expect((await call("GET", "/api/v2/version", { noSchema: true })).json).toEqual({ version: "9.9.9" });
+    const x = await call("DELETE", `${C}/x`);
+    expect([x.status, x.text, x.headers.get("content-type"), x.headers.get("retry-after")]).toEqual([502, "bad gateway", "text/plain; charset=utf-8", "1"]);
+    expect((await call("GET", `${C}/y`)).status).toBe(404);
+    expect(fake.requests.map((q) => q.status)).toEqual([200, 502, 404]);
+  });
+
+  it("manualClock: worker tests move only with advanceClock, state by state", async () => {
+    const fake = await start({ airflowVersion: "3.3.2", testConnection: "Enabled", manualClock: true, connectionTestMs: 300, connectionTestTimeoutMs: 1000 });
+    const call = client(fake);
+    const ok = await call("POST", `${C}/enqueue-test`, { body: { connection_id: "a", conn_type: "http" } });
+    const hung = await call("POST", `${C}/enqueue-test`, { body: { connection_id: "h", conn_type: "http", host: "hang.invalid" } });
+    expect([ok.status, hung.status]).toEqual([202, 202]);
+    await new Promise((r) => setTimeout(r, 50)); // wall-clock time does not count
+    const states = () => fake.connectionTests().map((t) => t.state);
+    expect(states()).toEqual(["pending", "pending"]);
+    fake.advanceClock(99);
+    expect(states()).toEqual(["pending", "pending"]);
+    fake.advanceClock(1);
+    expect(states()).toEqual(["queued", "queued"]);
+    fake.advanceClock(250); // running at 200, the result at 300
+    expect(states()).toEqual(["success", "running"]);
+    fake.advanceClock(700); // the hung one is failed at 1000
+    expect(states()).toEqual(["success", "failed"]);
+    expect(fake.connectionTests()[1]!.result_message).toMatch(/timed out/);
+    const real = await start({ airflowVersion: "3.3.2" });
+    expect(() => real.advanceClock(1)).toThrow(/manualClock/);
+  });
+
+  it("each recorded request has when it arrived and when it was answered", async () => {
+    const fake = await start({ latencyMs: 30 });
+    await Promise.all([fetch(fake.url + "/api/v2/version"), fetch(fake.url + "/api/v2/version")]);
+    for (const q of fake.requests) expect(q.doneAt).toBeGreaterThan(q.at);
+  });
+});
+
 describe("performance", () => {
   // Timings are printed, never asserted: this machine is noisy (bench/ measures the server's throughput).
   it("holds 100,000 connections and pages, sorts, filters and bulk-creates over them", async () => {

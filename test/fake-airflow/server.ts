@@ -63,6 +63,32 @@ export interface FakeAirflowOptions {
   record?: boolean;
   /** keep at most this many recorded requests (default 200000) */
   recordLimit?: number;
+  /**
+   * Rows the metadata database holds at start (and again after reset()), stored as given, without the API's
+   * validation (as the Airflow CLI or a database import would leave them); after the generated `seed` rows.
+   */
+  connections?: SeedConnection[];
+  /**
+   * 3.3 worker tests: time moves only when advanceClock(ms) is called (for tests with a fake clock), not with the
+   * wall clock. Latency and token expiry keep the wall clock. Default false.
+   */
+  manualClock?: boolean;
+  /**
+   * Tests only: called for every request (after `latencyMs`, before faults and routing); a reply it returns is sent
+   * instead of the server's own. For what the options and faults cannot script (a server that answers inconsistently).
+   */
+  intercept?: (req: RecordedRequest) => InterceptReply | undefined;
+}
+
+/** A stored row: connection_id and conn_type, other fields null unless given. */
+export type SeedConnection = Partial<Omit<StoredConnection, "id">> & { connection_id: string; conn_type: string };
+
+/** What `intercept` answers: `json` is sent as application/json, `text` as text/plain. */
+export interface InterceptReply {
+  status: number;
+  json?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
 }
 
 export interface Faults {
@@ -89,6 +115,9 @@ export interface RecordedRequest {
   body: string;
   json?: unknown;
   status: number;
+  /** performance.now() when the request had been read, and when its answer was sent (0 while unanswered) */
+  at: number;
+  doneAt: number;
 }
 
 export interface FakeAirflow {
@@ -107,6 +136,8 @@ export interface FakeAirflow {
   mintToken(opts?: { username?: string; expiresInSeconds?: number }): string;
   setFaults(f: Faults | undefined): void;
   reset(opts?: { seed?: number }): void;
+  /** manualClock: moves the 3.3 worker tests' time on by `ms` (every state change due on the way happens) */
+  advanceClock(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -357,6 +388,7 @@ class FakeAirflowServer implements FakeAirflow {
       maxConcurrency: opts.maxConnectionTestConcurrency ?? 4,
       timeoutMs: opts.connectionTestTimeoutMs ?? 90_000,
       masker: this.masker,
+      manualClock: opts.manualClock ?? false,
     });
     this.jwt = new JwtSigner(undefined, opts.jwtLeewaySeconds ?? 0);
     this.users = opts.users ?? { admin: "admin" };
@@ -413,6 +445,10 @@ class FakeAirflowServer implements FakeAirflow {
     this.revive();
   }
 
+  advanceClock(ms: number): void {
+    this.workerTests.advance(ms);
+  }
+
   reset(o: { seed?: number } = {}): void {
     this.workerTests.reset();
     this.store.clear();
@@ -434,6 +470,12 @@ class FakeAirflowServer implements FakeAirflow {
   // ---- internals ---------------------------------------------------------------------------------
   private seed(n: number): void {
     for (let i = 1; i <= n; i++) this.store.insert(seedConnection(i));
+    for (const c of this.opts.connections ?? []) {
+      this.store.insert({
+        description: null, host: null, login: null, schema: null, port: null, extra: null, team_name: null, ...c,
+        password: c.password ? c.password : null,
+      });
+    }
   }
 
   private revive(): void {
@@ -480,9 +522,9 @@ class FakeAirflowServer implements FakeAirflow {
       body,
     };
     let rec: RecordedRequest | undefined;
-    if (this.record) {
+    if (this.record || this.opts.intercept) {
       const text = body.toString("utf8");
-      rec = { method: ctx.method, path: ctx.path, query: ctx.query, rawQuery, headers: { ...req.headers }, body: text, status: 0 };
+      rec = { method: ctx.method, path: ctx.path, query: ctx.query, rawQuery, headers: { ...req.headers }, body: text, status: 0, at: performance.now(), doneAt: 0 };
       if (text.length > 0) {
         try {
           rec.json = JSON.parse(text);
@@ -490,6 +532,8 @@ class FakeAirflowServer implements FakeAirflow {
           /* not JSON */
         }
       }
+    }
+    if (rec && this.record) {
       this.requests.push(rec);
       if (this.requests.length > this.recordLimit) this.requests.splice(0, Math.max(1, Math.floor(this.recordLimit / 10)));
     }
@@ -499,6 +543,12 @@ class FakeAirflowServer implements FakeAirflow {
     if ((isApi || isAuth) && this.opts.latencyMs) await sleep(this.opts.latencyMs);
     if (this.closed || res.destroyed) return;
 
+    const scripted = rec && this.opts.intercept?.(rec);
+    if (scripted) {
+      const text = scripted.json !== undefined ? JSON.stringify(scripted.json) : scripted.text;
+      this.send(req, res, { status: scripted.status, headers: scripted.headers, body: text, type: scripted.json !== undefined ? JSON_TYPE : TEXT_TYPE }, rec);
+      return;
+    }
     if (isApi && this.faults) {
       const fault = this.pickFault(ctx);
       if (fault === "die") {
@@ -554,7 +604,10 @@ class FakeAirflowServer implements FakeAirflow {
   }
 
   private send(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, rec: RecordedRequest | undefined): void {
-    if (rec) rec.status = reply.status;
+    if (rec) {
+      rec.status = reply.status;
+      rec.doneAt = performance.now();
+    }
     if (res.destroyed) return;
     let body = reply.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, "utf8");
     const headers: Record<string, string> = { server: "uvicorn", ...(reply.headers ?? {}) };

@@ -38,6 +38,8 @@ export interface WorkerTestOptions {
   /** connection_test_timeout + grace period: an active test older than this is failed by the reaper */
   timeoutMs: number;
   masker: Masker;
+  /** Time moves only in advance(ms) (a test's fake clock), not with the wall clock. Default false */
+  manualClock?: boolean;
 }
 
 /** Python's datetime.isoformat() of a UTC timestamp as pydantic serialises it: microseconds and "Z". */
@@ -54,6 +56,10 @@ export class WorkerTests {
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
   private step = 0;
+  /** manualClock: the current time, and the timers not yet due (fired in due order, then creation order) */
+  private clock = Date.now();
+  private manual: { due: number; n: number; f: () => void }[] = [];
+  private timerSeq = 0;
 
   constructor(private readonly store: Store, private readonly o: WorkerTestOptions) {}
 
@@ -72,7 +78,7 @@ export class WorkerTests {
   }
 
   enqueue(body: ConnectionBody, o: { commit: boolean; executor: string | null; queue: string | null }): ConnectionTestRun {
-    const now = Date.now();
+    const now = this.o.manualClock ? this.clock : Date.now();
     const run: Run = {
       token: randomBytes(32).toString("base64url"),
       connection_id: body.connection_id,
@@ -103,7 +109,23 @@ export class WorkerTests {
   reset(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.manual = [];
     this.runs.clear();
+  }
+
+  /** manualClock: moves time on by `ms`, running every timer that falls due on the way, in order. */
+  advance(ms: number): void {
+    if (!this.o.manualClock) throw new Error("advance() needs the manualClock option");
+    const target = this.clock + Math.max(0, ms);
+    for (;;) {
+      let next: (typeof this.manual)[number] | undefined;
+      for (const t of this.manual) if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.n < next.n))) next = t;
+      if (!next) break;
+      this.manual.splice(this.manual.indexOf(next), 1);
+      this.clock = next.due;
+      next.f();
+    }
+    this.clock = target;
   }
 
   private phase(): number {
@@ -111,6 +133,10 @@ export class WorkerTests {
   }
 
   private after(ms: number, f: () => void): void {
+    if (this.o.manualClock) {
+      this.manual.push({ due: this.clock + ms, n: ++this.timerSeq, f });
+      return;
+    }
     const t = setTimeout(() => {
       this.timers.delete(t);
       f();
