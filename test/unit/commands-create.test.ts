@@ -1,10 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { runCreate } from "../../src/commands/create.js";
-import { CANCEL, fakePrompter, memoryAirflow, setup, type Answer } from "./commands-support.js";
+import { CANCEL, closeAirflows, fakeAirflow, fakePrompter, setup, type Answer } from "./commands-support.js";
+
+afterEach(closeAirflows);
 
 describe("create from field flags (no terminal)", () => {
   it("POSTs exactly the given fields, the password from stdin minus one newline, and prints the connection", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af, stdin: "s3cret\n" });
     const code = await s.run((d) => runCreate({
       id: "my_pg", type: "postgres", host: "db", port: 5432, login: "app", schema: "sales", passwordStdin: true,
@@ -13,7 +15,7 @@ describe("create from field flags (no terminal)", () => {
     expect(code).toBe(0);
     expect(af.requests).toHaveLength(1);
     expect(af.requests[0]).toMatchObject({ method: "POST", path: "/api/v2/connections" });
-    expect(af.requests[0]!.body).toEqual({
+    expect(af.requests[0]!.json).toEqual({
       connection_id: "my_pg", conn_type: "postgres", description: "main db", host: "db", login: "app", schema: "sales",
       port: 5432, password: "s3cret", extra: '{"sslmode":"require"}', team_name: "data",
     });
@@ -21,18 +23,19 @@ describe("create from field flags (no terminal)", () => {
     expect(s.io.stdout()).toContain("password\t***\n");
     expect(s.io.stdout()).not.toContain("s3cret");
     expect(s.io.stderr()).toBe("");
+    expect(af.stored("my_pg")).toMatchObject({ password: "s3cret", extra: '{"sslmode":"require"}', team_name: "data" });
   });
 
   it("sends only connection_id and conn_type when only --type is given", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af, globals: { output: "json" } });
     expect(await s.run((d) => runCreate({ id: "x", type: "http" }, d))).toBe(0);
-    expect(af.requests[0]!.body).toEqual({ connection_id: "x", conn_type: "http" });
+    expect(af.requests[0]!.json).toEqual({ connection_id: "x", conn_type: "http" });
     expect(JSON.parse(s.io.stdout())).toMatchObject({ connection_id: "x", conn_type: "http", host: null });
   });
 
   it("without a type and without a terminal: exit 2 naming --type, no request", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af });
     expect(await s.run((d) => runCreate({ id: "x", host: "h" }, d))).toBe(2);
     expect(s.io.stderr()).toMatch(/--type/);
@@ -40,7 +43,7 @@ describe("create from field flags (no terminal)", () => {
   });
 
   it("--password with --password-stdin, a bad --extra, an empty type, a bad id: exit 2 and nothing sent", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     for (const o of [
       { id: "x", type: "http", password: "p", passwordStdin: true },
       { id: "x", type: "http", extra: "[1, 2]" },
@@ -59,28 +62,28 @@ describe("create from field flags (no terminal)", () => {
   });
 
   it("--password works but warns in a script", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af });
     expect(await s.run((d) => runCreate({ id: "x", type: "http", password: "hunter22" }, d))).toBe(0);
-    expect(af.requests[0]!.body).toMatchObject({ password: "hunter22" });
+    expect(af.requests[0]!.json).toMatchObject({ password: "hunter22" });
     expect(s.io.stderr()).toMatch(/warning: --password .* --password-stdin/);
   });
 });
 
 describe("create --uri and --json", () => {
   it("--uri: fields from the URI (type normalised, query → extra), password from stdin, --description added", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af, stdin: "pa/ss\n" });
     const code = await s.run((d) => runCreate({ id: "pg", uri: "postgresql://app@db.internal:5432/sales?sslmode=require&connect_timeout=10", passwordStdin: true, description: "d" }, d));
     expect(code).toBe(0);
-    expect(af.requests[0]!.body).toEqual({
+    expect(af.requests[0]!.json).toEqual({
       connection_id: "pg", conn_type: "postgres", host: "db.internal", login: "app", password: "pa/ss", port: 5432, schema: "sales",
       extra: '{"sslmode": "require", "connect_timeout": 10}', description: "d",
     });
   });
 
   it("--uri with field flags, --uri with --json, a password twice, *** from an export: exit 2", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const cases: Array<[Parameters<typeof runCreate>[0], RegExp]> = [
       [{ id: "a", uri: "http://h", host: "x" }, /--host cannot be combined with --uri/],
       [{ id: "a", uri: "http://h", type: "http" }, /--type cannot be combined with --uri/],
@@ -98,21 +101,21 @@ describe("create --uri and --json", () => {
   });
 
   it("--json: extra object kept as Python writes it, port as a numeric string, conn_type normalised", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af });
     const json = '{"conn_type": "google-cloud-platform", "host": "h", "port": "8080", "extra": {"project": "p", "ratio": 1.0, "n": 12345678901234567890}, "description": ""}';
     expect(await s.run((d) => runCreate({ id: "gcp", json, team: "t" }, d))).toBe(0);
-    expect(af.requests[0]!.body).toEqual({
+    expect(af.requests[0]!.json).toEqual({
       connection_id: "gcp", conn_type: "google_cloud_platform", host: "h", port: 8080,
       extra: '{"project": "p", "ratio": 1.0, "n": 12345678901234567890}', team_name: "t",
     });
   });
 
   it("--json: extra as a JSON string, postgresql; bad shapes are exit 2", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af });
     expect(await s.run((d) => runCreate({ id: "p", json: '{"conn_type": "postgresql", "extra": "{\\"a\\": 1}", "port": 5432}' }, d))).toBe(0);
-    expect(af.requests[0]!.body).toEqual({ connection_id: "p", conn_type: "postgres", port: 5432, extra: '{"a": 1}' });
+    expect(af.requests[0]!.json).toEqual({ connection_id: "p", conn_type: "postgres", port: 5432, extra: '{"a": 1}' });
     for (const [json, msg] of [
       ["[1]", /expected a JSON object/],
       ['{"host": "h"}', /conn_type is missing/],
@@ -133,7 +136,7 @@ describe("create --uri and --json", () => {
 
 describe("create when the id exists", () => {
   it("409 → exit 5 with a hint; --if-not-exists → exit 0, a notice on stderr, nothing on stdout", async () => {
-    const af = memoryAirflow([{ connection_id: "x", conn_type: "http" }]);
+    const af = await fakeAirflow([{ connection_id: "x", conn_type: "http" }]);
     const s = setup({ airflow: af });
     expect(await s.run((d) => runCreate({ id: "x", type: "http" }, d))).toBe(5);
     expect(s.io.stderr()).toMatch(/airconn: connection x already exists\nhint: .*--if-not-exists/);
@@ -146,7 +149,7 @@ describe("create when the id exists", () => {
 
 describe("create on a terminal with no type: the interactive flow", () => {
   it("asks each field in order, re-asks a bad port and bad extra, shows *** in the summary, creates after yes", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const fp = fakePrompter([
       "other (type it)", "my_custom",       // Connection type
       "db.example.com",                      // Host
@@ -168,7 +171,7 @@ describe("create on a terminal with no type: the interactive flow", () => {
     expect(fp.rejected).toHaveLength(5);
     expect(fp.rejected.filter((r) => /port/.test(r))).toHaveLength(2);
     expect(fp.rejected.filter((r) => /Extra must be a JSON object/.test(r))).toHaveLength(2);
-    expect(af.requests[0]!.body).toEqual({
+    expect(af.requests[0]!.json).toEqual({
       connection_id: "new_conn", conn_type: "my_custom", host: "db.example.com", port: 5433, login: "app",
       password: "pa55word", extra: '{"sslmode": "require"}', description: "first db",
     });
@@ -178,17 +181,17 @@ describe("create on a terminal with no type: the interactive flow", () => {
   });
 
   it("flags already given are not asked again", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const fp = fakePrompter(["postgres", "5432", "", "", "", true]);
     const s = setup({ airflow: af, tty: true, prompter: fp.prompter });
     expect(await s.run((d) => runCreate({ id: "pg", host: "h", login: "l", description: "d" }, d))).toBe(0);
     expect(fp.asked.map((a) => a.message)).toEqual(["Connection type", "Port", "Password", "Schema", "Extra (JSON)", "Create connection pg?"]);
-    expect(af.requests[0]!.body).toEqual({ connection_id: "pg", conn_type: "postgres", host: "h", port: 5432, login: "l", description: "d" });
+    expect(af.requests[0]!.json).toEqual({ connection_id: "pg", conn_type: "postgres", host: "h", port: 5432, login: "l", description: "d" });
   });
 
   it("answering no exits 130 and creates nothing; Ctrl-C at a prompt too", async () => {
     for (const script of [["http", "", "", "", "", "", "", "", false], ["http", "h", CANCEL]] as Answer[][]) {
-      const af = memoryAirflow();
+      const af = await fakeAirflow();
       const s = setup({ airflow: af, tty: true, prompter: fakePrompter(script).prompter });
       expect(await s.run((d) => runCreate({ id: "c" }, d))).toBe(130);
       expect(af.requests).toHaveLength(0);
@@ -196,7 +199,7 @@ describe("create on a terminal with no type: the interactive flow", () => {
   });
 
   it("with --type given on a terminal there are no prompts; with --no-input there is no flow", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af, tty: true, prompter: fakePrompter([]).prompter });
     expect(await s.run((d) => runCreate({ id: "c", type: "http" }, d))).toBe(0);
     const t = setup({ airflow: af, tty: true, globals: { input: false } });

@@ -1,46 +1,48 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { mergeExtra, parseSetExtra, runPatch } from "../../src/commands/patch.js";
-import { memoryAirflow, setup } from "./commands-support.js";
+import { closeAirflows, fakeAirflow, setup } from "./commands-support.js";
 
-const seed = () => memoryAirflow([{
+afterEach(closeAirflows);
+
+const seed = () => fakeAirflow([{
   connection_id: "pg", conn_type: "postgres", host: "db1", port: 5432, login: "app", password: "stored-secret", description: "main",
   extra: '{"sslmode": "require", "api_token": "tok-123", "ratio": 1.0, "old": true}',
 }]);
 
 describe("patch: only the fields given, named in update_mask", () => {
   it("--host: GETs the type, PATCHes {connection_id, conn_type, host} with update_mask=host", async () => {
-    const af = seed();
+    const af = await seed();
     const s = setup({ airflow: af, globals: { output: "json" } });
     expect(await s.run((d) => runPatch({ id: "pg", host: "db2" }, d))).toBe(0);
     expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/connections/pg", "PATCH /api/v2/connections/pg"]);
     const p = af.requests[1]!;
     expect(p.query.getAll("update_mask")).toEqual(["host"]);
-    expect(p.body).toEqual({ connection_id: "pg", conn_type: "postgres", host: "db2" });
+    expect(p.json).toEqual({ connection_id: "pg", conn_type: "postgres", host: "db2" });
     expect(JSON.parse(s.io.stdout())).toMatchObject({ host: "db2", port: 5432, password: "***" });
-    expect(af.store.get("pg")!.password).toBe("stored-secret");
+    expect(af.stored("pg")!.password).toBe("stored-secret");
   });
 
   it("--type and --port: no GET; both in the mask as repeated keys", async () => {
-    const af = seed();
+    const af = await seed();
     const s = setup({ airflow: af });
     expect(await s.run((d) => runPatch({ id: "pg", type: "postgres", port: 5433 }, d))).toBe(0);
     expect(af.requests).toHaveLength(1);
     expect(af.requests[0]!.query.getAll("update_mask")).toEqual(["conn_type", "port"]);
-    expect(af.requests[0]!.body).toEqual({ connection_id: "pg", conn_type: "postgres", port: 5433 });
+    expect(af.requests[0]!.json).toEqual({ connection_id: "pg", conn_type: "postgres", port: 5433 });
   });
 
   it("--unset sends null for each field, with the field in the mask; a new password from stdin", async () => {
-    const af = seed();
+    const af = await seed();
     const s = setup({ airflow: af, stdin: "n3w\n" });
     expect(await s.run((d) => runPatch({ id: "pg", unset: ["description", "port", "team"], passwordStdin: true }, d))).toBe(0);
     const p = af.requests[1]!;
     expect(p.query.getAll("update_mask")).toEqual(["description", "port", "password", "team_name"]);
-    expect(p.body).toEqual({ connection_id: "pg", conn_type: "postgres", password: "n3w", description: null, port: null, team_name: null });
-    expect(af.store.get("pg")).toMatchObject({ description: null, port: null, password: "n3w", host: "db1" });
+    expect(p.json).toEqual({ connection_id: "pg", conn_type: "postgres", password: "n3w", description: null, port: null, team_name: null });
+    expect(af.stored("pg")).toMatchObject({ description: null, port: null, password: "n3w", host: "db1" });
   });
 
   it("refuses --unset password and --unset conn_type with the reason, nothing to change, contradictions: exit 2, no request", async () => {
-    const af = seed();
+    const af = await seed();
     const cases: Array<[Parameters<typeof runPatch>[0], RegExp]> = [
       [{ id: "pg", unset: ["password"] }, /cannot clear a password/],
       [{ id: "pg", unset: ["conn_type"] }, /always has a type/],
@@ -66,7 +68,7 @@ describe("patch: only the fields given, named in update_mask", () => {
   });
 
   it("a missing connection: exit 3", async () => {
-    const af = seed();
+    const af = await seed();
     const s = setup({ airflow: af });
     expect(await s.run((d) => runPatch({ id: "nope", host: "h" }, d))).toBe(3);
     expect(s.io.stderr()).toMatch(/not found/);
@@ -76,15 +78,17 @@ describe("patch: only the fields given, named in update_mask", () => {
 
 describe("patch --set-extra / --unset-extra", () => {
   it("merges onto the current extra: *** stays ***, order and 1.0 kept, JSON values typed, mask = extra", async () => {
-    const af = memoryAirflow([{ connection_id: "pg", conn_type: "postgres", extra: '{"sslmode": "require", "api_token": "***", "ratio": 1.0, "old": true}' }]);
+    // the server shows api_token as "***"; sent back as "***", it keeps the stored token
+    const af = await fakeAirflow([{ connection_id: "pg", conn_type: "postgres", extra: '{"sslmode": "require", "api_token": "tok-123", "ratio": 1.0, "old": true}' }]);
     const s = setup({ airflow: af });
     expect(await s.run((d) => runPatch({ id: "pg", setExtra: ["sslmode=disable", "timeout=30", "flags={\"a\": [1, 2]}", "name=plain text"], unsetExtra: ["old"] }, d))).toBe(0);
     const p = af.requests[1]!;
     expect(p.query.getAll("update_mask")).toEqual(["extra"]);
-    expect(p.body).toEqual({
+    expect(p.json).toEqual({
       connection_id: "pg", conn_type: "postgres",
       extra: '{"sslmode": "disable", "api_token": "***", "ratio": 1.0, "timeout": 30, "flags": {"a": [1, 2]}, "name": "plain text"}',
     });
+    expect(af.stored("pg")!.extra).toBe('{"sslmode": "disable", "api_token": "tok-123", "ratio": 1.0, "timeout": 30, "flags": {"a": [1, 2]}, "name": "plain text"}');
   });
 
   it("--unset-extra of a missing key warns; an empty stored extra starts from {}", async () => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { prefixMatcher, prefixTerms } from "../../src/util/pattern.js";
 import { parseVersion, readServerVersion, versionCacheFile, VERSION_TTL_MS } from "../../src/api/server.js";
 import { isSensitiveKey, sensitiveWordsFor, unsafeRedacted, versionDependentKey } from "../../src/connection/secrets.js";
@@ -11,7 +11,9 @@ import { plan } from "../../src/apply/plan.js";
 import { pyLoads } from "../../src/util/pyjson.js";
 import { runPatch } from "../../src/commands/patch.js";
 import { runCreate } from "../../src/commands/create.js";
-import { memoryAirflow, setup } from "./commands-support.js";
+import { closeAirflows, fakeAirflow, setup } from "./commands-support.js";
+
+afterEach(closeAirflows);
 
 const keep = (p: string, ids: string[]) => ids.filter(prefixMatcher(p));
 const IDS = ["test_a", "testB", "Test_c", "tes", "t%x", "t_y", "tzy", "prod.db", "prod-x", "s3_raw", "s3", "a|b", "zeta", "café_1"];
@@ -88,7 +90,7 @@ describe("server version", () => {
     const env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), "airconn-cache-")) };
     await expect(readServerVersion({ env, apiUrl: "http://a", fetch: async () => { throw new Error("down"); } })).rejects.toThrow("down");
     await expect(readServerVersion({ env, apiUrl: "http://a", fetch: async () => ({ version: "nonsense" }) })).rejects.toThrow(/not a version/);
-    const af = memoryAirflow([{ connection_id: "a", conn_type: "http" }], (r) => r.path === "/api/v2/version" ? { status: 500, body: "boom" } : undefined);
+    const af = await fakeAirflow([{ connection_id: "a", conn_type: "http" }], { faults: { status: 500, pathPattern: "^/api/v2/version$" } });
     const s = setup({ airflow: af, globals: { output: "plain", verbose: true } });
     const { runList } = await import("../../src/commands/list.js");
     expect(await s.run((d) => runList({ prefix: "a" }, d))).toBe(0);
@@ -121,19 +123,22 @@ describe("sensitive words by server version", () => {
   it("patch: *** under webhook_url is safe to send back on 3.3 (the server keeps it), refused on 3.2", async () => {
     expect(unsafeRedacted(pyLoads('{"webhook_url": "***"}'), undefined, "extra", sensitiveWordsFor({ major: 3, minor: 3 }))).toEqual([]);
     expect(unsafeRedacted(pyLoads('{"webhook_url": "***"}'))).toEqual(["extra.webhook_url"]);
-    for (const [version, code] of [["3.3.2", 0], ["3.2.1", 2]] as const) {
-      const af = memoryAirflow([{ connection_id: "hook", conn_type: "http", extra: '{"webhook_url": "***", "a": 1}' }],
-        (r) => r.path === "/api/v2/version" ? { status: 200, body: { version } } : undefined);
+    // Both servers show extra.webhook_url as "***": 3.3 masks the stored URL; on 3.2 (no such word) it is literally "***"
+    for (const [version, stored, code] of [["3.3.2", "https://hooks.example.com/real", 0], ["3.2.1", "***", 2]] as const) {
+      const af = await fakeAirflow([{ connection_id: "hook", conn_type: "http", extra: `{"webhook_url": "${stored}", "a": 1}` }], { airflowVersion: version });
       const s = setup({ airflow: af });
       expect(await s.run((d) => runPatch({ id: "hook", setExtra: ["a=2"] }, d)), version).toBe(code);
       const sent = af.requests.filter((q) => q.method === "PATCH");
       expect(sent.length, version).toBe(code === 0 ? 1 : 0);
-      if (code === 0) expect(sent[0]!.body).toMatchObject({ extra: '{"webhook_url": "***", "a": 2}' });
+      if (code === 0) {
+        expect(sent[0]!.json).toMatchObject({ extra: '{"webhook_url": "***", "a": 2}' });
+        expect(af.stored("hook")!.extra, version).toBe('{"webhook_url": "https://hooks.example.com/real", "a": 2}');
+      } else expect(af.stored("hook")!.extra, version).toBe('{"webhook_url": "***", "a": 1}');
     }
   });
 
   it("no version request when no key depends on it", async () => {
-    const af = memoryAirflow([{ connection_id: "h", conn_type: "http", extra: '{"api_key": "***", "a": 1}' }]);
+    const af = await fakeAirflow([{ connection_id: "h", conn_type: "http", extra: '{"api_key": "k-1", "a": 1}' }]);
     const s = setup({ airflow: af });
     expect(await s.run((d) => runPatch({ id: "h", setExtra: ["a=2"] }, d))).toBe(0);
     expect(af.requests.some((q) => q.path === "/api/v2/version")).toBe(false);
@@ -142,14 +147,14 @@ describe("sensitive words by server version", () => {
 
 describe("team_name only when given", () => {
   it("create sends no team_name unless --team is given", async () => {
-    const af = memoryAirflow();
+    const af = await fakeAirflow();
     const s = setup({ airflow: af });
     expect(await s.run((d) => runCreate({ id: "a", type: "http", host: "h" }, d))).toBe(0);
-    expect(af.writes()[0]!.body).not.toHaveProperty("team_name");
+    expect(af.writes()[0]!.json).not.toHaveProperty("team_name");
     expect(await s.run((d) => runCreate({ id: "b", json: '{"conn_type": "http", "team_name": null}' }, d))).toBe(0);
-    expect(af.writes()[1]!.body).not.toHaveProperty("team_name");
+    expect(af.writes()[1]!.json).not.toHaveProperty("team_name");
     expect(await s.run((d) => runCreate({ id: "c", type: "http", team: "blue" }, d))).toBe(0);
-    expect(af.writes()[2]!.body).toMatchObject({ team_name: "blue" });
+    expect(af.writes()[2]!.json).toMatchObject({ team_name: "blue" });
   });
 });
 
@@ -160,17 +165,16 @@ describe("import --on-existence overwrite: *** only where this server restores i
       const dir = mkdtempSync(join(tmpdir(), "airconn-import-"));
       const file = join(dir, "c.json");
       writeFileSync(file, JSON.stringify({ hook: { conn_type: "http", extra: '{"webhook_url": "***", "api_key": "***", "a": 2}' } }));
-      const shown = version === "3.3.2" ? "***" : "https://hooks.example.com/real";
-      let bulk: unknown;
-      const af = memoryAirflow([{ connection_id: "hook", conn_type: "http", extra: `{"webhook_url": "${shown}", "api_key": "***", "a": 1}` }], (r) => {
-        if (r.path === "/api/v2/version") return { status: 200, body: { version } };
-        if (r.method === "PATCH" && r.path === "/api/v2/connections") { bulk = r.body; return { status: 200, body: { create: null, update: { success: ["hook"], errors: [] }, delete: null } }; }
-        return undefined;
-      });
+      // 3.3 shows the stored webhook_url as "***", 3.2 in clear; api_key is "***" on both
+      const af = await fakeAirflow([{ connection_id: "hook", conn_type: "http", extra: '{"webhook_url": "https://hooks.example.com/real", "api_key": "k-1", "a": 1}' }], { airflowVersion: version });
       const s = setup({ airflow: af, globals: { output: "json" } });
       expect(await s.run((d) => runImport({ file, onExistence: "overwrite" }, d))).toBe(0);
-      const entity = (bulk as { actions: Array<{ entities: Array<{ extra: string }> }> }).actions[0]!.entities[0]!;
+      const bulk = af.requests.filter((r) => r.method === "PATCH" && r.path === "/api/v2/connections");
+      expect(bulk).toHaveLength(1);
+      const entity = (bulk[0]!.json as { actions: Array<{ entities: Array<{ extra: string }> }> }).actions[0]!.entities[0]!;
       expect(JSON.parse(entity.extra)).toEqual({ webhook_url: expected, api_key: "***", a: 2 });
+      // either way the server keeps both secrets
+      expect(af.stored("hook")!.extra).toBe('{"webhook_url": "https://hooks.example.com/real", "api_key": "k-1", "a": 2}');
       if (expected !== "***") expect(s.io.stderr()).toMatch(/hook: extra\.webhook_url is "\*\*\*" in the file, which this server does not treat as a secret/);
       else expect(s.io.stderr()).not.toMatch(/does not treat/);
     });
