@@ -29,9 +29,10 @@ export async function readInput(file: string, io: IO, what = "file"): Promise<{ 
     try { buf = await readFile(file); } catch (e) { throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
   }
   if (buf.length > MAX_INPUT_BYTES) throw new UsageError(`${name} is larger than the ${MAX_INPUT_BYTES / 1048576} MiB airconn reads`);
-  if (buf.length === 0 || buf.toString("utf8").trim() === "") throw new UsageError(`${name} is empty`);
+  if (buf.length === 0) throw new UsageError(`${name} is empty`);
   if (buf.includes(0)) throw new UsageError(`${name} is a binary file (it contains NUL bytes), not text`);
-  let text = buf.toString("utf8");
+  let text = buf.toString("utf8"); // decoded once: a large file is several MB
+  if (text.trim() === "") throw new UsageError(`${name} is empty`);
   if (text.includes("\uFFFD") && !Buffer.from(text, "utf8").equals(buf)) throw new UsageError(`${name} is not valid UTF-8 text`);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text, name };

@@ -109,14 +109,14 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
 }
 
 async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
-  const [{ detectFormat, parseConnectionsFile }, { readInput }, { plan: makePlan }] =
+  const [{ detectFormat, parseConnectionsFile, presentFields }, { readInput }, { plan: makePlan }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../apply/plan.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file");
   let format: FileFormat = detectFormat(o.file, o.format, text);
   if (!o.format && format === "yaml") format = "airconn";
   const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env, substitute: true });
   for (const w of parsed.warnings) d.warn(w);
-  const desired: Desired[] = parsed.connections.map((c) => ({ body: c.body, present: c.present as Set<string>, where: c.where }));
+  const desired: Desired[] = parsed.connections.map((c) => ({ body: c.body, present: presentFields(c) as Set<string>, where: c.where }));
   // Ids are unique: parseConnectionsFile refuses a file that repeats one.
   const byPattern = patternMatcher(o.pattern), byPrefix = prefixMatcher(o.prefix);
   const inScope = (id: string) => byPattern(id) && byPrefix(id);

@@ -19,12 +19,18 @@ export const FILE_FORMATS: readonly FileFormat[] = ["json", "yaml", "env", "astr
 export type BodyField = keyof ConnectionBody;
 
 export interface ParsedConnection {
-  /** Only the fields the file gave are set (plus connection_id and conn_type, always). */
+  /**
+   * Only the fields the file gave are set (plus connection_id and conn_type, always): "not in the file" is a missing
+   * key, "null" a null value (`presentFields` lists them).
+   */
   body: ConnectionBody;
-  /** Which fields the file actually gave — "not in the file" vs "null". */
-  present: Set<BodyField>;
   /** For messages: "connections.yaml:12 (pg_main)". */
   where: string;
+}
+
+/** The fields a file gave for a connection: the keys of its body. */
+export function presentFields(c: ParsedConnection): Set<BodyField> {
+  return new Set(Object.keys(c.body) as BodyField[]);
 }
 
 export interface ParseResult {
@@ -222,7 +228,6 @@ class Reader {
   private fromUri(id: string, uri: string, line: number, valueLine: number, field: string, description?: string | null): ParsedConnection {
     const f = this.parseUri(uri, id, field, valueLine);
     const body: ConnectionBody = { connection_id: id, conn_type: "" };
-    const present = new Set<BodyField>(["connection_id", "conn_type", "host", "login", "password", "port", "schema", "extra"]);
     const ct = f.conn_type === null ? "" : f.conn_type;
     if (ct === "") this.fail(valueLine, `${id}.${field}: the URI has no connection type (scheme)`);
     body.conn_type = ct;
@@ -233,8 +238,8 @@ class Reader {
     body.schema = f.schema;
     body.extra = f.extra;
     if (f.port !== null) this.check(valueLine, portProblem(f.port, { context: "file-uri", path: `${id}.${field}` }));
-    if (description !== undefined) { body.description = description; present.add("description"); }
-    return { body, present, where: this.where(line, id) };
+    if (description !== undefined) body.description = description;
+    return { body, where: this.where(line, id) };
   }
 
   private parseUri(uri: string, id: string, field: string, line: number): UriFields {
@@ -287,12 +292,11 @@ class Reader {
       const description = de ? this.stringField(id, "description", de) : undefined;
       const pc = this.fromUri(id, uri, line, uriEntry.line, "uri", description);
       const te = get.get("team_name");
-      if (te) { pc.body.team_name = this.teamName(id, te); pc.present.add("team_name"); }
+      if (te) pc.body.team_name = this.teamName(id, te);
       return pc;
     }
 
     const body: ConnectionBody = { connection_id: id, conn_type: "" };
-    const present = new Set<BodyField>(["connection_id", "conn_type"]);
     const ct = get.get("conn_type");
     const ctv = ct ? this.stringField(id, "conn_type", ct) : null;
     if (ctv === null || ctv === "") {
@@ -301,15 +305,15 @@ class Reader {
     body.conn_type = normaliseConnType(ctv);
     for (const k of STRING_FIELDS) {
       const e = get.get(k);
-      if (e) { body[k] = this.stringField(id, k, e); present.add(k); }
+      if (e) body[k] = this.stringField(id, k, e);
     }
     const pe = get.get("port");
-    if (pe) { body.port = this.port(id, "port", pe.value, pe.line, true); present.add("port"); }
+    if (pe) body.port = this.port(id, "port", pe.value, pe.line, true);
     const ee = get.get("extra") ?? get.get("extra_dejson");
-    if (ee) { body.extra = this.extra(id, ee.key, ee.value, ee.line, ee.key === "extra_dejson"); present.add("extra"); }
+    if (ee) body.extra = this.extra(id, ee.key, ee.value, ee.line, ee.key === "extra_dejson");
     const te = get.get("team_name");
-    if (te) { body.team_name = this.teamName(id, te); present.add("team_name"); }
-    return { body, present, where: this.where(line, id) };
+    if (te) body.team_name = this.teamName(id, te);
+    return { body, where: this.where(line, id) };
   }
 
   private teamName(id: string, e: MapEntry): string | null {
@@ -495,9 +499,8 @@ class Reader {
       if (uri) this.warnings.push(`${this.where(item.line, id)}: conn_uri is ignored because individual fields are set`);
       if (!type) this.fail(item.line, `${id}: conn_type is required`);
       const body: ConnectionBody = { connection_id: id, conn_type: normaliseConnType(type) };
-      const present = new Set<BodyField>(["connection_id", "conn_type"]);
       const set = <K extends BodyField>(k: K, v: ConnectionBody[K], given: boolean) => {
-        if (given) { body[k] = v; present.add(k); }
+        if (given) body[k] = v;
       };
       set("host", host, get.has("conn_host"));
       set("schema", schema, get.has("conn_schema"));
@@ -505,7 +508,7 @@ class Reader {
       set("password", password, get.has("conn_password"));
       set("port", port, get.has("conn_port"));
       set("extra", extra, get.has("conn_extra"));
-      out.push({ body, present, where: this.where(item.line, id) });
+      out.push({ body, where: this.where(item.line, id) });
     });
     return out;
   }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/errors.js";
-import { detectFormat, parseConnectionsFile, type FileFormat, type ParseOptions } from "../../src/files/index.js";
+import { detectFormat, parseConnectionsFile, presentFields, type FileFormat, type ParsedConnection, type ParseOptions } from "../../src/files/index.js";
 
 const FIX = join(import.meta.dirname, "../fixtures/files");
 const fixture = (name: string) => readFileSync(join(FIX, name), "utf8");
@@ -21,7 +21,7 @@ function errorOf(fn: () => unknown): UsageError {
   throw new Error("expected a UsageError");
 }
 
-const fields = (p: { present: Set<string> }) => [...p.present].sort();
+const fields = (p: ParsedConnection) => [...presentFields(p)].sort();
 
 describe("Airflow export files (§6.1) read back", () => {
   it("json export", () => {
@@ -62,7 +62,7 @@ describe("Airflow export files (§6.1) read back", () => {
       connection_id: "airflow_db", conn_type: "mysql", host: "mysql", login: "root", password: "plainpassword",
       port: null, schema: "airflow", extra: null,
     });
-    expect(db!.present.has("description")).toBe(false);
+    expect(presentFields(db!).has("description")).toBe(false);
     expect(db!.where).toBe("connections.env:1 (airflow_db)");
     expect(druid!.body).toEqual({
       connection_id: "druid_broker_default", conn_type: "druid", host: "druid-broker", login: null, password: null,

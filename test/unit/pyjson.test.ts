@@ -4,10 +4,16 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fastJsonTree, MAX_JSON_DEPTH, parseJsonTree, PyFloat, PyInt, PyJsonError, pyDumps, pyLoads, SyntaxProblem, type TNode } from "../../src/util/pyjson.js";
 
+/** A tree as plain objects: the fast path makes a container's children when they are read. */
+const plain = (n: TNode): unknown => {
+  if (n.kind === "map") return { kind: n.kind, line: n.line, entries: n.entries.map((e) => ({ key: e.key, line: e.line, value: plain(e.value) })) };
+  if (n.kind === "seq") return { kind: n.kind, line: n.line, items: n.items.map(plain) };
+  return { ...n };
+};
 const both = (text: string, opts: Parameters<typeof parseJsonTree>[1] = {}) => {
-  let fast: TNode | Error, slow: TNode | Error;
-  try { fast = parseJsonTree(text, opts); } catch (e) { fast = e as Error; }
-  try { slow = parseJsonTree(text, { ...opts, fastPath: false }); } catch (e) { slow = e as Error; }
+  let fast: unknown, slow: unknown;
+  try { fast = plain(parseJsonTree(text, opts)); } catch (e) { fast = e as Error; }
+  try { slow = plain(parseJsonTree(text, { ...opts, fastPath: false })); } catch (e) { slow = e as Error; }
   return { fast, slow };
 };
 
@@ -40,14 +46,14 @@ describe("parseJsonTree: the fast path gives the slow path's tree", () => {
     expect(fastJsonTree(text)).toBeDefined(); // taken by the fast path
     const { fast, slow } = both(text);
     expect(fast).toEqual(slow);
-    const t = fast as Extract<TNode, { kind: "map" }>;
+    const t = parseJsonTree(text) as Extract<TNode, { kind: "map" }>;
     expect(t.entries.map((e) => [e.key, e.line, e.value.line])).toEqual([["a", 2, 2], ["b", 7, 7]]);
     const a = t.entries[0]!.value as Extract<TNode, { kind: "map" }>;
     expect(a.entries.map((e) => [e.key, e.line])).toEqual([["host", 3], ["port", 4], ["extra", 5]]);
   });
 
   it("falls back where JSON.parse reads differently: floats, big integers, integer-like keys, repeated keys", () => {
-    for (const text of ['{"f": 1.0}', '{"e": 1e3}', '{"big": 9007199254740993}', '{"2": "b", "1": "a"}', '{"a": 1, "a": 2}', "[NaN]"]) {
+    for (const text of ['{"f": 1.0}', '{"e": 1e3}', '{"big": 9007199254740993}', '{"2": "b", "1": "a"}', '{"a": 1, "a": 2}', "[NaN]", '{"b": 1, "\\u0031": 2}']) {
       expect(fastJsonTree(text), text).toBeUndefined();
       const { fast, slow } = both(text);
       expect(fast, text).toEqual(slow);
@@ -56,10 +62,24 @@ describe("parseJsonTree: the fast path gives the slow path's tree", () => {
     expect(parseJsonTree('{"a": 1, "a": 2}', { duplicateKeys: "last" })).toMatchObject({ entries: [{ key: "a", value: { value: new PyInt("2") } }] });
   });
 
+  it("containers inside containers: each child's lines, however deep and wherever its siblings end", () => {
+    const doc = { a: [1, { b: [[], {}, { c: null }], d: "x" }, [2, [3]]], e: {}, f: [{ g: { h: [true] } }], i: 1 };
+    for (const indent of [0, 1, 2]) {
+      const text = JSON.stringify(doc, null, indent);
+      expect(fastJsonTree(text), text).toBeDefined();
+      const { fast, slow } = both(text);
+      expect(fast).toEqual(slow);
+    }
+    // Read twice: the same children (they are made on each read).
+    const t = parseJsonTree(JSON.stringify(doc, null, 2)) as Extract<TNode, { kind: "map" }>;
+    expect(plain(t)).toEqual(plain(t));
+    expect(t.entries.map((e) => [e.key, e.line])).toEqual([["a", 2], ["e", 21], ["f", 22], ["i", 31]]);
+  });
+
   it("a fragment placed in its file keeps its line offset on both paths", () => {
     const { fast, slow } = both('{\n"k": "v"}', { lineOffset: 9, colOffset: 4 });
     expect(fast).toEqual(slow);
-    expect((fast as Extract<TNode, { kind: "map" }>).entries[0]!.line).toBe(11);
+    expect((parseJsonTree('{\n"k": "v"}', { lineOffset: 9 }) as Extract<TNode, { kind: "map" }>).entries[0]!.line).toBe(11);
   });
 
   it("any JSON value, printed compactly or indented: identical trees (or identical errors)", () => {
