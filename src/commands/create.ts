@@ -6,12 +6,16 @@ import type { AirflowApi } from "../api/client.js";
 import type { ConnectionBody } from "../api/types.js";
 import { renderConnection } from "../output/connections.js";
 import { PyFloat, PyInt, PyJsonError, pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
-import { checkConnectionId, examples } from "./common.js";
+import { checkConnectionId, examples, isAirflow33 } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
 import { refuseRedactedForNew } from "../connection/secrets.js";
 import { extraProblem, orThrow, portProblem } from "../connection/validate.js";
+import {
+  addWorkerOptions, DEFAULT_WAIT_S, isTestsDisabled, refuseWorkerFlagsWithout, requireWorkerTests, resumeHint, testsDisabledError,
+  workerFlagsGiven, workerTest, type WorkerFlags,
+} from "./worker.js";
 
-export interface CreateOptions extends FieldOptions {
+export interface CreateOptions extends FieldOptions, WorkerFlags {
   id: string;
   uri?: string;
   json?: string;
@@ -31,7 +35,8 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
     .option("--uri <uri>", "the connection as an Airflow URI, e.g. postgres://user@db:5432/app (password: use --password-stdin)")
     .option("--json <json>", "the connection in Airflow's JSON form: the JSON text, @FILE, or - for standard input")
     .option("--if-not-exists", "if the connection already exists, change nothing and exit 0 (for scripts that run twice)")
-    .option("--test-first", "create it only if its test passes (Airflow 3.3: on a worker, stored by the server on success; before 3.3: tested on the API server, then created)")
+    .option("--test-first", "create it only if its test passes (Airflow 3.3: on a worker, stored by the server on success; before 3.3: tested on the API server, then created)");
+  addWorkerOptions(cmd, "with --test-first (Airflow 3.3)")
     .addHelpText("after", examples([
       "$ airconn create my_postgres                                  # on a terminal: asks for each field",
       "$ airconn create my_postgres --type postgres --host db.internal --port 5432 --login app --schema sales",
@@ -43,17 +48,31 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
       "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin -o json",
       "$ airconn create my_s3 --json @connections/my_s3.json --if-not-exists",
       "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin --test-first",
+      "$ airconn create my_api --type http --host api.internal --test-first --queue etl --executor CeleryExecutor --wait 120",
       "",
       "--uri and --json cannot be combined with each other, nor with field flags other than --description,",
       "--team and --password-stdin/--password (used when the URI or JSON has no password).",
-      "Exit codes: 0 created (or already there with --if-not-exists), 1 the test failed (--test-first: nothing created),",
-      "2 invalid input, 4 not allowed, 5 already exists.",
+      "--executor, --queue and --wait need --test-first and Airflow 3.3 (as with `airconn test --on-worker`): before",
+      "3.3 the test runs on the API server, and they are refused (exit 2, no test sent). When --wait (default 90 s)",
+      "runs out, airconn exits 1 and prints the test's token, and the server still creates the connection if the test",
+      "passes later: see with `airconn test --poll TOKEN`. Ctrl-C the same, with exit 130.",
+      "Exit codes: 0 created (or already there with --if-not-exists), 1 the test failed (--test-first: nothing created)",
+      "or --wait ran out, 2 invalid input (also an executor the server does not know), 4 not allowed, 5 already exists",
+      "(or a test of that id is already running on the server), 130 interrupted.",
     ]))
     .action(async (id: string, o: Omit<CreateOptions, "id">, c: Command) => run({ ...o, id }, ctx.deps(c)));
 }
 
 export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
   const id = checkConnectionId(o.id);
+  const workerFlags = workerFlagsGiven(o);
+  if (!o.testFirst) {
+    refuseWorkerFlagsWithout(workerFlags, "--test-first",
+      `add --test-first: they choose the executor and queue of the test before the connection is created, and how long to wait for it (Airflow 3.3)`);
+  } else if (workerFlags.length) {
+    // before anything is read or sent (the version is cached): these need the 3.3 test on a worker
+    await requireWorkerTests(d, workerFlags.join(", "), WITHOUT_WORKER_HINT);
+  }
   const body = await buildCreateBody(o, id, d);
   const out = d.output();
   const api = await d.api();
@@ -74,10 +93,13 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
   await renderConnection(d.io, created, out);
 }
 
+const WITHOUT_WORKER_HINT = "leave out --executor, --queue and --wait: before Airflow 3.3, --test-first tests on the API server, then creates";
+
 /**
  * --test-first: nothing is created unless the test passes. Airflow 3.3 tests on a worker with commit_on_success (the
  * server stores the connection when the test passes; airconn reads it back to show it); an older server, or one
- * whose version cannot be read, tests on the API server (POST /connections/test), then airconn creates it.
+ * whose version cannot be read, tests on the API server (POST /connections/test), then airconn creates it; with
+ * --executor, --queue or --wait and no version it goes to the worker, and a server without one says so (405).
  * An existing id is refused first: on 3.3 a passing test would otherwise overwrite it.
  */
 async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps, api: AirflowApi): Promise<void> {
@@ -90,13 +112,16 @@ async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
-  const { isAirflow33 } = await import("./common.js");
-  const { isTestsDisabled, testsDisabledError, resumeHint } = await import("./worker.js");
-  if (isAirflow33(await d.serverVersion())) {
-    const { workerTest } = await import("./test.js");
-    const r = await workerTest(d, api, body, { commitOnSuccess: true, waitMs: 90_000 });
+  const version = await d.serverVersion();
+  // worker flags with no version known: requireWorkerTests let them through, and the server decides (405 before 3.3)
+  if (isAirflow33(version) || (version === undefined && workerFlagsGiven(o).length)) {
+    const r = await workerTest(d, api, body, {
+      executor: o.executor, queue: o.queue, commitOnSuccess: true, waitMs: (o.wait ?? DEFAULT_WAIT_S) * 1000,
+      goesOn: `, which still creates ${id} if it passes`, olderServerHint: WITHOUT_WORKER_HINT,
+    });
     if (r.status === null) {
-      throw new AirconnError(`${r.message}: the test of ${id} goes on on the server, which creates the connection if it passes; its token is ${r.token}`, EXIT.FAILURE, resumeHint(r.token));
+      throw new AirconnError(`${r.message}: ${id} is not created yet, but its test goes on on the server, which creates ${id} if the test passes (commit_on_success); its token is ${r.token}`,
+        EXIT.FAILURE, `${resumeHint(r.token)}, then \`airconn get ${id}\``);
     }
     if (!r.status) throw new AirconnError(`the test failed, nothing was created: ${r.message}`, EXIT.FAILURE);
     let created;

@@ -2,19 +2,18 @@ import type { Command } from "commander";
 import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, EXIT, PartialFailureError, UsageError } from "../errors.js";
-import type { AirflowApi } from "../api/client.js";
-import type { AsyncConnectionTestResponse, ConnectionBody, ConnectionResponse, ConnectionTestResponse } from "../api/types.js";
+import type { ConnectionBody, ConnectionResponse, ConnectionTestResponse } from "../api/types.js";
 import { render } from "../output/render.js";
 import { checkConnectionId, examples, listScope } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
 import {
-  DEFAULT_WAIT_S, enqueue, isTestsDisabled, poll, requireWorkerTests, resultMessage, resumeHint, stateReporter, storedWorkerBody,
-  testsDisabledError, WORKER_CONCURRENCY, TEST_DISABLED_HINT,
+  addWorkerOptions, DEFAULT_WAIT_S, enqueue, isTestsDisabled, outcome, poll, refuseWorkerFlagsWithout, requireWorkerTests, resultMessage, resumeHint,
+  stateReporter, storedWorkerBody, testsDisabledError, workerFlagsGiven, workerTest, WORKER_CONCURRENCY, TEST_DISABLED_HINT, type WorkerFlags, type WorkerResult,
 } from "./worker.js";
 
 export { TEST_DISABLED_HINT };
 
-export interface TestOptions extends FieldOptions {
+export interface TestOptions extends FieldOptions, WorkerFlags {
   /** One connection id (kept for callers that test one). */
   id?: string;
   /** Several stored connections. */
@@ -23,18 +22,8 @@ export interface TestOptions extends FieldOptions {
   pattern?: string;
   prefix?: string;
   onWorker?: boolean;
-  executor?: string;
-  queue?: string;
-  /** Seconds to wait for a worker test. */
-  wait?: number;
   poll?: string;
 }
-
-const waitArg = (v: string): number => {
-  const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 86400) throw new UsageError(`--wait takes seconds (more than 0, at most 86400), got "${v}"`);
-  return n;
-};
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runTest): void {
@@ -45,10 +34,8 @@ export function register(program: Command, ctx: CommandContext, run = runTest): 
     .option("--uri <uri>", "test this connection URI instead of a stored connection")
     .option("--pattern <pattern>", "test every stored connection whose id matches (as in list)")
     .option("--prefix <prefix>", "test every stored connection whose id starts with this (as in list; with --pattern: both)")
-    .option("--on-worker", "run the test on a worker (Airflow 3.3: POST /connections/enqueue-test), polled until it ends")
-    .option("--executor <name>", "with --on-worker: the executor to run the test (default: the server's)")
-    .option("--queue <name>", "with --on-worker: the queue to run the test on")
-    .option("--wait <seconds>", `with --on-worker or --poll: how long to wait for the result (default ${DEFAULT_WAIT_S})`, waitArg)
+    .option("--on-worker", "run the test on a worker (Airflow 3.3: POST /connections/enqueue-test), polled until it ends");
+  addWorkerOptions(cmd, "with --on-worker", "with --on-worker or --poll")
     .option("--poll <token>", "wait for the result of a worker test started before (the token it printed)")
     .addHelpText("after", examples([
       "$ airconn test my_postgres                            # ok: Connection successfully tested",
@@ -76,10 +63,8 @@ export function register(program: Command, ctx: CommandContext, run = runTest): 
 export async function runTest(o: TestOptions, d: Deps): Promise<void> {
   const ids = [...new Set(o.ids?.length ? o.ids : o.id !== undefined ? [o.id] : [])];
   const flags = givenFlags(o);
-  if (!o.onWorker) {
-    const workerOnly = [o.executor !== undefined && "--executor", o.queue !== undefined && "--queue", o.wait !== undefined && o.poll === undefined && "--wait"].filter(Boolean);
-    if (workerOnly.length) throw new UsageError(`${workerOnly.join(", ")} ${workerOnly.length === 1 ? "needs" : "need"} --on-worker`);
-  }
+  // --wait also bounds --poll
+  if (!o.onWorker) refuseWorkerFlagsWithout(workerFlagsGiven({ ...o, wait: o.poll === undefined ? o.wait : undefined }), "--on-worker");
   const waitMs = (o.wait ?? DEFAULT_WAIT_S) * 1000;
   if (o.poll !== undefined) {
     if (ids.length || flags.length || o.uri !== undefined || o.pattern !== undefined || o.prefix !== undefined || o.onWorker) {
@@ -159,25 +144,6 @@ async function runOne(rawId: string | undefined, o: TestOptions, waitMs: number,
   }
   await render(d.io, out, { kind: "text", document: res, text: `${res.status ? "ok" : "failed"}: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}\n` });
   if (!res.status) throw new AirconnError("", EXIT.FAILURE);
-}
-
-interface WorkerResult { connection_id: string; token: string; state: string; status: boolean | null; message: string }
-
-/** One worker test, start to end, with a spinner (terminal) or state lines (-v). */
-export async function workerTest(d: Deps, api: AirflowApi, body: ConnectionBody, o: { executor?: string; queue?: string; waitMs: number; commitOnSuccess?: boolean }): Promise<WorkerResult> {
-  const q = await enqueue(api, body, o);
-  const rep = stateReporter(d, body.connection_id);
-  try {
-    const r = await poll(d, api, q.token, { connectionId: body.connection_id, state: q.state, waitMs: o.waitMs, onState: rep.onState });
-    return outcome(r.done ? r.result : undefined, q.token, body.connection_id, r.done ? undefined : r.state, o.waitMs);
-  } finally {
-    rep.stop();
-  }
-}
-
-function outcome(r: AsyncConnectionTestResponse | undefined, token: string, id: string, state: string | undefined, waitMs: number): WorkerResult {
-  if (r) return { connection_id: r.connection_id ?? id, token, state: r.state, status: r.state === "success", message: resultMessage(r) };
-  return { connection_id: id, token, state: state ?? "pending", status: null, message: `no result after ${waitMs / 1000} s (state: ${state ?? "pending"})` };
 }
 
 async function printWorkerResult(d: Deps, r: WorkerResult): Promise<void> {

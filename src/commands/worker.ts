@@ -1,5 +1,6 @@
 // Airflow 3.3 connection tests on a worker: POST /connections/enqueue-test, then GET it with the
 // Airflow-Connection-Test-Token header until the state is success or failed. Shared by `test` and `create --test-first`.
+import type { Command } from "commander";
 import type { AirflowApi } from "../api/client.js";
 import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, CancelledError, EXIT, UsageError } from "../errors.js";
@@ -20,6 +21,41 @@ export const WORKER_CONCURRENCY = 4;
 export const TEST_DISABLED_HINT = "testing is off on the Airflow server: set AIRFLOW__CORE__TEST_CONNECTION=Enabled there (or [core] test_connection = Enabled)";
 const DISABLED_RE = /test(ing)? connections? is disabled/i;
 
+/** --wait's parser: seconds, more than 0, at most a day. */
+export const waitArg = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 86400) throw new UsageError(`--wait takes seconds (more than 0, at most 86400), got "${v}"`);
+  return n;
+};
+
+/** The flags of a test on a worker, as a command's run gets them. */
+export interface WorkerFlags {
+  executor?: string;
+  queue?: string;
+  /** Seconds to wait for the result. */
+  wait?: number;
+}
+
+/**
+ * Adds --executor, --queue and --wait (seconds, parsed by waitArg): one definition for `test --on-worker` and
+ * `create --test-first`. `when` starts each description ("with --on-worker"); `waitWhen` that of --wait.
+ */
+export function addWorkerOptions(cmd: Command, when: string, waitWhen = when): Command {
+  return cmd
+    .option("--executor <name>", `${when}: the executor to run the test (default: the server's)`)
+    .option("--queue <name>", `${when}: the queue to run the test on`)
+    .option("--wait <seconds>", `${waitWhen}: how long to wait for the result (default ${DEFAULT_WAIT_S})`, waitArg);
+}
+
+/** Which of --executor, --queue, --wait were given, in that order. */
+export const workerFlagsGiven = (o: WorkerFlags): string[] =>
+  [o.executor !== undefined && "--executor", o.queue !== undefined && "--queue", o.wait !== undefined && "--wait"].filter((f): f is string => f !== false);
+
+/** A usage error when worker flags are given without the flag that makes the test run on a worker. */
+export function refuseWorkerFlagsWithout(given: string[], needs: string, hint?: string): void {
+  if (given.length) throw new UsageError(`${given.join(", ")} ${given.length === 1 ? "needs" : "need"} ${needs}`, hint);
+}
+
 export const isTestsDisabled = (e: unknown): boolean => e instanceof ApiError && e.status === 403 && DISABLED_RE.test(e.detail);
 
 /** The server's 403 "testing is disabled" as airconn reports it: exit 1 (the test did not pass), with the setting as hint. */
@@ -31,21 +67,21 @@ export function testsDisabledError(e: ApiError): AirconnError {
  * Refuses --on-worker (and friends) against a server that says it is older than 3.3, before any request to
  * /connections/enqueue-test. An unknown version goes ahead: the server's 405 then says the same (enqueueError).
  */
-export async function requireWorkerTests(d: Deps, what = "--on-worker"): Promise<void> {
+export async function requireWorkerTests(d: Deps, what = "--on-worker", hint = `${ON_API_SERVER_HINT}: AIRFLOW__CORE__TEST_CONNECTION=Enabled must be set there`): Promise<void> {
   const v = await d.serverVersion();
   if (v && !isAirflow33(v)) {
-    throw new UsageError(`${what}: tests on a worker need Airflow 3.3 or later, and ${d.settings().apiUrl.value} runs Airflow ${v.version}`,
-      "test on the API server instead (without --on-worker): AIRFLOW__CORE__TEST_CONNECTION=Enabled must be set there");
+    throw new UsageError(`${what}: tests on a worker need Airflow 3.3 or later, and ${d.settings().apiUrl.value} runs Airflow ${v.version}`, hint);
   }
 }
 
+const ON_API_SERVER_HINT = "test on the API server instead (without --on-worker)";
+
 /** Errors of POST /connections/enqueue-test as clear messages with the contract's exit codes. */
-export function enqueueError(e: unknown, id: string): unknown {
+export function enqueueError(e: unknown, id: string, olderServerHint = ON_API_SERVER_HINT): unknown {
   if (!(e instanceof ApiError)) return e;
   if (isTestsDisabled(e)) return testsDisabledError(e as ApiError);
   if (e.status === 405) {
-    return new UsageError(`the server has no /connections/enqueue-test (405): tests on a worker need Airflow 3.3 or later`,
-      "test on the API server instead (without --on-worker)");
+    return new UsageError(`the server has no /connections/enqueue-test (405): tests on a worker need Airflow 3.3 or later`, olderServerHint);
   }
   if (e.status === 409) {
     return new AirconnError(`a test of ${id} is already running on the server: ${e.detail}`, EXIT.CONFLICT,
@@ -96,7 +132,13 @@ function dropRedacted(v: PyValue, path: string, paths: string[]): PyValue | unde
   return v;
 }
 
-export interface WorkerOptions { executor?: string; queue?: string; commitOnSuccess?: boolean }
+export interface WorkerOptions {
+  executor?: string;
+  queue?: string;
+  commitOnSuccess?: boolean;
+  /** The hint when the server has no enqueue-test (405): how to do without a worker. */
+  olderServerHint?: string;
+}
 
 /** POST /connections/enqueue-test; errors become the messages of enqueueError. */
 export async function enqueue(api: AirflowApi, body: ConnectionBody, o: WorkerOptions): Promise<{ token: string; state: ConnectionTestState }> {
@@ -108,7 +150,7 @@ export async function enqueue(api: AirflowApi, body: ConnectionBody, o: WorkerOp
     const r = await api.enqueueTest(req);
     return { token: r.token, state: r.state };
   } catch (e) {
-    throw enqueueError(e, body.connection_id);
+    throw enqueueError(e, body.connection_id, o.olderServerHint);
   }
 }
 
@@ -118,9 +160,10 @@ export type PollOutcome =
 
 /**
  * Polls until the test ends or `waitMs` runs out, waiting 0.5 s, then 1.5 times longer each time up to 2 s.
- * `onState` hears every state change (including the first). Ctrl-C rejects with a CancelledError naming the token.
+ * `onState` hears every state change (including the first). Ctrl-C rejects with a CancelledError naming the token
+ * (`goesOn` adds what else the server does when the test ends, e.g. ", which creates X if it passes").
  */
-export async function poll(d: Deps, api: AirflowApi, token: string, o: { connectionId?: string; state?: ConnectionTestState; waitMs: number; onState?: (s: ConnectionTestState) => void }): Promise<PollOutcome> {
+export async function poll(d: Deps, api: AirflowApi, token: string, o: { connectionId?: string; state?: ConnectionTestState; waitMs: number; onState?: (s: ConnectionTestState) => void; goesOn?: string }): Promise<PollOutcome> {
   const deadline = d.now() + o.waitMs;
   let delay = FIRST_POLL_MS;
   let last: ConnectionTestState | undefined = o.state;
@@ -139,7 +182,7 @@ export async function poll(d: Deps, api: AirflowApi, token: string, o: { connect
     }
   } catch (e) {
     if (d.signal.aborted) {
-      throw new CancelledError(`interrupted; the test${id ? ` of ${id}` : ""} goes on on the server: see its result with \`airconn test --poll ${token}\``);
+      throw new CancelledError(`interrupted; the test${id ? ` of ${id}` : ""} goes on on the server${o.goesOn ?? ""}: see its result with \`airconn test --poll ${token}\``);
     }
     throw e;
   }
@@ -166,3 +209,26 @@ export const resultMessage = (r: AsyncConnectionTestResponse): string =>
   String(r.result_message ?? (r.state === "success" ? "the test passed" : "the test failed")).replace(/\s*\n\s*/g, " ");
 
 export const resumeHint = (token: string) => `see its result later with: airconn test --poll ${token}`;
+
+export interface WorkerResult { connection_id: string; token: string; state: string; status: boolean | null; message: string }
+
+/**
+ * One worker test, start to end, with a spinner (terminal) or state lines (-v): enqueue, then poll until it ends or
+ * `waitMs` runs out (status null then). Used by `test --on-worker` and `create --test-first` (commitOnSuccess).
+ */
+export async function workerTest(d: Deps, api: AirflowApi, body: ConnectionBody, o: WorkerOptions & { waitMs: number; goesOn?: string }): Promise<WorkerResult> {
+  const q = await enqueue(api, body, o);
+  const rep = stateReporter(d, body.connection_id);
+  try {
+    const r = await poll(d, api, q.token, { connectionId: body.connection_id, state: q.state, waitMs: o.waitMs, onState: rep.onState, goesOn: o.goesOn });
+    return outcome(r.done ? r.result : undefined, q.token, body.connection_id, r.done ? undefined : r.state, o.waitMs);
+  } finally {
+    rep.stop();
+  }
+}
+
+/** A poll's end as a WorkerResult: the worker's result, or (none yet) status null with the state and how long it waited. */
+export function outcome(r: AsyncConnectionTestResponse | undefined, token: string, id: string, state: string | undefined, waitMs: number): WorkerResult {
+  if (r) return { connection_id: r.connection_id ?? id, token, state: r.state, status: r.state === "success", message: resultMessage(r) };
+  return { connection_id: id, token, state: state ?? "pending", status: null, message: `no result after ${waitMs / 1000} s (state: ${state ?? "pending"})` };
+}

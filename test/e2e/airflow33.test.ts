@@ -170,6 +170,88 @@ describe("create --test-first", () => {
   });
 });
 
+describe("create --test-first --executor/--queue/--wait", () => {
+  it("3.3: the executor and queue the server received, with commit_on_success; stored when the test passes", async () => {
+    const from = s33.requests.length;
+    const r = await runCli(["create", "tf_exec", "--type", "http", "--host", "api.example.com", "--test-first", "--executor", "LocalExecutor", "--queue", "etl", "--wait", "60", "-o", "json"], { env: envFor(s33) });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ connection_id: "tf_exec", host: "api.example.com" });
+    expect(enqueuePosts(s33, from).map((q) => JSON.parse(String(q.body)))).toEqual([
+      { connection_id: "tf_exec", conn_type: "http", host: "api.example.com", commit_on_success: true, executor: "LocalExecutor", queue: "etl" },
+    ]);
+    expect(s33.connectionTests().find((t) => t.connection_id === "tf_exec")).toMatchObject({ executor: "LocalExecutor", queue: "etl", state: "success" });
+    expect(s33.stored("tf_exec")).toMatchObject({ host: "api.example.com" });
+  });
+
+  it("3.3: --executor Nope: the server's message, exit 2, no poll, nothing stored", async () => {
+    const from = s33.requests.length;
+    const r = await runCli(["create", "tf_nope", "--type", "http", "--host", "api.example.com", "--test-first", "--executor", "Nope"], { env: envFor(s33) });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(/^airconn: Executor 'Nope' is not configured\. Configured executors: \['LocalExecutor'\]$/m);
+    expect(enqueuePosts(s33, from).map((q) => q.status)).toEqual([422]);
+    expect(polls(s33, from)).toEqual([]);
+    expect(s33.stored("tf_nope")).toBeUndefined();
+  });
+
+  it("3.3: --wait runs out: exit 1, the token, and the server still creates it when the test passes later (--poll)", async () => {
+    // its worker tests move on only when the test says so: still pending when --wait runs out
+    const slow = await startFakeAirflow({ airflowVersion: "3.3.2", testConnection: "Enabled", manualClock: true, connectionTestMs: 300 });
+    try {
+      const r = await runCli(["create", "tf_slow", "--type", "http", "--host", "api.example.com", "--test-first", "--wait", "0.5"], { env: envFor(slow) });
+      expect([r.code, r.stdout]).toEqual([1, ""]);
+      const [t] = slow.connectionTests();
+      expect(t).toMatchObject({ connection_id: "tf_slow", commit_on_success: true, state: "pending" });
+      expect(r.stderr).toContain(`airconn: no result after 0.5 s (state: pending): tf_slow is not created yet, but its test goes on on the server, which creates tf_slow if the test passes (commit_on_success); its token is ${t!.token}\n`);
+      expect(r.stderr).toContain(`hint: see its result later with: airconn test --poll ${t!.token}, then \`airconn get tf_slow\``);
+      expect(slow.stored("tf_slow")).toBeUndefined();
+      slow.advanceClock(1000);
+      const p = await runCli(["test", "--poll", t!.token], { env: envFor(slow) });
+      expect([p.code, p.stdout]).toEqual([0, "ok: Connection successfully tested\n"]);
+      expect(slow.stored("tf_slow")).toMatchObject({ conn_type: "http", host: "api.example.com" });
+      expect(slow.requests.filter((q) => q.method === "POST").map((q) => q.path)).toEqual(["/api/v2/connections/enqueue-test"]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("3.3: Ctrl-C while waiting: exit 130, the token, and that the server still creates it if the test passes", async () => {
+    const r = await runCli(["create", "tf_int", "--type", "http", "--host", "hang.invalid", "--test-first", "--queue", "etl"], {
+      env: envFor(s33),
+      onSpawn: (child) => {
+        const t = setInterval(() => {
+          if (s33.connectionTests().some((x) => x.connection_id === "tf_int")) { clearInterval(t); setTimeout(() => child.kill("SIGINT"), 300); }
+        }, 50);
+      },
+    });
+    expect(r.code).toBe(130);
+    const token = s33.connectionTests().find((x) => x.connection_id === "tf_int")!.token;
+    expect(r.stderr).toContain(`the test of tf_int goes on on the server, which still creates tf_int if it passes: see its result with \`airconn test --poll ${token}\``);
+    expect(s33.stored("tf_int")).toBeUndefined();
+  });
+
+  it("3.2: --executor is refused naming the version: exit 2, no request to enqueue-test, nothing created", async () => {
+    const from = s32.requests.length;
+    const r = await runCli(["create", "tf_exec32", "--type", "http", "--host", "api.example.com", "--test-first", "--executor", "LocalExecutor"], { env: envFor(s32) });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(/^airconn: --executor: tests on a worker need Airflow 3\.3 or later, and http:\/\/127\.0\.0\.1:\d+ runs Airflow 3\.2\.1\nhint: leave out --executor, --queue and --wait/m);
+    expect(sent(s32, from).filter((q) => q.path.includes("enqueue-test") || q.method !== "GET")).toEqual([]);
+    expect(s32.stored("tf_exec32")).toBeUndefined();
+    const w = await runCli(["create", "tf_exec32", "--type", "http", "--test-first", "--wait", "30"], { env: envFor(s32) });
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/^airconn: --wait: tests on a worker need Airflow 3\.3 or later, and .* runs Airflow 3\.2\.1$/m);
+    expect(sent(s32, from).filter((q) => q.method !== "GET")).toEqual([]);
+  });
+
+  it("without --test-first: a usage error with a hint to add it; nothing sent", async () => {
+    const from = s33.requests.length;
+    const r = await runCli(["create", "tf_plain", "--type", "http", "--queue", "etl", "--wait", "5"], { env: envFor(s33) });
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toMatch(/^airconn: --queue, --wait need --test-first\nhint: add --test-first: /);
+    expect(sent(s33, from)).toEqual([]);
+    expect(s33.stored("tf_plain")).toBeUndefined();
+  });
+});
+
 describe("list --prefix", () => {
   for (const v of ["3.3", "3.2"] as const) {
     it(`${v}: exactly the ids starting with conn_0001, in the server's order; 'a|b' ORs`, async () => {

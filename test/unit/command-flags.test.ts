@@ -95,6 +95,34 @@ describe("one command, its flags parsed", () => {
     expect(status).toHaveBeenCalledWith(DEPS);
   });
 
+  it("create --test-first: --executor, --queue, --wait parsed as for test --on-worker; a bad --wait is a usage error", async () => {
+    const { register } = await import("../../src/commands/create.js");
+    const run = vi.fn(async () => {});
+    await parse((p) => register(p, ctx, run), ["create", "c", "--type", "http", "--test-first", "--executor", "E", "--queue", "q", "--wait", "2.5"]);
+    expect(run).toHaveBeenCalledWith({ id: "c", type: "http", testFirst: true, executor: "E", queue: "q", wait: 2.5 }, DEPS);
+    // parsing alone does not tie them to --test-first: runCreate refuses them without it (commands-worker.test.ts)
+    await parse((p) => register(p, ctx, run), ["create", "c", "--type", "http", "--wait", "120"]);
+    expect(run).toHaveBeenLastCalledWith({ id: "c", type: "http", wait: 120 }, DEPS);
+    for (const bad of ["0", "-1", "abc", "86401", "1e3"]) {
+      await expect(parse((p) => register(p, ctx, run), ["create", "c", "--type", "http", "--test-first", "--wait", bad]), bad).rejects.toThrow(`--wait takes seconds (more than 0, at most 86400), got "${bad}"`);
+    }
+    await expect(parse((p) => register(p, ctx, run), ["create", "c", "--test-first", "--executor"])).rejects.toBeInstanceOf(CommanderError);
+    expect(run).toHaveBeenCalledTimes(2);
+  });
+
+  it("test and create share one definition of --executor, --queue, --wait", async () => {
+    const { register: regTest } = await import("../../src/commands/test.js");
+    const { register: regCreate } = await import("../../src/commands/create.js");
+    const program = new Command("airconn");
+    regTest(program, ctx, vi.fn(async () => {}));
+    regCreate(program, ctx, vi.fn(async () => {}));
+    const opts = (name: string) => Object.fromEntries(program.commands.find((c) => c.name() === name)!.options
+      .filter((o) => ["--executor", "--queue", "--wait"].includes(o.long!)).map((o) => [o.long, [o.flags, o.parseArg, o.description.replace(/^with [^:]*: /, "")]]));
+    expect(Object.keys(opts("create"))).toEqual(["--executor", "--queue", "--wait"]);
+    expect(opts("create")).toEqual(opts("test"));
+    expect(program.commands.find((c) => c.name() === "create")!.options.find((o) => o.long === "--wait")!.description).toBe("with --test-first (Airflow 3.3): how long to wait for the result (default 90)");
+  });
+
   it("defaults", async () => {
     const { register } = await import("../../src/commands/defaults.js");
     const run = vi.fn(async () => {});
