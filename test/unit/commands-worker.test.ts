@@ -7,6 +7,8 @@ import { runCreate } from "../../src/commands/create.js";
 import { runList } from "../../src/commands/list.js";
 import { runStatus } from "../../src/commands/status.js";
 import { UNREACHABLE_HOST, type FakeAirflow, type FakeAirflowOptions, type SeedConnection } from "../fake-airflow/server.js";
+import { report } from "../../src/cli.js";
+import { createDeps, type Deps } from "../../src/deps.js";
 import { closeAirflows, fakeAirflow, setup } from "./commands-support.js";
 
 afterEach(closeAirflows);
@@ -27,6 +29,20 @@ function clock(af?: FakeAirflow) {
   let t = 1_000_000;
   const slept: number[] = [];
   return { now: () => t, sleep: async (ms: number) => { slept.push(ms); t += ms; af?.advanceClock(ms); }, slept };
+}
+
+/**
+ * Runs a command with Ctrl-C pressed during its second wait: the deps' own signal is aborted, and the error goes
+ * through main's report with it. Returns the exit code main() would give.
+ */
+async function interruptedRun(af: FakeAirflow, s: ReturnType<typeof setup>, fn: (d: Deps) => Promise<void>): Promise<number> {
+  const ctl = new AbortController();
+  let calls = 0;
+  const d = createDeps({
+    io: s.io, env: { AIRCONN_API_URL: af.url, AIRCONN_TOKEN: af.adminToken, XDG_CACHE_HOME: "/dev/null/x" }, globals: { retries: 0 },
+    signal: ctl.signal, sleep: async () => { if (++calls >= 2) { ctl.abort(); throw new Error("aborted"); } }, now: () => 0,
+  });
+  try { await fn(d); return 0; } catch (e) { return report(e, s.io, ctl.signal); }
 }
 
 const enqueues = (af: FakeAirflow) => af.requests.filter((q) => q.method === "POST" && q.path.endsWith("/enqueue-test"));
@@ -145,16 +161,8 @@ describe("test --on-worker (Airflow 3.3)", () => {
 
   it("Ctrl-C while waiting: exit 130 and the token to resume with", async () => {
     const af = await airflow33([{ connection_id: "slow", conn_type: "http", host: "hang.invalid" }]);
-    const ctl = new AbortController();
-    let calls = 0;
     const s = setup({ airflow: af });
-    // the signal is the deps' own: run through main's report with it
-    const { createDeps } = await import("../../src/deps.js");
-    const { report } = await import("../../src/cli.js");
-    const d = createDeps({ io: s.io, env: { AIRCONN_API_URL: af.url, AIRCONN_TOKEN: af.adminToken, XDG_CACHE_HOME: "/dev/null/x" }, globals: { retries: 0 }, signal: ctl.signal, sleep: async () => { if (++calls >= 2) { ctl.abort(); throw new Error("aborted"); } }, now: () => 0 });
-    let code = 0;
-    try { await runTest({ ids: ["slow"], onWorker: true }, d); } catch (e) { code = report(e, s.io, ctl.signal); }
-    expect(code).toBe(130);
+    expect(await interruptedRun(af, s, (d) => runTest({ ids: ["slow"], onWorker: true }, d))).toBe(130);
     const token = af.connectionTests()[0]!.token;
     expect(s.io.stderr()).toMatch(new RegExp(`interrupted; the test of slow goes on on the server: see its result with \`airconn test --poll ${esc(token)}\``));
   });
@@ -329,15 +337,8 @@ describe("create --test-first --executor/--queue/--wait (the flags of test --on-
 
   it("3.3: Ctrl-C while waiting: exit 130, the token, and that the server creates it if the test passes", async () => {
     const af = await airflow33([], { manualClock: false });
-    const ctl = new AbortController();
-    let calls = 0;
     const s = setup({ airflow: af });
-    const { createDeps } = await import("../../src/deps.js");
-    const { report } = await import("../../src/cli.js");
-    const d = createDeps({ io: s.io, env: { AIRCONN_API_URL: af.url, AIRCONN_TOKEN: af.adminToken, XDG_CACHE_HOME: "/dev/null/x" }, globals: { retries: 0 }, signal: ctl.signal, sleep: async () => { if (++calls >= 2) { ctl.abort(); throw new Error("aborted"); } }, now: () => 0 });
-    let code = 0;
-    try { await runCreate({ id: "hung", type: "http", host: "hang.invalid", testFirst: true, queue: "etl" }, d); } catch (e) { code = report(e, s.io, ctl.signal); }
-    expect(code).toBe(130);
+    expect(await interruptedRun(af, s, (d) => runCreate({ id: "hung", type: "http", host: "hang.invalid", testFirst: true, queue: "etl" }, d))).toBe(130);
     const token = af.connectionTests()[0]!.token;
     expect(s.io.stderr()).toMatch(new RegExp(`interrupted; the test of hung goes on on the server, which still creates hung if it passes: see its result with \`airconn test --poll ${esc(token)}\``));
     expect(af.stored("hung")).toBeUndefined();
