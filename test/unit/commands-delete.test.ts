@@ -56,7 +56,7 @@ describe("delete without a terminal", () => {
 describe("delete: bounded concurrency", () => {
   it("never more than --concurrency deletes in flight, but more than one", async () => {
     const ids = Array.from({ length: 9 }, (_, i) => `c${i}`);
-    const af = await fakeAirflow(ids.map((id) => ({ connection_id: id, conn_type: "http" })), { latencyMs: 100 });
+    const af = await fakeAirflow(ids.map((id) => ({ connection_id: id, conn_type: "http" })), { latencyMs: 250 }); // room for a slow event loop
     const s = setup({ airflow: af, globals: { concurrency: 3, output: "json" } });
     expect(await s.run((d) => runDelete({ ids, yes: true }, d))).toBe(0);
     // A request is in flight at the server from its arrival (at) until its answer (doneAt); count the most that overlap.
