@@ -9,11 +9,11 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { tsImport } = await import("tsx/esm/api");
-const { loadProgram } = await tsImport(join(root, "src/cli.ts"), import.meta.url);
+const { buildProgram } = await tsImport(join(root, "src/cli.ts"), import.meta.url);
 const { completionFiles } = await tsImport(join(root, "src/completion/generate.ts"), import.meta.url);
 
 const io = { out() {}, err() {}, drain: async () => {}, stdoutIsTTY: false, stdinIsTTY: false, stderrIsTTY: false };
-const files = completionFiles(await loadProgram({ io, env: {} }));
+const files = completionFiles(buildProgram({ io, env: {} }));
 const dir = join(root, "completions");
 const check = process.argv.includes("--check");
 const stale = [];

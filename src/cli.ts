@@ -92,11 +92,6 @@ Run 'airconn help <command>' for a command's flags and examples.`);
   return program;
 }
 
-/** The program (kept async for its callers: completion generation, tests). */
-export async function loadProgram(init: Omit<DepsInit, "globals">): Promise<Command> {
-  return buildProgram(init);
-}
-
 /** The commands of a tree that are run (no subcommands), with their full names, e.g. "profile use". */
 export function leafCommands(cmd: Command, prefix: string[] = []): Array<{ name: string; cmd: Command }> {
   return cmd.commands.flatMap((c) => {

@@ -75,9 +75,6 @@ export interface DepsInit {
   now?: () => number;
 }
 
-// In its own light module: login's registration uses it, and this module (API client, profiles) loads only before an action.
-export { plainHttpWarning };
-
 export function createDeps(init: DepsInit): Deps {
   const { io, env, globals } = init;
   const config = new ConfigStore(env);
@@ -111,14 +108,22 @@ export function createDeps(init: DepsInit): Deps {
     return t * 1000;
   };
 
+  /** A wait that Ctrl-C ends at once (polls, and the HTTP client's back-off and Retry-After waits). */
+  const sleep = (ms: number): Promise<void> => init.sleep ? init.sleep(ms) : new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => { signal.removeEventListener("abort", stop); resolve(); }, ms);
+    const stop = () => { clearTimeout(t); reject(signal.reason); };
+    signal.addEventListener("abort", stop, { once: true });
+  });
+
   const makeApi = async (baseUrl: string, token: string | undefined, auth?: TokenSource) => {
     if (token) secrets.push(token);
     const plain = token || auth ? plainHttpWarning(baseUrl, "the token") : undefined;
     if (plain) warn(plain);
     return new AirflowApi({
       baseUrl, token, auth, timeoutMs: timeoutMs(), retries: globals.retries ?? 3, dispatcher: await getDispatcher(), signal,
-      sleep: init.sleep, userAgent: `airconn/${VERSION} node/${process.versions.node}`,
-      verbose: globals.verbose ? (line) => io.err(`* ${redact(line)}\n`) : undefined,
+      sleep, userAgent: `airconn/${VERSION} node/${process.versions.node}`,
+      verbose: globals.verbose ? verboseLog : undefined,
     });
   };
 
@@ -202,12 +207,7 @@ export function createDeps(init: DepsInit): Deps {
         return undefined;
       }
     })()),
-    sleep: (ms) => init.sleep ? init.sleep(ms) : new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const t = setTimeout(() => { signal.removeEventListener("abort", stop); resolve(); }, ms);
-      const stop = () => { clearTimeout(t); reject(signal.reason); };
-      signal.addEventListener("abort", stop, { once: true });
-    }),
+    sleep,
     now: () => init.now?.() ?? Date.now(),
   };
   return deps;

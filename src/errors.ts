@@ -69,3 +69,6 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof AirconnError) return err.exitCode;
   return EXIT.FAILURE;
 }
+
+/** A server's or a hook's message on one line (some span several), for one-line errors and result rows. */
+export const oneLine = (message: unknown): string => String(message ?? "").replace(/\s*\n\s*/g, " ");

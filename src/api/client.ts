@@ -87,7 +87,7 @@ export class AirflowApi {
    * Every matching connection, page by page, in the server's order. The first page tells the total; the
    * remaining pages are fetched with bounded concurrency and yielded in order, so memory stays at a few pages.
    */
-  async *pagesUnscoped(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
+  private async *pagesUnscoped(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
     const start = o.offset ?? 0;
     const want = o.limit;
     if (want === 0) return;

@@ -1,6 +1,6 @@
 // One thin request function over fetch: bearer token, JSON bodies, repeated query keys, per-request timeout,
 // retries for idempotent requests, and one ApiError for every error shape Airflow answers with.
-import { ApiError, NetworkError } from "../errors.js";
+import { ApiError, NetworkError, oneLine } from "../errors.js";
 import type { Dispatcher } from "undici";
 import { FixedTokenSource, type TokenSource } from "./token.js";
 
@@ -259,4 +259,3 @@ function hintFor(status: number, detail: string): string | undefined {
   return undefined;
 }
 
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");

@@ -2,9 +2,10 @@
 // user's cache folder ($XDG_CACHE_HOME/airconn/server-<hash>.json, 0600, beside the completion id cache), so a
 // command whose behaviour depends on the version makes no extra request in the common case.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cacheDir } from "../completion/ids.js";
+import { cacheDir } from "../paths.js";
+import { writeFileAtomic } from "../util/atomic.js";
 import type { VersionInfo } from "./types.js";
 
 export const VERSION_TTL_MS = 5 * 60_000;
@@ -24,18 +25,6 @@ export function parseVersion(version: string, gitVersion: string | null = null):
   if (!m) return undefined;
   return { version: version.trim(), gitVersion, major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
 }
-
-export const atLeast = (v: ServerVersion, major: number, minor: number): boolean =>
-  v.major > major || (v.major === major && v.minor >= minor);
-
-/** What each version-dependent feature of airconn needs (the README's compatibility table says the same). */
-export const FEATURES = {
-  workerTests: { since: [3, 3], what: "tests on a worker (--on-worker, --poll, create --test-first on the worker)" },
-  prefixSearch: { since: [3, 3], what: "connection_id_prefix_pattern (--prefix is applied by the server)" },
-} as const satisfies Record<string, { since: readonly [number, number]; what: string }>;
-
-export const supports = (v: ServerVersion | undefined, f: keyof typeof FEATURES): boolean =>
-  v !== undefined && atLeast(v, FEATURES[f].since[0], FEATURES[f].since[1]);
 
 interface CacheFile { version: 1; api_url: string; fetched_at: number; server_version: string; git_version: string | null }
 
@@ -73,10 +62,8 @@ export async function readServerVersion(o: ReadVersionOptions): Promise<ServerVe
   if (!v) throw new Error(`the server's version answer is not a version: ${JSON.stringify(info).slice(0, 100)}`);
   try {
     mkdirSync(cacheDir(o.env), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
     const data: CacheFile = { version: 1, api_url: o.apiUrl, fetched_at: now, server_version: v.version, git_version: v.gitVersion };
-    writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(data), { mode: 0o600 });
   } catch { /* a cache we cannot write only costs the next command one request */ }
   return v;
 }

@@ -2,7 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { IO } from "../output/io.js";
 import { UsageError } from "../errors.js";
-import { PyJsonError, pyLoads } from "../util/pyjson.js";
+import { parseJsonTree, SyntaxProblem } from "../util/pyjson.js";
 import { lineCol } from "../files/tree.js";
 
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -45,12 +45,8 @@ export function parseJsonText(text: string, name: string): unknown {
   } catch {
     // V8's messages differ between Node versions and some name no position: the project's own parser says where.
     let where = "", reason = "";
-    try { pyLoads(text); } catch (p) {
-      if (p instanceof PyJsonError) {
-        const { line, col } = lineCol(text, p.pos);
-        where = `line ${line} column ${col}`;
-        reason = p.message.replace(/ at char \d+$/, "");
-      }
+    try { parseJsonTree(text, { duplicateKeys: "last" }); } catch (p) {
+      if (p instanceof SyntaxProblem) { where = `line ${p.line} column ${p.col}`; reason = p.message; }
     }
     if (!reason) {
       // Python's json reads NaN and Infinity, JSON.parse does not (V8's message would quote the file: not used).

@@ -13,7 +13,7 @@ import { runPool } from "../util/pool.js";
 import type { ConnectionBody } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
-import { examples, listScope, sensitiveWordsForKeys } from "./common.js";
+import { examples, isAirflow33, listScope, sensitiveWordsForKeys } from "./common.js";
 
 interface CommonOptions { file?: string; format?: FileFormat; pattern?: string; prefix?: string; prune?: boolean; updateSecrets?: boolean; fromProfile?: string }
 export interface DiffOptions extends CommonOptions { exitCode?: boolean }
@@ -91,7 +91,6 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
   const byPattern = patternMatcher(o.pattern), byPrefix = prefixMatcher(o.prefix);
   const inScope = (id: string) => byPattern(id) && byPrefix(id);
   // --prefix: each server by its own version (one may be 3.3, the other 3.2); airconn filters both answers anyway.
-  const { isAirflow33 } = await import("./common.js");
   const scopeOf = async (api: typeof target): Promise<{ pattern?: string; prefix?: string; prefixOnServer?: boolean }> => {
     if (o.prefix === undefined) return { pattern: o.pattern };
     const { readServerVersion } = await import("../api/server.js");

@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import { idProblem, storedIdProblem } from "../connection/validate.js";
 import type { Deps } from "../deps.js";
 import { SENSITIVE_WORDS, sensitiveWordsFor, versionDependentKey, type SensitiveWords } from "../connection/secrets.js";
+import { isAirflow33 } from "../connection/model.js";
 
 /** Checks a connection id against Airflow's REST rule before any request is sent. */
 export function checkConnectionId(id: string, what = "connection id"): string {
@@ -39,9 +40,7 @@ export async function sensitiveWordsForKeys(d: Deps, keys: Iterable<string>): Pr
   return SENSITIVE_WORDS;
 }
 
-/** Airflow ≥ 3.3: connection_id_prefix_pattern, tests on a worker (see FEATURES in api/server.ts). */
-export const isAirflow33 = (v: { major: number; minor: number } | undefined): boolean =>
-  v !== undefined && (v.major > 3 || (v.major === 3 && v.minor >= 3));
+export { isAirflow33 };
 
 /**
  * The listing query for --pattern/--prefix: the prefix goes to the server only when it knows the parameter (3.3; a

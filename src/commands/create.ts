@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
-import { AirconnError, ApiError, ConflictError, EXIT, UsageError } from "../errors.js";
+import { AirconnError, ApiError, ConflictError, EXIT, oneLine, UsageError } from "../errors.js";
 import type { AirflowApi } from "../api/client.js";
 import type { ConnectionBody } from "../api/types.js";
 import { renderConnection } from "../output/connections.js";
@@ -141,8 +141,8 @@ async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps
     if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);
     throw e;
   }
-  if (!res.status) throw new AirconnError(`the test failed, nothing was created: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}`, EXIT.FAILURE);
-  d.note(`the test passed: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}`);
+  if (!res.status) throw new AirconnError(`the test failed, nothing was created: ${oneLine(res.message)}`, EXIT.FAILURE);
+  d.note(`the test passed: ${oneLine(res.message)}`);
   let created;
   try {
     created = await api.create(body);

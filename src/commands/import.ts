@@ -7,7 +7,9 @@ import type { Action } from "../bulk/engine.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import { Report, printReport } from "../output/report.js";
 import { render } from "../output/render.js";
-import { examples } from "./common.js";
+import { examples, sensitiveWordsForKeys } from "./common.js";
+import { containsRedacted, extraKeys, unsafeRedacted } from "../connection/secrets.js";
+import { pyDumps, pyLoads } from "../util/pyjson.js";
 import { REDACTED } from "../connection/model.js";
 import type { AirflowApi } from "../api/client.js";
 
@@ -98,8 +100,6 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
  * value (which such a server shows in clear) is sent instead.
  */
 async function keepStoredWhereNotSecret(d: Deps, api: AirflowApi, conns: ParsedConnection[]): Promise<void> {
-  const [{ pyDumps, pyLoads }, { containsRedacted, extraKeys, unsafeRedacted }, { sensitiveWordsForKeys }] =
-    await Promise.all([import("../util/pyjson.js"), import("../connection/secrets.js"), import("./common.js")]);
   const withStars = conns.filter((c) => typeof c.body.extra === "string" && c.body.extra.includes(REDACTED));
   if (!withStars.length) return;
   const words = await sensitiveWordsForKeys(d, withStars.flatMap((c) => extraKeys(c.body.extra, pyLoads)));

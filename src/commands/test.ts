@@ -1,17 +1,17 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
-import { AirconnError, ApiError, EXIT, PartialFailureError, UsageError } from "../errors.js";
+import { AirconnError, ApiError, EXIT, oneLine, PartialFailureError, UsageError } from "../errors.js";
 import type { ConnectionBody, ConnectionResponse, ConnectionTestResponse } from "../api/types.js";
 import { render } from "../output/render.js";
 import { checkConnectionId, examples, listScope } from "./common.js";
+import { patternMatcher } from "../util/pattern.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
 import {
   addWorkerOptions, DEFAULT_WAIT_S, enqueue, isTestsDisabled, outcome, poll, refuseWorkerFlagsWithout, requireWorkerTests, resultMessage, resumeHint,
-  stateReporter, storedWorkerBody, testsDisabledError, workerFlagsGiven, workerTest, WORKER_CONCURRENCY, TEST_DISABLED_HINT, type WorkerFlags, type WorkerResult,
+  stateReporter, storedTestBody, storedWorkerBody, testsDisabledError, workerFlagsGiven, workerTest, WORKER_CONCURRENCY, type WorkerFlags, type WorkerResult,
 } from "./worker.js";
 
-export { TEST_DISABLED_HINT };
 
 export interface TestOptions extends FieldOptions, WorkerFlags {
   /** One connection id (kept for callers that test one). */
@@ -116,11 +116,7 @@ async function runOne(rawId: string | undefined, o: TestOptions, waitMs: number,
           (missing.includes("password") ? " (give the password with --password-stdin)" : ""));
       }
     } else {
-      // On the API server, "***" values are merged with the stored secrets for the test and never stored.
-      body = { connection_id: id, conn_type: stored.conn_type };
-      for (const k of ["description", "host", "login", "schema", "port", "password", "extra", "team_name"] as const) {
-        if (stored[k] !== undefined && stored[k] !== null) (body as unknown as Record<string, unknown>)[k] = stored[k];
-      }
+      body = storedTestBody(stored);
     }
     Object.assign(body, fields);
   } else {
@@ -142,7 +138,7 @@ async function runOne(rawId: string | undefined, o: TestOptions, waitMs: number,
     if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);
     throw e;
   }
-  await render(d.io, out, { kind: "text", document: res, text: `${res.status ? "ok" : "failed"}: ${String(res.message ?? "").replace(/\s*\n\s*/g, " ")}\n` });
+  await render(d.io, out, { kind: "text", document: res, text: `${res.status ? "ok" : "failed"}: ${oneLine(res.message)}\n` });
   if (!res.status) throw new AirconnError("", EXIT.FAILURE);
 }
 
@@ -180,7 +176,6 @@ async function runMany(ids: string[], o: TestOptions, waitMs: number, d: Deps): 
   if (ids.length) targets = ids.map((id) => ({ id }));
   else {
     const list = await api.list({ ...(await listScope(d, o)), concurrency: d.concurrency() });
-    const { patternMatcher } = await import("../util/pattern.js");
     const byPattern = patternMatcher(o.pattern); // the server applied it; cheap to make sure
     targets = [...new Map(list.filter((c) => byPattern(c.connection_id)).map((c) => [c.connection_id, c])).values()].map((c) => ({ id: c.connection_id, stored: c }));
   }
@@ -208,12 +203,8 @@ async function runMany(ids: string[], o: TestOptions, waitMs: number, d: Deps): 
         const ok = r.result.state === "success";
         return { connection_id: t.id, result: ok ? "success" : "failed", status: ok, message: resultMessage(r.result), token: q.token };
       }
-      const body: ConnectionBody = { connection_id: t.id, conn_type: stored.conn_type };
-      for (const k of ["description", "host", "login", "schema", "port", "password", "extra", "team_name"] as const) {
-        if (stored[k] !== undefined && stored[k] !== null) (body as unknown as Record<string, unknown>)[k] = stored[k];
-      }
-      const r = await api.test(body);
-      return { connection_id: t.id, result: r.status ? "success" : "failed", status: r.status, message: String(r.message ?? "").replace(/\s*\n\s*/g, " ") };
+      const r = await api.test(storedTestBody(stored));
+      return { connection_id: t.id, result: r.status ? "success" : "failed", status: r.status, message: oneLine(r.message) };
     } catch (e) {
       // Testing disabled, a token refused, Ctrl-C: the same for every id, so the whole run stops.
       if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import type { AirflowApi } from "../api/client.js";
 import type { Deps } from "../deps.js";
-import { AirconnError, ApiError, CancelledError, EXIT, UsageError } from "../errors.js";
+import { AirconnError, ApiError, CancelledError, EXIT, oneLine, UsageError } from "../errors.js";
 import {
   TERMINAL_TEST_STATES, type AsyncConnectionTestResponse, type ConnectionBody, type ConnectionResponse,
   type ConnectionTestRequestBody, type ConnectionTestState,
@@ -97,6 +97,18 @@ export function enqueueError(e: unknown, id: string, olderServerHint = ON_API_SE
  * fills "***" in from the stored connection), so "***" would be tested, or with commit_on_success stored, literally.
  * Returns which secrets were left out.
  */
+/**
+ * A stored connection as the body of a test on the API server: every field as the server shows it; the server
+ * merges the "***" values with the stored secrets for the test and never stores them.
+ */
+export function storedTestBody(stored: ConnectionResponse): ConnectionBody {
+  const body: ConnectionBody = { connection_id: stored.connection_id, conn_type: stored.conn_type };
+  for (const k of ["description", "host", "login", "schema", "port", "password", "extra", "team_name"] as const) {
+    if (stored[k] !== undefined && stored[k] !== null) (body as unknown as Record<string, unknown>)[k] = stored[k];
+  }
+  return body;
+}
+
 export function storedWorkerBody(stored: ConnectionResponse): { body: ConnectionBody; omitted: string[] } {
   const body: ConnectionBody = { connection_id: stored.connection_id, conn_type: stored.conn_type };
   const omitted: string[] = [];
@@ -205,8 +217,9 @@ export function stateReporter(d: Deps, label: string): { onState: (s: Connection
   };
 }
 
+
 export const resultMessage = (r: AsyncConnectionTestResponse): string =>
-  String(r.result_message ?? (r.state === "success" ? "the test passed" : "the test failed")).replace(/\s*\n\s*/g, " ");
+  oneLine(r.result_message ?? (r.state === "success" ? "the test passed" : "the test failed"));
 
 export const resumeHint = (token: string) => `see its result later with: airconn test --poll ${token}`;
 

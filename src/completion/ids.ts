@@ -4,7 +4,7 @@
 // ($XDG_CACHE_HOME/airconn/ids-<hash>.json, mode 0600, one per API URL + profile). Callers treat any throw as "no ids".
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { cacheDir } from "../paths.js";
 import { join } from "node:path";
 import { ConfigStore } from "../config/store.js";
 import { resolveSettings } from "../config/resolve.js";
@@ -25,10 +25,7 @@ interface CacheFile {
   ids: string[];
 }
 
-export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/") ? env.XDG_CACHE_HOME : join(env.HOME || homedir(), ".cache");
-  return join(base, "airconn");
-}
+export { cacheDir };
 
 export function cacheFile(env: NodeJS.ProcessEnv, apiUrl: string, profile: string): string {
   const key = createHash("sha256").update(`${apiUrl}\n${profile}`).digest("hex").slice(0, 16);

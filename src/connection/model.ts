@@ -50,3 +50,11 @@ export const charLength = (s: string): number => {
   for (const _ of s) n++;
   return n;
 };
+
+// ---- server versions
+/**
+ * Airflow ≥ 3.3, where the connections API gained connection_id_prefix_pattern, tests on a worker and more sensitive
+ * words: the one version check (an unknown version counts as older).
+ */
+export const isAirflow33 = (v: { major: number; minor: number } | undefined): boolean =>
+  v !== undefined && (v.major > 3 || (v.major === 3 && v.minor >= 3));

@@ -5,7 +5,7 @@
 // server does not know means the value is stored and shown in clear (sending "***" for it would store "***").
 import { UsageError } from "../errors.js";
 import { pyLoads, type PyValue } from "../util/pyjson.js";
-import { REDACTED, type Fields } from "./model.js";
+import { isAirflow33, REDACTED, type Fields } from "./model.js";
 
 export const SENSITIVE_WORDS = [
   "access_token", "api_key", "apikey", "authorization", "passphrase", "passwd", "password", "private_key", "secret",
@@ -19,7 +19,7 @@ export type SensitiveWords = readonly string[];
 
 /** The word list of an Airflow version (major, minor); the 3.2 list when unknown. */
 export function sensitiveWordsFor(v: { major: number; minor: number } | undefined): SensitiveWords {
-  if (v && (v.major > 3 || (v.major === 3 && v.minor >= 3))) return [...SENSITIVE_WORDS, ...SENSITIVE_WORDS_3_3];
+  if (isAirflow33(v)) return [...SENSITIVE_WORDS, ...SENSITIVE_WORDS_3_3];
   return SENSITIVE_WORDS;
 }
 

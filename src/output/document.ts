@@ -19,8 +19,9 @@ export interface DocumentBuffer {
 
 // Held text is mostly many small concatenated strings (a page's items), which cost several times their length on the
 // heap: past 1M characters it goes to the file. Read back in small pieces, so the strings and buffers of the copy to
-// stdout die young. Measured (BENCHMARKS.md §5): 100,000 connections to stdout peaked at 205 MB (json) and 419 MB
-// (yaml) with 16M characters and 1 MiB reads; 139 MB and 130-145 MB with these, against 116-129 MB to a file.
+// stdout die young. Measured (BENCHMARKS.md, "Export to stdout after whole documents"): 100,000 connections to stdout
+// peaked at 205 MB (json) and 419 MB (yaml) with 16M characters and 1 MiB reads; 130-136 MB and 133 MB with these,
+// against 110-123 MB to a file.
 export const SPILL_CHARS = 1024 * 1024;
 const READ_BYTES = 64 * 1024;
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { loadProgram, main } from "../../src/cli.js";
+import { buildProgram, main } from "../../src/cli.js";
 import { testIO } from "../../src/output/io.js";
 import { ORDER_BY_FIELDS } from "../../src/api/types.js";
 import { COMMON_CONN_TYPES } from "../../src/connection/conn-types.js";
@@ -14,7 +14,7 @@ import { complete, formatCompletion, type Sources, type TypedGlobals } from "../
 import { cacheFile, connectionIds, IDS_TTL_MS } from "../../src/completion/ids.js";
 import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
 
-const program = await loadProgram({ io: testIO(), env: {} });
+const program = buildProgram({ io: testIO(), env: {} });
 const tree = buildSpec(program);
 const idCalls: Array<{ prefix: string; globals: TypedGlobals }> = [];
 const sources: Sources = {
