@@ -131,6 +131,7 @@ describe("test hooks: connections, intercept, manualClock, request times", () =>
   it("each recorded request has when it arrived and when it was answered", async () => {
     const fake = await start({ latencyMs: 30 });
     await Promise.all([fetch(fake.url + "/api/v2/version"), fetch(fake.url + "/api/v2/version")]);
+    expect(fake.requests).toHaveLength(2);
     for (const q of fake.requests) expect(q.doneAt).toBeGreaterThan(q.at);
   });
 });

@@ -91,6 +91,8 @@ export function setup(o: {
   env?: Record<string, string>;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Ctrl-C: the deps' signal, which main's report also reads (exit 130). */
+  signal?: AbortSignal;
 }): Setup {
   const io = testIO({ stdinTTY: o.tty, stdoutTTY: o.tty, stderrTTY: o.tty, stdin: o.stdin });
   const deps = createDeps({
@@ -101,11 +103,12 @@ export function setup(o: {
     prompter: o.prompter ?? fakePrompter([]).prompter,
     sleep: o.sleep,
     now: o.now,
+    signal: o.signal,
   });
   return {
     io, deps,
     async run(fn) {
-      try { await fn(deps); return 0; } catch (e) { return report(e, io); }
+      try { await fn(deps); return 0; } catch (e) { return report(e, io, o.signal); }
     },
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runTest } from "../../src/commands/test.js";
 import { runDefaults } from "../../src/commands/defaults.js";
+import { defaultConnections } from "../fake-airflow/defaults.js";
 import { closeAirflows, fakeAirflow, setup } from "./commands-support.js";
 
 afterEach(closeAirflows);
@@ -72,16 +73,8 @@ describe("test", () => {
   });
 });
 
-// The 62 ids create_default_connections adds on Airflow 3.2 (api-behaviour.md §6).
-const DEFAULT_IDS = `airflow_db athena_default aws_default azure_batch_default azure_cosmos_default azure_data_explorer_default
-  azure_data_lake_default azure_default cassandra_default databricks_default dingding_default drill_default druid_broker_default
-  druid_ingest_default elasticsearch_default emr_default facebook_default fs_default ftp_default google_cloud_default
-  gremlin_default hive_cli_default hiveserver2_default http_default iceberg_default impala_default kafka_default
-  kubernetes_default kylin_default leveldb_default livy_default local_mysql metastore_default mongo_default mssql_default
-  mysql_default opensearch_default opsgenie_default oracle_default oss_default pig_cli_default pinot_admin_default
-  pinot_broker_default postgres_default presto_default qdrant_default redis_default redshift_default salesforce_default
-  segment_default sftp_default spark_default sqlite_default ssh_default tableau_default teradata_default trino_default
-  vertica_default wasb_default webhdfs_default yandexcloud_default ydb_default`.split(/\s+/);
+// The 62 ids create_default_connections adds on Airflow 3.2 (api-behaviour.md §6), as the local server holds them.
+const DEFAULT_IDS = defaultConnections().map((c) => c.connection_id);
 
 describe("defaults", () => {
   it("lists before and after, reports added ids as created and existing defaults as skipped", async () => {
@@ -90,7 +83,7 @@ describe("defaults", () => {
     expect(await s.run((d) => runDefaults(d))).toBe(0);
     expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/connections", "POST /api/v2/connections/defaults", "GET /api/v2/connections"]);
     // created: every default the server added (in its order), not the one that existed; "mine" is not a default
-    expect(DEFAULT_IDS).toHaveLength(62);
+    expect(DEFAULT_IDS).toHaveLength(62); // the server's list is §6's
     const added = DEFAULT_IDS.filter((id) => id !== "postgres_default");
     expect(JSON.parse(s.io.stdout())).toEqual({ created: added, updated: [], deleted: [], skipped: ["postgres_default"], failed: [] });
     expect(s.io.stderr()).toMatch(/created 61, updated 0, deleted 0, skipped 1, failed 0/);

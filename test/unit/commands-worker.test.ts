@@ -7,8 +7,6 @@ import { runCreate } from "../../src/commands/create.js";
 import { runList } from "../../src/commands/list.js";
 import { runStatus } from "../../src/commands/status.js";
 import { UNREACHABLE_HOST, type FakeAirflow, type FakeAirflowOptions, type SeedConnection } from "../fake-airflow/server.js";
-import { report } from "../../src/cli.js";
-import { createDeps, type Deps } from "../../src/deps.js";
 import { closeAirflows, fakeAirflow, setup } from "./commands-support.js";
 
 afterEach(closeAirflows);
@@ -31,18 +29,14 @@ function clock(af?: FakeAirflow) {
   return { now: () => t, sleep: async (ms: number) => { slept.push(ms); t += ms; af?.advanceClock(ms); }, slept };
 }
 
-/**
- * Runs a command with Ctrl-C pressed during its second wait: the deps' own signal is aborted, and the error goes
- * through main's report with it. Returns the exit code main() would give.
- */
-async function interruptedRun(af: FakeAirflow, s: ReturnType<typeof setup>, fn: (d: Deps) => Promise<void>): Promise<number> {
+/** A setup whose second wait is Ctrl-C: the deps' signal fires, and `run` reports the error as main would. */
+function interrupted(af: FakeAirflow): ReturnType<typeof setup> {
   const ctl = new AbortController();
   let calls = 0;
-  const d = createDeps({
-    io: s.io, env: { AIRCONN_API_URL: af.url, AIRCONN_TOKEN: af.adminToken, XDG_CACHE_HOME: "/dev/null/x" }, globals: { retries: 0 },
-    signal: ctl.signal, sleep: async () => { if (++calls >= 2) { ctl.abort(); throw new Error("aborted"); } }, now: () => 0,
+  return setup({
+    airflow: af, signal: ctl.signal, now: () => 0,
+    sleep: async () => { if (++calls >= 2) { ctl.abort(); throw new Error("aborted"); } },
   });
-  try { await fn(d); return 0; } catch (e) { return report(e, s.io, ctl.signal); }
 }
 
 const enqueues = (af: FakeAirflow) => af.requests.filter((q) => q.method === "POST" && q.path.endsWith("/enqueue-test"));
@@ -161,8 +155,8 @@ describe("test --on-worker (Airflow 3.3)", () => {
 
   it("Ctrl-C while waiting: exit 130 and the token to resume with", async () => {
     const af = await airflow33([{ connection_id: "slow", conn_type: "http", host: "hang.invalid" }]);
-    const s = setup({ airflow: af });
-    expect(await interruptedRun(af, s, (d) => runTest({ ids: ["slow"], onWorker: true }, d))).toBe(130);
+    const s = interrupted(af);
+    expect(await s.run((d) => runTest({ ids: ["slow"], onWorker: true }, d))).toBe(130);
     const token = af.connectionTests()[0]!.token;
     expect(s.io.stderr()).toMatch(new RegExp(`interrupted; the test of slow goes on on the server: see its result with \`airconn test --poll ${esc(token)}\``));
   });
@@ -189,9 +183,18 @@ describe("test --on-worker (Airflow 3.3)", () => {
 
   it("worker-only flags without --on-worker, and --poll with a connection: exit 2, no request", async () => {
     const af = await airflow33([good]);
-    for (const o of [{ ids: ["pg"], executor: "X" }, { ids: ["pg"], queue: "q" }, { ids: ["pg"], wait: 3 }, { poll: "t", ids: ["pg"] }, { ids: ["a", "b"], host: "h" }, { ids: ["a"], prefix: "x" }]) {
+    const cases: Array<[Parameters<typeof runTest>[0], RegExp]> = [
+      [{ ids: ["pg"], executor: "X" }, /^airconn: --executor needs --on-worker$/m],
+      [{ ids: ["pg"], queue: "q" }, /^airconn: --queue needs --on-worker$/m],
+      [{ ids: ["pg"], wait: 3 }, /^airconn: --wait needs --on-worker$/m],
+      [{ poll: "t", ids: ["pg"] }, /^airconn: --poll TOKEN takes no connection, .*: the test is already running$/m],
+      [{ ids: ["a", "b"], host: "h" }, /^airconn: --host can only be used when testing one connection$/m],
+      [{ ids: ["a"], prefix: "x" }, /^airconn: give connection ids or --pattern\/--prefix, not both$/m],
+    ];
+    for (const [o, message] of cases) {
       const s = setup({ airflow: af });
       expect(await s.run((d) => runTest(o, d)), JSON.stringify(o)).toBe(2);
+      expect(s.io.stderr(), JSON.stringify(o)).toMatch(message);
     }
     expect(af.requests).toHaveLength(0);
   });
@@ -337,8 +340,8 @@ describe("create --test-first --executor/--queue/--wait (the flags of test --on-
 
   it("3.3: Ctrl-C while waiting: exit 130, the token, and that the server creates it if the test passes", async () => {
     const af = await airflow33([], { manualClock: false });
-    const s = setup({ airflow: af });
-    expect(await interruptedRun(af, s, (d) => runCreate({ id: "hung", type: "http", host: "hang.invalid", testFirst: true, queue: "etl" }, d))).toBe(130);
+    const s = interrupted(af);
+    expect(await s.run((d) => runCreate({ id: "hung", type: "http", host: "hang.invalid", testFirst: true, queue: "etl" }, d))).toBe(130);
     const token = af.connectionTests()[0]!.token;
     expect(s.io.stderr()).toMatch(new RegExp(`interrupted; the test of hung goes on on the server, which still creates hung if it passes: see its result with \`airconn test --poll ${esc(token)}\``));
     expect(af.stored("hung")).toBeUndefined();

@@ -31,6 +31,7 @@ describe("documentBuffer", () => {
     const doc = documentBuffer(io, { dir });
     doc.add("[1,");
     doc.discard();
+    await expect(doc.commit()).rejects.toThrow(/already written or discarded/); // a commit after it writes nothing
     expect(io.stdout()).toBe("");
   });
 

@@ -45,6 +45,7 @@ describe("parseJsonTree: the fast path gives the slow path's tree", () => {
     const text = '{\n  "a": {\n    "host": "h",\n    "port": 5432,\n    "extra": null\n  },\n  "b": [\n    true,\n    "x"\n  ]\n}';
     expect(fastJsonTree(text)).toBeDefined(); // taken by the fast path
     const { fast, slow } = both(text);
+    expect(slow).not.toBeInstanceOf(Error);
     expect(fast).toEqual(slow);
     const t = parseJsonTree(text) as Extract<TNode, { kind: "map" }>;
     expect(t.entries.map((e) => [e.key, e.line, e.value.line])).toEqual([["a", 2, 2], ["b", 7, 7]]);
@@ -56,6 +57,7 @@ describe("parseJsonTree: the fast path gives the slow path's tree", () => {
     for (const text of ['{"f": 1.0}', '{"e": 1e3}', '{"big": 9007199254740993}', '{"2": "b", "1": "a"}', '{"a": 1, "a": 2}', "[NaN]", '{"b": 1, "\\u0031": 2}']) {
       expect(fastJsonTree(text), text).toBeUndefined();
       const { fast, slow } = both(text);
+      expect(slow instanceof Error, text).toBe(text === '{"a": 1, "a": 2}'); // a repeated key is an error in a file
       expect(fast, text).toEqual(slow);
     }
     expect(both('{"a": 1, "a": 2}').fast).toEqual(new SyntaxProblem('Duplicate key "a"', 1, 10, 9));
@@ -68,6 +70,7 @@ describe("parseJsonTree: the fast path gives the slow path's tree", () => {
       const text = JSON.stringify(doc, null, indent);
       expect(fastJsonTree(text), text).toBeDefined();
       const { fast, slow } = both(text);
+      expect(slow).not.toBeInstanceOf(Error);
       expect(fast).toEqual(slow);
     }
     // Read twice: the same children (they are made on each read).
@@ -78,6 +81,7 @@ describe("parseJsonTree: the fast path gives the slow path's tree", () => {
 
   it("a fragment placed in its file keeps its line offset on both paths", () => {
     const { fast, slow } = both('{\n"k": "v"}', { lineOffset: 9, colOffset: 4 });
+    expect(slow).not.toBeInstanceOf(Error);
     expect(fast).toEqual(slow);
     expect((parseJsonTree('{\n"k": "v"}', { lineOffset: 9 }) as Extract<TNode, { kind: "map" }>).entries[0]!.line).toBe(11);
   });
@@ -95,6 +99,7 @@ describe("parseJsonTree: the fast path gives the slow path's tree", () => {
       if (text === undefined) return;
       if (fastJsonTree(text)) fastTaken++;
       const { fast, slow } = both(text);
+      expect(slow).not.toBeInstanceOf(Error);
       expect(fast).toEqual(slow);
     }), { numRuns: 400 });
     expect(fastTaken).toBeGreaterThan(100); // both paths were compared, not only the fallback
