@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { haveCommand, plain, registerSecret, runCli, runCliTty, type CliResult } from "../support/cli.js";
+import { haveCommand, plain, registerSecret, runCli, runCliTty, sigintWhen, type CliResult } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
 
 const LOGIN_PASSWORD = "S3cr3t-P4ss-login-7f3a";
@@ -123,11 +123,8 @@ describe("Ctrl-C", () => {
     const before = slowFake.server.requests.length;
     const r: CliResult = await runCli(["--concurrency", "1", "list", "-o", "json"], {
       env: { ...fake.env, AIRCONN_API_URL: slowFake.server.url, AIRCONN_TOKEN: slowFake.server.adminToken },
-      onSpawn: (child) => {
-        // interrupt once the first page has been answered (-o json prints nothing before the last page)
-        const t = setInterval(() => { if (slowFake.server.requests.length - before >= 2) { clearInterval(t); child.kill("SIGINT"); } }, 20);
-        child.on("close", () => clearInterval(t));
-      },
+      // interrupt once the first page has been answered (-o json prints nothing before the last page)
+      onSpawn: sigintWhen(() => slowFake.server.requests.length - before >= 2),
     });
     expect(r.code).toBe(130);
     expect(r.stderr).toBe("airconn: interrupted\n");
@@ -143,11 +140,8 @@ describe("Ctrl-C", () => {
     const before = slowFake.server.requests.length;
     const r = await runCli(["--concurrency", "1", "export", join(dir, "connections.json")], {
       env: { ...fake.env, AIRCONN_API_URL: slowFake.server.url, AIRCONN_TOKEN: slowFake.server.adminToken },
-      onSpawn: (child) => {
-        // interrupt once the first page has been answered (the temporary file exists by then)
-        const t = setInterval(() => { if (slowFake.server.requests.length - before >= 2) { clearInterval(t); child.kill("SIGINT"); } }, 20);
-        child.on("close", () => clearInterval(t));
-      },
+      // interrupt once the first page has been answered (the temporary file exists by then)
+      onSpawn: sigintWhen(() => slowFake.server.requests.length - before >= 2),
     });
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toBe("airconn: interrupted\n");

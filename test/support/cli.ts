@@ -19,6 +19,23 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
+/**
+ * An `onSpawn` hook that sends the child SIGINT (Ctrl-C) once `cond()` holds (checked every `everyMs`), `afterMs`
+ * later. Its timers are cleared when the child closes first, so a run that ends on its own leaves nothing behind.
+ */
+export function sigintWhen(cond: () => boolean, afterMs = 0, everyMs = 20): NonNullable<RunOptions["onSpawn"]> {
+  return (child) => {
+    let delay: NodeJS.Timeout | undefined;
+    const poll = setInterval(() => {
+      if (!cond()) return;
+      clearInterval(poll);
+      if (afterMs > 0) delay = setTimeout(() => child.kill("SIGINT"), afterMs);
+      else child.kill("SIGINT");
+    }, everyMs);
+    child.on("close", () => { clearInterval(poll); clearTimeout(delay); });
+  };
+}
+
 /** A fresh config folder; removed by the returned cleanup. */
 export function tempDir(prefix = "airconn-test-"): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
