@@ -6,6 +6,7 @@ import type { ConnectionBody, ConnectionResponse, ConnectionTestResponse } from 
 import { render } from "../output/render.js";
 import { checkConnectionId, examples, listScope } from "./common.js";
 import { patternMatcher } from "../util/pattern.js";
+import { runPool } from "../util/pool.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
 import {
   addWorkerOptions, DEFAULT_WAIT_S, enqueue, isTestsDisabled, outcome, poll, refuseWorkerFlagsWithout, requireWorkerTests, resultMessage, resumeHint,
@@ -186,8 +187,7 @@ async function runMany(ids: string[], o: TestOptions, waitMs: number, d: Deps): 
   }
   const results: ManyResult[] = new Array(targets.length);
   const limit = Math.max(1, Math.min(d.concurrency(), o.onWorker ? WORKER_CONCURRENCY : 8));
-  let next = 0, done = 0;
-  let fatal: unknown;
+  let done = 0;
   const progress = d.io.stderrIsTTY && !d.globals.verbose ? () => d.io.err(`\r\x1b[Ktested ${done}/${targets.length}`) : () => {};
   const omitted: string[] = [];
   const testOne = async (t: { id: string; stored?: ConnectionResponse }): Promise<ManyResult> => {
@@ -215,23 +215,13 @@ async function runMany(ids: string[], o: TestOptions, waitMs: number, d: Deps): 
       return { connection_id: t.id, result: "error", status: false, message: e.message };
     }
   };
-  const worker = async () => {
-    while (next < targets.length && fatal === undefined) {
-      const i = next++;
-      try {
-        results[i] = await testOne(targets[i]!);
-      } catch (e) {
-        fatal ??= e;
-        return;
-      }
-      done++;
-      progress();
-    }
-  };
   progress();
-  await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
-  if (d.io.stderrIsTTY && !d.globals.verbose) d.io.err("\r\x1b[K");
-  if (fatal !== undefined) throw fatal;
+  try {
+    // A fatal error (testing disabled, a token refused, Ctrl-C) stops the run: no further id starts.
+    await runPool(targets, limit, async (t, i) => { results[i] = await testOne(t); done++; progress(); });
+  } finally {
+    if (d.io.stderrIsTTY && !d.globals.verbose) d.io.err("\r\x1b[K");
+  }
   if (omitted.length) {
     d.warn(`tested on workers without their stored secrets (the API shows them as ***): ${omitted.slice(0, 10).join(", ")}${omitted.length > 10 ? ", ..." : ""}`);
   }
