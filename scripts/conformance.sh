@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the shared Airflow conformance checks against the local fake Airflow (test/fake-airflow/main.ts),
-# as Airflow 3.2.1 and as 3.3.2, each with test_connection disabled and enabled (4 runs). Exits non-zero if any
-# run failed. Usage: scripts/conformance.sh [extra airflow-conformance.sh args, e.g. --only list -v]
+# as Airflow 3.2.1 and as 3.3.2, each with test_connection disabled and enabled, multi_team off as in Airflow, plus
+# 3.3.2 with multi_team on (5 runs). Exits non-zero if any run failed. Usage: scripts/conformance.sh [extra airflow-conformance.sh args, e.g. --only list -v]
 # AIRFLOW_VERSIONS="3.3.2" limits the versions (default "3.2.1 3.3.2").
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -45,16 +45,18 @@ start_server() {
 
 status=0
 run() {
-  local version=$1 mode=$2
-  shift 2
-  echo "== conformance: Airflow $version, test_connection=$mode"
-  if ! start_server "$version-$mode" --airflow-version "$version" --test-connection "$mode"; then status=1; return; fi
+  local version=$1 mode=$2 team=$3 server_args=()
+  shift 3
+  [ "$team" = on ] && server_args+=(--multi-team)
+  echo "== conformance: Airflow $version, test_connection=$mode, multi_team $team"
+  if ! start_server "$version-$mode-$team" --airflow-version "$version" --test-connection "$mode" "${server_args[@]}"; then status=1; return; fi
   bash "$CHECK" --url "$URL" --token "$TOKEN" --username admin --password admin \
     --test-connection "$(printf '%s' "$mode" | tr '[:upper:]' '[:lower:]')" --max-page-limit 100 "$@" || status=1
 }
 
 for v in ${AIRFLOW_VERSIONS:-3.2.1 3.3.2}; do
-  run "$v" Disabled "$@"
-  run "$v" Enabled "$@"
+  run "$v" Disabled off "$@"
+  run "$v" Enabled off "$@"
+  case $v in 3.3.*) run "$v" Enabled on "$@" ;; esac
 done
 exit $status

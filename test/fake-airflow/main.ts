@@ -18,7 +18,7 @@ const HELP = `Usage: tsx test/fake-airflow/main.ts [options]
   --max-connection-test-concurrency N
                            3.3: tests queued or running at once (default 4)
   --executor NAME          3.3: a configured executor (repeatable; default LocalExecutor)
-  --no-multi-team          multi_team mode off: a team_name is a 422
+  --multi-team             multi_team mode on (default off, as in Airflow: 3.3 refuses a team_name with a 422)
   --user NAME:PASSWORD     a user (repeatable; default admin:admin)
   --token-ttl SECONDS      lifetime of issued tokens (default 86400)
   --faults JSON            initial faults, e.g. '{"rate503":0.2,"retryAfter":1}'
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       "max-page-limit": { type: "string" }, "test-connection": { type: "string" }, user: { type: "string", multiple: true },
       "token-ttl": { type: "string" }, faults: { type: "string" },
       "airflow-version": { type: "string" }, "connection-test-ms": { type: "string" }, "connection-test-timeout-ms": { type: "string" },
-      "max-connection-test-concurrency": { type: "string" }, executor: { type: "string", multiple: true }, "no-multi-team": { type: "boolean" }, "no-record": { type: "boolean" }, help: { type: "boolean", short: "h" },
+      "max-connection-test-concurrency": { type: "string" }, executor: { type: "string", multiple: true }, "multi-team": { type: "boolean" }, "no-record": { type: "boolean" }, help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     connectionTestTimeoutMs: num("connection-test-timeout-ms", values["connection-test-timeout-ms"]),
     maxConnectionTestConcurrency: num("max-connection-test-concurrency", values["max-connection-test-concurrency"]),
     executors: values.executor?.length ? values.executor : undefined,
-    multiTeam: values["no-multi-team"] ? false : undefined,
+    multiTeam: values["multi-team"] === true,
     port: num("port", values.port),
     host: values.host,
     seed: num("seed", values.seed),

@@ -39,7 +39,11 @@ export interface FakeAirflowOptions {
   connectionTestMs?: number;
   /** 3.3: connection_test_timeout + grace: an unfinished test this old is failed by the scheduler; default 90000 */
   connectionTestTimeoutMs?: number;
-  /** [core] multi_team; false: a non-null team_name is a 422 on POST, PATCH, bulk and enqueue-test. Default true */
+  /**
+   * [core] multi_team, default false (Airflow's default). Off, 3.3 refuses a non-null team_name in ConnectionBody's
+   * validator: a validation 422 list at the body on POST, PATCH and enqueue-test, and a 422 for a whole bulk request.
+   * 3.2.1 stores any team_name either way (api-behaviour.md §8).
+   */
   multiTeam?: boolean;
   /** default 0 (a free port); host 127.0.0.1 */
   port?: number;
@@ -161,7 +165,6 @@ const notFound = (id: string) => detail(404, `The Connection with connection_id:
 const methodNotAllowed = (allow: string[]) => detail(405, "Method Not Allowed", { allow: allow.join(", ") });
 const routeNotFound = () => json(404, { error: "API route not found" });
 const TESTS_DISABLED = "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.";
-const TEAM_DISABLED = "team_name cannot be set when multi_team mode is disabled. Please contact your administrator.";
 const TOKEN_HEADER = "Airflow-Connection-Test-Token";
 
 const randomId = (n = 8) => {
@@ -303,13 +306,16 @@ function pydanticRepr(model: string, errors: PydError[]): string {
   return lines.join("\n");
 }
 
-/** connection_id_pattern: ILIKE '%term%' (PostgreSQL: backslash escapes), with the "|" OR rule and "~". */
-function patternMatcher(value: string | null): ((lower: string) => boolean) | null {
+/**
+ * connection_id_pattern: ILIKE '%term%' (PostgreSQL: backslash escapes), with the "|" OR rule and "~". 3.2.1 ORs
+ * only when two or more terms are left ("a|" is the literal "a|"); 3.3 drops empty terms ("a|" is "a").
+ */
+function patternMatcher(value: string | null, v33: boolean): ((lower: string) => boolean) | null {
   if (value === null || value === "~") return null;
   let terms = [value];
   if (value.includes("|")) {
     const split = value.split("|").map((t) => t.trim()).filter((t) => t.length > 0);
-    if (split.length > 1) terms = split;
+    if (split.length > 1 || (v33 && split.length === 1)) terms = split;
   }
   const regexes = terms.map((t) => likeToRegex(`%${t}%`.toLowerCase()));
   const plain = terms.map((t) => (/[%_\\]/.test(t) ? null : t.toLowerCase()));
@@ -363,6 +369,8 @@ class FakeAirflowServer implements FakeAirflow {
   readonly sensitiveWords: readonly string[];
   private readonly masker: Masker;
   private readonly v33: boolean;
+  /** 3.3 with multi_team off: team_name is refused (api-behaviour.md §9) */
+  private readonly refuseTeam: boolean;
   private readonly store = new Store();
   private readonly workerTests: WorkerTests;
   private readonly jwt: JwtSigner;
@@ -381,6 +389,7 @@ class FakeAirflowServer implements FakeAirflow {
   constructor(private readonly opts: FakeAirflowOptions) {
     this.airflowVersion = resolveVersion(opts.airflowVersion);
     this.v33 = is33(this.airflowVersion);
+    this.refuseTeam = this.v33 && opts.multiTeam !== true;
     this.masker = maskerFor(this.airflowVersion);
     this.sensitiveWords = this.masker.words;
     this.workerTests = new WorkerTests(this.store, {
@@ -715,7 +724,7 @@ class FakeAirflowServer implements FakeAirflow {
     if (b.kind === "none") return { errors: [missing(["body"], null)] };
     const input = b.kind === "json" ? b.value : b.kind === "text" ? b.value : null;
     if (input === null) return { errors: [missing(["body"], null)] };
-    return validateConnectionBody(input, ["body"]);
+    return validateConnectionBody(input, ["body"], [], this.refuseTeam);
   }
 
   private list(ctx: Ctx): Reply {
@@ -754,7 +763,7 @@ class FakeAirflowServer implements FakeAirflow {
       orderBy.push({ key: name as (typeof SORTABLE)[number], desc: v.startsWith("-") });
     }
     const patterns = ctx.query.getAll("connection_id_pattern");
-    const contains = patternMatcher(patterns.length ? patterns[patterns.length - 1]! : null);
+    const contains = patternMatcher(patterns.length ? patterns[patterns.length - 1]! : null, this.v33);
     // 3.2.1 does not know connection_id_prefix_pattern: it is ignored there (api-behaviour.md §9)
     const prefixes = this.v33 ? ctx.query.getAll("connection_id_prefix_pattern") : [];
     const terms = prefixTerms(prefixes.length ? prefixes[prefixes.length - 1]! : null);
@@ -775,7 +784,6 @@ class FakeAirflowServer implements FakeAirflow {
   private create(b: BodyParse): Reply {
     const v = this.connectionBody(b);
     if (!v.value) return e422(v.errors);
-    if (this.teamRefused(v.value.team_name)) return detail(422, TEAM_DISABLED);
     if (this.store.has(v.value.connection_id)) return uniqueViolation();
     const conn = fromBody(v.value);
     checkColumnLimits(conn);
@@ -786,7 +794,6 @@ class FakeAirflowServer implements FakeAirflow {
     const v = this.connectionBody(b);
     if (!v.value) return e422(v.errors);
     if (v.value.connection_id !== id) return detail(400, "The connection_id in the request body does not match the URL parameter");
-    if (this.teamRefused(v.value.team_name)) return detail(422, TEAM_DISABLED);
     const old = this.store.get(id);
     if (!old) return notFound(id);
     const mask = ctx.query.getAll("update_mask");
@@ -803,17 +810,10 @@ class FakeAirflowServer implements FakeAirflow {
   private bulk(b: BodyParse): Reply {
     if (b.kind === "none") return e422([missing(["body"], null), missing(["body"], null)]);
     const input = b.kind === "json" ? b.value : b.kind === "text" ? b.value : null;
-    const v = validateBulkBody(input); // may throw InternalServerError -> 500
+    // may throw InternalServerError -> 500; an entity with a team while multi_team is off refuses the whole request
+    const v = validateBulkBody(input, this.refuseTeam);
     if (!v.value) return e422([...v.errors, ...v.errors]); // declared twice: permission dependency + endpoint
-    const refused = v.value.filter((a) => a.action !== "delete" && a.entities.some((e) => typeof e !== "string" && this.teamRefused(e.team_name)));
-    const result = runBulk(this.store, v.value.filter((a) => !refused.includes(a)), this.masker);
-    // multi_team off: an action with a team_name fails as a whole, like the service's other per-action checks
-    for (const a of refused) (result[a.action] ??= { success: [], errors: [] }).errors.push({ error: TEAM_DISABLED, status_code: 422 });
-    return json(200, result);
-  }
-
-  private teamRefused(team: string | null): boolean {
-    return team !== null && this.opts.multiTeam === false;
+    return json(200, runBulk(this.store, v.value, this.masker));
   }
 
   private testsEnabled(): boolean {
@@ -824,11 +824,10 @@ class FakeAirflowServer implements FakeAirflow {
   private enqueueTest(b: BodyParse): Reply {
     if (b.kind === "none") return e422([missing(["body"], null)]);
     const input = b.kind === "json" ? b.value : b.kind === "text" ? b.value : null;
-    const v = validateConnectionTestRequestBody(input, ["body"]);
+    const v = validateConnectionTestRequestBody(input, ["body"], this.refuseTeam);
     if (!v.value) return e422(v.errors);
     if (!this.testsEnabled()) return detail(403, TESTS_DISABLED);
     const { connection, executor, queue, commit_on_success } = v.value;
-    if (this.teamRefused(connection.team_name)) return detail(422, TEAM_DISABLED);
     const executors = this.opts.executors ?? ["LocalExecutor"];
     if (executor !== null && !executors.includes(executor)) {
       return detail(422, `Executor ${pyRepr(executor)} is not configured. Configured executors: ${pyListRepr(executors)}`);

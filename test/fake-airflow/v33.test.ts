@@ -337,6 +337,13 @@ describe("connection_id_prefix_pattern", () => {
     expect([r.json.total_entries, r.json.connections.map((x: { connection_id: string }) => x.connection_id)]).toEqual([5, ["testB", "tes"]]);
   });
 
+  it("connection_id_pattern: 3.3 drops an empty '|' term ('zeta|' is 'zeta'); 3.2.1 matches 'zeta|' literally", async () => {
+    const CP = (p: string) => `connection_id_pattern=${encodeURIComponent(p)}`;
+    expect(await ids(CP("zeta|"))).toEqual(["zeta"]);
+    expect(await ids(CP("|zeta| "))).toEqual(["zeta"]);
+    expect(await ids(CP("zeta|"), call32)).toEqual([]);
+  });
+
   it("3.2.1 ignores it and returns everything", async () => {
     expect(await ids(P("test"), call32)).toHaveLength(11);
     expect(await ids(`${P("test")}&connection_id_pattern=prod`, call32)).toEqual(["prod.db", "prod-x"]);
@@ -379,36 +386,49 @@ describe("redaction by version", () => {
   });
 });
 
-describe("multiTeam: false", () => {
+describe("multi_team off (the default, as in Airflow)", () => {
   let fake: FakeAirflow;
   let call: ReturnType<typeof client>;
-  beforeAll(async () => ({ fake, call } = await start({ airflowVersion: "3.3.2", multiTeam: false, testConnection: "Enabled" })));
+  beforeAll(async () => ({ fake, call } = await start({ airflowVersion: "3.3.2", testConnection: "Enabled" })));
+  const teamError = (loc: (string | number)[]) => ({ type: "value_error", loc, msg: `Value error, ${TEAM}` });
 
-  it("a team_name is a 422 on POST, PATCH, bulk and enqueue-test; null or absent is fine", async () => {
+  it("a team_name is a validation 422 at the body on POST, PATCH and enqueue-test; null or absent is fine", async () => {
     let r = await call("POST", C, { body: { connection_id: "t1", conn_type: "http", team_name: "team_a" } });
-    expect([r.status, r.json]).toEqual([422, { detail: TEAM }]);
+    expect(r.status).toBe(422);
+    expect(r.json.detail).toHaveLength(1);
+    expect(r.json.detail[0]).toMatchObject(teamError(["body"]));
     expect(fake.stored("t1")).toBeUndefined();
     r = await call("POST", C, { body: { connection_id: "t1", conn_type: "http", team_name: null } });
     expect(r.status).toBe(201);
-    r = await call("PATCH", `${C}/t1`, { body: { connection_id: "t1", conn_type: "http", team_name: "team_a" } });
-    expect([r.status, r.json.detail]).toEqual([422, TEAM]);
-    r = await call("PATCH", C, { body: { actions: [
-      { action: "create", entities: [{ connection_id: "t2", conn_type: "http", team_name: "x" }, { connection_id: "t3", conn_type: "http" }] },
-      { action: "update", entities: [{ connection_id: "t1", conn_type: "http", host: "h" }] },
-    ] } });
-    expect(r.json).toEqual({ create: { success: [], errors: [{ error: TEAM, status_code: 422 }] }, update: { success: ["t1"], errors: [] }, delete: null });
-    expect(fake.stored("t3")).toBeUndefined();
+    // whatever the update_mask, and before the id-mismatch 400
+    r = await call("PATCH", `${C}/t1?update_mask=host`, { body: { connection_id: "t1", conn_type: "http", team_name: "team_a" } });
+    expect([r.status, r.json.detail[0]]).toMatchObject([422, teamError(["body"])]);
+    r = await call("PATCH", `${C}/other`, { body: { connection_id: "t1", conn_type: "http", team_name: "team_a" } });
+    expect(r.status).toBe(422);
     r = await call("POST", Q, { body: { connection_id: "t4", conn_type: "http", team_name: "x" } });
-    expect([r.status, r.json.detail]).toEqual([422, TEAM]);
-    // team_name longer than 50 is still a validation error first
+    expect([r.status, r.json.detail[0]]).toMatchObject([422, teamError(["body"])]);
+    // team_name longer than 50 is a field error, reported instead of the model's
     r = await call("POST", C, { body: { connection_id: "t5", conn_type: "http", team_name: "t".repeat(51) } });
-    expect(r.json.detail[0].type).toBe("string_too_long");
+    expect(r.json.detail.map((d: { type: string }) => d.type)).toEqual(["string_too_long"]);
   });
 
-  it("the default (multiTeam on) stores any team_name", async () => {
-    const { call: c2 } = await start({ airflowVersion: "3.3.2" });
-    const r = await c2("POST", C, { body: { connection_id: "t", conn_type: "http", team_name: "team_a" } });
-    expect([r.status, r.json.team_name]).toEqual([201, "team_a"]);
+  it("a bulk entity with a team refuses the whole request: nothing of any action is applied", async () => {
+    const r = await call("PATCH", C, { body: { actions: [
+      { action: "update", entities: [{ connection_id: "t1", conn_type: "http", host: "h" }] },
+      { action: "create", entities: [{ connection_id: "t3", conn_type: "http" }, { connection_id: "t2", conn_type: "http", team_name: "x" }] },
+    ] } });
+    expect(r.status).toBe(422);
+    expect(r.json.detail[0]).toMatchObject(teamError(["body", "actions", 1, "create", "entities", 1]));
+    expect(fake.stored("t3")).toBeUndefined();
+    expect(fake.stored("t1")?.host ?? null).toBeNull();
+  });
+
+  it("multiTeam: true stores any team_name; 3.2.1 stores it whatever the mode", async () => {
+    for (const opts of [{ airflowVersion: "3.3.2", multiTeam: true }, { airflowVersion: "3.2.1" }] as const) {
+      const { call: c2 } = await start(opts);
+      const r = await c2("POST", C, { body: { connection_id: "t", conn_type: "http", team_name: "team_a" } });
+      expect([r.status, r.json.team_name]).toEqual([201, "team_a"]);
+    }
   });
 });
 

@@ -86,8 +86,18 @@ export interface ConnectionBody {
 const EXTRA_NOT_OBJECT = "The `extra` field must be a valid JSON object (e.g., {'key': 'value'})";
 const EXTRA_NOT_JSON = EXTRA_NOT_OBJECT + ", but encountered non-JSON in `extra` field";
 
-/** ConnectionBody (StrictBaseModel: extra="forbid", populate_by_name=True). */
-export function validateConnectionBody(input: unknown, loc: Loc, moreFields: readonly string[] = []): { value?: ConnectionBody; errors: PydError[] } {
+export const TEAM_DISABLED = "team_name cannot be set when multi_team mode is disabled. Please contact your administrator.";
+
+/**
+ * ConnectionBody (StrictBaseModel: extra="forbid", populate_by_name=True). `refuseTeam` (3.3, multi_team off): the
+ * model validator that runs once the fields are valid refuses a non-null team_name, located at the model.
+ */
+export function validateConnectionBody(
+  input: unknown,
+  loc: Loc,
+  moreFields: readonly string[] = [],
+  refuseTeam = false,
+): { value?: ConnectionBody; errors: PydError[] } {
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const errors: PydError[] = [];
   const out: Partial<ConnectionBody> = { fieldsSet: new Set() };
@@ -164,6 +174,7 @@ export function validateConnectionBody(input: unknown, loc: Loc, moreFields: rea
   str("team_name", "team_name", false, 50);
   for (const k of Object.keys(input)) if (!known.has(k)) errors.push(extraForbidden([...loc, k], input[k]));
   if (errors.length) return { errors };
+  if (refuseTeam && out.team_name != null) return { errors: [err("value_error", loc, `Value error, ${TEAM_DISABLED}`, input, { error: {} })] };
   return { value: out as ConnectionBody, errors };
 }
 
@@ -192,10 +203,10 @@ function laxBool(v: unknown, loc: Loc): { ok: true; value: boolean } | { ok: fal
 }
 
 /** ConnectionTestRequestBody (3.3): ConnectionBody + commit_on_success, executor, queue; extra="forbid". */
-export function validateConnectionTestRequestBody(input: unknown, loc: Loc): { value?: ConnectionTestRequestBody; errors: PydError[] } {
+export function validateConnectionTestRequestBody(input: unknown, loc: Loc, refuseTeam = false): { value?: ConnectionTestRequestBody; errors: PydError[] } {
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const OWN = ["commit_on_success", "executor", "queue"];
-  const base = validateConnectionBody(input, loc, OWN);
+  const base = validateConnectionBody(input, loc, OWN, refuseTeam);
   const fieldErrors = base.errors.filter((e) => e.type !== "extra_forbidden");
   const extraErrors = base.errors.filter((e) => e.type === "extra_forbidden");
   let commit = false;
@@ -241,7 +252,7 @@ function enumField<T extends string>(a: Record<string, unknown>, key: string, al
 }
 
 /** BulkBody[ConnectionBody]. Throws InternalServerError for an action the discriminator cannot tag. */
-export function validateBulkBody(input: unknown): { value?: BulkAction[]; errors: PydError[] } {
+export function validateBulkBody(input: unknown, refuseTeam = false): { value?: BulkAction[]; errors: PydError[] } {
   const loc: Loc = ["body"];
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const errors: PydError[] = [];
@@ -272,7 +283,7 @@ export function validateBulkBody(input: unknown): { value?: BulkAction[]; errors
             else errors.push(stringType([...el, "str"], e), ...r.errors);
             return;
           }
-          const r = validateConnectionBody(e, el);
+          const r = validateConnectionBody(e, el, [], refuseTeam);
           if (r.value) entities.push(r.value);
           else errors.push(...r.errors);
         });
