@@ -2,10 +2,10 @@
 // commander alone parses the command line: the whole tree is registered (registration is cheap, see
 // commands/index.ts), so every form commander accepts works (`-vo json`, `--opt=value`, options before or after the
 // command, `--`, values that start with `-`).
-import { AirconnError, CancelledError, EXIT, exitCodeFor } from "./errors.js";
+import { AirconnError, CancelledError, EXIT, exitCodeFor, NetworkError } from "./errors.js";
 import type { Deps, DepsInit, GlobalOptions } from "./deps.js";
 import { VERSION } from "./version.js";
-import { systemIO, type IO } from "./output/io.js";
+import { StdoutClosed, systemIO, type IO } from "./output/io.js";
 import { FORMATS } from "./output/format.js";
 import { Command, CommanderError, InvalidArgumentError, Option, intArg, optionsOf, type CommandContext } from "./commands/kit.js";
 import { COMMANDS } from "./commands/index.js";
@@ -136,7 +136,11 @@ export function report(err: unknown, io: IO, signal?: AbortSignal): number {
     }
     return EXIT.USAGE; // Commander already printed "airconn: <problem>"
   }
-  if (signal?.aborted || err instanceof CancelledError) {
+  // stdout closed (`airconn list | head -1`): the run was stopped on purpose, the reader has what it wanted. Quiet,
+  // exit 0 (README, "Output in pipes"). Any other error that ends such a run is reported as usual.
+  const stdoutClosed = signal?.aborted === true && signal.reason instanceof StdoutClosed;
+  if (stdoutClosed && (err === signal.reason || (err as Error)?.name === "AbortError" || err instanceof NetworkError)) return EXIT.OK;
+  if ((signal?.aborted && !stdoutClosed) || err instanceof CancelledError) {
     io.err(`airconn: ${err instanceof CancelledError ? err.message : "interrupted"}\n`);
     return EXIT.INTERRUPTED;
   }
@@ -153,8 +157,9 @@ export function report(err: unknown, io: IO, signal?: AbortSignal): number {
 
 /** Entry point used by bin/airconn. */
 export async function run(): Promise<void> {
-  const io = systemIO();
   const controller = new AbortController();
+  // Nobody reads stdout any more: abort the requests in flight, send no more (see report()).
+  const io = systemIO({ onStdoutClosed: () => controller.abort(new StdoutClosed()) });
   let interrupts = 0;
   process.on("SIGINT", () => {
     interrupts++;

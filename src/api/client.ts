@@ -113,12 +113,18 @@ export class AirflowApi {
       p.catch(() => {}); // awaited in order below; avoid an unhandled rejection meanwhile
       inflight.push(p);
     };
+    // Ctrl-C or a closed stdout (the CLI's signal) ends the paging: no further page is asked for.
+    const goOn = () => this.http.opts.signal?.throwIfAborted();
+    goOn();
     while (i < offsets.length && inflight.length < conc) launch();
     while (inflight.length) {
       const page = await inflight.shift()!;
-      if (i < offsets.length) launch();
       got = page.connections;
       if (got.length) yield got;
+      // The next page is asked for once the consumer has taken this one: a consumer that stopped (`| head -1`) costs
+      // at most the `concurrency` pages already in flight, which the signal aborts.
+      goOn();
+      if (i < offsets.length) launch();
     }
   }
 

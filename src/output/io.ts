@@ -17,7 +17,20 @@ export interface IO {
   promptStreams(): { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
-export function systemIO(): IO {
+/** The reason a run stops when nobody reads stdout any more (`airconn list | head -1`): not a failure. */
+export class StdoutClosed extends Error {
+  constructor() { super("standard output was closed"); this.name = "StdoutClosed"; }
+}
+
+export interface SystemIOOptions {
+  /**
+   * Called once, when the reader of stdout has gone away (EPIPE): nothing printed from then on can be read, so the
+   * CLI aborts the requests in flight and sends no more.
+   */
+  onStdoutClosed?: () => void;
+}
+
+export function systemIO(o: SystemIOOptions = {}): IO {
   const stdinBytes = async (): Promise<Buffer> => {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
@@ -25,12 +38,23 @@ export function systemIO(): IO {
   };
   let broken = false;
   let stdinTTY: boolean | undefined;
+  const closed = () => {
+    if (broken) return;
+    broken = true;
+    o.onStdoutClosed?.();
+  };
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") { broken = true; return; } // reader went away (`| head`): stop quietly
+    if (e.code === "EPIPE") { closed(); return; } // reader went away (`| head`): stop quietly
     throw e;
   });
   return {
-    out: (s) => { if (!broken) process.stdout.write(s); },
+    out: (s) => {
+      if (broken) return;
+      process.stdout.write(s);
+      // A write to a pipe is synchronous (Linux, macOS): its EPIPE is known now, the "error" event comes a tick later.
+      // Known now, the caller stops before it asks the server for anything more.
+      if ((process.stdout.errored as NodeJS.ErrnoException | null)?.code === "EPIPE") closed();
+    },
     err: (s) => void process.stderr.write(s),
     drain: () => new Promise((resolve) => {
       if (broken || !process.stdout.writableNeedDrain) return resolve();
