@@ -160,13 +160,20 @@ export async function run(): Promise<void> {
   const controller = new AbortController();
   // Nobody reads stdout any more: abort the requests in flight, send no more (see report()).
   const io = systemIO({ onStdoutClosed: () => controller.abort(new StdoutClosed()) });
+  // SIGINT (Ctrl-C), SIGTERM (CI timeouts, `kill`) and SIGHUP (a closed terminal) all abort the same controller: the
+  // command stops and cleans up (temporary files, partial documents). The exit code says which signal came (128 + its
+  // number); a second signal exits at once.
   let interrupts = 0;
-  process.on("SIGINT", () => {
-    interrupts++;
-    controller.abort();
-    if (interrupts > 1) process.exit(EXIT.INTERRUPTED);
-  });
+  let stoppedBy: number | undefined;
+  for (const [sig, exit] of [["SIGINT", EXIT.INTERRUPTED], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    process.on(sig, () => {
+      interrupts++;
+      stoppedBy ??= exit;
+      controller.abort();
+      if (interrupts > 1) process.exit(stoppedBy);
+    });
+  }
   const code = await main(process.argv.slice(2), { io, env: process.env, signal: controller.signal });
   await io.drain();
-  process.exitCode = code;
+  process.exitCode = code === EXIT.INTERRUPTED && stoppedBy ? stoppedBy : code;
 }

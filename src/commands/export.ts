@@ -4,7 +4,7 @@ import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import type { ExportFormat } from "../files/index.js";
 import { examples, listScope } from "./common.js";
-import { openAtomic } from "../util/atomic.js";
+import { openOutput, outputTarget } from "../util/atomic.js";
 
 export interface ExportOptions { file?: string; format?: ExportFormat | "airconn"; serializationFormat?: "uri" | "json"; pattern?: string; prefix?: string }
 
@@ -41,12 +41,12 @@ export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
   if (o.serializationFormat && format !== "env") throw new UsageError("--serialization-format applies to env files only");
   if (o.format === "airconn") return exportAirconn(o, d);
   const writer = exportWriter(format as ExportFormat, { serialization: o.serializationFormat ?? "uri" });
-  const api = await d.api();
-  const scope = await listScope(d, o);
-
+  // The target is checked and opened before any request: a folder or a missing folder is refused at once.
   const sink = await openSink(o.file, d);
   let count = 0;
   try {
+    const api = await d.api();
+    const scope = await listScope(d, o);
     await sink.write(writer.begin());
     for await (const page of api.pages({ ...scope, orderBy: ["connection_id"], concurrency: d.concurrency() })) {
       let chunk = "";
@@ -66,31 +66,33 @@ export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
 interface Sink { write(s: string): Promise<void>; done(): Promise<void>; abort(): Promise<void> }
 const isStdout = (file: string | undefined) => file === undefined || file === "-";
 
-/** Standard output, or a temporary file beside the target renamed at the end: an interrupted export leaves no partial file. */
+/**
+ * Standard output, or the file (src/util/atomic.ts): a regular file or a new path through a temporary file beside it
+ * renamed at the end (an interrupted export leaves no partial file), a device or FIFO written in place, a symbolic
+ * link followed to its file; a folder or a missing folder refused (exit 2).
+ */
 async function openSink(file: string | undefined, d: Deps): Promise<Sink> {
-  let sink: Sink;
-  if (isStdout(file)) {
+  // /dev/stdout (a link to this process's own stdout, which may be a socket that cannot be opened again) is `-`.
+  const target = isStdout(file) ? undefined : outputTarget(file!);
+  if (!target || target.ownFd === 1) {
     // Like a file: the export reaches stdout whole or not at all (a failed page leaves stdout empty).
     const { documentBuffer } = await import("../output/document.js");
     const doc = documentBuffer(d.io);
-    sink = { write: async (s) => doc.add(s), done: () => doc.commit(), abort: async () => doc.discard() };
-  } else {
-    const target = file!;
-    const f = openAtomic(target, { mode: 0o600, signal: d.signal, wrapError: (e) => new UsageError(`cannot write ${target}: ${e.code ?? e.message}`) });
-    sink = { write: f.write, done: f.commit, abort: f.abort };
+    return { write: async (s) => doc.add(s), done: () => doc.commit(), abort: async () => doc.discard() };
   }
-
-  return sink;
+  const f = await openOutput(target, { mode: 0o600, signal: d.signal });
+  return { write: f.write, done: f.commit, abort: f.abort };
 }
 
 /** `--format airconn`: every connection in memory (the header lists the variables), then one write. */
 async function exportAirconn(o: ExportOptions, d: Deps): Promise<void> {
   const { formatAirconn } = await import("../files/airconn-write.js");
-  const api = await d.api();
-  const conns = await api.list({ ...(await listScope(d, o)), orderBy: ["connection_id"], concurrency: d.concurrency() });
-  const out = formatAirconn(conns, { source: api.baseUrl });
   const sink = await openSink(o.file, d);
+  let conns, out;
   try {
+    const api = await d.api();
+    conns = await api.list({ ...(await listScope(d, o)), orderBy: ["connection_id"], concurrency: d.concurrency() });
+    out = formatAirconn(conns, { source: api.baseUrl });
     await sink.write(out.text);
     await sink.done();
   } catch (e) {

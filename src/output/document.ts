@@ -40,7 +40,9 @@ export function documentBuffer(io: IO, o: { spillChars?: number; dir?: string } 
     file = undefined;
   };
   const spill = () => {
-    const path = join(o.dir ?? tmpdir(), `airconn-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+    // A random name (Web Crypto: no node:crypto import), created with O_EXCL ("wx"): never a planted file or link.
+    const random = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString("hex");
+    const path = join(o.dir ?? tmpdir(), `airconn-${process.pid}-${random}.tmp`);
     file = { path, fd: openSync(path, "wx+", 0o600) };
     process.once("exit", removeFile); // a second Ctrl-C exits at once: the file still goes
     for (const c of chunks) writeSync(file.fd, c);

@@ -1,5 +1,6 @@
 // The process's streams and terminal facts, decided once. Commands receive an IO and never touch process.*.
-import { CancelledError } from "../errors.js";
+import { CancelledError, EXIT } from "../errors.js";
+import { errnoText } from "../util/errno.js";
 
 export interface IO {
   out(s: string): void;
@@ -45,7 +46,11 @@ export function systemIO(o: SystemIOOptions = {}): IO {
   };
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") { closed(); return; } // reader went away (`| head`): stop quietly
-    throw e;
+    // Any other write error (ENOSPC on `> /dev/full` or a full disk, EIO): nothing more can reach stdout. One line,
+    // exit 1 at once, as a second Ctrl-C does ('exit' listeners remove temporary files); never a stack trace.
+    broken = true;
+    process.stderr.write(`airconn: cannot write to standard output: ${errnoText(e)}\n`);
+    process.exit(EXIT.FAILURE);
   });
   return {
     out: (s) => {
@@ -57,7 +62,10 @@ export function systemIO(o: SystemIOOptions = {}): IO {
     },
     err: (s) => void process.stderr.write(s),
     drain: () => new Promise((resolve) => {
-      if (broken || !process.stdout.writableNeedDrain) return resolve();
+      if (broken) return resolve();
+      // A write that failed at once (a file or device: synchronous) has its 'error' still to come: wait for it.
+      if (process.stdout.errored) return void process.stdout.once("error", () => resolve());
+      if (!process.stdout.writableNeedDrain) return resolve();
       process.stdout.once("drain", () => resolve());
       process.stdout.once("error", () => resolve());
     }),
