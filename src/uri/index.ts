@@ -68,16 +68,19 @@ export function normaliseConnType(scheme: string): string {
   return s.replaceAll("-", "_");
 }
 
+/**
+ * The hint of every error about a URI's structure. The messages never quote a piece of the URI: when a password holds
+ * an unencoded "/", "@", ":", "?" or "#", what the parser takes for the port (or the host) is part of the password.
+ */
+const ENCODE_HINT = "if the login or password contains / : @ ? # [ ] or %, it must be percent-encoded (/ as %2F, : as %3A, @ as %40, " +
+  "? as %3F, # as %23, % as %25): an unencoded / in the password ends the host part early, and the rest is read as the port";
+
 function pyValueErrorToUsage(e: PyValueError): UsageError {
   switch (e.kind) {
     case "port":
-      return new UsageError(
-        `Invalid port ${JSON.stringify(oneLine(e.value ?? ""))} in connection URI: a port must be digits only.`,
-        "Characters such as '/', '@', ':', '?' and '#' in the login, password or host must be percent-encoded " +
-          "(e.g. '/' as %2F); an unencoded '/' in the password ends the host part early.",
-      );
+      return new UsageError("Invalid connection URI: the port is not a number (digits only).", ENCODE_HINT);
     case "port-range":
-      return new UsageError(`Invalid port ${JSON.stringify(oneLine(e.value ?? ""))} in connection URI: out of range ${PORT_RANGE}.`);
+      return new UsageError(`Invalid connection URI: the port is out of range ${PORT_RANGE}.`, ENCODE_HINT);
     case "ipv6":
       return new UsageError(
         "Invalid connection URI: '[' or ']' in the login, password or host that is not a bracketed IPv6 address.",
@@ -89,7 +92,7 @@ function pyValueErrorToUsage(e: PyValueError): UsageError {
           "under Unicode NFKC normalisation.",
       );
     default:
-      return new UsageError(`Invalid connection URI: ${oneLine(e.message)}`);
+      return new UsageError("Invalid connection URI.", ENCODE_HINT); // no kind: nothing of its text is shown
   }
 }
 
@@ -168,13 +171,14 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
   // (`//`, `//abc`) — is read like Connection(uri="//abc") reads it, with conn_type "" (vectors "//" and "//abc").
   const cleaned = uri.replace(/^[\x00-\x20]+/, "").replace(/[\t\r\n]/g, "");
   if (connType === "" && !cleaned.startsWith("//")) {
-    throw new UsageError(
-      `The URI provided is invalid: ${oneLine(maskUriPassword(uri))} (no connection type; expected <conn-type>://...)`,
-    );
+    throw new UsageError("The URI provided is invalid: it has no connection type (expected <conn-type>://...).", ENCODE_HINT);
   }
 
+  // Airflow repeats the whole URI here; airconn does not: a password with an unencoded "/" defeats any masking.
   const schemes = uri.split("://").length - 1;
-  if (schemes > 2) throw new UsageError(`Invalid connection string: ${oneLine(maskUriPassword(uri))}.`);
+  if (schemes > 2) {
+    throw new UsageError(`Invalid connection string: "://" appears ${schemes} times (at most twice: <conn-type>://<protocol>://<host>...).`, ENCODE_HINT);
+  }
   const hostWithProtocol = schemes === 2;
 
   // Python str.replace: every occurrence goes, not just the first.
@@ -182,7 +186,9 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
   if (hostWithProtocol) {
     const sep = rest.indexOf("://");
     const head = sep < 0 ? rest : rest.slice(0, sep);
-    if (head.includes("@") || head.includes(":")) throw new UsageError(`Invalid connection string: ${oneLine(maskUriPassword(uri))}.`);
+    if (head.includes("@") || head.includes(":")) {
+      throw new UsageError('Invalid connection string: the part before the second "://" (the protocol of the host) contains "@" or ":".', ENCODE_HINT);
+    }
   }
 
   const parts = urlsplit(rest);

@@ -92,9 +92,9 @@ const CASES: Array<[string, Case]> = [
   ["patch --unset an unknown field", { args: ["patch", "x_conn", "--unset", "hostname"], message: /^--unset hostname: unknown field/ }],
   ["test with nothing to test", { args: ["test"], message: /^nothing to test/, hint: /airconn test my_postgres/ }],
   // ---- URIs and JSON
-  ["--uri with three ://", { args: ["create", "x_conn", "--uri", "postgres://db://x://y"], message: /^Invalid connection string: postgres:\/\/db:\/\/x:\/\/y\.$/ }],
-  ["--uri with a non-numeric port", { args: ["create", "x_conn", "--uri", "postgres://app@db:abc/sales"], message: /^Invalid port "abc" in connection URI: a port must be digits only\.$/, hint: /percent-encoded/ }],
-  ["--uri with a port out of range", { args: ["create", "x_conn", "--uri", "postgres://app@db:99999/sales"], message: /^Invalid port "99999" in connection URI: out of range 0-65535\.$/ }],
+  ["--uri with three ://", { args: ["create", "x_conn", "--uri", "postgres://db://x://y"], message: /^Invalid connection string: "(:\/\/)" appears 3 times \(at most twice/ }],
+  ["--uri with a non-numeric port", { args: ["create", "x_conn", "--uri", "postgres://app@db:abc/sales"], message: /^Invalid connection URI: the port is not a number \(digits only\)\.$/, hint: /percent-encoded/ }],
+  ["--uri with a port out of range", { args: ["create", "x_conn", "--uri", "postgres://app@db:99999/sales"], message: /^Invalid connection URI: the port is out of range 0-65535\.$/ }],
   ["--uri without a type", { args: ["create", "x_conn", "--uri", "db.internal"], message: /no connection type/ }],
   ["--uri with field flags", { args: ["create", "x_conn", "--uri", "http://h", "--host", "other"], message: /^--host cannot be combined with --uri/, hint: /--description/ }],
   ["--uri and --json together", { args: ["create", "x_conn", "--uri", "http://h", "--json", "{}"], message: /^--uri and --json cannot be used together$/ }],

@@ -264,13 +264,14 @@ describe("Airflow reading rules (§6.2)", () => {
 
   it("a bad URI never repeats the URI (it holds a password)", () => {
     const e = errorOf(() => parse('{"a": "mysql://user:my-pa/ssword@host:1/x"}', "json"));
-    expect(e.message).not.toContain("my-pa/ssword");
+    expect(e.message).not.toContain("my-pa"); // what the parser takes for the port is the password's start
     expect(e.message).toMatch(/^connections\.json:1: a\.uri: /);
     expect(e.hint).toContain("percent-encoded");
     const e2 = errorOf(() => parse('{"a": "no-scheme-here"}', "json"));
     expect(e2.message).not.toContain("no-scheme-here");
     const e3 = errorOf(() => parse('{"a": "x://u:se\\tcret@a://b://c"}', "json"));
-    expect(e3.message).toMatch(/^connections\.json:1: a\.uri: Invalid connection string: <uri>\.$/);
+    expect(e3.message).toMatch(/^connections\.json:1: a\.uri: Invalid connection string: "(:\/\/)" appears 3 times/);
+    expect(e3.message).not.toContain("cret");
   });
 
   it("duplicate ids", () => {

@@ -6,7 +6,6 @@ import {
   buildConnectionUri,
   normaliseConnType,
   parseConnectionUri,
-  maskUriPassword,
   type QueryTyping,
   type UriFields,
 } from "../../src/uri/index.js";
@@ -88,19 +87,20 @@ function expectUsageError(fn: () => unknown): UsageError {
 function checkError(v: Vector, typing: QueryTyping) {
   const err = expectUsageError(() => parseConnectionUri(v.uri, { queryValues: typing }));
   const want = v.expected_error!;
+  // Airflow's wording starts the message; where Airflow repeats the URI or a piece of it, airconn says what is wrong
+  // instead: with an unencoded "/" in a password, any piece may be part of the password (issue 19).
+  expect(`${err.message} ${err.hint}`).not.toContain(v.uri);
   if (want.startsWith("Invalid connection string:")) {
-    // Airflow's wording, with the password masked: airconn never echoes a secret.
-    expect(err.message).toBe(maskUriPassword(want));
+    expect(err.message).toMatch(/^Invalid connection string: (?:":\/\/" appears \d+ times|the part before the second ":\/\/")/);
   } else if (want.startsWith("The URI provided to --conn-uri is invalid:")) {
-    // Airflow's CLI wording names the --conn-uri flag; the codec is also used for files, so it says "The URI
-    // provided is invalid: <uri> (...)".
-    expect(err.message).toMatch(/^The URI provided is invalid: /);
-    expect(err.message).toContain(maskUriPassword(v.uri));
+    // Airflow's CLI wording names the --conn-uri flag; the codec is also used for files.
+    expect(err.message).toBe("The URI provided is invalid: it has no connection type (expected <conn-type>://...).");
   } else if (want.startsWith("ValueError: invalid literal for int()")) {
-    // Python's ValueError, reworded: names the port text and says that '/' must be percent-encoded.
+    // Python's ValueError, reworded: not the port text (it is often the start of a password), and how to encode.
     const portText = /'([^']*)'/.exec(want)![1]!;
-    expect(err.message).toContain(`"${portText}"`);
-    expect(`${err.message} ${err.hint}`).toMatch(/percent-encod.*%2F/);
+    expect(err.message).toBe("Invalid connection URI: the port is not a number (digits only).");
+    expect(`${err.message} ${err.hint}`).not.toContain(portText);
+    expect(err.hint).toMatch(/percent-encode.*\/ as %2F/);
   } else {
     throw new Error(`unhandled expected_error in vector ${label(v)}: ${want}`);
   }
@@ -241,8 +241,8 @@ describe("parse rules (§5.1)", () => {
   });
 
   it("more than two '://' is invalid; protocol part may not hold '@' or ':'", () => {
-    expect(expectUsageError(() => p("a://b://c://d")).message).toBe("Invalid connection string: a://b://c://d.");
-    expect(expectUsageError(() => p("a://u:p@b://c")).message).toBe("Invalid connection string: a://u:***@b://c.");
+    expect(expectUsageError(() => p("a://b://c://d")).message).toBe('Invalid connection string: "://" appears 3 times (at most twice: <conn-type>://<protocol>://<host>...).');
+    expect(expectUsageError(() => p("a://u:p@b://c")).message).toBe('Invalid connection string: the part before the second "://" (the protocol of the host) contains "@" or ":".');
   });
 
   it("str.replace removes every '<scheme>://'", () => {
@@ -268,9 +268,13 @@ describe("parse rules (§5.1)", () => {
   it("ports", () => {
     expect(p("t://h:0").port).toBe(0);
     expect(p("t://h:").port).toBeNull();
-    const e = expectUsageError(() => p("t://u:pa/ss@h:1/s"));
-    expect(e.message).toContain('"pa"'); // the port text: 'u:pa' was read as host:port
-    expect(expectUsageError(() => p("t://h:99999")).message).toContain("out of range");
+    // 'u:PWsecret' is read as host:port: the message never shows the port text, which is the password's start.
+    const e = expectUsageError(() => p("t://u:PWsecret/ss@h:1/s"));
+    expect(e.message).toBe("Invalid connection URI: the port is not a number (digits only).");
+    expect(`${e.message} ${e.hint}`).not.toContain("PWsecret");
+    const r = expectUsageError(() => p("t://u:99999/ss@h:1/s"));
+    expect(r.message).toBe("Invalid connection URI: the port is out of range 0-65535.");
+    expect(`${r.message} ${r.hint}`).not.toContain("99999");
     expectUsageError(() => p("t://h:１２"));
   });
 
@@ -317,7 +321,7 @@ describe("parse rules (§5.1)", () => {
   });
 
   it("messages stay on one line", () => {
-    expect(expectUsageError(() => p("a://b://c://d\ne")).message).toBe("Invalid connection string: a://b://c://d\\x0ae.");
+    expect(expectUsageError(() => p("a://b://c://d\ne")).message).not.toContain("\n");
   });
 });
 
