@@ -1,9 +1,12 @@
 // What `apply` would change: the desired connections of a file against the server's, field by field.
 // Secrets cannot be compared (the server shows "***"): a secret in the file is "set on create", or, for an
-// existing connection, "not compared" unless --update-secrets says to send it ("will be set").
+// existing connection, "not compared" unless --update-secrets says to send it ("will be set"). "***" in the file
+// means "keep what the server has": it is sent only where the server has a value (connection/keep.ts); anywhere
+// else it is left out and listed as a secret missing on the server, never a change to "***".
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
-import { containsRedacted, isSensitiveKey, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
+import { containsRedacted, isSensitiveKey, redactedPaths, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
+import { dropRedacted, keepStored, redactedOfNew } from "../connection/keep.js";
 import { pyDumps, pyLoads, toJs, type PyValue } from "../util/pyjson.js";
 
 export interface Desired { body: ConnectionBody; present: Set<string>; where?: string }
@@ -25,7 +28,11 @@ export interface Plan {
   /** Secrets present in the file for existing connections that were not compared (without --update-secrets); from
    * another server (--from-profile): secrets on both sides, which cannot be compared. */
   notCompared: Array<{ id: string; field: string }>;
-  /** From another server: secrets the source holds and the target lacks, which cannot be copied (never a difference). */
+  /**
+   * Secrets the server lacks, never a difference: from a file, "***" (keep what the server has) where the server has
+   * no value (left out: Airflow would store "***" itself); from another server, secrets the source holds and the
+   * target lacks, which cannot be copied.
+   */
   missing: Array<{ id: string; field: string }>;
 }
 
@@ -45,9 +52,10 @@ export interface PlanOptions {
   words?: SensitiveWords;
 }
 
-export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions = {}): { changes: FieldChange[]; body: ConnectionBody; mask: string[]; notCompared: string[] } {
+export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions = {}): { changes: FieldChange[]; body: ConnectionBody; mask: string[]; notCompared: string[]; missing: string[] } {
   const changes: FieldChange[] = [];
   const notCompared: string[] = [];
+  const missing: string[] = [];
   const body: ConnectionBody = { connection_id: have.connection_id, conn_type: want.present.has("conn_type") ? want.body.conn_type : have.conn_type };
   const mask: string[] = [];
   const b = want.body as unknown as Record<string, unknown>;
@@ -58,6 +66,7 @@ export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions 
       const r = compareExtra(want.body.extra ?? null, have.extra ?? null, o.updateSecrets === true, o.words ?? SENSITIVE_WORDS);
       changes.push(...r.changes);
       notCompared.push(...r.notCompared);
+      missing.push(...r.missing);
       if (r.send !== undefined) { (body as unknown as Record<string, unknown>).extra = r.send; mask.push("extra"); }
       continue;
     }
@@ -72,6 +81,7 @@ export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions 
     const pw = want.body.password;
     if (pw === REDACTED || pw === null || pw === undefined || pw === "") {
       // "***" means keep; null/"" cannot clear a password through the API: nothing to send either way.
+      if (pw === REDACTED && have.password !== REDACTED) missing.push("password");
     } else if (o.updateSecrets) {
       changes.push({ field: "password", kind: "secret", note: "will be set" });
       body.password = pw; mask.push("password");
@@ -79,7 +89,7 @@ export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions 
       notCompared.push("password");
     }
   }
-  return { changes, body, mask, notCompared };
+  return { changes, body, mask, notCompared, missing };
 }
 
 /** An extra key whose wanted value holds no secret: sent as it is; true (and a change) when the stored value differs. */
@@ -97,24 +107,43 @@ function compareRemoved(w: Map<string, PyValue>, h: Map<string, PyValue>, change
   return any;
 }
 
-function compareExtra(want: string | null, have: string | null, updateSecrets: boolean, words: SensitiveWords): { changes: FieldChange[]; notCompared: string[]; send?: string | null } {
-  const w = parseExtra(want), h = parseExtra(have);
+function compareExtra(want: string | null, have: string | null, updateSecrets: boolean, words: SensitiveWords): { changes: FieldChange[]; notCompared: string[]; missing: string[]; send?: string | null } {
+  const w = parseExtra(want);
+  let h = parseExtra(have);
+  if (w && !h && containsRedacted(w)) {
+    // "***" where the server has no JSON extra: nothing to keep. No extra at all: compared key by key below.
+    if (have === null || have === "") h = new Map();
+    else {
+      const without = (dropRedacted(w) ?? new Map()) as Map<string, PyValue>;
+      return { changes: [{ field: "extra", kind: "value", from: have, to: redactForDisplay(without, words) }], notCompared: [], missing: redactedPaths(w), send: pyDumps(without) };
+    }
+  }
   if (!w || !h) {
     // Not both JSON objects: compare the texts (null vs {} counts as a change).
     const same = want === have || (w && h === undefined && have === null && w.size === 0 && want === "{}");
-    return same ? { changes: [], notCompared: [] } : { changes: [{ field: "extra", kind: "value", from: have, to: want && w ? redactForDisplay(w, words) : want }], notCompared: [], send: want };
+    return same ? { changes: [], notCompared: [], missing: [] } : { changes: [{ field: "extra", kind: "value", from: have, to: want && w ? redactForDisplay(w, words) : want }], notCompared: [], missing: [], send: want };
   }
   const changes: FieldChange[] = [];
   const notCompared: string[] = [];
+  const missing: string[] = [];
   let differs = false;
   const send = new Map<string, PyValue>();
   for (const [k, v] of w) {
     const old = h.get(k);
     const secretOnServer = old === REDACTED || (old !== undefined && containsRedacted(old));
-    if (v === REDACTED || (secretOnServer && containsRedacted(v))) {
-      // "***" in the file: keep what the server has.
-      send.set(k, v);
-      if (old === undefined) { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: undefined, to: "***" }); }
+    if (containsRedacted(v)) {
+      // "***" in the file: keep what the server has, where it has something (else it is left out: missing).
+      const r = keepStored(v, old, `extra.${k}`, { key: k, words });
+      missing.push(...r.missing);
+      if (r.send === undefined) continue;
+      send.set(k, r.send);
+      if (old === undefined) {
+        differs = true;
+        changes.push(isSensitiveKey(k, words) ? { field: `extra.${k}`, kind: "secret", note: "will be set" } : { field: `extra.${k}`, kind: "value", from: undefined, to: toJs(r.send) });
+      } else if (!secretOnServer && !isSensitiveKey(k, words) && canon(r.send) !== canon(old)) {
+        differs = true;
+        changes.push({ field: `extra.${k}`, kind: "value", from: toJs(old), to: toJs(r.send) });
+      }
       continue;
     }
     if (secretOnServer || isSensitiveKey(k, words)) {
@@ -135,7 +164,7 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
     if (comparePlain(k, v, old, send, changes, toJs)) differs = true;
   }
   if (compareRemoved(w, h, changes, (old) => (containsRedacted(old) ? REDACTED : toJs(old)))) differs = true;
-  return { changes, notCompared, send: differs ? pyDumps(send) : undefined };
+  return { changes, notCompared, missing, send: differs ? pyDumps(send) : undefined };
 }
 
 
@@ -154,6 +183,8 @@ export function plan(desired: Desired[], server: ConnectionResponse[], o: PlanOp
     const id = d.body.connection_id;
     const have = byId.get(id);
     if (!have) {
+      // A create stores "***" literally: it goes without them (apply strips them), so they are missing.
+      for (const f of redactedOfNew(d.body)) p.missing.push({ id, field: f });
       const secrets: string[] = [];
       if (d.body.password && d.body.password !== REDACTED) secrets.push("password");
       const ex = parseExtra(d.body.extra);
@@ -163,6 +194,7 @@ export function plan(desired: Desired[], server: ConnectionResponse[], o: PlanOp
     }
     const c = compare(d, have, o);
     for (const f of c.notCompared) p.notCompared.push({ id, field: f });
+    for (const f of c.missing) p.missing.push({ id, field: f });
     if (c.mask.length) p.update.push({ id, changes: c.changes, body: c.body, mask: c.mask });
     else p.unchanged.push(id);
   }
@@ -249,10 +281,14 @@ function compareExtraServers(want: string | null, have: string | null): { change
     const old = h.get(k);
     if (containsRedacted(v)) {
       if (old !== undefined && containsRedacted(old)) {
-        // Both hold a secret here: the rest of the value (a nested structure) can still differ.
-        send.set(k, v);
-        if (canon(v) === canon(old)) notComparable.push(`extra.${k}`);
-        else { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: shown(old), to: shown(v) }); notComparable.push(`extra.${k}`); }
+        // Both hold a secret here: the rest of the value (a nested structure) can still differ. A nested secret the
+        // target lacks is left out (missing): "***" is sent only where the target has a value to keep.
+        const r = keepStored(v, old, `extra.${k}`, { key: k });
+        missing.push(...r.missing);
+        const s = r.send ?? old;
+        send.set(k, s);
+        if (canon(s) === canon(old)) notComparable.push(`extra.${k}`);
+        else { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: shown(old), to: shown(s) }); notComparable.push(`extra.${k}`); }
       } else {
         // The source has a secret the target lacks: it cannot be copied; the target keeps what it has.
         missing.push(`extra.${k}`);

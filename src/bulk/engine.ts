@@ -3,12 +3,13 @@
 // "***" rule: a redacted secret means "keep what the server has", never a new value.
 import type { AirflowApi } from "../api/client.js";
 import { ApiError, AirconnError, NetworkError } from "../errors.js";
-import type { BulkActionResponse, BulkResponse, ConnectionBody } from "../api/types.js";
+import type { BulkActionResponse, BulkResponse, ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
 import type { Report } from "../output/report.js";
-import { pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
+import { pyDumps, pyLoads } from "../util/pyjson.js";
 import { runPool } from "../util/pool.js";
 import { containsRedacted } from "../connection/secrets.js";
+import { dropRedacted } from "../connection/keep.js";
 
 export type CreateAction = { action: "create"; entities: ConnectionBody[]; action_on_existence?: "fail" | "skip" | "overwrite" };
 export type UpdateAction = { action: "update"; entities: ConnectionBody[]; update_mask?: string[] | null; action_on_non_existence?: "fail" | "skip" };
@@ -191,22 +192,6 @@ export function withoutRedacted(body: ConnectionBody): ConnectionBody {
   return out;
 }
 
-function dropRedacted(v: PyValue): PyValue | undefined {
-  if (v === REDACTED) return undefined;
-  if (Array.isArray(v)) return v.map(dropRedacted).filter((x) => x !== undefined) as PyValue[];
-  if (v instanceof Map) {
-    const m = new Map<string, PyValue>();
-    for (const [k, x] of v) { const y = dropRedacted(x); if (y !== undefined) m.set(k, y); }
-    return m;
-  }
-  return v;
-}
-
-/** The warning for new connections created without the secrets a file held only as "***": how many, and which. */
-export function strippedWarning(ids: string[]): string {
-  const n = ids.length;
-  return `${n} connection${n === 1 ? " was" : "s were"} created without the secrets the file held only as "***" (set them with airconn patch): ${ids.slice(0, 20).join(", ")}${n > 20 ? ", ..." : ""}`;
-}
 
 /** A full body for "overwrite" through update semantics: every field present, absent ones null. */
 export function overwriteBody(body: ConnectionBody): ConnectionBody {
@@ -231,14 +216,22 @@ export function withoutNullTeam(body: ConnectionBody): ConnectionBody {
 
 /** Which of these ids exist on the server: one GET per id for a few, the full id list for many. */
 export async function existingIds(api: AirflowApi, ids: string[], concurrency = 8): Promise<Set<string>> {
-  const found = new Set<string>();
+  return new Set((await storedConnections(api, ids, concurrency)).keys());
+}
+
+/**
+ * The connections of these ids the server holds, as it shows them (secrets as "***"): one GET per id for a few, the
+ * full list for many. What a "***" may be sent for is decided against them (connection/keep.ts).
+ */
+export async function storedConnections(api: AirflowApi, ids: string[], concurrency = 8): Promise<Map<string, ConnectionResponse>> {
+  const found = new Map<string, ConnectionResponse>();
   if (ids.length <= 50) {
     await runPool(ids, concurrency, async (id) => {
-      try { await api.get(id); found.add(id); } catch (e) { if (!(e instanceof ApiError && e.status === 404)) throw e; }
+      try { found.set(id, await api.get(id)); } catch (e) { if (!(e instanceof ApiError && e.status === 404)) throw e; }
     });
     return found;
   }
   const want = new Set(ids);
-  for await (const page of api.pages({ concurrency })) for (const c of page) if (want.has(c.connection_id)) found.add(c.connection_id);
+  for await (const page of api.pages({ concurrency })) for (const c of page) if (want.has(c.connection_id)) found.set(c.connection_id, c);
   return found;
 }

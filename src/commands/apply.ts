@@ -7,6 +7,7 @@ import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { Desired, FieldChange, Plan } from "../apply/plan.js";
 import { patternMatcher, prefixMatcher } from "../util/pattern.js";
 import { containsRedacted, extraKeys, isSensitiveKey, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
+import { dropRedacted } from "../connection/keep.js";
 import { Report, printReport } from "../output/report.js";
 import { render } from "../output/render.js";
 import { runPool } from "../util/pool.js";
@@ -133,17 +134,20 @@ async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{
 }
 
 const NOT_COPIED = "(secret: cannot be copied)";
+/** A "***" in the file where the server has no value: left out, never a change to "***". */
+const MISSING = "(secret missing on the server)";
 const show = (v: unknown): string => (v === undefined ? "(absent)" : v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v));
 const describeChange = (c: FieldChange): string => (c.kind === "secret" ? `(${c.note})` : `${show(c.from)} → ${show(c.to)}`);
 
 /**
  * The fields of a new connection, secrets never shown: values as they are (for -o json/yaml), or as display text
- * (for the table). A secret is "(set on create)" or "(kept: ***)".
+ * (for the table). A secret is "(set on create)"; a "***" (a create would store it literally, so it is left out) is
+ * "(secret missing on the server)", or "(secret: cannot be copied)" from another server.
  */
 function createFields(b: ConnectionBody, display = true, fromServer = false, words: SensitiveWords = SENSITIVE_WORDS): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   const value = (v: unknown) => (display ? show(v) : v);
-  const kept = fromServer ? NOT_COPIED : "(kept: ***)";
+  const kept = fromServer ? NOT_COPIED : MISSING;
   for (const [k, v] of Object.entries(b)) {
     if (k === "connection_id" || v === undefined || (fromServer && v === null)) continue;
     if (k === "password") { out.push([k, v === null ? value(null) : v === REDACTED ? kept : "(set on create)"]); continue; }
@@ -152,8 +156,10 @@ function createFields(b: ConnectionBody, display = true, fromServer = false, wor
         const m = pyLoads(v);
         if (m instanceof Map) {
           for (const [ek, ev] of m) {
-            if (fromServer && containsRedacted(ev)) out.push([`extra.${ek}`, NOT_COPIED]);
-            else out.push([`extra.${ek}`, isSensitiveKey(ek, words) ? (ev === REDACTED ? kept : "(set on create)") : value(toJs(ev))]);
+            if (fromServer && containsRedacted(ev)) { out.push([`extra.${ek}`, NOT_COPIED]); continue; }
+            // what is sent: the value without its "***"
+            const sent = containsRedacted(ev) ? dropRedacted(ev) : ev;
+            out.push([`extra.${ek}`, sent === undefined ? kept : isSensitiveKey(ek, words) ? "(set on create)" : value(toJs(sent))]);
           }
           continue;
         }
@@ -176,8 +182,8 @@ function diffJson(p: Plan, prune: boolean, fromServer: boolean, words: Sensitive
     ...(prune ? { delete: p.onlyOnServer } : {}),
     ...(fromServer ? {
       not_comparable: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })),
-      missing_secrets: p.missing.map((n) => ({ connection_id: n.id, field: n.field })),
     } : { not_compared: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })) }),
+    missing_secrets: p.missing.map((n) => ({ connection_id: n.id, field: n.field })),
   };
 }
 
@@ -188,12 +194,15 @@ async function printDiff(d: Deps, p: Plan, prune: boolean, fromServer = false, w
   for (const c of p.create) for (const [f, v] of createFields(c.body, true, fromServer, words)) rows.push([c.id, "create", f, v as string]);
   for (const c of p.create) if (!createFields(c.body, true, fromServer, words).length) rows.push([c.id, "create", "", ""]);
   for (const u of p.update) for (const c of u.changes) rows.push([u.id, "update", c.field, describeChange(c)]);
+  // secrets missing on the server of connections that exist (a create's are among its fields)
+  const creates = new Set(p.create.map((c) => c.id));
+  for (const m of p.missing) if (!creates.has(m.id)) rows.push([m.id, "missing", m.field, fromServer ? NOT_COPIED : MISSING]);
   for (const id of p.onlyOnServer) rows.push([id, prune ? "delete" : "only on server", "", ""]);
   const shown = await render(d.io, d.output(), {
     kind: "rows", rows, document: () => diffJson(p, prune, fromServer, words), emptyTable: "nothing",
     columns: [
       { header: "ID", value: (r) => r[0] },
-      { header: "CHANGE", value: (r) => r[1], paint: (chalk, a) => a === "create" ? chalk.green(a) : a === "update" ? chalk.yellow(a) : a === "delete" ? chalk.red(a) : chalk.dim(a) },
+      { header: "CHANGE", value: (r) => r[1], paint: (chalk, a) => a === "create" ? chalk.green(a) : a === "update" ? chalk.yellow(a) : a === "delete" ? chalk.red(a) : a === "missing" ? chalk.magenta(a) : chalk.dim(a) },
       { header: "FIELD", value: (r) => r[2] },
       { header: "VALUE", value: (r) => r[3] },
     ],
@@ -203,8 +212,9 @@ async function printDiff(d: Deps, p: Plan, prune: boolean, fromServer = false, w
   if (fromServer) {
     if (p.notCompared.length) d.io.err(`not comparable (both servers redact secrets): ${listed(p.notCompared)}\n`);
     if (p.missing.length) d.io.err(`secrets of the source missing on the target (they cannot be copied): ${listed(p.missing)}\n`);
-  } else if (p.notCompared.length) {
-    d.io.err(`not compared (secrets are write-only; --update-secrets sends them): ${p.notCompared.slice(0, 10).map((n) => `${n.id}.${n.field}`).join(", ")}${p.notCompared.length > 10 ? ", ..." : ""}\n`);
+  } else {
+    if (p.notCompared.length) d.io.err(`not compared (secrets are write-only; --update-secrets sends them): ${p.notCompared.slice(0, 10).map((n) => `${n.id}.${n.field}`).join(", ")}${p.notCompared.length > 10 ? ", ..." : ""}\n`);
+    if (p.missing.length) d.io.err(`secret missing on the server ("***" in the file, but there is no value to keep; left out): ${listed(p.missing)}\n`);
   }
 }
 
@@ -243,8 +253,11 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
     }
   });
   if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
-  if (p.missing.length) {
+  if (p.missing.length && fromServer) {
     d.warn(`the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin): ${listed(p.missing, 30)}`);
+  } else if (p.missing.length) {
+    const { missingSecretsWarning } = await import("../connection/keep.js");
+    d.warn(missingSecretsWarning(p.missing, ", or give the value in the file (e.g. a ${VAR}) and apply again (a password with --update-secrets)"));
   }
   await printReport(d, report);
 }

@@ -8,6 +8,7 @@ import type { Action } from "../bulk/engine.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { ConnectionBody } from "../api/types.js";
 import { examples } from "./common.js";
+import type { MissingSecret } from "../connection/keep.js";
 
 export interface BulkOptions { file: string; dryRun?: boolean; chunkSize?: number; format?: "json" | "yaml" }
 
@@ -34,7 +35,7 @@ export function register(program: Command, ctx: CommandContext, run = runBulk): 
 }
 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
-  const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions, maskedRequests, maskedUpdate, strippedWarning }] =
+  const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions, maskedRequests, maskedUpdate }] =
     await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "bulk file");
   const doc = await parseStructured(text, name, o.format);
@@ -76,36 +77,70 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
     onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
   });
   if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
-  if (planned.stripped.length) {
-    d.warn(strippedWarning(planned.stripped));
+  if (planned.missing.length) {
+    const { missingSecretsWarning } = await import("../connection/keep.js");
+    d.warn(missingSecretsWarning(planned.missing));
   }
   await printReport(d, report);
 }
 
 /**
- * "***" in a create entity means "keep the stored secret". Airflow's bulk create would store it literally, so:
- * for ids that exist and are overwritten, send an update (PATCH rules merge "***" with the stored value);
- * for new ids, leave the redacted secret out.
+ * "***" means "keep what the server has", and Airflow merges it back only where the stored connection has a value
+ * (connection/keep.ts). So, checked against the connections as the server shows them:
+ * - a create entity whose id exists and is overwritten goes as an update (bulk create stores "***" literally, even
+ *   with overwrite; the PATCH rules of an update merge it), with "***" only where the server has the value;
+ * - a create entity of a new id goes without its "***" (a create stores them literally), and so does one of an
+ *   existing id that is not overwritten (it is not written at all);
+ * - an update entity keeps "***" only where the server has the value (for a masked update: in the masked fields).
+ * Every "***" left out of a connection that is written is listed in `missing`.
  */
-async function keepRedactedSecrets(d: Deps, actions: Action[]): Promise<{ actions: Action[]; existing?: Set<string>; stripped: string[] }> {
-  const { existingIds, hasRedacted, overwriteBody, withoutRedacted } = await import("../bulk/engine.js");
-  const redacted = actions.flatMap((a) => (a.action === "create" ? a.entities.filter(hasRedacted) : [])).map((e) => e.connection_id);
-  if (!redacted.length) return { actions, stripped: [] };
-  const existing = await existingIds(await d.api(), redacted, d.concurrency());
-  const stripped: string[] = [];
+async function keepRedactedSecrets(d: Deps, actions: Action[]): Promise<{ actions: Action[]; existing?: Set<string>; missing: MissingSecret[] }> {
+  const [{ hasRedacted, overwriteBody, storedConnections, withoutRedacted }, { keepStoredBody, redactedOfNew }, { extraKeys }, { sensitiveWordsForKeys }] =
+    await Promise.all([import("../bulk/engine.js"), import("../connection/keep.js"), import("../connection/secrets.js"), import("./common.js")]);
+  const withStars = actions.flatMap((a) => (a.action === "delete" ? [] : a.entities.filter(hasRedacted)));
+  if (!withStars.length) return { actions, missing: [] };
+  const stored = await storedConnections(await d.api(), [...new Set(withStars.map((e) => e.connection_id))], d.concurrency());
+  const words = await sensitiveWordsForKeys(d, [...withStars.flatMap((e) => extraKeys(e.extra)), ...[...stored.values()].flatMap((c) => extraKeys(c.extra))]);
+  const missing: MissingSecret[] = [];
+  const note = (id: string, fields: string[]) => { for (const field of fields) missing.push({ id, field }); };
+  /** The body for a connection the server holds, "***" only where it has the value. */
+  const kept = (e: ConnectionBody, fields?: { password: boolean; extra: boolean }): ConnectionBody => {
+    const r = keepStoredBody(e, stored.get(e.connection_id)!, words, fields);
+    note(e.connection_id, r.missing);
+    for (const p of r.clear) d.warn(`${e.connection_id}: ${p} is "***" in the file, which this server does not treat as a secret (it would store "***"): the stored value is kept`);
+    return r.body;
+  };
+  const created = new Set(actions.flatMap((a) => (a.action === "create" ? a.entities.map((e) => e.connection_id) : [])));
+  const overwritten: string[] = [];
   const out: Action[] = [];
   for (const a of actions) {
-    if (a.action !== "create" || !a.entities.some(hasRedacted)) { out.push(a); continue; }
+    if (a.action === "delete" || !a.entities.some(hasRedacted)) { out.push(a); continue; }
+    if (a.action === "update") {
+      const mask = Array.isArray(a.update_mask) && a.update_mask.length ? new Set(a.update_mask) : undefined;
+      const fields = mask && { password: mask.has("password"), extra: mask.has("extra") };
+      // An id the server lacks is not written by an update (404, or skipped), unless a create of this file makes it
+      // first, without its "***": either way the server has nothing to keep for it.
+      out.push({ ...a, entities: a.entities.map((e) => {
+        if (!hasRedacted(e)) return e;
+        if (stored.has(e.connection_id)) return kept(e, fields);
+        if (created.has(e.connection_id)) note(e.connection_id, redactedOfNew(e));
+        return withoutRedacted(e);
+      }) });
+      continue;
+    }
     const mode = a.action_on_existence ?? "fail";
-    const toUpdate = mode === "overwrite" ? a.entities.filter((e) => hasRedacted(e) && existing.has(e.connection_id)) : [];
+    const toUpdate = mode === "overwrite" ? a.entities.filter((e) => hasRedacted(e) && stored.has(e.connection_id)) : [];
     const rest = a.entities.filter((e) => !toUpdate.includes(e)).map((e) => {
-      if (!hasRedacted(e) || existing.has(e.connection_id)) return e;
-      stripped.push(e.connection_id);
+      if (!hasRedacted(e)) return e;
+      if (!stored.has(e.connection_id)) note(e.connection_id, redactedOfNew(e));
       return withoutRedacted(e);
     });
-    if (toUpdate.length) out.push({ action: "update", entities: toUpdate.map(overwriteBody), action_on_non_existence: "fail" });
+    if (toUpdate.length) {
+      out.push({ action: "update", entities: toUpdate.map((e) => overwriteBody(kept(e))), action_on_non_existence: "fail" });
+      overwritten.push(...toUpdate.map((e) => e.connection_id));
+    }
     if (rest.length) out.push({ ...a, entities: rest });
   }
   // ids sent as updates are reported as updated; the rest of the create action keeps its own reporting.
-  return { actions: out, existing: new Set([...existing].filter((id) => !stripped.includes(id))), stripped };
+  return { actions: out, existing: new Set(overwritten), missing };
 }

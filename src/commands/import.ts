@@ -8,10 +8,10 @@ import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import { Report, printReport } from "../output/report.js";
 import { render } from "../output/render.js";
 import { examples, sensitiveWordsForKeys } from "./common.js";
-import { containsRedacted, extraKeys, unsafeRedacted } from "../connection/secrets.js";
-import { pyDumps, pyLoads } from "../util/pyjson.js";
-import { REDACTED } from "../connection/model.js";
-import type { AirflowApi } from "../api/client.js";
+import { extraKeys } from "../connection/secrets.js";
+import { keepStoredBody, missingSecretsWarning, redactedOfNew, type MissingSecret } from "../connection/keep.js";
+import { pyLoads } from "../util/pyjson.js";
+import type { ConnectionResponse } from "../api/types.js";
 
 export type OnExistence = "fail" | "skip" | "overwrite";
 export interface ImportOptions { file: string; format?: FileFormat; onExistence?: OnExistence; dryRun?: boolean; chunkSize?: number }
@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CommandContext, run = runImport)
 
 export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const mode: OnExistence = o.onExistence ?? "fail";
-  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, existingIds, hasRedacted, overwriteBody, strippedWarning, withoutNullTeam, withoutRedacted }] =
+  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, overwriteBody, storedConnections, withoutNullTeam, withoutRedacted }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file");
   const format = detectFormat(o.file === "-" ? "-" : o.file, o.format, text);
@@ -51,7 +51,8 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
 
   const api = await d.api();
   const ids = conns.map((c) => c.body.connection_id);
-  const existing = await existingIds(api, ids, d.concurrency());
+  const stored = await storedConnections(api, ids, d.concurrency());
+  const existing = new Set(stored.keys());
   const toCreate = conns.filter((c) => !existing.has(c.body.connection_id));
   const toUpdate = mode === "overwrite" ? conns.filter((c) => existing.has(c.body.connection_id)) : [];
   const toSkip = mode === "skip" ? conns.filter((c) => existing.has(c.body.connection_id)) : [];
@@ -60,13 +61,21 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
     throw new ConflictError(`${list.length} connection${list.length === 1 ? "" : "s"} already exist, nothing was imported: ${list.slice(0, 20).join(", ")}${list.length > 20 ? ", ..." : ""}`,
       "re-run with --on-existence skip (leave them) or --on-existence overwrite (update them)");
   }
-  const stripped = toCreate.filter((c) => hasRedacted(c.body)).map((c) => c.body.connection_id);
-  if (toUpdate.length && !o.dryRun) await keepStoredWhereNotSecret(d, api, toUpdate);
+  // "***" means "keep what the server has": sent only where the stored connection has a value (connection/keep.ts).
+  const missing = new Map<string, string[]>();
+  for (const c of toCreate) { const m = redactedOfNew(c.body); if (m.length) missing.set(c.body.connection_id, m); }
+  if (toUpdate.length) await keepStoredSecrets(d, toUpdate, stored, missing);
+  const missingList: MissingSecret[] = [...missing].flatMap(([id, fields]) => fields.map((field) => ({ id, field })));
 
   if (o.dryRun) {
+    const note = (c: ParsedConnection, kept: string) => {
+      const m = missing.get(c.body.connection_id);
+      if (m) return `secret missing on the server, left out: ${m.join(", ")}`;
+      return hasRedacted(c.body) ? kept : "";
+    };
     const rows = [
-      ...toCreate.map((c) => ({ connection_id: c.body.connection_id, action: "create", note: stripped.includes(c.body.connection_id) ? "without the *** secrets" : "" })),
-      ...toUpdate.map((c) => ({ connection_id: c.body.connection_id, action: "update", note: hasRedacted(c.body) ? "keeps the stored secrets" : "" })),
+      ...toCreate.map((c) => ({ connection_id: c.body.connection_id, action: "create", note: note(c, "") })),
+      ...toUpdate.map((c) => ({ connection_id: c.body.connection_id, action: "update", note: note(c, "keeps the stored secrets") })),
       ...toSkip.map((c) => ({ connection_id: c.body.connection_id, action: "skip", note: "exists" })),
     ];
     await render(d.io, d.output(), {
@@ -87,36 +96,32 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
     onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
   });
   if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
-  if (stripped.length) {
-    d.warn(strippedWarning(stripped));
-  }
+  if (missingList.length) d.warn(missingSecretsWarning(missingList));
   await printReport(d, report, { quietTable: report.total > 1000 });
 }
 
+/** True when the password or any extra value is "***". */
+const hasRedacted = (b: ParsedConnection["body"]): boolean => redactedOfNew(b).length > 0;
+
 /**
- * Overwrite keeps a stored secret when the file holds "***" for it, because the server puts the stored value back,
- * but only under the keys it treats as secret, and the list depends on its version (3.3 added webhook_url, dsn...).
- * Under any other key "***" would be stored as the value (e.g. a 3.3 export imported into 3.2): there the stored
- * value (which such a server shows in clear) is sent instead.
+ * Overwrite of existing ids goes as an update, whose PATCH rules merge "***" with the stored value, but only where
+ * the stored connection has one: each "***" is checked against the connection as the server shows it. Where the
+ * server has no value the "***" is left out (listed in `missing`); where it shows the value in clear (a key its
+ * version does not hide, e.g. a 3.3 export imported into 3.2) that value is sent, so the stored one is kept.
  */
-async function keepStoredWhereNotSecret(d: Deps, api: AirflowApi, conns: ParsedConnection[]): Promise<void> {
-  const withStars = conns.filter((c) => typeof c.body.extra === "string" && c.body.extra.includes(REDACTED));
+async function keepStoredSecrets(d: Deps, conns: ParsedConnection[], stored: Map<string, ConnectionResponse>, missing: Map<string, string[]>): Promise<void> {
+  const withStars = conns.filter((c) => hasRedacted(c.body));
   if (!withStars.length) return;
   const words = await sensitiveWordsForKeys(d, withStars.flatMap((c) => extraKeys(c.body.extra, pyLoads)));
   for (const c of withStars) {
-    let m;
-    try { m = pyLoads(c.body.extra!); } catch { continue; }
-    if (!(m instanceof Map)) continue;
-    const keys = [...m].filter(([k, v]) => containsRedacted(v) && unsafeRedacted(v, k, `extra.${k}`, words).length > 0).map(([k]) => k);
-    if (!keys.length) continue;
-    const current = await api.get(c.body.connection_id);
-    let stored: unknown;
-    try { stored = current.extra ? pyLoads(current.extra) : undefined; } catch { stored = undefined; }
-    for (const k of keys) {
-      if (stored instanceof Map && stored.has(k)) m.set(k, stored.get(k)!);
-      else m.delete(k);
+    const id = c.body.connection_id;
+    const have = stored.get(id);
+    if (!have) continue;
+    const r = keepStoredBody(c.body, have, words);
+    c.body = r.body;
+    if (r.missing.length) missing.set(id, r.missing);
+    if (r.clear.length) {
+      d.warn(`${id}: ${r.clear.join(", ")} ${r.clear.length === 1 ? "is" : "are"} "***" in the file, which this server does not treat as a secret (it would store "***"): the stored value is kept`);
     }
-    c.body.extra = pyDumps(m);
-    d.warn(`${c.body.connection_id}: ${keys.map((k) => `extra.${k}`).join(", ")} ${keys.length === 1 ? "is" : "are"} "***" in the file, which this server does not treat as a secret (it would store "***"): the stored value is kept`);
   }
 }

@@ -5,6 +5,7 @@ import { UsageError } from "../errors.js";
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED, UPDATABLE_FIELDS, type UpdatableField } from "../connection/model.js";
 import { extraKeys, redactedPaths, SENSITIVE_WORDS, unsafeRedacted, type SensitiveWords } from "../connection/secrets.js";
+import { keepStoredExtra, missingSecretsWarning } from "../connection/keep.js";
 import { renderConnection } from "../output/connections.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
 import { checkConnectionId, examples, sensitiveWordsForKeys } from "./common.js";
@@ -111,7 +112,17 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
 
   const api = await d.api();
   let current: ConnectionResponse | undefined;
-  if (fields.conn_type === undefined || editExtra) current = await api.get(id);
+  const keepSecrets = typeof fields.extra === "string" && fields.extra.includes(REDACTED);
+  if (fields.conn_type === undefined || editExtra || keepSecrets) current = await api.get(id);
+  if (keepSecrets) {
+    // "***" keeps the stored secret only where the server has one; elsewhere Airflow would store "***" itself.
+    const words = await sensitiveWordsForKeys(d, [...extraKeys(fields.extra), ...extraKeys(current!.extra)]);
+    const r = keepStoredExtra(fields.extra!, current!.extra ?? null, words);
+    if (r) {
+      fields.extra = r.extra;
+      if (r.missing.length) d.warn(missingSecretsWarning(r.missing.map((field) => ({ id, field }))));
+    }
+  }
 
   const body: ConnectionBody = { connection_id: id, conn_type: fields.conn_type ?? current!.conn_type };
   const set = body as unknown as Record<string, unknown>;

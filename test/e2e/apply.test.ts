@@ -126,7 +126,7 @@ describe("apply a 500-connection file", () => {
       create: unknown[]; update: Array<{ connection_id: string; changes: Array<{ field: string; from?: unknown; to?: unknown }> }>;
       unchanged: string[]; only_on_server: string[]; not_compared: Array<{ connection_id: string; field: string }>;
     };
-    expect(Object.keys(d)).toEqual(["create", "update", "unchanged", "only_on_server", "not_compared"]);
+    expect(Object.keys(d)).toEqual(["create", "update", "unchanged", "only_on_server", "not_compared", "missing_secrets"]);
     expect(d.create).toEqual([]);
     expect(d.only_on_server).toEqual([]);
     expect(d.unchanged).toHaveLength(N - 7);

@@ -322,17 +322,21 @@ describe("export → import", () => {
     const out = join(fake.workDir, "migrate.json");
     expect((await run(["export", out])).code).toBe(0);
     const exported = JSON.parse(readFileSync(out, "utf8")) as Record<string, { extra: string | null; password: string | null }>;
-    const withSecrets = Object.entries(exported)
-      .filter(([, c]) => c.password === "***" || (c.extra ?? "").includes('"***"')).map(([id]) => id);
+    // every "***" of the export, as id.field (extra paths as the warning writes them)
+    const paths = (v: unknown, path: string): string[] => v === "***" ? [path]
+      : Array.isArray(v) ? v.flatMap((x, i) => paths(x, `${path}[${i}]`))
+      : v && typeof v === "object" ? Object.entries(v).flatMap(([k, x]) => paths(x, `${path}.${k}`)) : [];
+    const withSecrets = Object.entries(exported).flatMap(([id, c]) => [
+      ...(c.password === "***" ? [`${id}.password`] : []), ...paths(c.extra ? JSON.parse(c.extra) : null, `${id}.extra`)]);
 
     fake.server.reset();
     const r = await run(["import", out, "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).created).toEqual(original.map((c) => c.connection_id));
-    const warning = /^airconn: warning: (\d+) connections were created without the secrets the file held only as "\*\*\*".*: (.*)$/m.exec(r.stderr);
+    const warning = /^airconn: warning: (\d+) secrets given only as "\*\*\*" .* were left out: .*? itself: (.*) \(\d+ in all\); set them with airconn patch ID/m.exec(r.stderr);
     expect(warning, r.stderr).not.toBeNull();
     expect(Number(warning![1])).toBe(withSecrets.length);
-    expect(warning![2]!.split(", ")).toEqual([...withSecrets.slice(0, 20), "..."]);
+    expect(warning![2]!.split(", ")).toEqual([...withSecrets.slice(0, 30), "..."]);
 
     const now = new Map(fake.server.all().map((c) => [c.connection_id, c]));
     expect(now.size).toBe(250);
