@@ -6,6 +6,7 @@ import { AirconnError, CancelledError, EXIT, exitCodeFor, NetworkError } from ".
 import type { Deps, DepsInit, GlobalOptions } from "./deps.js";
 import { VERSION } from "./version.js";
 import { StdoutClosed, systemIO, type IO } from "./output/io.js";
+import { escapeText } from "./output/sanitize.js";
 import { FORMATS } from "./output/format.js";
 import { Command, CommanderError, InvalidArgumentError, Option, intArg, optionsOf, type CommandContext } from "./commands/kit.js";
 import { COMMANDS } from "./commands/index.js";
@@ -31,7 +32,7 @@ const GLOBAL_OPTIONS = (): Option[] => [
   new Option("--api-url <url>", "Airflow base URL, e.g. http://localhost:8080 (env AIRCONN_API_URL)"),
   new Option("--token <jwt>", "access token (env AIRCONN_TOKEN; prefer the env or `login` in scripts)"),
   new Option("--token-command <cmd>", "shell command that prints an access token, run again once on a 401 (env AIRCONN_TOKEN_COMMAND)"),
-  new Option("-o, --output <format>", "output format (default: table on a terminal, plain when piped)").choices(FORMATS).argParser(formatArg),
+  new Option("-o, --output <format>", "output format (default: table on a terminal, cut to its width, plain when piped; wide: the table uncut)").choices(FORMATS).argParser(formatArg),
   new Option("--no-color", "disable colour (also NO_COLOR)"),
   new Option("--no-input", "never prompt (also AIRCONN_NO_INPUT=1)"),
   new Option("-v, --verbose", "log each HTTP request on stderr (method, URL, status, time; never the token)"),
@@ -129,6 +130,10 @@ export async function main(argv: string[], init: Omit<DepsInit, "globals">): Pro
   }
 }
 
+/**
+ * Prints an error and returns its exit code. A message may quote the server (a detail, an id): its control
+ * characters are shown as escapes (\x1b), never sent to the terminal (issue 18).
+ */
 export function report(err: unknown, io: IO, signal?: AbortSignal): number {
   if (err instanceof CommanderError) {
     if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
@@ -141,16 +146,16 @@ export function report(err: unknown, io: IO, signal?: AbortSignal): number {
   const stdoutClosed = signal?.aborted === true && signal.reason instanceof StdoutClosed;
   if (stdoutClosed && (err === signal.reason || (err as Error)?.name === "AbortError" || err instanceof NetworkError)) return EXIT.OK;
   if ((signal?.aborted && !stdoutClosed) || err instanceof CancelledError) {
-    io.err(`airconn: ${err instanceof CancelledError ? err.message : "interrupted"}\n`);
+    io.err(`airconn: ${err instanceof CancelledError ? escapeText(err.message) : "interrupted"}\n`);
     return EXIT.INTERRUPTED;
   }
   if (err instanceof AirconnError) {
-    if (err.message) io.err(`airconn: ${err.message}\n`);
-    if (err.hint) io.err(`hint: ${err.hint}\n`);
+    if (err.message) io.err(`airconn: ${escapeText(err.message)}\n`);
+    if (err.hint) io.err(`hint: ${escapeText(err.hint)}\n`);
     return exitCodeFor(err);
   }
   const e = err as Error;
-  io.err(`airconn: unexpected error: ${e?.message ?? String(err)}\n`);
+  io.err(`airconn: unexpected error: ${escapeText(String(e?.message ?? err))}\n`);
   if (process.env.AIRCONN_DEBUG && e?.stack) io.err(e.stack + "\n");
   return EXIT.FAILURE;
 }

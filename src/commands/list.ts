@@ -5,6 +5,8 @@ import { UsageError } from "../errors.js";
 import { ORDER_BY_FIELDS } from "../api/types.js";
 import { LIST_COLUMNS } from "../output/connections.js";
 import { renderPaged } from "../output/render.js";
+import { progressLine } from "../output/progress.js";
+import type { ConnectionResponse } from "../api/types.js";
 import { examples, listScope } from "./common.js";
 
 export interface ListOptions { pattern?: string; prefix?: string; orderBy?: string[]; limit?: number; offset?: number }
@@ -35,7 +37,41 @@ export async function runList(o: ListOptions, d: Deps): Promise<void> {
   if ((o.orderBy?.length ?? 0) > 10) throw new UsageError("--order-by can be given at most 10 times (the server's limit)");
   const out = d.output();
   const api = await d.api();
-  const query = { ...(await listScope(d, o)), orderBy: o.orderBy, limit: o.limit, offset: o.offset, concurrency: d.concurrency() };
-  await renderPaged(d.io, out, LIST_COLUMNS, () => api.pages(query), () => api.list(query));
+  // At a terminal, a list slower than a second says how far it is on stderr (not when plain rows go to the same
+  // terminal: they show it themselves), erased before the table or document is written.
+  const progress = progressLine(d.io, {
+    enabled: d.io.stderrIsTTY && !d.globals.verbose && !(out.format === "plain" && d.io.stdoutIsTTY),
+    text: "fetching connections…",
+  });
+  let total: number | undefined;
+  let got = 0;
+  const query = {
+    ...(await listScope(d, o)), orderBy: o.orderBy, limit: o.limit, offset: o.offset, concurrency: d.concurrency(),
+    onTotal: (n: number) => { total = n; },
+  };
+  async function* pages(): AsyncGenerator<ConnectionResponse[]> {
+    try {
+      for await (const page of api.pages(query)) {
+        got += page.length;
+        progress.update(`fetching connections… ${got}${total === undefined ? "" : `/${total}`}`);
+        yield page;
+      }
+    } finally {
+      progress.done();
+    }
+  }
+  const all = async () => { const rows: ConnectionResponse[] = []; for await (const p of pages()) rows.push(...p); return rows; };
+  try {
+    await renderPaged(d.io, out, LIST_COLUMNS, pages, all, { emptyTable: () => d.note(nothingMatches(o, d)) });
+  } finally {
+    progress.done();
+  }
+}
+
+/** What an empty table says on stderr: which flags matched nothing, or that the server has no connections. */
+function nothingMatches(o: ListOptions, d: Deps): string {
+  const scope = [o.pattern !== undefined && `--pattern ${o.pattern}`, o.prefix !== undefined && `--prefix ${o.prefix}`].filter(Boolean);
+  const at = o.offset ? ` at --offset ${o.offset}` : "";
+  return scope.length ? `no connections match ${scope.join(" and ")}${at}` : `no connections${at || ` at ${d.settings().apiUrl.value}`}`;
 }
 

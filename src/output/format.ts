@@ -1,9 +1,10 @@
-// Output formats, chosen once: table on a terminal, tab-separated plain when piped, json or yaml on request.
+// Output formats, chosen once: table on a terminal (cut to its width), tab-separated plain when piped, json or yaml
+// on request, wide for the table without cutting.
 // Rendering in the chosen format is ./render.ts; the connection views are ./connections.ts.
 import { UsageError } from "../errors.js";
 import type { IO } from "./io.js";
 
-export const FORMATS = ["table", "plain", "json", "yaml"] as const;
+export const FORMATS = ["table", "wide", "plain", "json", "yaml"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface OutputOptions { format: Format; color: boolean }

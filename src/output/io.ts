@@ -1,4 +1,5 @@
 // The process's streams and terminal facts, decided once. Commands receive an IO and never touch process.*.
+import { escapeStderr } from "./sanitize.js";
 import { CancelledError, EXIT } from "../errors.js";
 import { errnoText } from "../util/errno.js";
 
@@ -10,6 +11,8 @@ export interface IO {
   readonly stdoutIsTTY: boolean;
   readonly stdinIsTTY: boolean;
   readonly stderrIsTTY: boolean;
+  /** The terminal's width when stdout is a terminal (tables fit it); undefined when piped or unknown. */
+  readonly columns?: number;
   /** Reads all of standard input as UTF-8 text. */
   readStdin(): Promise<string>;
   /** Reads all of standard input as bytes. */
@@ -60,7 +63,8 @@ export function systemIO(o: SystemIOOptions = {}): IO {
       // Known now, the caller stops before it asks the server for anything more.
       if ((process.stdout.errored as NodeJS.ErrnoException | null)?.code === "EPIPE") closed();
     },
-    err: (s) => void process.stderr.write(s),
+    // Messages for people: control characters in them (a server's detail, an id) are shown as escapes (issue 18).
+    err: (s) => void process.stderr.write(escapeStderr(s)),
     drain: () => new Promise((resolve) => {
       if (broken) return resolve();
       // A write that failed at once (a file or device: synchronous) has its 'error' still to come: wait for it.
@@ -73,6 +77,7 @@ export function systemIO(o: SystemIOOptions = {}): IO {
     // Asked only when a command may prompt: touching process.stdin builds its stream (fs or net and their modules).
     get stdinIsTTY() { return (stdinTTY ??= process.stdin.isTTY === true); },
     stderrIsTTY: process.stderr.isTTY === true,
+    get columns() { return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined; },
     readStdin: async () => (await stdinBytes()).toString("utf8"),
     readStdinBytes: stdinBytes,
     promptStreams: () => ({ input: process.stdin, output: process.stderr }),
@@ -81,15 +86,16 @@ export function systemIO(o: SystemIOOptions = {}): IO {
 
 /** An IO over string buffers, for tests. Every TTY flag is false unless given. */
 export interface TestIO extends IO { stdout(): string; stderr(): string; }
-export function testIO(o: { stdoutTTY?: boolean; stdinTTY?: boolean; stderrTTY?: boolean; stdin?: string } = {}): TestIO {
+export function testIO(o: { stdoutTTY?: boolean; stdinTTY?: boolean; stderrTTY?: boolean; stdin?: string; columns?: number } = {}): TestIO {
   let out = "", err = "";
   return {
     out: (s) => { out += s; },
-    err: (s) => { err += s; },
+    err: (s) => { err += escapeStderr(s); },
     drain: async () => {},
     stdoutIsTTY: o.stdoutTTY ?? false,
     stdinIsTTY: o.stdinTTY ?? false,
     stderrIsTTY: o.stderrTTY ?? false,
+    columns: o.columns,
     readStdin: async () => o.stdin ?? "",
     readStdinBytes: async () => Buffer.from(o.stdin ?? ""),
     promptStreams: () => { throw new CancelledError("no terminal in tests"); },

@@ -4,6 +4,7 @@
 // when the chosen form needs them.
 import type { IO } from "./io.js";
 import type { OutputOptions } from "./format.js";
+import { cutToWidth, displayWidth, escapeControls, escapeJsonText, escapeText, escapeYamlText, fitWidths, needsYamlQuotes } from "./sanitize.js";
 
 /** chalk at a fixed level: whether to colour was already decided (terminal, NO_COLOR, --no-color). */
 export async function colors() {
@@ -12,15 +13,33 @@ export async function colors() {
 }
 export type Chalk = Awaited<ReturnType<typeof colors>>;
 
+/**
+ * YAML as the yaml library writes it, but valid and inert at a terminal: a string holding DEL, C1 or a bidi control
+ * is double-quoted, where those characters are written as escapes (the library leaves them raw, which YAML forbids
+ * for DEL and C1). The data is exactly the same.
+ */
 export async function toYaml(value: unknown): Promise<string> {
-  const { stringify } = await import("yaml");
-  return stringify(value, { lineWidth: 0 });
+  const { Document, visit } = await import("yaml");
+  const doc = new Document(value);
+  let quoted = false;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && needsYamlQuotes(node.value)) { node.type = "QUOTE_DOUBLE"; quoted = true; }
+    },
+  });
+  const text = doc.toString({ lineWidth: 0 });
+  return quoted ? escapeYamlText(text) : text;
 }
 
-export const toJson = (value: unknown): string => JSON.stringify(value, null, 2) + "\n";
+/** JSON with DEL, C1 and bidi controls as \u escapes (JSON.stringify escapes C0 itself): the same data, inert at a terminal. */
+export const toJson = (value: unknown): string => escapeJsonText(JSON.stringify(value, null, 2)) + "\n";
 
-/** A cell for plain output: tabs and newlines would break `cut`/`awk`, so they become spaces. */
-export const plainCell = (v: unknown): string => (v === null || v === undefined ? "" : String(v).replace(/[\t\r\n]+/g, " "));
+/**
+ * A cell for plain and table output: tabs and newlines would break `cut`/`awk`, so they become spaces; every other
+ * control character (ESC, BEL, C1, bidi overrides) becomes a visible escape such as \x1b: nothing from the server is
+ * executed by the terminal.
+ */
+export const plainCell = (v: unknown): string => (v === null || v === undefined ? "" : escapeControls(String(v).replace(/[\t\r\n]+/g, " ")));
 
 /**
  * Rows that arrive page by page (list): plain rows are written as the pages come (output starts with the first page,
@@ -28,7 +47,8 @@ export const plainCell = (v: unknown): string => (v === null || v === undefined 
  * a table (its widths) and yaml need every row, from `all`.
  */
 export async function renderPaged<T>(io: IO, out: OutputOptions, columns: ReadonlyArray<Column<T>>,
-  pages: () => AsyncIterable<readonly T[]>, all: () => Promise<readonly T[]>): Promise<void> {
+  pages: () => AsyncIterable<readonly T[]>, all: () => Promise<readonly T[]>,
+  o: { emptyTable?: "header" | "nothing" | (() => void) } = {}): Promise<void> {
   if (out.format === "plain") {
     for await (const page of pages()) { io.out(plainRows(page, columns)); await io.drain(); }
     return;
@@ -43,7 +63,7 @@ export async function renderPaged<T>(io: IO, out: OutputOptions, columns: Readon
       doc.add("[");
       for await (const page of pages()) {
         if (!page.length) continue;
-        doc.add((first ? "\n" : ",\n") + JSON.stringify(page, null, 2).slice(2, -2));
+        doc.add((first ? "\n" : ",\n") + escapeJsonText(JSON.stringify(page, null, 2).slice(2, -2)));
         first = false;
       }
       doc.add(first ? "]\n" : "\n]\n");
@@ -53,7 +73,7 @@ export async function renderPaged<T>(io: IO, out: OutputOptions, columns: Readon
     }
     return;
   }
-  await render(io, out, { kind: "rows", rows: await all(), columns });
+  await render(io, out, { kind: "rows", rows: await all(), columns, emptyTable: o.emptyTable });
 }
 
 /** Rows as tab-separated lines (no header): for plain output, also page by page. */
@@ -61,8 +81,6 @@ export function plainRows<T>(rows: readonly T[], columns: ReadonlyArray<Column<T
   const cols = columns.filter((c) => c.only !== "table");
   return rows.map((r) => cols.map((c) => plainCell(c.value(r))).join("\t") + "\n").join("");
 }
-
-const cell = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
 
 export interface Column<T> {
   header: string;
@@ -104,14 +122,15 @@ export async function render<T>(io: IO, out: OutputOptions, view: View<T>): Prom
 async function renderView<T>(io: IO, out: OutputOptions, view: View<T>): Promise<void> {
   switch (out.format) {
     case "plain": {
-      const text = view.kind === "text" ? view.text
+      const text = view.kind === "text" ? escapeText(view.text)
         : view.kind === "record" ? view.entries.map(([k, v]) => `${k}\t${plainCell(v)}\n`).join("")
         : view.quiet === true ? "" : plainRows(view.rows, view.columns);
       if (text) io.out(text);
       return;
     }
-    case "table": {
-      if (view.kind === "text") { io.out(view.text); return; }
+    case "table":
+    case "wide": {
+      if (view.kind === "text") { io.out(escapeText(view.text)); return; }
       const chalk = out.color ? await colors() : undefined;
       if (view.kind === "record") {
         const w = Math.max(...view.entries.map(([k]) => k.length));
@@ -127,13 +146,32 @@ async function renderView<T>(io: IO, out: OutputOptions, view: View<T>): Promise
         return;
       }
       const columns = view.columns.filter((c) => c.only !== "plain");
-      const rows = view.rows.map((r) => columns.map((c) => {
-        const text = cell(c.value(r));
-        return chalk && c.paint ? c.paint(chalk, text) : text;
+      // Escaped first (plainCell), then cut to the terminal's width, then painted: our colour codes are the only ones.
+      let cells = view.rows.map((r) => columns.map((c) => plainCell(c.value(r))));
+      const width = out.format === "table" ? io.columns : undefined; // -o wide: never cut
+      if (width) cells = fitTable(columns.map((c) => c.header), cells, width);
+      const rows = cells.map((r) => r.map((text, i) => {
+        const paint = columns[i]!.paint;
+        return chalk && paint ? paint(chalk, text) : text;
       }));
       io.out(await renderTable(columns.map((c) => c.header), rows, chalk));
     }
   }
+}
+
+const GAP = 2;
+
+/**
+ * Cells cut with "…" so that the table fits in `width` terminal cells: the widest columns first, none narrower than
+ * its header (or 5 cells), the id column (the first with a header) only when nothing else helps.
+ */
+export function fitTable(headers: readonly string[], cells: string[][], width: number): string[][] {
+  const natural = headers.map((h, i) => Math.max(displayWidth(h), ...cells.map((r) => displayWidth(r[i] ?? ""))));
+  const min = headers.map((h) => Math.max(displayWidth(h), 5));
+  const keep = Math.max(0, headers.findIndex((h) => h !== ""));
+  const fit = fitWidths(natural, min, width, GAP, keep);
+  if (fit.every((w, i) => w >= natural[i]!)) return cells;
+  return cells.map((r) => r.map((text, i) => (fit[i]! < natural[i]! ? cutToWidth(text, fit[i]!) : text)));
 }
 
 /** Rows as an aligned table with a header (terminal) — borderless, like gh. */

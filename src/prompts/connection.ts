@@ -8,6 +8,7 @@ import { redactedPaths } from "../connection/secrets.js";
 import { connTypeProblem, extraProblem, portTextProblem } from "../connection/validate.js";
 import { pyLoads } from "../util/pyjson.js";
 import { COMMON_CONN_TYPES } from "../connection/conn-types.js";
+import { escapeControls } from "../output/sanitize.js";
 
 /** Types offered in the menu: the most used of the shared list (completion offers all of them); anything else is typed in. */
 export const COMMON_TYPES = COMMON_CONN_TYPES.slice(0, 13);
@@ -82,7 +83,7 @@ export async function promptNewConnection(
   return body;
 }
 
-/** The fields about to be created, one per line, the password as ***. */
+/** The fields about to be created, one per line, the password as ***; control characters as escapes (\x1b, \x0a). */
 export function summary(b: ConnectionBody): string {
   const rows: Array<[string, unknown]> = [
     ["connection_id", b.connection_id], ["conn_type", b.conn_type], ["description", b.description], ["host", b.host],
@@ -90,5 +91,5 @@ export function summary(b: ConnectionBody): string {
     ["extra", b.extra], ["team_name", b.team_name],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
-  return "\nAbout to create:\n" + rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v === undefined || v === null ? "" : String(v)}`.trimEnd() + "\n").join("") + "\n";
+  return "\nAbout to create:\n" + rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v === undefined || v === null ? "" : escapeControls(String(v))}`.trimEnd() + "\n").join("") + "\n";
 }

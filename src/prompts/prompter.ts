@@ -1,7 +1,10 @@
 // Prompts, drawn on stderr through @inquirer/prompts (loaded only when a prompt is shown).
 // A closed or interrupted prompt becomes a CancelledError (exit 130).
+// What a prompt shows (message, default, choices, a validation problem) has its control characters escaped (issue 18):
+// a default from the server is shown as \x1b..., and answering with the default still returns the value itself.
 import { CancelledError } from "../errors.js";
 import type { IO } from "../output/io.js";
+import { escapeControls, escapeText } from "../output/sanitize.js";
 
 export interface Choice<T> { name: string; value: T; description?: string }
 export interface Prompter {
@@ -23,11 +26,22 @@ export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
     }
   };
   const mod = () => import("@inquirer/prompts");
+  const safe = (validate?: (v: string) => true | string) => validate && ((v: string) => {
+    const r = validate(v);
+    return r === true ? true : escapeText(r);
+  });
   return {
-    input: (o) => guard(async () => (await mod()).input({ message: o.message, default: o.default, required: o.required, validate: o.validate }, ctx())),
-    password: (o) => guard(async () => (await mod()).password({ message: o.message, mask: "*", validate: o.validate }, ctx())),
+    input: (o) => guard(async () => {
+      const shown = o.default === undefined ? undefined : escapeControls(o.default);
+      const v = await (await mod()).input({ message: escapeText(o.message), default: shown, required: o.required, validate: safe(o.validate) }, ctx());
+      return shown !== undefined && shown !== o.default && v === shown ? o.default! : v; // the default, as it is
+    }),
+    password: (o) => guard(async () => (await mod()).password({ message: escapeText(o.message), mask: "*", validate: safe(o.validate) }, ctx())),
     select: <T>(o: { message: string; choices: Array<Choice<T>>; default?: T }) =>
-      guard(async () => (await mod()).select<T>({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, ctx())),
-    confirm: (o) => guard(async () => (await mod()).confirm({ message: o.message, default: o.default ?? false }, ctx())),
+      guard(async () => (await mod()).select<T>({
+        message: escapeText(o.message), default: o.default, pageSize: 12,
+        choices: o.choices.map((c) => ({ ...c, name: escapeControls(c.name), ...(c.description === undefined ? {} : { description: escapeText(c.description) }) })),
+      }, ctx())),
+    confirm: (o) => guard(async () => (await mod()).confirm({ message: escapeText(o.message), default: o.default ?? false }, ctx())),
   };
 }

@@ -102,7 +102,7 @@ const CASES: Array<[string, Case]> = [
   ["--json without conn_type", { args: ["create", "x_conn", "--json", '{"host": "h"}'], message: /^--json: conn_type is missing$/ }],
   ["--json @FILE that is missing", { args: ["create", "x_conn", "--json", `@${f("nope.json")}`], message: /^no such file: .*nope\.json$/ }],
   // ---- choices, global flags, commander
-  ["unknown -o", { args: ["list", "-o", "xml"], message: /argument 'xml' is invalid\. Allowed choices are table, plain, json, yaml\.$/ }],
+  ["unknown -o", { args: ["list", "-o", "xml"], message: /argument 'xml' is invalid\. Allowed choices are table, wide, plain, json, yaml\.$/ }],
   ["unknown import --format", { args: ["import", f("no-type.json"), "--format", "csv"], message: /argument 'csv' is invalid\. Allowed choices are json, yaml, env, astro\.$/ }],
   ["unknown export --format", { args: ["export", "-", "--format", "xml"], message: /argument 'xml' is invalid/ }],
   ["unknown --on-existence", { args: ["import", f("no-type.json"), "--on-existence", "merge"], message: /argument 'merge' is invalid\. Allowed choices are fail, skip, overwrite\.$/ }],

@@ -101,6 +101,6 @@ describe("option forms commander accepts", () => {
 
   it("-o=json is a usage error that says how to write it", async () => {
     expect(await parseError(["list", "-o=json"])).toBe(`error: option '-o, --output <format>' argument '=json' is invalid. Write -o json, -ojson or --output=json (a short option takes no "=").`);
-    expect(await parseError(["-o", "xml", "list"])).toMatch(/Allowed choices are table, plain, json, yaml\.$/);
+    expect(await parseError(["-o", "xml", "list"])).toMatch(/Allowed choices are table, wide, plain, json, yaml\.$/);
   });
 });

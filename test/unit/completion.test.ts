@@ -53,7 +53,7 @@ describe("completion engine", () => {
   });
 
   it("completes flag values: -o formats, choices, --order-by with and without -, --type, profiles", async () => {
-    expect(await values("-o", "")).toEqual(["table", "plain", "json", "yaml"]);
+    expect(await values("-o", "")).toEqual(["table", "wide", "plain", "json", "yaml"]);
     expect(await values("get", "-o", "j")).toEqual(["json"]);
     expect(await values("get", "-vo", "y")).toEqual(["yaml"]);
     expect(await values("list", "--output=p")).toEqual(["--output=plain"]);
