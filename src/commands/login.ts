@@ -97,7 +97,7 @@ export async function runLogout(d: Deps): Promise<void> {
   const name = d.settings().profile.value;
   const p = d.config.profile(name);
   if (!p?.token) { d.note(`No token stored in profile ${name}.`); return; }
-  await d.config.update((data) => { delete data.profiles[name]!.token; });
+  await d.config.update((data) => { delete data.profiles[name]?.token; });
   d.note(`Removed the token from profile ${name}.`);
 }
 
