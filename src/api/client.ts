@@ -9,6 +9,11 @@ import { prefixMatcher } from "../util/pattern.js";
 export interface ListQuery {
   pattern?: string;
   /**
+   * Instead of `pattern`: the terms of an "a|b" pattern for a server that does not OR them (Airflow before 3.2): one
+   * listing per term, each connection once (see pagesOfTerms).
+   */
+  patternTerms?: string[];
+  /**
    * connection_id_prefix_pattern (Airflow 3.3). Every id that comes back matches it: the server's answer is filtered
    * here too. With `prefixOnServer` false (a 3.2 server ignores the parameter and returns everything), the parameter
    * is not sent and airconn filters every page itself, applying offset and limit to the matching ids.
@@ -26,6 +31,24 @@ export interface ListPagesOptions extends ListQuery {
   /** Page size asked for; the server caps it (100 by default) and airconn adapts to the cap it sees. */
   pageSize?: number;
   onTotal?: (total: number) => void;
+}
+
+/** Rows sorted by order_by keys as Airflow sorts them (`-` descending, nulls last either way); stable. */
+function sortLike(rows: ConnectionResponse[], orderBy: string[]): ConnectionResponse[] {
+  const keys = orderBy.map((k) => k.replace(/^-+/, "")).flatMap((name, i) => name === "id" ? []
+    : [{ field: (name === "conn_id" ? "connection_id" : name) as keyof ConnectionResponse, desc: orderBy[i]!.startsWith("-") }]);
+  const cmp = (a: ConnectionResponse, b: ConnectionResponse): number => {
+    for (const { field, desc } of keys) {
+      const x = a[field] ?? null, y = b[field] ?? null;
+      if (x === y) continue;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      const c = typeof x === "number" && typeof y === "number" ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+      if (c !== 0) return desc ? -c : c;
+    }
+    return 0;
+  };
+  return [...rows].sort(cmp);
 }
 
 export class AirflowApi {
@@ -56,6 +79,7 @@ export class AirflowApi {
    * well, so an id that does not match never comes back whatever the server did with the parameter.
    */
   async *pages(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
+    if (o.patternTerms) { yield* this.pagesOfTerms(o, o.patternTerms); return; }
     if (o.prefix === undefined) { yield* this.pagesUnscoped(o); return; }
     const match = prefixMatcher(o.prefix);
     if (o.prefixOnServer) {
@@ -81,6 +105,39 @@ export class AirflowApi {
       if (kept.length) yield kept;
       if (left === 0) return;
     }
+  }
+
+  /**
+   * "a|b" on a server without "|" (Airflow 3.0, 3.1): one listing per term, in the order of the terms (each in the
+   * server's order), a connection matched by several terms once. With --order-by the merged rows are sorted here as
+   * the server sorts (text by code point, numbers by value, nulls last; `id`, which answers do not show, keeps the
+   * listing order). Offset and limit apply to the merged rows.
+   */
+  private async *pagesOfTerms(o: ListPagesOptions, terms: string[]): AsyncGenerator<ConnectionResponse[]> {
+    let skip = o.offset ?? 0;
+    let left = o.limit ?? Infinity;
+    if (left === 0) return;
+    const seen = new Set<string>();
+    const sorted: ConnectionResponse[] | undefined = o.orderBy?.length ? [] : undefined;
+    for (const term of terms) {
+      const one: ListPagesOptions = { ...o, pattern: term, patternTerms: undefined, offset: undefined, limit: undefined, onTotal: undefined };
+      for await (const page of this.pages(one)) {
+        const kept: ConnectionResponse[] = [];
+        for (const c of page) {
+          if (seen.has(c.connection_id)) continue;
+          seen.add(c.connection_id);
+          if (sorted) { sorted.push(c); continue; }
+          if (skip > 0) { skip--; continue; }
+          kept.push(c);
+          if (--left === 0) break;
+        }
+        if (kept.length) yield kept;
+        if (left === 0) return;
+      }
+    }
+    if (!sorted) return;
+    const rows = sortLike(sorted, o.orderBy!).slice(skip, skip + left);
+    for (let i = 0; i < rows.length; i += 100) yield rows.slice(i, i + 100);
   }
 
   /**

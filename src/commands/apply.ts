@@ -5,7 +5,7 @@ import { CancelledError, PartialFailureError, UsageError, AirconnError, ApiError
 import type { FileFormat } from "../files/index.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { Desired, FieldChange, Plan } from "../apply/plan.js";
-import { patternMatcher, prefixMatcher } from "../util/pattern.js";
+import { patternMatcher, patternNeedsVersion, prefixMatcher } from "../util/pattern.js";
 import { containsRedacted, extraKeys, isSensitiveKey, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
 import { dropRedacted } from "../connection/keep.js";
 import { Report, printReport } from "../output/report.js";
@@ -14,7 +14,7 @@ import { runPool } from "../util/pool.js";
 import type { ConnectionBody } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
-import { examples, isAirflow33, listScope, sensitiveWordsForKeys } from "./common.js";
+import { examples, listScope, scopeFor, sensitiveWordsForKeys, type ListScope } from "./common.js";
 
 interface CommonOptions { file?: string; format?: FileFormat; pattern?: string; prefix?: string; prune?: boolean; updateSecrets?: boolean; fromProfile?: string }
 export interface DiffOptions extends CommonOptions { exitCode?: boolean }
@@ -92,12 +92,14 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
   const byPattern = patternMatcher(o.pattern), byPrefix = prefixMatcher(o.prefix);
   const inScope = (id: string) => byPattern(id) && byPrefix(id);
   // --prefix: each server by its own version (one may be 3.3, the other 3.2); airconn filters both answers anyway.
-  const scopeOf = async (api: typeof target): Promise<{ pattern?: string; prefix?: string; prefixOnServer?: boolean }> => {
-    if (o.prefix === undefined) return { pattern: o.pattern };
+  // ("a|b" patterns too: a 3.1 server has no "|", so there the terms are listed one by one.)
+  const scopeOf = async (api: typeof target): Promise<ListScope> => {
+    if (o.prefix === undefined && !patternNeedsVersion(o.pattern)) return { pattern: o.pattern };
     const { readServerVersion } = await import("../api/server.js");
     const v = await readServerVersion({ env: d.env, apiUrl: api.baseUrl, fetch: () => api.version() }).catch(() => undefined);
-    return { pattern: o.pattern, prefix: o.prefix, prefixOnServer: isAirflow33(v) };
+    return scopeFor(o, v);
   };
+
   const list = async (api: typeof target) => (await api.list({ ...(await scopeOf(api)), concurrency: d.concurrency() })).filter((c) => inScope(c.connection_id));
   // An error from the source names its profile: "Token Expired" alone would not say which Airflow refused.
   const fromSource = (e: unknown): never => {
@@ -225,13 +227,35 @@ export async function runDiff(o: DiffOptions, d: Deps): Promise<void> {
   if (o.exitCode && differs) throw new PartialFailureError("");
 }
 
+/** A word for a shell: as it is when nothing in it is special, else in single quotes. */
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/u.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The diff that shows what `apply --prune` would delete, with the scope it was given: the same file or source
+ * profile, --format, --pattern and --prefix, and the profile and server (-p from a flag or AIRCONN_PROFILE, --api-url,
+ * --ca-cert, --insecure flags) — without them the diff would list every connection of the server (issue 18).
+ */
+function pruneDiffCommand(o: ApplyOptions, d: Deps): string {
+  const s = d.settings();
+  const w: string[] = ["airconn"];
+  if (s.profile.source === "flag" || s.profile.source === "env") w.push("-p", shellWord(s.profile.value));
+  if (s.apiUrl.source === "flag") w.push("--api-url", shellWord(s.apiUrl.value));
+  if (d.globals.caCert !== undefined) w.push("--ca-cert", shellWord(d.globals.caCert));
+  if (d.globals.insecure) w.push("--insecure");
+  w.push("diff", ...(o.fromProfile !== undefined ? ["--from-profile", shellWord(o.fromProfile)] : [shellWord(o.file ?? "-")]));
+  if (o.format !== undefined) w.push("--format", o.format);
+  if (o.pattern !== undefined) w.push("--pattern", shellWord(o.pattern));
+  if (o.prefix !== undefined) w.push("--prefix", shellWord(o.prefix));
+  w.push("--prune");
+  return w.join(" ");
+}
+
 export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
   const { plan: p, fromServer, words } = await load(o, d);
   if (o.dryRun) return printDiff(d, p, o.prune === true, fromServer, words);
   const prune = o.prune ? p.onlyOnServer : [];
   if (prune.length && !o.yes) {
-    const again = o.fromProfile !== undefined ? `--from-profile ${o.fromProfile}` : o.file;
-    if (!d.canPrompt()) throw new UsageError(`--prune would delete ${prune.length} connection${prune.length === 1 ? "" : "s"}: pass --yes to confirm without a terminal`, `see them first with: airconn diff ${again} --prune`);
+    if (!d.canPrompt()) throw new UsageError(`--prune would delete ${prune.length} connection${prune.length === 1 ? "" : "s"}: pass --yes to confirm without a terminal`, `see them first with: ${pruneDiffCommand(o, d)}`);
     d.io.err(`--prune will delete: ${prune.slice(0, 30).join(", ")}${prune.length > 30 ? `, ... (${prune.length} in all)` : ""}\n`);
     if (!(await d.prompter().confirm({ message: `Delete ${prune.length} connection${prune.length === 1 ? "" : "s"}?`, default: false }))) throw new CancelledError("nothing was changed");
   }

@@ -1,25 +1,33 @@
 // The "***" rules. Which keys Airflow treats as secret (a word below is a substring of the lower-cased key): the
 // server shows "***" for their values, and restores the stored value when "***" comes back under such a key.
 // airconn uses the same rule to never print such values itself and never to send "***" as a new secret. The list
-// grew in Airflow 3.3.0: where it matters, airconn uses the list of the server it talks to, because a word that
-// server does not know means the value is stored and shown in clear (sending "***" for it would store "***").
+// grew in Airflow 3.2.0 and 3.3.0: where it matters, airconn uses the list of the server it talks to, because a word
+// that server does not know means the value is stored and shown in clear (sending "***" for it would store "***").
 import { UsageError } from "../errors.js";
 import { pyLoads, type PyValue } from "../util/pyjson.js";
-import { isAirflow33, REDACTED, type Fields } from "./model.js";
+import { isAirflow32, isAirflow33, REDACTED, type Fields } from "./model.js";
 
-export const SENSITIVE_WORDS = [
+/** Airflow 3.0 and 3.1 (DEFAULT_SENSITIVE_FIELDS of their secrets masker). */
+export const SENSITIVE_WORDS_3_0 = [
   "access_token", "api_key", "apikey", "authorization", "passphrase", "passwd", "password", "private_key", "secret",
-  "token", "keyfile_dict", "service_account", "access_key", "connection_string", "proxy", "proxies",
+  "token", "keyfile_dict", "service_account",
 ] as const;
 
-/** Added in Airflow 3.3.0. */
+/** Added in Airflow 3.2.0: apache/airflow #61580 (access_key, connection_string) and #61906 (proxy, proxies). */
+export const SENSITIVE_WORDS_3_2 = ["access_key", "connection_string", "proxy", "proxies"] as const;
+
+/** Airflow 3.2's list: the one used when the server's version does not matter or is not known. */
+export const SENSITIVE_WORDS = [...SENSITIVE_WORDS_3_0, ...SENSITIVE_WORDS_3_2] as const;
+
+/** Added in Airflow 3.3.0 (apache/airflow #66673). */
 export const SENSITIVE_WORDS_3_3 = ["auth_header", "bearer", "dsn", "service_key", "webhook_url"] as const;
 
 export type SensitiveWords = readonly string[];
 
-/** The word list of an Airflow version (major, minor); the 3.2 list when unknown. */
+/** The word list of an Airflow version (major, minor): 3.0/3.1, 3.2, or 3.3 and newer; the 3.2 list when unknown. */
 export function sensitiveWordsFor(v: { major: number; minor: number } | undefined): SensitiveWords {
   if (isAirflow33(v)) return [...SENSITIVE_WORDS, ...SENSITIVE_WORDS_3_3];
+  if (v !== undefined && !isAirflow32(v)) return SENSITIVE_WORDS_3_0; // before 3.2
   return SENSITIVE_WORDS;
 }
 
@@ -28,10 +36,12 @@ export function isSensitiveKey(key: string, words: SensitiveWords = SENSITIVE_WO
   return words.some((w) => k.includes(w));
 }
 
-/** True when the servers disagree about this key: secret on 3.3, not on 3.2. Only then does the version matter. */
+/**
+ * True when Airflow versions disagree about this key: secret on 3.3 only (dsn), or on 3.2 and later but not on 3.0/3.1
+ * (proxy). Only then does the server's version matter.
+ */
 export function versionDependentKey(key: string): boolean {
-  const k = key.toLowerCase();
-  return !isSensitiveKey(key) && SENSITIVE_WORDS_3_3.some((w) => k.includes(w));
+  return !isSensitiveKey(key, SENSITIVE_WORDS_3_0) && isSensitiveKey(key, [...SENSITIVE_WORDS, ...SENSITIVE_WORDS_3_3]);
 }
 
 /** Every key of a JSON object tree (an extra); none when it is not JSON. */

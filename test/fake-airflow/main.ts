@@ -11,7 +11,7 @@ const HELP = `Usage: tsx test/fake-airflow/main.ts [options]
   --latency MS             delay before every /api/v2 and /auth answer
   --max-page-limit N       [api] maximum_page_limit (default 100)
   --test-connection MODE   Disabled (default), Enabled or Hidden
-  --airflow-version V      3.2.1 or 3.3.2 (default $AIRCONN_TEST_AIRFLOW_VERSION, else 3.2.1)
+  --airflow-version V      3.0.6, 3.1.8, 3.2.1, 3.3.2 or 3.4.0 (default $AIRCONN_TEST_AIRFLOW_VERSION, else 3.2.1)
   --connection-test-ms MS  3.3: time a test on a worker takes, pending -> result (default 300)
   --connection-test-timeout-ms MS
                            3.3: an unfinished test this old is failed (default 90000)

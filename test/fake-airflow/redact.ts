@@ -1,7 +1,7 @@
 // Airflow's secrets masker, as far as connection responses and PATCH merges depend on it
 // (airflow/sdk/execution_time/secrets_masker.py: redact / _redact / _redact_all / merge), for 3.2.1 and 3.3.x.
 import { pyDumps, pyLoads, type PyObject, type PyValue } from "../../src/util/pyjson.js";
-import type { AirflowVersion } from "./version.js";
+import { before32, is33, type AirflowVersion } from "./version.js";
 
 /** [core] sensitive words of 3.2.x (the last four are [unconfirmed] for 3.2.1, see api-behaviour.md §2). */
 export const SENSITIVE_WORDS_32 = [
@@ -23,12 +23,16 @@ export interface Masker {
   readonly depthLimited: boolean;
 }
 
+/** Before 3.2.0 (3.0.x, 3.1.x): the words without access_key, connection_string, proxy, proxies (PRs #61580, #61906). */
+export const SENSITIVE_WORDS_31 = SENSITIVE_WORDS_32.slice(0, 12);
+
+export const MASKER_31: Masker = { words: SENSITIVE_WORDS_31, depthLimited: true };
 export const MASKER_32: Masker = { words: SENSITIVE_WORDS_32, depthLimited: true };
 export const MASKER_33: Masker = { words: [...SENSITIVE_WORDS_32, ...SENSITIVE_WORDS_ADDED_33], depthLimited: false };
 
 /** The one place that says which words a version treats as sensitive, and how deep it masks. */
 export function maskerFor(version: AirflowVersion): Masker {
-  return version.startsWith("3.3.") ? MASKER_33 : MASKER_32;
+  return is33(version) ? MASKER_33 : before32(version) ? MASKER_31 : MASKER_32;
 }
 
 /** The sensitive-word list of a version (substring match on the lower-cased key). */

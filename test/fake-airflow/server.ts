@@ -16,7 +16,7 @@ import {
   err, InternalServerError, isObject, laxInt, missing, pyListRepr, pyRepr, validateBulkBody, validateConnectionBody,
   validateConnectionTestRequestBody, type PydError,
 } from "./validate.js";
-import { is33, resolveVersion, type AirflowVersion } from "./version.js";
+import { before32, is33, resolveVersion, type AirflowVersion } from "./version.js";
 import { WorkerTests, type ConnectionTestRun } from "./worker-tests.js";
 
 export type { StoredConnection } from "./store.js";
@@ -308,12 +308,13 @@ function pydanticRepr(model: string, errors: PydError[]): string {
 
 /**
  * connection_id_pattern: ILIKE '%term%' (PostgreSQL: backslash escapes), with the "|" OR rule and "~". 3.2.1 ORs
- * only when two or more terms are left ("a|" is the literal "a|"); 3.3 drops empty terms ("a|" is "a").
+ * only when two or more terms are left ("a|" is the literal "a|"); 3.3 drops empty terms ("a|" is "a"). Before 3.2
+ * (`noOr`) there is no OR: "a|b" is one term, the literal text, which no connection id can contain.
  */
-function patternMatcher(value: string | null, v33: boolean): ((lower: string) => boolean) | null {
+function patternMatcher(value: string | null, v33: boolean, noOr = false): ((lower: string) => boolean) | null {
   if (value === null || value === "~") return null;
   let terms = [value];
-  if (value.includes("|")) {
+  if (value.includes("|") && !noOr) {
     const split = value.split("|").map((t) => t.trim()).filter((t) => t.length > 0);
     if (split.length > 1 || (v33 && split.length === 1)) terms = split;
   }
@@ -370,7 +371,9 @@ class FakeAirflowServer implements FakeAirflow {
   private readonly masker: Masker;
   private readonly v33: boolean;
   /** 3.3 with multi_team off: team_name is refused (api-behaviour.md §9) */
-  private readonly refuseTeam: boolean;
+  private readonly refuseTeam: boolean | "absent";
+  /** before 3.2.0: no "|" OR in connection_id_pattern, no team_name field */
+  private readonly before32: boolean;
   private readonly store = new Store();
   private readonly workerTests: WorkerTests;
   private readonly jwt: JwtSigner;
@@ -389,7 +392,8 @@ class FakeAirflowServer implements FakeAirflow {
   constructor(private readonly opts: FakeAirflowOptions) {
     this.airflowVersion = resolveVersion(opts.airflowVersion);
     this.v33 = is33(this.airflowVersion);
-    this.refuseTeam = this.v33 && opts.multiTeam !== true;
+    this.before32 = before32(this.airflowVersion);
+    this.refuseTeam = this.before32 ? "absent" : this.v33 && opts.multiTeam !== true;
     this.masker = maskerFor(this.airflowVersion);
     this.sensitiveWords = this.masker.words;
     this.workerTests = new WorkerTests(this.store, {
@@ -757,13 +761,13 @@ class FakeAirflowServer implements FakeAirflow {
     for (const v of values) {
       let name = v.replace(/^-+/, "");
       if (name === "connection_id") name = "conn_id";
-      if (!(SORTABLE as readonly string[]).includes(name)) {
+      if (!(SORTABLE as readonly string[]).includes(name) || (this.before32 && name === "team_name")) {
         return detail(400, `Ordering with '${name}' is disallowed or the attribute does not exist on the model`);
       }
       orderBy.push({ key: name as (typeof SORTABLE)[number], desc: v.startsWith("-") });
     }
     const patterns = ctx.query.getAll("connection_id_pattern");
-    const contains = patternMatcher(patterns.length ? patterns[patterns.length - 1]! : null, this.v33);
+    const contains = patternMatcher(patterns.length ? patterns[patterns.length - 1]! : null, this.v33, this.before32);
     // 3.2.1 does not know connection_id_prefix_pattern: it is ignored there (api-behaviour.md §9)
     const prefixes = this.v33 ? ctx.query.getAll("connection_id_prefix_pattern") : [];
     const terms = prefixTerms(prefixes.length ? prefixes[prefixes.length - 1]! : null);
@@ -773,12 +777,19 @@ class FakeAirflowServer implements FakeAirflow {
       : startsWith ? (_lower: string, id: string) => startsWith(id)
       : null;
     const { rows, total } = this.store.list(orderBy, match, offset, limit);
-    return json(200, { connections: rows.map((c) => toResponse(c, this.masker)), total_entries: total });
+    return json(200, { connections: rows.map((c) => this.response(c)), total_entries: total });
+  }
+
+  /** ConnectionResponse of this version: before 3.2.0 it has no team_name (nine keys). */
+  private response(c: StoredConnection): Partial<ReturnType<typeof toResponse>> {
+    const r: Partial<ReturnType<typeof toResponse>> = toResponse(c, this.masker);
+    if (this.before32) delete r.team_name;
+    return r;
   }
 
   private getOne(id: string): Reply {
     const c = this.store.get(id);
-    return c ? json(200, toResponse(c, this.masker)) : notFound(id);
+    return c ? json(200, this.response(c)) : notFound(id);
   }
 
   private create(b: BodyParse): Reply {
@@ -787,7 +798,7 @@ class FakeAirflowServer implements FakeAirflow {
     if (this.store.has(v.value.connection_id)) return uniqueViolation();
     const conn = fromBody(v.value);
     checkColumnLimits(conn);
-    return json(201, toResponse(this.store.insert(conn), this.masker));
+    return json(201, this.response(this.store.insert(conn)));
   }
 
   private patchOne(id: string, b: BodyParse, ctx: Ctx): Reply {
@@ -799,7 +810,7 @@ class FakeAirflowServer implements FakeAirflow {
     const mask = ctx.query.getAll("update_mask");
     const fields = updateFields(old, v.value, mask.length ? mask : null, this.masker);
     checkColumnLimits({ ...old, ...fields });
-    return json(200, toResponse(this.store.update(id, fields), this.masker));
+    return json(200, this.response(this.store.update(id, fields)));
   }
 
   private deleteOne(id: string): Reply {

@@ -86,17 +86,21 @@ export interface ConnectionBody {
 const EXTRA_NOT_OBJECT = "The `extra` field must be a valid JSON object (e.g., {'key': 'value'})";
 const EXTRA_NOT_JSON = EXTRA_NOT_OBJECT + ", but encountered non-JSON in `extra` field";
 
+/** How a version's ConnectionBody treats team_name: true refuses a non-null one (3.3, multi_team off), "absent" has no such field (before 3.2). */
+export type TeamRule = boolean | "absent";
+
 export const TEAM_DISABLED = "team_name cannot be set when multi_team mode is disabled. Please contact your administrator.";
 
 /**
  * ConnectionBody (StrictBaseModel: extra="forbid", populate_by_name=True). `refuseTeam` (3.3, multi_team off): the
  * model validator that runs once the fields are valid refuses a non-null team_name, located at the model.
+ * `"absent"` (before 3.2.0): the model has no team_name field, so a team_name is an unknown field (extra_forbidden).
  */
 export function validateConnectionBody(
   input: unknown,
   loc: Loc,
   moreFields: readonly string[] = [],
-  refuseTeam = false,
+  refuseTeam: TeamRule = false,
 ): { value?: ConnectionBody; errors: PydError[] } {
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const errors: PydError[] = [];
@@ -171,10 +175,11 @@ export function validateConnectionBody(
       if (msg !== undefined) errors.push(err("value_error", [...loc, "extra"], `Value error, ${msg}`, v, { error: {} }));
     }
   }
-  str("team_name", "team_name", false, 50);
+  if (refuseTeam === "absent") out.team_name = null;
+  else str("team_name", "team_name", false, 50);
   for (const k of Object.keys(input)) if (!known.has(k)) errors.push(extraForbidden([...loc, k], input[k]));
   if (errors.length) return { errors };
-  if (refuseTeam && out.team_name != null) return { errors: [err("value_error", loc, `Value error, ${TEAM_DISABLED}`, input, { error: {} })] };
+  if (refuseTeam === true && out.team_name != null) return { errors: [err("value_error", loc, `Value error, ${TEAM_DISABLED}`, input, { error: {} })] };
   return { value: out as ConnectionBody, errors };
 }
 
@@ -203,7 +208,7 @@ function laxBool(v: unknown, loc: Loc): { ok: true; value: boolean } | { ok: fal
 }
 
 /** ConnectionTestRequestBody (3.3): ConnectionBody + commit_on_success, executor, queue; extra="forbid". */
-export function validateConnectionTestRequestBody(input: unknown, loc: Loc, refuseTeam = false): { value?: ConnectionTestRequestBody; errors: PydError[] } {
+export function validateConnectionTestRequestBody(input: unknown, loc: Loc, refuseTeam: TeamRule = false): { value?: ConnectionTestRequestBody; errors: PydError[] } {
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const OWN = ["commit_on_success", "executor", "queue"];
   const base = validateConnectionBody(input, loc, OWN, refuseTeam);
@@ -252,7 +257,7 @@ function enumField<T extends string>(a: Record<string, unknown>, key: string, al
 }
 
 /** BulkBody[ConnectionBody]. Throws InternalServerError for an action the discriminator cannot tag. */
-export function validateBulkBody(input: unknown, refuseTeam = false): { value?: BulkAction[]; errors: PydError[] } {
+export function validateBulkBody(input: unknown, refuseTeam: TeamRule = false): { value?: BulkAction[]; errors: PydError[] } {
   const loc: Loc = ["body"];
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const errors: PydError[] = [];
