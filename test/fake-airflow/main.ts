@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     testConnection = (m[0]!.toUpperCase() + m.slice(1)) as FakeAirflowOptions["testConnection"];
   }
   const version = values["airflow-version"];
-  if (version !== undefined && !isAirflowVersion(version)) throw new Error(`--airflow-version must be ${AIRFLOW_VERSIONS.join(" or ")}, got ${version}`);
+  if (version !== undefined && !isAirflowVersion(version)) throw new Error(`--airflow-version must be one of ${AIRFLOW_VERSIONS.join(", ")}, got ${version}`);
   let users: Record<string, string> | undefined;
   if (values.user?.length) {
     users = {};

@@ -42,7 +42,7 @@ async function pollUntilDone(call: ReturnType<typeof client>, token: string): Pr
 
 describe("version", () => {
   it("/api/v2/version reports the option; the default is 3.2.1, or $AIRCONN_TEST_AIRFLOW_VERSION", async () => {
-    for (const v of ["3.2.1", "3.3.2"] as const) {
+    for (const v of ["3.0.6", "3.1.8", "3.2.1", "3.3.2", "3.4.0"] as const) {
       const { fake, call } = await start({ airflowVersion: v });
       const r = await call("GET", "/api/v2/version", { token: null });
       expect([r.status, r.json]).toEqual([200, { version: v, git_version: `.release:${v}` }]);
@@ -51,7 +51,7 @@ describe("version", () => {
     expect(resolveVersion(undefined, {})).toBe("3.2.1");
     expect(resolveVersion(undefined, { [VERSION_ENV]: "3.3.2" })).toBe("3.3.2");
     expect(resolveVersion("3.2.1", { [VERSION_ENV]: "3.3.2" })).toBe("3.2.1"); // an explicit pin wins
-    expect(() => resolveVersion(undefined, { [VERSION_ENV]: "3.4.0" })).toThrow(/AIRCONN_TEST_AIRFLOW_VERSION must be 3\.2\.1 or 3\.3\.2/);
+    expect(() => resolveVersion(undefined, { [VERSION_ENV]: "3.5.0" })).toThrow(/AIRCONN_TEST_AIRFLOW_VERSION must be one of 3\.0\.6, 3\.1\.8, 3\.2\.1, 3\.3\.2, 3\.4\.0, got "3\.5\.0"/);
     expect(() => resolveVersion("2.10.0" as never, {})).toThrow(/airflowVersion must be/);
   });
 
@@ -63,6 +63,11 @@ describe("version", () => {
     expect(f33.sensitiveWords).toEqual(sensitiveWords("3.3.2"));
     expect(f33.sensitiveWords).toEqual([...f32.sensitiveWords, ...added]);
     for (const w of added) expect(f32.sensitiveWords).not.toContain(w);
+    // 3.0/3.1: without the four words 3.2.0 added; 3.4.0: the 3.3 list
+    const since32 = ["access_key", "connection_string", "proxy", "proxies"];
+    expect(sensitiveWords("3.1.8")).toEqual(f32.sensitiveWords.filter((w) => !since32.includes(w)));
+    expect(sensitiveWords("3.0.6")).toEqual(sensitiveWords("3.1.8"));
+    expect(sensitiveWords("3.4.0")).toEqual(f33.sensitiveWords);
   });
 });
 
@@ -471,6 +476,6 @@ describe("main.ts --airflow-version", () => {
     bad.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     const [code] = await once(bad, "exit");
     expect(code).toBe(2);
-    expect(err).toContain("--airflow-version must be 3.2.1 or 3.3.2, got 3.1.0");
+    expect(err).toContain("--airflow-version must be one of 3.0.6, 3.1.8, 3.2.1, 3.3.2, 3.4.0, got 3.1.0");
   });
 });

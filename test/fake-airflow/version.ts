@@ -20,7 +20,7 @@ export function resolveVersion(explicit: string | undefined, env: NodeJS.Process
   const v = explicit ?? (env[VERSION_ENV] || undefined) ?? "3.2.1";
   if (!isAirflowVersion(v)) {
     const from = explicit !== undefined ? "airflowVersion" : VERSION_ENV;
-    throw new Error(`fake-airflow: ${from} must be ${AIRFLOW_VERSIONS.join(", ")}, got ${JSON.stringify(v)}`);
+    throw new Error(`fake-airflow: ${from} must be one of ${AIRFLOW_VERSIONS.join(", ")}, got ${JSON.stringify(v)}`);
   }
   return v;
 }
