@@ -78,11 +78,18 @@ try {
   step(`bundled ${(statSync(bundle).size / 1e6).toFixed(2)} MB of JavaScript`);
 
   const blob = join(work, "sea-prep.blob");
+  // A shipped binary runs what it was built with (issue 19): NODE_OPTIONS (--require, --import, --inspect...) is
+  // ignored ("execArgvExtension": "none", Node 24.8+; checked on the result below), and SIGUSR1 does not open the
+  // inspector on a process that holds a token (--disable-sigusr1, Node 22.14+, when the binary knows it).
+  const knows = (flag) => { try { execFileSync(node, [flag, "-e", "0"], { stdio: "ignore", env: {} }); return true; } catch { return false; } };
+  const execArgv = knows("--disable-sigusr1") ? ["--disable-sigusr1"] : [];
   const config = {
     main: bundle,
     output: blob,
     disableExperimentalSEAWarning: true,
     useCodeCache: true,
+    execArgv,
+    execArgvExtension: "none",
     assets: { "completions/tree.json": join(root, "completions/tree.json") },
   };
   writeFileSync(join(work, "sea-config.json"), JSON.stringify(config, null, 1));
@@ -102,6 +109,13 @@ try {
   }
   const { inject } = require("postject");
   await inject(exe, "NODE_SEA_BLOB", readFileSync(blob), { sentinelFuse: "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2" });
+  // The executable must not obey NODE_OPTIONS: a Node without execArgvExtension would build one that does.
+  try {
+    execFileSync(exe, ["--version"], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_OPTIONS: "--require /nonexistent/airconn-build-check.js" } });
+  } catch {
+    throw new Error(`build:exe: an executable built from Node ${version} obeys NODE_OPTIONS (no SEA execArgvExtension): build it from Node 24.8 or later`);
+  }
+  step(`checked: NODE_OPTIONS is ignored${execArgv.length ? `; Node options ${execArgv.join(" ")}` : ""}`);
   copyFileSync(exe, OUT + ".tmp");
   chmodSync(OUT + ".tmp", 0o755);
   renameSync(OUT + ".tmp", OUT);

@@ -8,6 +8,12 @@ import { setFlagsFromString } from "node:v8";
 // As in bin/airconn: fetch's WebAssembly parser stays on V8's baseline tier (a short process does not wait for it).
 setFlagsFromString("--liftoff-only");
 
+// A shipped binary runs as it was built (issue 19). NODE_OPTIONS is never read (the SEA config's
+// "execArgvExtension": "none", scripts/build-exe.mjs) and SIGUSR1 opens no inspector (--disable-sigusr1). The one
+// NODE_* variable Node reads later, at each TLS connection, is dropped too: NODE_TLS_REJECT_UNAUTHORIZED=0 would turn
+// certificate checks off without a word from airconn (use --insecure or --ca-cert). NODE_EXTRA_CA_CERTS still adds CAs.
+delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   // Each path loads only the modules it needs (esbuild keeps a dynamically imported module's code unrun until then).

@@ -141,6 +141,36 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
     expect(lines[0]!.split("\t")[0]).toBe("conn_00001");
   });
 
+  // Issue 19: a shipped binary runs as it was built. (The npm command is `node`, which obeys NODE_OPTIONS by design.)
+  it.skipIf(!NO_NODE)("the executable ignores NODE_OPTIONS: --require of a missing file, --inspect", async () => {
+    const v = await airconn(["--version"], { extra: { NODE_OPTIONS: "--require /nonexistent/airconn-smoke.js" } });
+    expect(v).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
+    const n = server.requests.length;
+    const l = await airconn(["list", "-o", "json"], { extra: { NODE_OPTIONS: "--inspect=127.0.0.1:0 --require /nonexistent/airconn-smoke.js" } });
+    expect(l.stderr).toBe(""); // no "Debugger listening on ws://...", no "Cannot find module"
+    expect(l.code).toBe(0);
+    expect(JSON.parse(l.stdout)).toHaveLength(server.all().length);
+    expect(server.requests.length).toBeGreaterThan(n);
+  });
+
+  it.skipIf(!NO_NODE)("the executable opens no inspector on SIGUSR1", async () => {
+    // `login --token-stdin` waits for its input: a process that is up and idle, then SIGUSR1.
+    const child = spawn(BIN, ["login", "--api-url", server.url, "--token-stdin"], { cwd: "/", env, stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
+    child.stdout.resume();
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on("close", (code, signal) => done({ code, signal })));
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill("SIGUSR1");
+    await new Promise((r) => setTimeout(r, 500));
+    child.stdin.on("error", () => {});
+    child.stdin.end("");
+    const end = await closed;
+    // No "Debugger listening on ws://...": the signal is ignored and the command goes on (its stdin was empty).
+    expect(stderr).toBe("airconn: --token-stdin: standard input was empty\n");
+    expect(end).toEqual({ code: 2, signal: null });
+  });
+
   it("get: one connection (secrets redacted); a missing id is exit 3", async () => {
     const r = await airconn(["get", "conn_00001", "-o", "json"]);
     expect(r.stderr).toBe("");
