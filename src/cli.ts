@@ -13,6 +13,8 @@ import { COMMANDS } from "./commands/index.js";
 
 const secondsArg = (v: string): number => {
   const n = Number(v);
+  // 0 and negative numbers are numbers: say what is wrong with them rather than repeat the range.
+  if (/^\s*-?\d+(\.\d+)?\s*$/.test(v) && n <= 0) throw new InvalidArgumentError(`--timeout must be more than 0 seconds (at most 3600), got "${v}"`);
   if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 3600) throw new InvalidArgumentError(`--timeout takes seconds between 0 and 3600, got "${v}"`);
   return n;
 };

@@ -1,9 +1,9 @@
 // What a command's run() receives: IO, environment, settings with their sources, a lazily built API client,
 // the profile store, a prompter and the cancellation signal. Nothing here does I/O until asked.
 import { AirflowApi } from "./api/client.js";
-import { readFileSync } from "node:fs";
 import { ConfigStore } from "./config/store.js";
-import { resolveSettings, type Auth, type Resolved } from "./config/resolve.js";
+import { resolveSettings, type Auth, type Resolved, type TlsSettings } from "./config/resolve.js";
+import { makeDispatcher, proxyEnv, proxyFor } from "./api/transport.js";
 import { AuthError, UsageError } from "./errors.js";
 import { resolveFormat, useColor, type OutputOptions } from "./output/format.js";
 import type { IO } from "./output/io.js";
@@ -81,7 +81,6 @@ export function createDeps(init: DepsInit): Deps {
   const signal = init.signal ?? new AbortController().signal;
   let resolved: Resolved | undefined;
   let api: Promise<AirflowApi> | undefined;
-  let dispatcher: Promise<Dispatcher | undefined> | undefined;
   let serverVersion: Promise<ServerVersion | undefined> | undefined;
   const secrets: string[] = [];
   const warned = new Set<string>();
@@ -89,19 +88,19 @@ export function createDeps(init: DepsInit): Deps {
   const redact = (s: string) => secrets.filter((x) => x.length >= 4).reduce((t, x) => t.split(x).join("[REDACTED]"), s);
   const warn = (m: string) => { if (!warned.has(m)) { warned.add(m); io.err(`airconn: warning: ${redact(m)}\n`); } };
 
-  const getDispatcher = () => (dispatcher ??= (async () => {
-    if (init.dispatcher) return init.dispatcher;
-    const proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((k) => env[k]);
-    if (!globals.caCert && !globals.insecure && !proxy) return undefined; // Node's built-in fetch: no extra load cost
-    let ca: string | undefined;
-    if (globals.caCert) {
-      try { ca = readFileSync(globals.caCert, "utf8"); } catch (e) {
-        throw new UsageError(`cannot read --ca-cert ${globals.caCert}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-    }
-    const { EnvHttpProxyAgent } = await import("undici");
-    return new EnvHttpProxyAgent({ connect: { ...(ca ? { ca } : {}), ...(globals.insecure ? { rejectUnauthorized: false } : {}) } });
-  })());
+  // One dispatcher per TLS setting (the current profile's; another profile's for --from-profile); the proxy comes
+  // from the environment for all. Node's built-in fetch needs none when there is neither (no undici load cost).
+  const proxies = proxyEnv(env);
+  const dispatchers = new Map<string, Promise<Dispatcher | undefined>>();
+  /** The TLS settings of this run's profile (a profile `login` is about to create has none stored yet). */
+  const currentTls = (): TlsSettings => resolveSettings(globals, env, config, { allowNewProfile: true }).tls;
+  const getDispatcher = (tls: TlsSettings): Promise<Dispatcher | undefined> => {
+    if (init.dispatcher) return Promise.resolve(init.dispatcher);
+    const key = JSON.stringify([tls.caCert?.value, !!tls.insecure]);
+    let d = dispatchers.get(key);
+    if (!d) dispatchers.set(key, d = makeDispatcher(tls, proxies));
+    return d;
+  };
 
   const timeoutMs = () => {
     const t = globals.timeout ?? 30;
@@ -116,12 +115,18 @@ export function createDeps(init: DepsInit): Deps {
     signal.addEventListener("abort", stop, { once: true });
   });
 
-  const makeApi = async (baseUrl: string, token: string | undefined, auth?: TokenSource) => {
+  const makeApi = async (baseUrl: string, token: string | undefined, auth?: TokenSource, tls: TlsSettings = currentTls()) => {
     if (token) secrets.push(token);
     const plain = token || auth ? plainHttpWarning(baseUrl, "the token") : undefined;
     if (plain) warn(plain);
+    // A stored or exported `insecure` is easy to forget: it is said on every run that uses it.
+    if (tls.insecure && tls.insecure.source !== "flag" && baseUrl.startsWith("https:")) {
+      warn(`the certificate of ${new URL(baseUrl).host} is not verified (insecure from ${tls.insecure.detail}): anyone on the way can read the token; ` +
+        (tls.insecure.source === "profile" ? `keep the CA instead: airconn profile set ${tls.insecure.detail.replace(/^profile /, "")} --ca-cert FILE` : "unset AIRCONN_INSECURE and use AIRCONN_CA_CERT"));
+    }
     return new AirflowApi({
-      baseUrl, token, auth, timeoutMs: timeoutMs(), retries: globals.retries ?? 3, dispatcher: await getDispatcher(), signal,
+      baseUrl, token, auth, timeoutMs: timeoutMs(), retries: globals.retries ?? 3, dispatcher: await getDispatcher(tls), signal,
+      proxy: init.dispatcher ? undefined : proxyFor(new URL(baseUrl), proxies),
       sleep, userAgent: `airconn/${VERSION} node/${process.versions.node}`,
       verbose: globals.verbose ? verboseLog : undefined,
     });
@@ -155,7 +160,7 @@ export function createDeps(init: DepsInit): Deps {
         secrets.push(auth.password);
         const plain = plainHttpWarning(s.apiUrl.value, "the password");
         if (plain) warn(plain);
-        const anon = await makeApi(s.apiUrl.value, undefined);
+        const anon = await makeApi(s.apiUrl.value, undefined, undefined, s.tls);
         const get = () => anon.token(auth.username, auth.password);
         // A new token only for an expired one: another 401 (no token sent) is not cured by logging in again.
         return new RefreshingTokenSource(remember(get), "AIRCONN_USERNAME/AIRCONN_PASSWORD", (detail) => /expired/i.test(detail), verboseLog);
@@ -173,7 +178,7 @@ export function createDeps(init: DepsInit): Deps {
     }
     // The first token is obtained now: a failing token command or login fails before any other work.
     await source.get();
-    return makeApi(s.apiUrl.value, undefined, source);
+    return makeApi(s.apiUrl.value, undefined, source, s.tls);
   };
 
   const deps: Deps = {

@@ -5,6 +5,10 @@ import type {
   ConnectionTestQueuedResponse, ConnectionTestRequestBody, ConnectionTestResponse, VersionInfo,
 } from "./types.js";
 import { prefixMatcher } from "../util/pattern.js";
+import { NotAirflowApiError } from "./http.js";
+import {
+  bulkProblem, collectionProblem, connectionProblem, emptyProblem, queuedTestProblem, shaped, testResultProblem, tokenProblem, versionProblem,
+} from "./shape.js";
 
 export interface ListQuery {
   pattern?: string;
@@ -60,18 +64,26 @@ export class AirflowApi {
   get baseUrl(): string { return this.http.opts.baseUrl; }
 
   async token(username: string, password: string): Promise<string> {
-    const r = await this.http.request<{ access_token?: string }>("POST", "/auth/token", { raw: true, body: { username, password }, token: null });
-    if (!r.body?.access_token) throw new Error("the server did not return an access_token");
-    return r.body.access_token;
+    let r;
+    try {
+      r = await this.http.request("POST", "/auth/token", { raw: true, body: { username, password }, token: null });
+    } catch (e) {
+      if (e instanceof NotAirflowApiError && e.kind === "route") {
+        throw new NotAirflowApiError(e.message, e.kind, e.method, e.url, e.status,
+          `${e.hint}; or this Airflow does not use the simple auth manager: get a token its way and pass it with --token-stdin or AIRCONN_TOKEN`);
+      }
+      throw e;
+    }
+    return shaped<{ access_token: string }>(r, tokenProblem).access_token;
   }
 
   async page(q: ListQuery & { limit: number; offset: number }): Promise<ConnectionCollectionResponse> {
-    return (await this.http.request<ConnectionCollectionResponse>("GET", "/connections", {
+    return shaped<ConnectionCollectionResponse>(await this.http.request("GET", "/connections", {
       query: {
         limit: q.limit, offset: q.offset, order_by: q.orderBy, connection_id_pattern: q.pattern,
         connection_id_prefix_pattern: q.prefix !== undefined && q.prefixOnServer ? q.prefix : undefined,
       },
-    })).body;
+    }), collectionProblem);
   }
 
   /**
@@ -192,49 +204,49 @@ export class AirflowApi {
   }
 
   async get(id: string): Promise<ConnectionResponse> {
-    return (await this.http.request<ConnectionResponse>("GET", `/connections/${encodeId(id)}`)).body;
+    return shaped<ConnectionResponse>(await this.http.request("GET", `/connections/${encodeId(id)}`), connectionProblem);
   }
 
   async create(body: ConnectionBody): Promise<ConnectionResponse> {
-    return (await this.http.request<ConnectionResponse>("POST", "/connections", { body })).body;
+    return shaped<ConnectionResponse>(await this.http.request("POST", "/connections", { body }), connectionProblem);
   }
 
   async patch(id: string, body: ConnectionBody, updateMask?: string[]): Promise<ConnectionResponse> {
-    return (await this.http.request<ConnectionResponse>("PATCH", `/connections/${encodeId(id)}`, {
+    return shaped<ConnectionResponse>(await this.http.request("PATCH", `/connections/${encodeId(id)}`, {
       body, query: updateMask ? { update_mask: updateMask } : undefined,
-    })).body;
+    }), connectionProblem);
   }
 
   async delete(id: string): Promise<void> {
-    await this.http.request("DELETE", `/connections/${encodeId(id)}`);
+    shaped(await this.http.request("DELETE", `/connections/${encodeId(id)}`), emptyProblem);
   }
 
   async test(body: ConnectionBody): Promise<ConnectionTestResponse> {
-    return (await this.http.request<ConnectionTestResponse>("POST", "/connections/test", { body })).body;
+    return shaped<ConnectionTestResponse>(await this.http.request("POST", "/connections/test", { body }), testResultProblem);
   }
 
   /** Airflow 3.3: queues a test on a worker; 202 with a token to poll. */
   async enqueueTest(body: ConnectionTestRequestBody): Promise<ConnectionTestQueuedResponse> {
-    return (await this.http.request<ConnectionTestQueuedResponse>("POST", "/connections/enqueue-test", { body })).body;
+    return shaped<ConnectionTestQueuedResponse>(await this.http.request("POST", "/connections/enqueue-test", { body }), queuedTestProblem(true));
   }
 
   /** Airflow 3.3: the state of a queued test; the token goes in a header, never in the URL. */
   async pollTest(token: string): Promise<AsyncConnectionTestResponse> {
-    return (await this.http.request<AsyncConnectionTestResponse>("GET", "/connections/enqueue-test", {
+    return shaped<AsyncConnectionTestResponse>(await this.http.request("GET", "/connections/enqueue-test", {
       headers: { "Airflow-Connection-Test-Token": token },
-    })).body;
+    }), queuedTestProblem(false));
   }
 
   /** GET /api/v2/version: needs no token. */
   async version(): Promise<VersionInfo> {
-    return (await this.http.request<VersionInfo>("GET", "/version", { token: null })).body;
+    return shaped<VersionInfo>(await this.http.request("GET", "/version", { token: null }), versionProblem);
   }
 
   async createDefaults(): Promise<void> {
-    await this.http.request("POST", "/connections/defaults");
+    shaped(await this.http.request("POST", "/connections/defaults"), emptyProblem);
   }
 
   async bulk(body: BulkBody): Promise<BulkResponse> {
-    return (await this.http.request<BulkResponse>("PATCH", "/connections", { body })).body;
+    return shaped<BulkResponse>(await this.http.request("PATCH", "/connections", { body }), bulkProblem);
   }
 }

@@ -1,6 +1,6 @@
 // One thin request function over fetch: bearer token, JSON bodies, repeated query keys, per-request timeout,
 // retries for idempotent requests, and one ApiError for every error shape Airflow answers with.
-import { ApiError, NetworkError, oneLine } from "../errors.js";
+import { AirconnError, ApiError, EXIT, NetworkError, oneLine } from "../errors.js";
 import type { Dispatcher } from "undici";
 import { FixedTokenSource, type TokenSource } from "./token.js";
 
@@ -20,6 +20,8 @@ export interface HttpOptions {
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;            // cancels everything (Ctrl-C)
   maxRetryDelayMs?: number;        // cap for backoff and Retry-After, default 30 s
+  /** The proxy requests to baseUrl go through (HTTPS_PROXY...), for messages: its URL without credentials and its variable. */
+  proxy?: { url: string; from: string };
 }
 
 export interface RequestOptions {
@@ -32,7 +34,56 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export interface HttpResponse<T> { status: number; body: T; headers: Headers }
+export interface HttpResponse<T> { status: number; body: T; headers: Headers; method: string; url: string }
+
+/**
+ * What answered is not the Airflow API: a route that does not exist (404/405 that is not about a connection), an
+ * HTML page, a redirect, or a 200 whose body is not what Airflow sends. Always exit 1: a wrong URL is never success
+ * and never "not found" (3). Not an ApiError, so no `status === 404` check mistakes it for a missing connection.
+ */
+export class NotAirflowApiError extends AirconnError {
+  constructor(
+    message: string,
+    readonly kind: "route" | "html" | "redirect" | "shape",
+    readonly method: string,
+    readonly url: string,
+    readonly status: number,
+    hint?: string,
+  ) {
+    super(message, EXIT.FAILURE, hint);
+  }
+}
+
+/** A network error on the way to a proxy, or a proxy that would not open the tunnel (`proxy`: its URL, no credentials). */
+export class ProxyError extends NetworkError {
+  constructor(message: string, hint: string | undefined, causeCode: string | undefined, readonly proxy: string) { super(message, hint, causeCode); }
+}
+
+/** The server's certificate could not be verified, or TLS could not be set up. */
+export class TlsError extends NetworkError {}
+
+export const BASE_URL_HINT = "is Airflow served under a path such as /airflow? Check --api-url: it is the Airflow base URL, such as https://example.com/airflow (`airconn profile show` shows the one in use and where it comes from)";
+
+/**
+ * A 404 that is not about a connection: Airflow's own 404s carry a `detail` text naming what is missing. (A 405 is
+ * not one: an older Airflow answers 405 to a newer route, such as POST /connections/enqueue-test on 3.2.)
+ */
+function isRouteMiss(status: number, body: unknown): boolean {
+  if (status !== 404) return false;
+  const b = body as { detail?: unknown } | null;
+  if (!b || typeof b !== "object" || Array.isArray(b)) return true; // plain text, an empty answer
+  // {"detail": "Not Found"}: FastAPI's answer for a path it has no route for; {"error": ...}: Airflow's API catch-all.
+  return !(typeof b.detail === "string" && b.detail !== "Not Found");
+}
+
+/** A short, printable quote of an answer: JSON as compact JSON, text as a JSON string (control characters escaped). */
+export function quoteAnswer(text: string): string {
+  const t = text.trim();
+  if (!t) return "an empty answer";
+  let shown: string;
+  try { shown = JSON.stringify(JSON.parse(t)); } catch { shown = JSON.stringify(oneLine(t)); }
+  return shown.length > 120 ? `${shown.slice(0, 119)}…` : shown;
+}
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const RETRY_METHODS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
@@ -86,7 +137,7 @@ export class Http {
           ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
         } as RequestInit);
       } catch (err) {
-        const nerr = networkError(err, url, timeout.aborted, timeoutMs);
+        const nerr = networkError(err, url, timeout.aborted, timeoutMs, this.opts.proxy);
         this.log(method, url, `error ${nerr.causeCode ?? ""}`.trim(), started);
         if (this.opts.signal?.aborted) throw err;
         if (attempt < retries && nerr.causeCode && RETRY_CODES.has(nerr.causeCode)) {
@@ -99,7 +150,7 @@ export class Http {
       try {
         text = await res.text();
       } catch (err) {
-        const nerr = networkError(err, url, timeout.aborted, timeoutMs);
+        const nerr = networkError(err, url, timeout.aborted, timeoutMs, this.opts.proxy);
         this.log(method, url, `${res.status} body ${nerr.causeCode ?? "error"}`, started);
         if (attempt < retries && !timeout.aborted) { await sleep(backoff(attempt++, maxDelay)); continue; }
         throw nerr;
@@ -112,11 +163,12 @@ export class Http {
       }
       if (res.status >= 200 && res.status < 300) {
         if (auth && token) auth.accepted(token);
-        return { status: res.status, body: parseSuccess(text, res, method, url) as T, headers: res.headers };
+        return { status: res.status, body: parseSuccess(text, res, method, url) as T, headers: res.headers, method, url: url.toString() };
       }
+      const err = apiError(res.status, text, res.headers, method, url, this.opts.baseUrl);
+      if (!(err instanceof ApiError)) throw err;
       // A DELETE retried after a lost answer finds the connection already gone: that is the success we wanted.
-      if (method === "DELETE" && res.status === 404 && attempt > 0) return { status: 204, body: undefined as T, headers: res.headers };
-      const err = apiError(res.status, text, res.headers, method, url);
+      if (method === "DELETE" && res.status === 404 && attempt > 0) return { status: 204, body: undefined as T, headers: res.headers, method, url: url.toString() };
       // 401: the request was not applied, so any method may be sent once more with a new token.
       if (res.status === 401 && auth && token && !authRetried && auth.canRefresh(err.detail)) {
         authRetried = true;
@@ -158,7 +210,7 @@ function parseSuccess(text: string, res: Response, method: string, url: URL): un
   if (res.status === 204 || text === "") return undefined;
   const type = res.headers.get("content-type") ?? "";
   if (type.includes("text/html") || /^\s*<(!doctype|html)/i.test(text)) {
-    throw new ApiError(res.status, `${url.origin + url.pathname} answered with an HTML page, not the Airflow API`, method, url.toString(),
+    throw new NotAirflowApiError(`${url.origin + url.pathname} answered with an HTML page, not the Airflow API`, "html", method, url.toString(), res.status,
       "check the API URL: it should be the Airflow base URL, such as http://localhost:8080 (see `airconn profile show`)");
   }
   try {
@@ -169,13 +221,56 @@ function parseSuccess(text: string, res: Response, method: string, url: URL): un
   }
 }
 
-function networkError(err: unknown, url: URL, timedOut: boolean, timeoutMs: number): NetworkError {
+const TLS_CODES = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID", "ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO"]);
+const CA_HINT = "give the CA that signed the server's certificate with --ca-cert <file> (or AIRCONN_CA_CERT, or keep it in the profile: `airconn profile set NAME --ca-cert FILE`); --insecure skips the check";
+
+function networkError(err: unknown, url: URL, timedOut: boolean, timeoutMs: number, proxy?: { url: string; from: string }): NetworkError {
+  const via = proxy ? ` through the proxy ${proxy.url} (from ${proxy.from})` : "";
   if (timedOut) {
-    return new NetworkError(`no answer from ${url.origin} within ${fmtSeconds(timeoutMs)}`, "raise the limit with --timeout <seconds>, or check the server", "ETIMEDOUT");
+    return new NetworkError(`no answer from ${url.origin}${via} within ${fmtSeconds(timeoutMs)}`, "raise the limit with --timeout <seconds>, or check the server", "ETIMEDOUT");
   }
   const cause = (err as { cause?: { code?: string; message?: string; hostname?: string } })?.cause;
   const code = cause?.code ?? (err as { code?: string })?.code;
+  const msg = cause?.message ?? (err as Error)?.message ?? String(err);
   const where = url.origin;
+  // fetch's own refusal (the Fetch standard's "bad port" list: ports of other protocols, e.g. 6000 X11, 10080 Amanda).
+  if (msg === "bad port") {
+    return new NetworkError(`cannot reach ${where}: fetch refuses port ${url.port || "(default)"} ("bad port": browsers and Node block it because it belongs to another protocol)`,
+      "serve the Airflow API on another port (such as 8080), or put a reverse proxy on an allowed port in front of it", "ERR_BAD_PORT");
+  }
+  if (code && TLS_CODES.has(code)) {
+    const hint = code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "EPROTO"
+      ? "does the server speak https on this port? Use http:// in --api-url if it serves plain http" : CA_HINT;
+    return new TlsError(`TLS error talking to ${where}${via}: ${cause?.message ?? code}`, hint, code);
+  }
+  if (proxy) {
+    // Through a proxy, airconn only ever connects to the proxy: the proxy connects to Airflow.
+    const proxyHint = `${proxy.from}, or add ${url.hostname} to NO_PROXY to connect directly`;
+    switch (code) {
+      case "ECONNREFUSED":
+        return new ProxyError(`cannot connect to the proxy ${proxy.url} (from ${proxy.from}): connection refused`, `is the proxy running? Check ${proxyHint}`, code, proxy.url);
+      case "ENOTFOUND":
+      case "EAI_AGAIN":
+        return new ProxyError(`cannot resolve the host of the proxy ${proxy.url} (from ${proxy.from})`, `check ${proxyHint}`, code, proxy.url);
+      case "ECONNRESET":
+      case "UND_ERR_SOCKET":
+        return new ProxyError(`the connection to ${where}${via} was closed before an answer came`, undefined, code, proxy.url);
+      case "UND_ERR_CONNECT_TIMEOUT":
+        return new ProxyError(`cannot connect to the proxy ${proxy.url} (from ${proxy.from}): no answer`, `check ${proxyHint}`, code, proxy.url);
+      default: {
+        // undici: "Request was cancelled." whose cause is "Proxy response (403) !== 200 when HTTP Tunneling".
+        const refused = /Proxy response \((\d+)\)/.exec(causeMessages(err));
+        if (refused) {
+          const st = Number(refused[1]);
+          return new ProxyError(`the proxy ${proxy.url} (from ${proxy.from}) did not open a connection to ${url.host}: it answered ${st}`,
+            st === 407 ? "the proxy wants credentials: give them in the proxy URL (http://user:password@proxy:3128)"
+              : `the proxy cannot reach ${url.host} or does not allow it; check ${proxyHint}`, code, proxy.url);
+        }
+      }
+    }
+  }
   switch (code) {
     case "ECONNREFUSED":
       return new NetworkError(`cannot connect to ${where}: connection refused`, "is the Airflow API server running? Check the URL with `airconn profile show`", code);
@@ -185,28 +280,31 @@ function networkError(err: unknown, url: URL, timedOut: boolean, timeoutMs: numb
     case "ECONNRESET":
     case "UND_ERR_SOCKET":
       return new NetworkError(`the connection to ${where} was closed before an answer came`, undefined, code);
-    case "DEPTH_ZERO_SELF_SIGNED_CERT":
-    case "SELF_SIGNED_CERT_IN_CHAIN":
-    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
-    case "CERT_HAS_EXPIRED":
-    case "ERR_TLS_CERT_ALTNAME_INVALID":
-      return new NetworkError(`TLS error talking to ${where}: ${cause?.message ?? code}`, "pass the CA with --ca-cert <file> (or --insecure to skip verification)", code);
-    default: {
-      const msg = cause?.message ?? (err as Error)?.message ?? String(err);
-      return new NetworkError(`cannot reach ${where}: ${msg}`, undefined, code);
-    }
+    default:
+      return new NetworkError(`cannot reach ${where}${via}: ${msg}`, undefined, code);
   }
+}
+
+/** The messages of an error and its causes, one per line. */
+function causeMessages(err: unknown): string {
+  const out: string[] = [];
+  for (let e = err as { message?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) out.push(String(e.message ?? ""));
+  return out.join("\n");
 }
 
 const fmtSeconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
 
-/** Turns any error answer into one ApiError with a one-line message. */
-export function apiError(status: number, text: string, headers: Headers, method: string, url: URL | string): ApiError {
+/**
+ * Turns any error answer into one error with a one-line message: an ApiError for what the Airflow API answers, a
+ * NotAirflowApiError for what only something else would (a route that does not exist, an HTML page, a redirect).
+ */
+export function apiError(status: number, text: string, headers: Headers, method: string, url: URL | string, baseUrl?: string): ApiError | NotAirflowApiError {
   const u = typeof url === "string" ? new URL(url) : url;
   const type = headers.get("content-type") ?? "";
+  const base = baseUrl ?? u.origin;
   if (status >= 300 && status < 400) {
     const loc = headers.get("location");
-    return new ApiError(status, `${u.origin + u.pathname} redirected (${status}) to ${loc ?? "another page"}, not an Airflow API answer`, method, u.toString(),
+    return new NotAirflowApiError(`${u.origin + u.pathname} redirected (${status}) to ${loc ?? "another page"}, not an Airflow API answer`, "redirect", method, u.toString(), status,
       "check the API URL: a redirect usually means a login page or a proxy in front of Airflow");
   }
   if (type.includes("text/html") || /^\s*<(!doctype|html)/i.test(text)) {
@@ -216,11 +314,17 @@ export function apiError(status: number, text: string, headers: Headers, method:
       return new ApiError(status, `server error ${status} from ${u.origin + u.pathname}: ${title || "an HTML page"} (an HTML error page)`, method, u.toString(),
         "the Airflow API server, or a proxy in front of it, is unavailable: try again later");
     }
-    return new ApiError(status, `${u.origin + u.pathname} answered ${status} with an HTML page, not the Airflow API`, method, u.toString(),
-      "check the API URL: it should be the Airflow base URL, such as http://localhost:8080");
+    const message = `${u.origin + u.pathname} answered ${status} with an HTML page, not the Airflow API`;
+    if (status === 404) return new NotAirflowApiError(message, "route", method, u.toString(), status, BASE_URL_HINT);
+    if (status === 401 || status === 403) return new ApiError(status, message, method, u.toString(), "check the API URL: it should be the Airflow base URL, such as http://localhost:8080");
+    return new NotAirflowApiError(message, "html", method, u.toString(), status, "check the API URL: it should be the Airflow base URL, such as http://localhost:8080");
   }
   let body: unknown = text;
   try { body = JSON.parse(text); } catch { /* plain text */ }
+  if (isRouteMiss(status, body)) {
+    return new NotAirflowApiError(`${method} ${u.origin + u.pathname} answered ${status} ${quoteAnswer(text)}: no such route, so ${base} does not serve the Airflow API`,
+      "route", method, u.toString(), status, BASE_URL_HINT);
+  }
   const detail = describeDetail(body, status);
   return new ApiError(status, detail, method, u.toString(), hintFor(status, detail), body);
 }

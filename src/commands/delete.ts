@@ -4,6 +4,7 @@ import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, CancelledError, UsageError } from "../errors.js";
 import { Report, printReport } from "../output/report.js";
 import { runPool } from "../util/pool.js";
+import { NotAirflowApiError } from "../api/http.js";
 import { checkPathId, examples } from "./common.js";
 
 export interface DeleteOptions { ids: string[]; yes?: boolean; ifExists?: boolean }
@@ -66,7 +67,8 @@ export async function runDelete(o: DeleteOptions, d: Deps): Promise<void> {
       outcome.set(id, () => report.ok(id, "deleted"));
     } catch (e) {
       if (d.signal.aborted) throw e;
-      if (!(e instanceof AirconnError)) throw e;
+      // A wrong URL is no per-id failure: every id would fail alike, so the command stops with that one error.
+      if (!(e instanceof AirconnError) || e instanceof NotAirflowApiError) throw e;
       if (e instanceof ApiError && e.status === 404 && o.ifExists) outcome.set(id, () => report.ok(id, "skipped", "delete"));
       else outcome.set(id, () => report.fail(id, "delete", e.message, e instanceof ApiError ? e.status : null));
     }

@@ -5,6 +5,8 @@ import { UsageError } from "../errors.js";
 import { checkProfileName, DEFAULT_PROFILE } from "../config/store.js";
 import { jwtExpiry, normaliseApiUrl, resolveSettings } from "../config/resolve.js";
 import { render } from "../output/render.js";
+import { resolve as resolvePath } from "node:path";
+import { readCaFile } from "../api/transport.js";
 import { examples } from "./common.js";
 
 const RUN = { list: runProfileList, show: runProfileShow, use: runProfileUse, set: runProfileSet, remove: runProfileRemove };
@@ -32,16 +34,23 @@ export function register(program: Command, ctx: CommandContext, run = RUN): void
   profile.command("set").description("create or change a profile").argument("<name>")
     .option("--api-url <url>", "Airflow base URL")
     .option("--token-command <cmd>", "shell command that prints an access token (run when a token is needed, again once on a 401); '' removes it")
+    .option("--ca-cert <file>", "PEM file with the CA that signed the server's certificate, kept in the profile (its absolute path); '' removes it")
+    .option("--insecure", "do not verify the server's certificate when this profile is used (warned about on every use)")
+    .option("--no-insecure", "verify the server's certificate again")
     .addHelpText("after", examples([
       "$ airconn profile set staging --api-url https://staging.example.com",
       "$ airconn profile set ci --api-url \"$AIRFLOW_URL\" && printf %s \"$JWT\" | airconn -p ci login --token-stdin   # CI",
       "$ airconn profile set composer --api-url \"$COMPOSER_AIRFLOW_URI\" --token-command 'gcloud auth print-access-token'",
       "$ airconn profile set composer --token-command ''    # remove the token command",
+      "$ airconn profile set corp --ca-cert ./corp-ca.pem      # a private CA, used by every command of the profile",
     ]))
     .action(async (name: string, _o: unknown, cmd: Command) => {
       // Given before the command word too (`airconn --api-url URL profile set NAME`): the value given last wins.
       const g = optionsOf<{ apiUrl?: string; tokenCommand?: string }>(cmd);
-      return run.set(name, { apiUrl: g.apiUrl, tokenCommand: g.tokenCommand }, ctx.deps(cmd));
+      // TLS settings are stored only when given to `profile set` itself: a global `--insecure` before the command
+      // word is meant for this run, and turning verification off for good must be asked for where it is stored.
+      const own = cmd.opts<{ caCert?: string; insecure?: boolean }>();
+      return run.set(name, { apiUrl: g.apiUrl, tokenCommand: g.tokenCommand, caCert: own.caCert, insecure: own.insecure }, ctx.deps(cmd));
     });
   profile.command("remove").alias("rm").description("delete a profile and its token").argument("<name>")
     .addHelpText("after", examples(["$ airconn profile remove staging"]))
@@ -89,6 +98,10 @@ export async function runProfileShow(name: string | undefined, d: Deps): Promise
     token_expires: tok?.expires ?? null,
     token_command: a.kind === "command" ? a.command.value : null,
     username: d.config.profile(s.profile.value)?.username ?? null,
+    ca_cert: s.tls.caCert?.value ?? null,
+    ca_cert_source: s.tls.caCert?.detail ?? null,
+    insecure: !!s.tls.insecure,
+    insecure_source: s.tls.insecure?.detail ?? null,
     config_file: d.config.file,
   };
   const tokenLine = a.kind === "command" ? `from a token command (from ${info.token_source}), run for each command and again once on a 401; its output is never shown`
@@ -99,6 +112,8 @@ export async function runProfileShow(name: string | undefined, d: Deps): Promise
     ["token", tokenLine],
     ...(a.kind === "command" ? [["token_cmd", a.command.value] as [string, string]] : []),
     ["username", info.username ?? ""],
+    ...(s.tls.caCert ? [["ca_cert", `${s.tls.caCert.value} (from ${s.tls.caCert.detail})`] as [string, string]] : []),
+    ...(s.tls.insecure ? [["insecure", `yes: the server's certificate is not verified (from ${s.tls.insecure.detail})`] as [string, string]] : []),
     ["config_file", info.config_file],
   ];
   await render(d.io, d.output(), { kind: "record", entries: lines, document: info });
@@ -111,12 +126,22 @@ export async function runProfileUse(name: string, d: Deps): Promise<void> {
   d.note(`Now using profile ${name}.`);
 }
 
-export async function runProfileSet(name: string, o: { apiUrl?: string; tokenCommand?: string }, d: Deps): Promise<void> {
+export interface ProfileSetOptions { apiUrl?: string; tokenCommand?: string; caCert?: string; insecure?: boolean }
+
+export async function runProfileSet(name: string, o: ProfileSetOptions, d: Deps): Promise<void> {
   checkProfileName(name);
-  if (o.apiUrl === undefined && o.tokenCommand === undefined) throw new UsageError("nothing to set: pass --api-url <url> and/or --token-command <cmd>");
+  if (o.apiUrl === undefined && o.tokenCommand === undefined && o.caCert === undefined && o.insecure === undefined) {
+    throw new UsageError("nothing to set: pass --api-url <url>, --token-command <cmd>, --ca-cert <file> or --[no-]insecure");
+  }
   const url = o.apiUrl === undefined ? undefined : normaliseApiUrl(o.apiUrl);
   const command = o.tokenCommand?.trim();
-  if (command === "" && !d.config.profile(name)) throw new UsageError(`no profile named "${name}"`);
+  if ((command === "" || o.caCert === "") && !d.config.profile(name)) throw new UsageError(`no profile named "${name}"`);
+  // The CA is checked now (readable, PEM) and kept as an absolute path: the profile is used from any folder.
+  let ca: string | undefined;
+  if (o.caCert !== undefined && o.caCert !== "") {
+    ca = resolvePath(o.caCert);
+    readCaFile({ value: ca, source: "flag", detail: "--ca-cert" });
+  }
   const notes: string[] = [];
   await d.config.update((data) => {
     const p = (data.profiles[name] ??= {});
@@ -134,9 +159,19 @@ export async function runProfileSet(name: string, o: { apiUrl?: string; tokenCom
         if (p.token) { delete p.token; notes.push("removed the stored token (the token command replaces it)"); }
       }
     }
+    if (o.caCert !== undefined) {
+      if (ca === undefined && p.ca_cert !== undefined) notes.push("removed the CA certificate");
+      if (ca === undefined) delete p.ca_cert; else p.ca_cert = ca;
+    }
+    if (o.insecure === true) p.insecure = true;
+    if (o.insecure === false) {
+      if (p.insecure) notes.push("certificates are verified again");
+      delete p.insecure;
+    }
     data.current_profile ??= name;
   });
-  const set = [url !== undefined ? `api_url ${url}` : "", command ? "token command set" : ""].filter(Boolean);
+  if (o.insecure === true) d.warn(`profile ${name} does not verify the server's certificate: anyone on the way can read the token; prefer --ca-cert FILE`);
+  const set = [url !== undefined ? `api_url ${url}` : "", command ? "token command set" : "", ca ? `ca_cert ${ca}` : "", o.insecure ? "insecure (certificates not verified)" : ""].filter(Boolean);
   d.note(`Profile ${name}: ${[...set, ...notes].join("; ") || "unchanged"}.`);
 }
 

@@ -4,6 +4,8 @@ import type { Command } from "commander";
 import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, AuthError, EXIT, NetworkError } from "../errors.js";
+import { NotAirflowApiError, ProxyError, TlsError } from "../api/http.js";
+import { proxyEnv, proxyFor } from "../api/transport.js";
 import { jwtExpiry } from "../config/resolve.js";
 import { render } from "../output/render.js";
 import { examples, isAirflow33 } from "./common.js";
@@ -17,7 +19,8 @@ export function register(program: Command, ctx: CommandContext, run = runStatus)
       "$ airconn -p staging status",
       "$ airconn status -o json | jq -r .server_version      # in scripts",
       "",
-      "Exit codes: 0 the server answers and the token works, 1 the server cannot be reached, 4 no token or the token is refused.",
+      "Exit codes: 0 the server answers and the token works, 1 the server cannot be reached or is not the Airflow API",
+      "(a wrong base URL, TLS, the proxy: `problem` says which), 4 no token or the token is refused.",
     ]))
     .action(async (_o: unknown, cmd: Command) => run(ctx.deps(cmd)));
 }
@@ -38,6 +41,16 @@ export interface StatusInfo {
   connection_tests: "enabled" | "disabled" | "unknown";
   /** Airflow 3.3: tests on a worker (--on-worker, create --test-first). */
   worker_tests: boolean | null;
+  /** The proxy requests go through (HTTPS_PROXY/HTTP_PROXY, not NO_PROXY), without credentials, and its variable. */
+  proxy: string | null;
+  /** How the server's certificate is checked (https only): the CA file and where it comes from, or insecure. */
+  ca_cert: string | null;
+  insecure: boolean;
+  /**
+   * What is wrong, when something is: url (something answers, but not the Airflow API: a route that does not exist,
+   * an HTML page, a redirect, an answer of another shape), tls, proxy, network, token.
+   */
+  problem: "url" | "tls" | "proxy" | "network" | "token" | null;
   error: string | null;
 }
 
@@ -64,7 +77,20 @@ export async function runStatus(d: Deps): Promise<void> {
     auth: "unknown", auth_detail: null,
     token_source: tokenSource,
     token_expires: exp ? exp.toISOString() : null,
-    connection_tests: "unknown", worker_tests: null, error: null,
+    connection_tests: "unknown", worker_tests: null,
+    proxy: null, ca_cert: s.tls.caCert ? `${s.tls.caCert.value} (from ${s.tls.caCert.detail})` : null, insecure: !!s.tls.insecure,
+    problem: null, error: null,
+  };
+  const proxy = proxyFor(new URL(s.apiUrl.value), proxyEnv(d.env));
+  if (proxy) info.proxy = `${proxy.url} (from ${proxy.from})`;
+  let hint: string | undefined;
+  /** Records a failure to reach the API or a wrong answer: what kind of problem, its message and hint. */
+  const failed = (e: AirconnError) => {
+    info.error = e.message;
+    hint = e.hint;
+    if (e instanceof NotAirflowApiError) { info.reachable = true; info.problem = "url"; return; }
+    info.reachable = false;
+    info.problem = e instanceof TlsError ? "tls" : e instanceof ProxyError ? "proxy" : "network";
   };
 
   // The version: fresh from the server (status is how one checks), which also refreshes the cache.
@@ -77,12 +103,15 @@ export async function runStatus(d: Deps): Promise<void> {
     info.worker_tests = isAirflow33(v);
   } catch (e) {
     if (d.signal.aborted) throw e;
-    if (e instanceof NetworkError) info.error = e.message;
-    else info.reachable = e instanceof ApiError; // it answered, but not with a version (an older Airflow, a proxy)
-    if (e instanceof ApiError) info.error = `no version from GET /api/v2/version: ${e.message}`;
+    if (e instanceof NetworkError || e instanceof NotAirflowApiError) failed(e);
+    else if (e instanceof ApiError) {
+      info.reachable = true; // it answered, but not with a version (an older Airflow, a proxy)
+      info.error = `no version from GET /api/v2/version: ${e.message}`;
+    } else if (e instanceof AirconnError) throw e; // a CA file that cannot be read: exit 2, as for any command
+    else failed(new AirconnError((e as Error)?.message ?? String(e)));
   }
 
-  if (info.reachable) {
+  if (info.reachable && info.problem === null) {
     if (a.kind === "none") {
       info.auth = "no token";
     } else {
@@ -91,7 +120,7 @@ export async function runStatus(d: Deps): Promise<void> {
         // A cheap authenticated request: one connection at most.
         const [list, probe] = await Promise.allSettled([api.page({ limit: 1, offset: 0 }), api.test(probeBody())]);
         if (list.status === "fulfilled") info.auth = "ok";
-        else classifyAuth(info, list.reason);
+        else classifyAuth(info, list.reason, failed);
         if (probe.status === "fulfilled") info.connection_tests = "enabled";
         else if (isTestsDisabled(probe.reason)) info.connection_tests = "disabled";
         // The expiry of the token in use (a command's or a login's token is known only now); never the token itself.
@@ -100,19 +129,22 @@ export async function runStatus(d: Deps): Promise<void> {
         info.token_expires = exp ? exp.toISOString() : null;
       } catch (e) {
         if (d.signal.aborted) throw e;
-        classifyAuth(info, e);
+        classifyAuth(info, e, failed);
       }
       if (info.auth === "ok" && exp && exp.getTime() < d.now()) info.auth = "expired"; // a server with leeway may still take it
     }
   }
 
+  if (info.auth === "expired" || info.auth === "refused" || info.auth === "forbidden") info.problem ??= "token";
+
   await print(d, info);
-  if (!info.reachable) throw new AirconnError(`cannot reach ${info.api_url}${info.error ? `: ${info.error}` : ""}`, EXIT.FAILURE);
+  if (info.problem === "url") throw new AirconnError(`${info.api_url} is not the Airflow API: ${info.error}`, EXIT.FAILURE, hint);
+  if (!info.reachable) throw new AirconnError(`cannot reach ${info.api_url}${info.error ? `: ${info.error}` : ""}`, EXIT.FAILURE, hint);
   if (info.auth === "no token") throw new AuthError(`not logged in: no token for profile "${info.profile}"`, "run `airconn login`, or set AIRCONN_TOKEN");
   if (info.auth !== "ok") throw new AuthError(`the token does not work${info.auth_detail ? `: ${info.auth_detail}` : ""}`, "run `airconn login` again");
 }
 
-function classifyAuth(info: StatusInfo, e: unknown): void {
+function classifyAuth(info: StatusInfo, e: unknown, failed: (e: AirconnError) => void): void {
   if (e instanceof ApiError && e.status === 401) {
     info.auth = /expired/i.test(e.detail) ? "expired" : "refused";
     info.auth_detail = e.detail;
@@ -122,9 +154,8 @@ function classifyAuth(info: StatusInfo, e: unknown): void {
   } else if (e instanceof AuthError) {
     info.auth = "no token";
     info.auth_detail = e.message;
-  } else if (e instanceof NetworkError) {
-    info.reachable = false;
-    info.error = e.message;
+  } else if (e instanceof NetworkError || e instanceof NotAirflowApiError) {
+    failed(e);
   } else if (e instanceof AirconnError) {
     info.auth = "unknown";
     info.auth_detail = e.message;
@@ -138,7 +169,11 @@ async function print(d: Deps, i: StatusInfo): Promise<void> {
   const entries: Array<[string, string]> = [
     ["profile", `${i.profile} (from ${i.profile_source})`],
     ["api_url", `${i.api_url} (from ${i.api_url_source})`],
-    ["server", !i.reachable ? `unreachable${i.error ? `: ${i.error}` : ""}` : i.server_version ? `Airflow ${i.server_version}` : `reachable, version unknown${i.error ? ` (${i.error})` : ""}`],
+    ["server", i.problem === "url" ? `not the Airflow API: ${i.error}`
+      : !i.reachable ? `unreachable${i.problem && i.problem !== "network" ? ` (${i.problem})` : ""}${i.error ? `: ${i.error}` : ""}`
+      : i.server_version ? `Airflow ${i.server_version}` : `reachable, version unknown${i.error ? ` (${i.error})` : ""}`],
+    ...(i.proxy ? [["proxy", i.proxy] as [string, string]] : []),
+    ...(i.api_url.startsWith("https:") ? [["tls", i.insecure ? "certificate not verified (insecure)" : i.ca_cert ? `CA ${i.ca_cert}` : "system CAs"] as [string, string]] : []),
     ["auth", i.auth === "ok" ? `ok (token from ${i.token_source}; ${expires})`
       : i.auth === "no token" ? "not logged in (run `airconn login`)"
       : `${i.auth}${i.auth_detail ? `: ${i.auth_detail}` : ""}${i.token_source ? ` (token from ${i.token_source}; ${expires})` : ""}`],

@@ -1,6 +1,6 @@
 // The one place that decides each connection setting and remembers where it came from.
 // Precedence: flag > environment > profile > default.
-import type { ConfigStore } from "./store.js";
+import type { ConfigStore, Profile } from "./store.js";
 import { UsageError } from "../errors.js";
 
 export type Source = "flag" | "env" | "profile" | "default" | "login";
@@ -11,6 +11,8 @@ export interface GlobalFlags {
   apiUrl?: string;
   token?: string;
   tokenCommand?: string;
+  caCert?: string;
+  insecure?: boolean;
 }
 
 /**
@@ -36,6 +38,15 @@ export interface Resolved {
   auth: Auth;
   /** AIRCONN_USERNAME + AIRCONN_PASSWORD: get a token for this run, store nothing. */
   envCredentials?: { username: string; password: string };
+  /** How the server's certificate is checked: --ca-cert/--insecure, AIRCONN_CA_CERT/AIRCONN_INSECURE, profile ca_cert/insecure. */
+  tls: TlsSettings;
+}
+
+export interface TlsSettings {
+  /** PEM file with the CA that signed the server's certificate. */
+  caCert?: Sourced<string>;
+  /** Do not verify the server's certificate; absent when off, or when a CA was given at a higher level. */
+  insecure?: Sourced<true>;
 }
 
 export const DEFAULT_API_URL = "http://localhost:8080";
@@ -78,18 +89,48 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stor
   const at = (src: Source) => (tokenCommand?.source === src ? { kind: "command" as const, command: tokenCommand }
     : token?.source === src ? { kind: "token" as const, token } : undefined);
   const auth: Auth = at("flag") ?? at("env") ?? (envCredentials ? { kind: "password", ...envCredentials } : undefined) ?? at("profile") ?? { kind: "none" };
-  return { profile, apiUrl: { ...apiUrl, value: normaliseApiUrl(apiUrl.value, apiUrl.detail) }, token, tokenCommand, auth, envCredentials };
+  const tls = resolveTls(flags, env, stored, profile.value);
+  return { profile, apiUrl: { ...apiUrl, value: normaliseApiUrl(apiUrl.value, apiUrl.detail) }, token, tokenCommand, auth, envCredentials, tls };
+}
+
+const RANK: Record<Source, number> = { flag: 0, env: 1, login: 2, profile: 2, default: 3 };
+
+/** The TLS settings, flag > environment > profile; a CA given at a higher level than `insecure` wins over it. */
+export function resolveTls(flags: GlobalFlags, env: NodeJS.ProcessEnv, stored: Profile | undefined, profileName: string): TlsSettings {
+  const caCert = pick<string>([
+    [flags.caCert, "flag", "--ca-cert"],
+    [env.AIRCONN_CA_CERT, "env", "AIRCONN_CA_CERT"],
+    [stored?.ca_cert, "profile", `profile ${profileName}`],
+  ]);
+  let envInsecure: boolean | undefined;
+  const raw = env.AIRCONN_INSECURE?.trim().toLowerCase();
+  if (raw === "1" || raw === "true" || raw === "yes") envInsecure = true;
+  else if (raw === "0" || raw === "false" || raw === "no") envInsecure = false;
+  else if (raw) throw new UsageError(`AIRCONN_INSECURE takes 1 or 0, got "${env.AIRCONN_INSECURE}"`);
+  // The first level that says anything decides: AIRCONN_INSECURE=0 turns off a profile's insecure.
+  const said: Array<[boolean | undefined, Source, string]> = [
+    [flags.insecure ? true : undefined, "flag", "--insecure"],
+    [envInsecure, "env", "AIRCONN_INSECURE"],
+    [stored?.insecure, "profile", `profile ${profileName}`],
+  ];
+  const first = said.find(([v]) => v !== undefined);
+  let insecure: Sourced<true> | undefined = first?.[0] ? { value: true, source: first[1], detail: first[2] } : undefined;
+  if (insecure && caCert && RANK[caCert.source] < RANK[insecure.source]) insecure = undefined;
+  return { ...(caCert ? { caCert } : {}), ...(insecure ? { insecure } : {}) };
 }
 
 /** The Airflow base URL without a trailing slash or `/api/v2` (both are tolerated on input). */
 export function normaliseApiUrl(raw: string, from = "--api-url"): string {
   let u: URL;
+  // No scheme (`localhost:8080`, `airflow.example.com/airflow`): new URL() fails or reads "localhost:" as the scheme.
+  const guess = schemeGuess(raw.trim());
   try {
     u = new URL(raw.trim());
   } catch {
-    throw new UsageError(`invalid API URL "${raw}" (from ${from}): expected something like http://localhost:8080`);
+    throw new UsageError(`invalid API URL "${raw}" (from ${from}): expected something like http://localhost:8080`, guess && `did you mean ${guess}?`);
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
+    if (guess) throw new UsageError(`invalid API URL "${raw}" (from ${from}): it needs http:// or https:// in front`, `did you mean ${guess}?`);
     throw new UsageError(`invalid API URL "${raw}" (from ${from}): only http and https are supported`);
   }
   if (u.username || u.password) throw new UsageError(`the API URL must not contain credentials (from ${from}): use airconn login`);
@@ -97,6 +138,21 @@ export function normaliseApiUrl(raw: string, from = "--api-url"): string {
   let path = u.pathname.replace(/\/+$/, "");
   if (path.endsWith("/api/v2")) path = path.slice(0, -"/api/v2".length);
   return `${u.origin}${path}`;
+}
+
+/**
+ * The URL meant by a host without a scheme: `localhost:8080` → http://localhost:8080, `airflow.example.com` →
+ * https://airflow.example.com (http for this machine or a port other than 443). Undefined when it is not a host.
+ */
+function schemeGuess(raw: string): string | undefined {
+  if (raw.includes("://")) return undefined;
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?(\/\S*)?$/i.exec(raw);
+  if (!m) return undefined;
+  const [, host, port] = m;
+  // A bare word with no port and no dot (`not-a-url`) is more likely a typo than a host name.
+  if (!port && !host!.includes(".") && !/^(localhost|\[)/i.test(host!)) return undefined;
+  const local = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i.test(host!);
+  return `${local || (port !== undefined && port !== "443") ? "http" : "https"}://${raw}`;
 }
 
 /** Expiry of a JWT, read from its payload without verifying it. */

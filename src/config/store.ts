@@ -23,6 +23,10 @@ export interface Profile {
   username?: string;
   /** A shell command that prints an access token; run when a token is needed and again once on a 401. */
   token_command?: string;
+  /** Absolute path of a PEM file with the CA that signed the server's certificate (`profile set NAME --ca-cert FILE`). */
+  ca_cert?: string;
+  /** Do not verify the server's certificate (`profile set NAME --insecure`); warned about on every use. */
+  insecure?: boolean;
 }
 export interface ConfigData {
   version: 1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MockAgent } from "undici";
-import { Http, apiError, describeDetail, retryAfter, encodeId } from "../../src/api/http.js";
+import { Http, NotAirflowApiError, apiError, describeDetail, retryAfter, encodeId } from "../../src/api/http.js";
 import { AirflowApi } from "../../src/api/client.js";
 import { ApiError, NetworkError } from "../../src/errors.js";
 
@@ -122,7 +122,6 @@ describe("error rendering", () => {
     [422, { detail: [{ type: "string_pattern_mismatch", loc: ["body", "connection_id"], msg: "String should match pattern '^[\\w.-]+$'" }, { type: "missing", loc: ["body", "conn_type"], msg: "Field required" }] },
       "connection_id: String should match pattern '^[\\w.-]+$'; conn_type: Field required", 2],
     [422, { detail: "1 validation error for LoginBody" }, "1 validation error for LoginBody", 2],
-    [404, { error: "API route not found" }, "API route not found", 3],
     [400, { detail: "Ordering with 'bogus' is disallowed or the attribute does not exist on the model" }, "Ordering with 'bogus' is disallowed or the attribute does not exist on the model", 2],
     [401, { detail: "Not authenticated" }, "Not authenticated", 4],
     [403, { detail: "Invalid JWT token" }, "Invalid JWT token", 4],
@@ -131,6 +130,22 @@ describe("error rendering", () => {
     expect(e.message).toBe(text);
     expect(e.exitCode).toBe(code);
     expect(e.message).not.toContain("\n");
+  });
+  it.each([
+    [404, { error: "API route not found" }, "{\"error\":\"API route not found\"}"],
+    [404, { detail: "Not Found" }, "{\"detail\":\"Not Found\"}"],
+  ])("a route that does not exist (%i %j) is a wrong base URL: exit 1, not 3", (status, body, quoted) => {
+    const e = apiError(status, JSON.stringify(body), h("application/json"), "GET", "http://x/api/v2/connections", "http://x");
+    expect(e).toBeInstanceOf(NotAirflowApiError);
+    expect(e.message).toBe(`GET http://x/api/v2/connections answered ${status} ${quoted}: no such route, so http://x does not serve the Airflow API`);
+    expect(e.exitCode).toBe(1);
+    expect(e.hint).toMatch(/served under a path such as \/airflow/);
+  });
+  it("a 405 stays the server's answer (an older Airflow's answer to a newer route), and a missing connection stays 404", () => {
+    const e = apiError(405, '{"detail":"Method Not Allowed"}', h("application/json"), "POST", "http://x/api/v2/connections/enqueue-test", "http://x");
+    expect([e.constructor.name, e.message, e.exitCode]).toEqual(["ApiError", "Method Not Allowed", 1]);
+    const m = apiError(404, '{"detail":"The Connection with connection_id: `x` was not found"}', h("application/json"), "GET", "http://x/api/v2/connections/x", "http://x");
+    expect([m.constructor.name, m.exitCode]).toEqual(["ApiError", 3]);
   });
   it("dedupes the bulk endpoint's doubled 422 errors", () => {
     const one = { type: "missing", loc: ["body", "actions", 0, "create", "entities", 0, "conn_type"], msg: "Field required" };
