@@ -8,7 +8,7 @@
 // Temporary files are created with O_EXCL (a planted file or link at the name makes the open fail instead of being
 // followed), mode 0600, a random name, and removed on every way out: an error, the abort signal (Ctrl-C, SIGTERM,
 // SIGHUP) and the process's exit (a second signal exits at once).
-import { closeSync, constants, createWriteStream, lstatSync, openSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, type Stats, type WriteStream } from "node:fs";
+import { accessSync, closeSync, constants, createWriteStream, lstatSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats, type WriteStream } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { AirconnError, EXIT, UsageError } from "../errors.js";
 import { errnoText } from "./errno.js";
@@ -73,6 +73,8 @@ export function outputTarget(given: string): OutputTarget {
   if (given === "") throw new UsageError("the output file name is empty");
   let path = resolve(given);
   for (let links = 0; ; links++) {
+    // The folder part without links (/dev/fd/2 is /proc/<pid>/fd/2): what a link names is read relative to it.
+    try { path = join(realpathSync(dirname(path)), basename(path)); } catch { /* a missing folder: said below */ }
     let st: Stats;
     try {
       st = lstatSync(path);
@@ -95,7 +97,12 @@ export function outputTarget(given: string): OutputTarget {
       continue;
     }
     if (st.isDirectory()) throw fail(`${path === resolve(given) ? "it" : `it leads to ${path}, which`} is a folder`, "name a file, e.g. connections.json inside it");
-    return { given, path, how: st.isFile() ? "replace" : "in-place" };
+    if (st.isFile()) {
+      // A file this user may not write is not replaced behind its back (the rename would only need the folder).
+      try { accessSync(path, constants.W_OK); } catch (e) { throw fail(errnoText(e)); }
+      return { given, path, how: "replace" };
+    }
+    return { given, path, how: "in-place" };
   }
 }
 
