@@ -278,7 +278,7 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
   });
   if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
   if (p.missing.length && fromServer) {
-    d.warn(`the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin): ${listed(p.missing, 30)}`);
+    d.warn(`the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin, or airconn patch ID --set-extra KEY=VALUE for an extra key): ${listed(p.missing, 30)}`);
   } else if (p.missing.length) {
     const { missingSecretsWarning } = await import("../connection/keep.js");
     d.warn(missingSecretsWarning(p.missing, ", or give the value in the file (e.g. a ${VAR}) and apply again (a password with --update-secrets)"));

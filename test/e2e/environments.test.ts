@@ -149,7 +149,7 @@ describe("diff --from-profile / apply --from-profile", () => {
     const r = await run(["-p", "staging", "apply", "--from-profile", "prod", "--prune", "--yes", "-o", "json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ created: ["only_prod"], updated: ["shared_pg"], deleted: ["only_staging"], skipped: ["shared_http"], failed: [] });
-    expect(r.stderr).toContain("not copied from profile prod; set them on the target (e.g. airconn patch ID --password-stdin): only_prod.password, only_prod.extra.auth");
+    expect(r.stderr).toContain("not copied from profile prod; set them on the target (e.g. airconn patch ID --password-stdin, or airconn patch ID --set-extra KEY=VALUE for an extra key): only_prod.password, only_prod.extra.auth");
     // The update sent only the host; the target's own secrets are untouched.
     const patch = writes(staging, before).find((q) => q.method === "PATCH" && q.path === "/api/v2/connections/shared_pg")!;
     expect(patch.query.getAll("update_mask")).toEqual(["host"]);

@@ -3,8 +3,9 @@
 // it as "***" from then on). The built CLI runs apply, diff, import --on-existence overwrite, bulk (overwrite and
 // update) and patch against the local server, which stores "***" literally where Airflow does
 // (test/fake-airflow/literal-stars.test.ts); the tests read what it stored and what it received.
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { registerSecret, type CliResult } from "../support/cli.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { registerSecret, runCli, type CliResult } from "../support/cli.js";
+import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
 import { useFakeAirflow } from "../support/fake.js";
 import { report } from "../support/report.js";
 
@@ -42,8 +43,8 @@ function noStarsStored(): void {
   }
 }
 /** The one warning about "***" secrets the server lacks: its line, which names every id.field given, and how to set them. */
-function missingWarning(stderr: string, fields: string[]): string {
-  const lines = stderr.split("\n").filter((l) => l.startsWith("airconn: warning:") && l.includes("***"));
+function missingWarning(stderr: string, fields: string[], marker = "***"): string {
+  const lines = stderr.split("\n").filter((l) => l.startsWith("airconn: warning:") && l.includes(marker));
   expect(lines, stderr).toHaveLength(1);
   const line = lines[0]!;
   for (const f of fields) expect(line, `${f} in: ${line}`).toMatch(new RegExp(`(^|[ :,])${f.replace(/[.[\]]/g, "\\$&")}(,|;|$)`));
@@ -224,6 +225,37 @@ describe("patch --extra", () => {
     expect(extraOf("pt_1")).toEqual({ a: 2, api_key: KEY });
     expect(fake.writes(start)).toHaveLength(1);
     expect(fake.writes(start)[0]!.json).toMatchObject({ extra: '{"a": 2, "api_key": "***"}' });
+    noStarsStored();
+  });
+});
+
+describe("apply --from-profile: a nested secret the target lacks", () => {
+  let source: FakeAirflow | undefined;
+  afterAll(() => source?.close());
+
+  it("is left out (the source's \"***\" is not sent for it); the nested secret the target has is kept", async () => {
+    source = await startFakeAirflow({ airflowVersion: "3.2.1" });
+    const post = (s: FakeAirflow, body: object) => fetch(`${s.url}/api/v2/connections`, {
+      method: "POST", headers: { authorization: `Bearer ${s.adminToken}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await post(source, { connection_id: "fp_1", conn_type: "http", extra: JSON.stringify({ auth: { token: TOK, secret_key: KEY, u: 2 } }) })).status).toBe(201);
+    await serverWith([{ connection_id: "fp_1", extra: JSON.stringify({ auth: { token: TOK, u: 1 } }) }]);
+    for (const [name, s] of [["target", fake.server], ["src", source]] as const) {
+      const login = await runCli(["-p", name, "login", "--api-url", s.url, "--token-stdin"], { env: { AIRCONN_CONFIG_DIR: fake.cfgDir }, input: s.adminToken });
+      expect(login.code, login.stderr).toBe(0);
+    }
+    start = fake.server.requests.length;
+
+    const diff = await run(["-p", "target", "diff", "--from-profile", "src", "-o", "json"]);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(JSON.parse(diff.stdout)).toMatchObject({ missing_secrets: [{ connection_id: "fp_1", field: "extra.auth.secret_key" }] });
+    const r = await run(["-p", "target", "apply", "--from-profile", "src", "-o", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(report(r.stdout).updated).toEqual(["fp_1"]);
+    missingWarning(r.stderr, ["fp_1.extra.auth.secret_key"], "not copied");
+    expect(extraOf("fp_1")).toEqual({ auth: { token: TOK, u: 2 } });
+    const sent = fake.writes(start);
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse((sent[0]!.json as { extra: string }).extra)).toEqual({ auth: { token: "***", u: 2 } });
     noStarsStored();
   });
 });
