@@ -241,9 +241,11 @@ function networkError(err: unknown, url: URL, timedOut: boolean, timeoutMs: numb
       "serve the Airflow API on another port (such as 8080), or put a reverse proxy on an allowed port in front of it", "ERR_BAD_PORT");
   }
   if (code && TLS_CODES.has(code)) {
-    const hint = code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "EPROTO"
-      ? "does the server speak https on this port? Use http:// in --api-url if it serves plain http" : CA_HINT;
-    return new TlsError(`TLS error talking to ${where}${via}: ${cause?.message ?? code}`, hint, code);
+    const noTls = code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "EPROTO";
+    // OpenSSL's own text ("80...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:...") is for its developers.
+    const reason = noTls ? "the server did not answer with TLS (wrong version number)" : oneLine(cause?.message ?? code).trim();
+    return new TlsError(`TLS error talking to ${where}${via}: ${reason}`,
+      noTls ? "does the server speak https on this port? Use http:// in --api-url if it serves plain http" : CA_HINT, code);
   }
   if (proxy) {
     // Through a proxy, airconn only ever connects to the proxy: the proxy connects to Airflow.

@@ -25,10 +25,9 @@ export function proxyEnv(env: NodeJS.ProcessEnv): ProxyEnv {
 export function showProxy(value: string): string {
   try {
     const u = new URL(value);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return value.replace(/^.*@/, "");
-  }
+    if (/^(https?|socks5?):$/.test(u.protocol)) return `${u.protocol}//${u.host}`;
+  } catch { /* not a URL: drop whatever stands before an @ */ }
+  return value.replace(/^.*@/, "");
 }
 
 /** The proxy a request to `url` goes through (undici's rules: https falls back to http_proxy; NO_PROXY wins), if any. */

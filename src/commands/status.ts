@@ -138,7 +138,7 @@ export async function runStatus(d: Deps): Promise<void> {
   if (info.auth === "expired" || info.auth === "refused" || info.auth === "forbidden") info.problem ??= "token";
 
   await print(d, info);
-  if (info.problem === "url") throw new AirconnError(`${info.api_url} is not the Airflow API: ${info.error}`, EXIT.FAILURE, hint);
+  if (info.problem === "url") throw new AirconnError(info.error!, EXIT.FAILURE, hint); // it names the URL and what answered
   if (!info.reachable) throw new AirconnError(`cannot reach ${info.api_url}${info.error ? `: ${info.error}` : ""}`, EXIT.FAILURE, hint);
   if (info.auth === "no token") throw new AuthError(`not logged in: no token for profile "${info.profile}"`, "run `airconn login`, or set AIRCONN_TOKEN");
   if (info.auth !== "ok") throw new AuthError(`the token does not work${info.auth_detail ? `: ${info.auth_detail}` : ""}`, "run `airconn login` again");
