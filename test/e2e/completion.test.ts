@@ -97,7 +97,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   });
   it.skipIf(!!skip.bash)("completes flags and flag values", async () => {
     expect(await complete("airconn list --pat")).toEqual(["--pattern"]);
-    expect((await complete("airconn get my_pg -o ")).sort()).toEqual(["json", "plain", "table", "yaml"]);
+    expect((await complete("airconn get my_pg -o ")).sort()).toEqual(["json", "plain", "table", "wide", "yaml"]);
     expect(await complete("airconn list --output=j")).toEqual(["json"]); // bash splits at "=": only the value is replaced
     expect(await complete("airconn list --order-by -conn_t")).toEqual(["-conn_type"]);
   });
@@ -121,7 +121,7 @@ describe("fish (complete -C)", () => {
     expect(await complete("airconn profile re")).toEqual(["remove"]);
   });
   it.skipIf(!!skip.fish)("completes flags and flag values, with descriptions", async () => {
-    expect((await complete("airconn get x -o ")).sort()).toEqual(["json", "plain", "table", "yaml"]);
+    expect((await complete("airconn get x -o ")).sort()).toEqual(["json", "plain", "table", "wide", "yaml"]);
     expect(await complete("airconn list --pat")).toEqual(["--pattern"]);
     const raw = await run("fish", ["--no-config", "-c", `source ${join(COMPLETIONS, "airconn.fish")}; complete -C $argv[1]`, "airconn create x --type postg"]);
     expect(raw).toBe("postgres\tPostgreSQL\n");
