@@ -112,8 +112,8 @@ export class ConfigStore {
    */
   async update(change: (data: ConfigData) => void): Promise<void> {
     this.read(); // a file this airconn refuses is refused before the folder is touched
-    const [{ default: Conf }, { withLock }] = await Promise.all([import("conf"), import("./lock.js")]);
     this.ensureDir();
+    const [{ default: Conf }, { withLock }] = await Promise.all([import("conf"), import("./lock.js")]);
     await withLock(`${this.file}.lock`, this.file, () => {
       const data = this.load();
       change(data);
