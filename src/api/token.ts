@@ -5,6 +5,42 @@
 // refreshed token that is refused before it ever worked is not refreshed again (no loop). Running a command is in
 // token-command.ts, so the request layer never loads node:child_process.
 
+import { UsageError } from "../errors.js";
+
+/**
+ * What in a token an HTTP header cannot carry, as a phrase with its place ("a line break at character 51"), or
+ * undefined. fetch refuses such a header with a message that quotes the whole header, token included: it is
+ * checked before any request instead. Spaces and tabs around the token are not counted (the header drops them).
+ */
+export function tokenProblem(token: string): string | undefined {
+  const t = trimHeaderSpace(token);
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    const at = ` at character ${i + 1}`;
+    if (c === 10 || c === 13) return `a line break${at}`;
+    if (c === 0) return `a NUL character${at}`;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return `a control character${at}`;
+    if (c > 0xff) return `a character an HTTP header cannot carry (outside Latin-1)${at}`;
+  }
+  return undefined;
+}
+
+/** Spaces, tabs and line breaks around a header value: fetch removes them, and so does airconn before checking. */
+const trimHeaderSpace = (s: string) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+
+/**
+ * The token as it will be sent (surrounding whitespace removed), or a UsageError (exit 2) that says what is wrong
+ * and where it came from: "the token from AIRCONN_TOKEN contains a line break at character 51". Never its value.
+ */
+export function checkToken(token: string, what = "the token"): string {
+  const problem = tokenProblem(token);
+  if (problem) {
+    throw new UsageError(`${what} contains ${problem}`,
+      "a token is one line of printable characters: check how it was set (a line break pasted into a variable or a file, a token split over lines)");
+  }
+  return trimHeaderSpace(token);
+}
+
 export interface TokenSource {
   /** The token to send, obtained on first use. */
   get(): Promise<string>;
@@ -30,7 +66,10 @@ export interface TokenSource {
 export class FixedTokenSource implements TokenSource {
   readonly fetches = 1;
   constructor(private readonly token: string, readonly label = "the token") {}
-  get(): Promise<string> { return Promise.resolve(this.token); }
+  /** The token, checked before its first use (a token that cannot be sent is a UsageError naming the label). */
+  get(): Promise<string> {
+    try { return Promise.resolve(checkToken(this.token, this.label)); } catch (e) { return Promise.reject(e); }
+  }
   canRefresh(): boolean { return false; }
   refresh(): Promise<string | undefined> { return Promise.resolve(undefined); }
   accepted(): void {}
@@ -52,9 +91,10 @@ export class RefreshingTokenSource implements TokenSource {
     private readonly onRefresh?: (reason: string) => void,
   ) {}
 
+  /** A new token from the source, checked like any other before it is sent. */
   private fetch(): Promise<string> {
     this.fetches++;
-    return this.fetchToken();
+    return this.fetchToken().then((t) => checkToken(t, `the token from ${this.label}`));
   }
 
   get(): Promise<string> {

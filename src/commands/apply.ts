@@ -113,7 +113,7 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
 async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
   const [{ detectFormat, parseConnectionsFile, presentFields }, { readInput }, { plan: makePlan }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../apply/plan.js")]);
-  const { text, name } = await readInput(o.file, d.io, "connections file");
+  const { text, name } = await readInput(o.file, d.io, "connections file", d.env);
   let format: FileFormat = detectFormat(o.file, o.format, text);
   if (!o.format && format === "yaml") format = "airconn";
   const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env, substitute: true });

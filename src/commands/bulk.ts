@@ -37,7 +37,7 @@ export function register(program: Command, ctx: CommandContext, run = runBulk): 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
   const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions, maskedRequests, maskedUpdate }] =
     await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
-  const { text, name } = await readInput(o.file, d.io, "bulk file");
+  const { text, name } = await readInput(o.file, d.io, "bulk file", d.env);
   const doc = await parseStructured(text, name, o.format);
   const { actions, problems } = checkBulkBody(doc);
   if (problems.length) {

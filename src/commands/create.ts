@@ -220,7 +220,7 @@ export async function fieldsFromJson(arg: string, id: string, d: Deps): Promise<
   let text = arg, name = "--json";
   if (arg === "-" || arg.startsWith("@")) {
     const { readInput } = await import("../bulk/load.js");
-    const r = await readInput(arg === "-" ? "-" : arg.slice(1), d.io, "JSON connection");
+    const r = await readInput(arg === "-" ? "-" : arg.slice(1), d.io, "JSON connection", d.env);
     text = r.text; name = `--json ${r.name}`;
   }
   let doc: PyValue;

@@ -62,7 +62,7 @@ export async function readPasswordStdin(d: Deps): Promise<string> {
   if (d.io.stdinIsTTY) {
     throw new UsageError("--password-stdin reads standard input, but it is a terminal", "pipe the password in: printf %s \"$PASSWORD\" | airconn ... --password-stdin");
   }
-  const text = (await d.io.readStdin()).replace(/\r?\n$/, "");
+  const text = (await d.io.readStdin({ what: "standard input (--password-stdin)" })).replace(/\r?\n$/, "");
   if (text === "") throw new UsageError("--password-stdin: standard input was empty");
   return text;
 }

@@ -41,7 +41,7 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const mode: OnExistence = o.onExistence ?? "fail";
   const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, overwriteBody, storedConnections, withoutNullTeam, withoutRedacted }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
-  const { text, name } = await readInput(o.file, d.io, "connections file");
+  const { text, name } = await readInput(o.file, d.io, "connections file", d.env);
   const format = detectFormat(o.file === "-" ? "-" : o.file, o.format, text);
   const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env });
   for (const w of parsed.warnings) d.warn(w);

@@ -6,6 +6,7 @@ import { ApiError, AuthError, UsageError } from "../errors.js";
 import { checkProfileName } from "../config/store.js";
 import { jwtExpiry, normaliseApiUrl, resolveSettings, DEFAULT_API_URL } from "../config/resolve.js";
 import { examples } from "./common.js";
+import { checkToken } from "../api/token.js";
 
 export interface LoginOptions { username?: string; passwordStdin?: boolean; tokenStdin?: boolean }
 
@@ -42,8 +43,9 @@ export async function runLogin(o: LoginOptions, d: Deps): Promise<void> {
   let token: string;
   let username: string | undefined;
   if (o.tokenStdin) {
-    token = (await d.io.readStdin()).trim();
+    token = (await d.io.readStdin({ what: "standard input (--token-stdin)" })).trim();
     if (!token) throw new UsageError("--token-stdin: standard input was empty");
+    token = checkToken(token, "the token from standard input (--token-stdin)");
   } else {
     username = o.username ?? d.env.AIRCONN_USERNAME;
     if (!username) {
@@ -51,7 +53,7 @@ export async function runLogin(o: LoginOptions, d: Deps): Promise<void> {
       username = await d.prompter().input({ message: "Username", required: true });
     }
     let password: string | undefined;
-    if (o.passwordStdin) password = stripNewline(await d.io.readStdin());
+    if (o.passwordStdin) password = stripNewline(await d.io.readStdin({ what: "standard input (--password-stdin)" }));
     else password = d.env.AIRCONN_PASSWORD;
     if (password === undefined || password === "") {
       if (o.passwordStdin) throw new UsageError("--password-stdin: standard input was empty");
@@ -62,7 +64,7 @@ export async function runLogin(o: LoginOptions, d: Deps): Promise<void> {
     const plain = plainHttpWarning(apiUrl, "the password");
     if (plain) d.warn(plain);
     try {
-      token = await anon.token(username, password);
+      token = checkToken(await anon.token(username, password), `the token ${apiUrl} answered to the login`);
     } catch (e) {
       if (e instanceof ApiError && (e.status === 401 || e.status === 400)) throw new AuthError(`login failed: ${e.detail}`, "check the user name and password");
       if (e instanceof ApiError && e.status === 404) {

@@ -26,7 +26,10 @@ export interface Problem { path: string; message: string }
 export type Context = "flag" | "json" | "prompt" | "file" | "file-uri" | "bulk" | "uri";
 export interface At { context: Context; path: string }
 
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v));
+/** The kind of a value, for messages about values that may hold a secret (a password, an extra, a whole entity). */
+const kindOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "an object"
+  : typeof v === "string" ? "a string" : typeof v === "boolean" ? "a boolean" : "a number");
 
 const describeJson = (v: PyValue): string =>
   v === null ? "null" : typeof v === "boolean" ? "a boolean" : typeof v === "string" ? "a string" : Array.isArray(v) ? "an array" : "a number";
@@ -152,7 +155,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
  * string, "8080" → 8080) or undefined, pushing every problem found.
  */
 export function validateConnection(v: unknown, path: string, problems: Problem[]): ConnectionBody | undefined {
-  if (!isObj(v)) { problems.push({ path, message: `must be an object with connection_id and conn_type, got ${show(v)}` }); return undefined; }
+  if (!isObj(v)) { problems.push({ path, message: `must be an object with connection_id and conn_type, got ${kindOf(v)}` }); return undefined; }
   const before = problems.length;
   const push = (p: Problem | undefined) => { if (p) problems.push(p); return !p; };
   const at = (k: string): At => ({ context: "bulk", path: `${path}.${k}` });
@@ -174,13 +177,13 @@ export function validateConnection(v: unknown, path: string, problems: Problem[]
     if (k === "extra") {
       if (val === null || val === "") { out.extra = val; continue; }
       if (isObj(val)) { out.extra = pyDumps(fromJs(val)); continue; }
-      if (typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a JSON object (or its text), got ${show(val)}` }); continue; }
+      if (typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a JSON object (or its text), got ${kindOf(val)}` }); continue; }
       if (push(extraProblem(val, at(k)))) out.extra = val;
       continue;
     }
     if (k === "conn_type" && typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a string, got ${show(val)}` }); continue; }
     if ((STRING_FIELDS as readonly string[]).includes(k)) {
-      if (val !== null && typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a string or null, got ${show(val)}` }); continue; }
+      if (val !== null && typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a string or null, got ${k === "password" ? kindOf(val) : show(val)}` }); continue; }
       if (k === "team_name" && typeof val === "string" && !push(teamProblem(val, at(k)))) continue;
       out[k] = val;
     }

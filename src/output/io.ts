@@ -2,6 +2,7 @@
 import { escapeStderr } from "./sanitize.js";
 import { CancelledError, EXIT } from "../errors.js";
 import { errnoText } from "../util/errno.js";
+import { readStreamLimited, secretStdinLimit, type ReadLimit } from "../util/read-limited.js";
 
 export interface IO {
   out(s: string): void;
@@ -13,10 +14,13 @@ export interface IO {
   readonly stderrIsTTY: boolean;
   /** The terminal's width when stdout is a terminal (tables fit it); undefined when piped or unknown. */
   readonly columns?: number;
-  /** Reads all of standard input as UTF-8 text. */
-  readStdin(): Promise<string>;
-  /** Reads all of standard input as bytes. */
-  readStdinBytes(): Promise<Buffer>;
+  /**
+   * Reads all of standard input as UTF-8 text: a secret (--password-stdin, --token-stdin), so at most 1 MiB unless
+   * `limit` says otherwise; the limit holds while reading.
+   */
+  readStdin(limit?: Partial<ReadLimit>): Promise<string>;
+  /** Reads all of standard input as bytes; past `limit.maxBytes` it stops reading and throws InputTooLargeError. */
+  readStdinBytes(limit: ReadLimit): Promise<Buffer>;
   /** The input/output streams prompts should use (prompts draw on stderr). */
   promptStreams(): { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
@@ -35,11 +39,8 @@ export interface SystemIOOptions {
 }
 
 export function systemIO(o: SystemIOOptions = {}): IO {
-  const stdinBytes = async (): Promise<Buffer> => {
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
-    return Buffer.concat(chunks);
-  };
+  // Read under a limit that holds while reading: an endless pipe or /dev/zero stops there (read-limited.ts).
+  const stdinBytes = (limit: ReadLimit): Promise<Buffer> => readStreamLimited(process.stdin, limit);
   let broken = false;
   let stdinTTY: boolean | undefined;
   const closed = () => {
@@ -78,7 +79,7 @@ export function systemIO(o: SystemIOOptions = {}): IO {
     get stdinIsTTY() { return (stdinTTY ??= process.stdin.isTTY === true); },
     stderrIsTTY: process.stderr.isTTY === true,
     get columns() { return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined; },
-    readStdin: async () => (await stdinBytes()).toString("utf8"),
+    readStdin: async (limit) => (await stdinBytes(secretStdinLimit(limit))).toString("utf8"),
     readStdinBytes: stdinBytes,
     promptStreams: () => ({ input: process.stdin, output: process.stderr }),
   };
@@ -96,8 +97,8 @@ export function testIO(o: { stdoutTTY?: boolean; stdinTTY?: boolean; stderrTTY?:
     stdinIsTTY: o.stdinTTY ?? false,
     stderrIsTTY: o.stderrTTY ?? false,
     columns: o.columns,
-    readStdin: async () => o.stdin ?? "",
-    readStdinBytes: async () => Buffer.from(o.stdin ?? ""),
+    readStdin: async (limit) => (await readStreamLimited([Buffer.from(o.stdin ?? "")], secretStdinLimit(limit))).toString("utf8"),
+    readStdinBytes: (limit) => readStreamLimited([Buffer.from(o.stdin ?? "")], limit),
     promptStreams: () => { throw new CancelledError("no terminal in tests"); },
     stdout: () => out,
     stderr: () => err,

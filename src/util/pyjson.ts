@@ -63,6 +63,30 @@ export function lineColIndex(text: string): (pos: number) => { line: number; col
 /** Deeper nesting is refused ("Nesting too deep"), by both paths of the reader. */
 export const MAX_JSON_DEPTH = 500;
 
+/**
+ * Where the nesting of a JSON text first goes deeper than `max` levels (the offset of that "[" or "{"), or -1.
+ * For readers that use JSON.parse (which reads any depth) and then walk the result recursively.
+ */
+export function jsonTooDeepAt(text: string, max = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // Skip the string: to the next quote that no backslash escapes.
+      for (i++; i < n; i++) {
+        const q = text.charCodeAt(i);
+        if (q === 92 /* \ */) i++;
+        else if (q === 34) break;
+      }
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return i;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
 export interface JsonTreeOptions {
   /** Place a fragment (an env-file value) inside its file. */
   lineOffset?: number; colOffset?: number;

@@ -1,7 +1,10 @@
 // Secret scan for every end-to-end run: the harness checks each captured stdout/stderr against the secret values
-// of that run (AIRCONN_TOKEN, AIRCONN_PASSWORD, --token/--password values, stdin given to --password-stdin or
-// --token-stdin, tokens in the run's profile file, and anything passed to registerSecret) and appends one line per
-// run to a log under the OS temp folder. test/e2e/global-setup.ts prints the totals and fails the run on any hit.
+// of that run (AIRCONN_TOKEN, AIRCONN_PASSWORD, --token/--password values, the password of a --uri value and of a
+// --json value, stdin given to --password-stdin or --token-stdin, tokens in the run's profile file, and anything
+// passed to registerSecret) and appends one line per run to a log under the OS temp folder.
+// test/e2e/global-setup.ts prints the totals and fails the run on any hit.
+// Fragments count too (issue 19): each line of a value that holds line breaks (a token pasted over two lines), and
+// each piece of a URI password between / : @ ? # (what a URI parser cuts out of a password that was not encoded).
 import { appendFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,9 +33,12 @@ export function secretsOfRun(args: string[], env: Record<string, string | undefi
   const add = (label: string, value: string | undefined) => {
     if (!value || value.length < MIN_SECRET_LENGTH) return;
     out.push({ label, value });
-    // A JWT's signature alone is recognisable too (a message that shows part of the token).
-    const sig = /^[\w-]+\.[\w-]+\.([\w-]{16,})$/.exec(value)?.[1];
+    // A JWT's signature alone is recognisable too (a message that shows part of the token), also when a line break
+    // or another control character was pasted into the token.
+    const sig = /^[\w-]+\.[\w-]+\.([\w-]{16,})$/.exec(value.replace(/[\x00-\x20\x7f]+/g, ""))?.[1];
     if (sig) out.push({ label: `${label} (JWT signature)`, value: sig });
+    const lines = value.split(/[\x00-\x1f\x7f]+/).filter((l) => l.length >= MIN_SECRET_LENGTH);
+    if (lines.length > 1) for (const l of lines) out.push({ label: `${label} (one line of it)`, value: l });
   };
   add("AIRCONN_TOKEN", env.AIRCONN_TOKEN);
   add("AIRCONN_PASSWORD", env.AIRCONN_PASSWORD);
@@ -40,6 +46,10 @@ export function secretsOfRun(args: string[], env: Record<string, string | undefi
     if (a === "--token" || a === "--password") add(a, args[i + 1]);
     const eq = /^--(token|password)=(.*)$/s.exec(a);
     if (eq) add(`--${eq[1]}`, eq[2]);
+    const uri = a === "--uri" ? args[i + 1] : /^--uri=(.*)$/s.exec(a)?.[1];
+    for (const piece of uriPasswordPieces(uri)) add("--uri password", piece);
+    const json = a === "--json" ? args[i + 1] : /^--json=(.*)$/s.exec(a)?.[1];
+    add("--json password", jsonPassword(json));
   });
   if (input !== undefined && args.some((a) => STDIN_SECRET_FLAGS.includes(a))) {
     const text = (typeof input === "string" ? input : input.toString("utf8"));
@@ -49,6 +59,32 @@ export function secretsOfRun(args: string[], env: Record<string, string | undefi
   for (const token of profileTokens(env.AIRCONN_CONFIG_DIR)) add("profile token", token);
   for (const v of registered) add("registered secret", v);
   return out;
+}
+
+/**
+ * The password of a connection URI (the user-info after its first ":", up to the last "@"), percent-decoded too,
+ * and its pieces between "/", ":", "@", "?" and "#": where the password was not encoded, a parser takes such a piece
+ * for the port or the host, and a message may show it.
+ */
+export function uriPasswordPieces(uri: string | undefined): string[] {
+  const m = uri === undefined ? null : /^[^:/?#]*:\/\/(.*)@/s.exec(uri);
+  const colon = m ? m[1]!.indexOf(":") : -1;
+  if (!m || colon < 0) return [];
+  const pw = m[1]!.slice(colon + 1);
+  let decoded = pw;
+  try { decoded = decodeURIComponent(pw); } catch { /* not encoded */ }
+  return [...new Set([pw, decoded, ...pw.split(/[/:@?#]/)])];
+}
+
+/** The password of a --json value ({"password": ...}), if it has one. */
+function jsonPassword(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const v = JSON.parse(text) as { password?: unknown };
+    return typeof v?.password === "string" ? v.password : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Tokens stored in the profile file of a config folder (a run may use the token a `login` stored). */
