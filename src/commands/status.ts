@@ -135,7 +135,7 @@ export async function runStatus(d: Deps): Promise<void> {
     }
   }
 
-  if (info.auth === "expired" || info.auth === "refused" || info.auth === "forbidden") info.problem ??= "token";
+  if (info.auth === "no token" || info.auth === "expired" || info.auth === "refused" || info.auth === "forbidden") info.problem ??= "token";
 
   await print(d, info);
   if (info.problem === "url") throw new AirconnError(info.error!, EXIT.FAILURE, hint); // it names the URL and what answered

@@ -189,6 +189,14 @@ describe("a wrong base URL is never success (Airflow served under /airflow, the 
   });
 });
 
+describe("status tells the token apart from the URL", () => {
+  it("a refused token at the right URL: problem token, exit 4", async () => {
+    const r = await cli(["status", "-o", "json"], { AIRCONN_TOKEN: "not-a-valid-jwt-4f9c" });
+    expect(r.code, r.stderr).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({ problem: "token", reachable: true, auth: "refused" });
+  });
+});
+
 describe("an answer that is not what Airflow sends ({\"foo\": 1} with 200)", () => {
   const env = () => ({ AIRCONN_API_URL: shapeFake.url, AIRCONN_TOKEN: shapeFake.adminToken });
   const SHAPE = (method: string, path: string) => new RegExp(`^${method} http://127\\.0\\.0\\.1:\\d+${path} answered 200 with \\{"foo":1\\}, which is not what Airflow sends \\(`);
