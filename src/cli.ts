@@ -2,7 +2,7 @@
 // commander alone parses the command line: the whole tree is registered (registration is cheap, see
 // commands/index.ts), so every form commander accepts works (`-vo json`, `--opt=value`, options before or after the
 // command, `--`, values that start with `-`).
-import { AirconnError, CancelledError, EXIT, exitCodeFor, NetworkError } from "./errors.js";
+import { AirconnError, CancelledError, EXIT, exitCodeFor, MAX_PROBLEMS_SHOWN, NetworkError, ProblemsError } from "./errors.js";
 import type { Deps, DepsInit, GlobalOptions } from "./deps.js";
 import { VERSION } from "./version.js";
 import { StdoutClosed, systemIO, type IO } from "./output/io.js";
@@ -152,6 +152,7 @@ export function report(err: unknown, io: IO, signal?: AbortSignal): number {
     return EXIT.INTERRUPTED;
   }
   if (err instanceof AirconnError) {
+    if (err instanceof ProblemsError) for (const p of err.problems.slice(0, MAX_PROBLEMS_SHOWN)) io.err(`airconn: ${escapeText(p)}\n`);
     if (err.message) io.err(`airconn: ${escapeText(err.message)}\n`);
     if (err.hint) io.err(`hint: ${escapeText(err.hint)}\n`);
     return exitCodeFor(err);

@@ -16,6 +16,19 @@ export class UsageError extends AirconnError {
   constructor(message: string, hint?: string) { super(message, EXIT.USAGE, hint); }
 }
 
+/** At most this many problems of a file are listed, one line each (the count says how many there were). */
+export const MAX_PROBLEMS_SHOWN = 20;
+
+/**
+ * Invalid input with several problems (a connections or bulk file): main() prints each (the first MAX_PROBLEMS_SHOWN)
+ * on its own `airconn:` line, then the message (a count). Exit 2.
+ */
+export class ProblemsError extends UsageError {
+  constructor(readonly problems: readonly string[], message: string, hint?: string) {
+    super(problems.length > MAX_PROBLEMS_SHOWN ? `${message} (the first ${MAX_PROBLEMS_SHOWN} are listed)` : message, hint);
+  }
+}
+
 /** The user cancelled: Ctrl-C, a closed prompt, a confirmation answered no. Exit 130. */
 export class CancelledError extends AirconnError {
   constructor(message = "cancelled") { super(message, EXIT.INTERRUPTED); }

@@ -4,6 +4,7 @@ import type { ConnectionBody } from "../api/types.js";
 import { UPDATABLE_FIELDS } from "../connection/model.js";
 import { storedIdProblem, validateConnection, type Problem } from "../connection/validate.js";
 import type { Action } from "./engine.js";
+import type { TNode } from "../util/pyjson.js";
 
 export type { Problem };
 export const MASK_FIELDS: string[] = [...UPDATABLE_FIELDS];
@@ -73,4 +74,39 @@ export function checkBulkBody(doc: unknown): { actions: Action[]; problems: Prob
     }
   });
   return { actions, problems };
+}
+
+/**
+ * The line a problem's path (`actions[0].entities[1].port`) points at in the document's tree: that of the deepest
+ * part of the path the document has (a key's line for a mapping entry). undefined without a tree.
+ */
+export function lineOfPath(tree: TNode | undefined, path: string): number | undefined {
+  if (!tree) return undefined;
+  let node: TNode = tree;
+  let line = tree.line;
+  for (const [, key, index] of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (key !== undefined && node.kind === "map") {
+      const e = node.entries.find((x) => x.key === key);
+      if (!e) break;
+      line = e.line;
+      node = e.value;
+    } else if (index !== undefined && node.kind === "seq") {
+      const item = node.items[Number(index)];
+      if (!item) break;
+      line = item.line;
+      node = item;
+    } else break;
+  }
+  return line;
+}
+
+/**
+ * Every problem as one line for the user, `NAME:LINE: PATH: MESSAGE`, in the order of the lines (the file is read
+ * whole: each problem is found, not only the first).
+ */
+export function problemLines(problems: readonly Problem[], name: string, tree: TNode | undefined): string[] {
+  return problems
+    .map((p, i) => ({ p, i, line: lineOfPath(tree, p.path) }))
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.i - b.i)
+    .map(({ p, line }) => `${name}${line === undefined ? "" : `:${line}`}: ${p.path}: ${p.message}`);
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { intArg, Option, type CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
-import { UsageError } from "../errors.js";
+import { ProblemsError, UsageError } from "../errors.js";
 import { Report, printReport } from "../output/report.js";
 import { toJson } from "../output/render.js";
 import type { Action } from "../bulk/engine.js";
@@ -35,16 +35,16 @@ export function register(program: Command, ctx: CommandContext, run = runBulk): 
 }
 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
-  const [{ checkBulkBody }, { parseStructured, readInput }, { chunk, executeActions, maskedRequests, maskedUpdate }] =
+  const [{ checkBulkBody, problemLines }, { parseStructured, readInput, structuredTree }, { chunk, executeActions, maskedRequests, maskedUpdate }] =
     await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "bulk file", d.env);
   const doc = await parseStructured(text, name, o.format);
   const { actions, problems } = checkBulkBody(doc);
   if (problems.length) {
-    // One problem: one error line. Several: one line per problem (the first 20), then the count.
-    if (problems.length === 1) throw new UsageError(`${name}: ${problems[0]!.path}: ${problems[0]!.message}; nothing was sent`);
-    for (const p of problems.slice(0, 20)) d.io.err(`airconn: ${name}: ${p.path}: ${p.message}\n`);
-    throw new UsageError(`${name}: ${problems.length} problems found, nothing was sent`);
+    // Every problem with its line (the first 20 shown, then the count), as import reports a connections file.
+    const lines = problemLines(problems, name, structuredTree(text, name, o.format));
+    if (lines.length === 1) throw new UsageError(`${lines[0]}; nothing was sent`);
+    throw new ProblemsError(lines, `${name}: ${lines.length} problems, nothing was sent`);
   }
   const total = actions.reduce((n, a) => n + a.entities.length, 0);
   if (total === 0) throw new UsageError(`${name}: no entities in any action, nothing to do`);

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { ConnectionResponse } from "../api/types.js";
 import { REDACTED, CONNECTION_ID_RE } from "../connection/model.js";
-import { pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
+import { PyFloat, pyDumps, pyLoads, pyQuote, type PyValue } from "../util/pyjson.js";
 import { normaliseConnType } from "../uri/index.js";
 
 /** One `${VAR}` the file needs: its name, the connection id and the field ("password", "extra.auth.token"). */
@@ -63,6 +63,17 @@ function extraWithRefs(v: PyValue, path: Array<string | number>, nameOf: (path: 
   return v;
 }
 
+/**
+ * The extra as a YAML flow mapping: json.dumps' text, except NaN, Infinity and -Infinity (which Airflow's json reads
+ * and writes) in YAML's spelling, .nan, .inf and -.inf: YAML reads a plain NaN as the string "NaN".
+ */
+function yamlFlow(v: PyValue): string {
+  if (v instanceof PyFloat && !Number.isFinite(v.value)) return Number.isNaN(v.value) ? ".nan" : v.value > 0 ? ".inf" : "-.inf";
+  if (Array.isArray(v)) return "[" + v.map(yamlFlow).join(", ") + "]";
+  if (v instanceof Map) return "{" + [...v].map(([k, x]) => `${pyQuote(k)}: ${yamlFlow(x)}`).join(", ") + "}";
+  return pyDumps(v);
+}
+
 export function formatAirconn(conns: ConnectionResponse[], o: { source?: string } = {}): AirconnExport {
   const warnings: string[] = [];
   const refs: Array<{ id: string; path: Array<string | number> }> = [];
@@ -110,7 +121,7 @@ export function formatAirconn(conns: ConnectionResponse[], o: { source?: string 
     if (c.password === REDACTED) lines.push(`    password: "\${${nameOf(id, ["password"])}}"`);
     else if (c.password !== null && c.password !== undefined) lines.push(`    password: ${q(c.password)}`);
     const ex = extras.get(id);
-    if (ex) lines.push(`    extra: ${pyDumps(extraWithRefs(ex, ["extra"], (p) => nameOf(id, p)))}`);
+    if (ex) lines.push(`    extra: ${yamlFlow(extraWithRefs(ex, ["extra"], (p) => nameOf(id, p)))}`);
     else if (c.extra === null || c.extra === undefined) lines.push("    extra: null");
     else {
       if (c.extra !== "") warnings.push(`connection ${id}: extra is not a JSON object, which apply refuses; fix it in the file`);

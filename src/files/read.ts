@@ -1,11 +1,12 @@
 // Readers for connection files: Airflow's json / yaml / env (as `airflow connections import` and the
 // LocalFilesystemBackend read them), airflowctl's json, Astro's airflow_settings.yaml and airconn's own
 // YAML for `apply`. Everything becomes ConnectionBody objects plus where they came from.
-// Every problem with the input is a UsageError whose message points into the file.
+// Every problem with the input is a UsageError whose message points into the file. A file is read to its end: every
+// problem found is reported (one alone as itself; several as a ProblemsError, one line each, in the order of the lines).
 
 import type { ConnectionBody } from "../api/types.js";
 import { extraProblem, idProblem, portProblem, teamProblem, type Problem } from "../connection/validate.js";
-import { UsageError } from "../errors.js";
+import { ProblemsError, UsageError } from "../errors.js";
 import { PyFloat, PyInt, pyDumps } from "../util/pyjson.js";
 import { PORT_RANGE } from "../connection/model.js";
 import { maskUriPassword, normaliseConnType } from "../uri/index.js";
@@ -125,9 +126,16 @@ const ID_KEYS = ["conn_id", "connection_id", "id"];
 const STRING_FIELDS = ["description", "host", "login", "password", "schema"] as const;
 const URI_CONFLICTS = ["conn_type", "host", "login", "password", "schema", "port", "extra", "extra_dejson"];
 
+/** A problem the reader found, with its line (for the order of the report). */
+class FileProblem extends UsageError {
+  constructor(message: string, hint: string | undefined, readonly line: number | undefined) { super(message, hint); }
+}
+
 class Reader {
   readonly file: string;
   readonly warnings: string[] = [];
+  /** Every problem found so far (the reading goes on past each one). */
+  private readonly problems: FileProblem[] = [];
   private readonly doSubst: boolean;
   private readonly env: Record<string, string | undefined>;
 
@@ -143,7 +151,29 @@ class Reader {
   }
 
   fail(line: number | undefined, msg: string, hint?: string): never {
-    throw new UsageError(line === undefined ? `${this.file}: ${msg}` : `${this.file}:${line}: ${msg}`, hint);
+    throw new FileProblem(line === undefined ? `${this.file}: ${msg}` : `${this.file}:${line}: ${msg}`, hint, line);
+  }
+
+  /**
+   * Runs one part of the reading (an entry, a field): a problem it finds is recorded and the reading goes on with the
+   * next part; undefined comes back then. `line`: where the part starts, for a problem that does not say.
+   */
+  attempt<T>(line: number | undefined, part: () => T): T | undefined {
+    try {
+      return part();
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      this.problems.push(e instanceof FileProblem ? e : new FileProblem(e.message, e.hint, line));
+      return undefined;
+    }
+  }
+
+  /** Throws what was found: one problem as it is, several as one ProblemsError in the order of their lines. */
+  private report(): void {
+    if (this.problems.length === 0) return;
+    if (this.problems.length === 1) throw this.problems[0]!;
+    const sorted = this.problems.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i).map((x) => x.p);
+    throw new ProblemsError(sorted.map((p) => p.message), `${this.file}: ${sorted.length} problems, nothing was sent`, sorted.find((p) => p.hint)?.hint);
   }
 
   where(line: number, id: string): string {
@@ -168,10 +198,13 @@ class Reader {
     for (const c of connections) {
       const before = seen.get(c.body.connection_id);
       if (before !== undefined) {
-        this.fail(undefined, `duplicate connection id "${c.body.connection_id}" (${before} and ${c.where})`);
+        const line = /:(\d+) \(.*\)$/.exec(c.where)?.[1];
+        this.problems.push(new FileProblem(`${this.file}: duplicate connection id "${c.body.connection_id}" (${before} and ${c.where})`, undefined, line ? Number(line) : undefined));
+        continue;
       }
       seen.set(c.body.connection_id, c.where);
     }
+    this.report();
     return { connections, warnings: this.warnings };
   }
 
@@ -200,17 +233,19 @@ class Reader {
     }
     const out: ParsedConnection[] = [];
     for (const e of tree.entries) {
-      const id = this.checkId(e.key, e.line);
-      let v = e.value;
-      if (v.kind === "seq") {
-        if (v.items.length === 0) {
-          this.warnings.push(`${this.where(e.line, id)}: an empty list defines no connection; skipped`);
-          continue;
+      this.attempt(e.line, () => {
+        const id = this.checkId(e.key, e.line);
+        let v = e.value;
+        if (v.kind === "seq") {
+          if (v.items.length === 0) {
+            this.warnings.push(`${this.where(e.line, id)}: an empty list defines no connection; skipped`);
+            return;
+          }
+          if (v.items.length > 1) this.fail(e.line, `Found multiple values for ${id} in ${this.file}.`);
+          v = v.items[0]!;
         }
-        if (v.items.length > 1) this.fail(e.line, `Found multiple values for ${id} in ${this.file}.`);
-        v = v.items[0]!;
-      }
-      out.push(this.readValue(id, v, e.line, "airflow"));
+        out.push(this.readValue(id, v, e.line, "airflow"));
+      });
     }
     return out;
   }
@@ -261,24 +296,30 @@ class Reader {
     const get = new Map<string, MapEntry>();
     for (const e of entries) {
       if (!allowed.includes(e.key)) {
-        this.fail(e.line, `${id}: unknown key "${e.key.slice(0, 60)}"`, `allowed keys: ${allowed.join(", ")}`);
+        this.attempt(e.line, () => this.fail(e.line, `${id}: unknown key "${e.key.slice(0, 60)}"`, `allowed keys: ${allowed.join(", ")}`));
+        continue;
       }
       get.set(e.key, e);
     }
     const idKeys = ID_KEYS.filter((k) => get.has(k));
     for (const k of idKeys) {
       const e = get.get(k)!;
-      const v = e.value;
-      if (v.kind !== "scalar" || typeof v.value !== "string") this.fail(e.line, `${id}.${k}: must be a string, got ${describe(v)}`);
-      if (idFromKey && v.value !== id) {
-        this.fail(e.line, `${id}.${k}: mismatch conn_id. The dictionary key has the value: ${id}. The item has the value: ${v.value}.`);
-      }
-      if (!idFromKey && v.value !== id) this.fail(e.line, `${id}: ${idKeys.join(" and ")} differ`);
+      this.attempt(e.line, () => {
+        const v = e.value;
+        if (v.kind !== "scalar" || typeof v.value !== "string") this.fail(e.line, `${id}.${k}: must be a string, got ${describe(v)}`);
+        if (idFromKey && v.value !== id) {
+          this.fail(e.line, `${id}.${k}: mismatch conn_id. The dictionary key has the value: ${id}. The item has the value: ${v.value}.`);
+        }
+        if (!idFromKey && v.value !== id) this.fail(e.line, `${id}: ${idKeys.join(" and ")} differ`);
+      });
     }
     if (get.has("extra") && get.has("extra_dejson")) {
-      this.fail(get.get("extra_dejson")!.line, `${id}: The extra and extra_dejson parameters are mutually exclusive. Please provide only one parameter.`);
+      this.attempt(line, () => this.fail(get.get("extra_dejson")!.line, `${id}: The extra and extra_dejson parameters are mutually exclusive. Please provide only one parameter.`));
+      get.delete("extra_dejson");
     }
 
+    // Each field is checked on its own: a problem is recorded and the next field is read (run() reports them all).
+    const field = <T>(e: MapEntry, read: () => T): T | undefined => this.attempt(e.line, read);
     const uriEntry = get.get("uri");
     if (uriEntry) {
       const clash = URI_CONFLICTS.filter((k) => get.has(k) && truthy(get.get(k)!.value));
@@ -286,33 +327,32 @@ class Reader {
         this.fail(uriEntry.line, `${id}: You must create an object using the URI or individual values (conn_type, host, login, password, schema, port or extra). You can't mix these two ways to create this object.`);
       }
       const u = uriEntry.value;
+      const de = get.get("description");
+      const description = de ? field(de, () => this.stringField(id, "description", de)) : undefined;
+      const te = get.get("team_name");
+      const team = te ? field(te, () => this.teamName(id, te)) : undefined;
       if (u.kind !== "scalar" || typeof u.value !== "string") this.fail(uriEntry.line, `${id}.uri: must be a string, got ${describe(u)}`);
       const uri = this.subst(u.value, id, "uri", uriEntry.line);
-      const de = get.get("description");
-      const description = de ? this.stringField(id, "description", de) : undefined;
       const pc = this.fromUri(id, uri, line, uriEntry.line, "uri", description);
-      const te = get.get("team_name");
-      if (te) pc.body.team_name = this.teamName(id, te);
+      if (te) pc.body.team_name = team ?? null;
       return pc;
     }
 
     const body: ConnectionBody = { connection_id: id, conn_type: "" };
     const ct = get.get("conn_type");
-    const ctv = ct ? this.stringField(id, "conn_type", ct) : null;
-    if (ctv === null || ctv === "") {
-      this.fail(ct?.line ?? line, `${id}: conn_type is required`);
-    }
-    body.conn_type = normaliseConnType(ctv);
+    const ctv = ct ? field(ct, () => this.stringField(id, "conn_type", ct)) : null; // undefined: its problem is recorded
+    if (ctv === null || ctv === "") this.attempt(line, () => this.fail(ct?.line ?? line, `${id}: conn_type is required`));
+    body.conn_type = ctv ? normaliseConnType(ctv) : "";
     for (const k of STRING_FIELDS) {
       const e = get.get(k);
-      if (e) body[k] = this.stringField(id, k, e);
+      if (e) field(e, () => { body[k] = this.stringField(id, k, e); });
     }
     const pe = get.get("port");
-    if (pe) body.port = this.port(id, "port", pe.value, pe.line, true);
+    if (pe) field(pe, () => { body.port = this.port(id, "port", pe.value, pe.line, true); });
     const ee = get.get("extra") ?? get.get("extra_dejson");
-    if (ee) body.extra = this.extra(id, ee.key, ee.value, ee.line, ee.key === "extra_dejson");
+    if (ee) field(ee, () => { body.extra = this.extra(id, ee.key, ee.value, ee.line, ee.key === "extra_dejson"); });
     const te = get.get("team_name");
-    if (te) body.team_name = this.teamName(id, te);
+    if (te) field(te, () => { body.team_name = this.teamName(id, te); });
     return { body, where: this.where(line, id) };
   }
 
@@ -413,37 +453,42 @@ class Reader {
       const ln = idx + 1;
       if (lineText.trim() === "" || /^\s*#/.test(lineText)) return;
       content = true;
-      const eq = lineText.indexOf("=");
-      if (eq < 0) this.fail(ln, 'Invalid line format. The line should contain at least one equal sign ("=").');
-      const key = lineText.slice(0, eq).trim();
-      let value = lineText.slice(eq + 1).trim();
-      if (key === "") this.fail(ln, "Invalid line format. Key is empty.");
-      if (value === "") this.fail(ln, `${key.slice(0, 60)}: Value is empty.`);
-      const prev = keys.get(key);
-      if (prev !== undefined) this.fail(ln, `Found duplicate key "${key.slice(0, 60)}" (also on line ${prev}).`);
-      keys.set(key, ln);
-      const id = this.checkId(/^AIRFLOW_CONN_./.test(key) ? key.slice("AIRFLOW_CONN_".length).toLowerCase() : key, ln);
-      let col = lineText.indexOf(value, eq + 1) + 1;
-      const q = value[0];
-      if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) { value = value.slice(1, -1); col++; }
-      value = this.subst(value, id, "value", ln);
-      if (value.trimStart().startsWith("{")) {
-        let tree: TNode;
-        try {
-          tree = parseJsonTree(value, { lineOffset: ln - 1, colOffset: col - 1 });
-        } catch (e) {
-          if (e instanceof SyntaxProblem) throw new UsageError(`${this.file}:${e.line}:${e.col}: ${id}: invalid JSON: ${e.message}`);
-          throw e;
-        }
-        if (tree.kind !== "map") this.fail(ln, `${id}: the JSON value must be an object`);
-        out.push(this.readObject(id, tree.entries, ln, "airflow", true));
-      } else {
-        out.push(this.fromUri(id, value, ln, ln, "uri"));
-      }
+      this.attempt(ln, () => this.readEnvLine(lineText, ln, keys, out));
     });
     // Airflow reads an empty env file as no connections (and `export` writes "" for none), so no error here.
     if (!content) this.warnings.push(`${this.file}: the file defines no connections`);
     return out;
+  }
+
+  /** One KEY=VALUE line of an env file. */
+  private readEnvLine(lineText: string, ln: number, keys: Map<string, number>, out: ParsedConnection[]): void {
+    const eq = lineText.indexOf("=");
+    if (eq < 0) this.fail(ln, 'Invalid line format. The line should contain at least one equal sign ("=").');
+    const key = lineText.slice(0, eq).trim();
+    let value = lineText.slice(eq + 1).trim();
+    if (key === "") this.fail(ln, "Invalid line format. Key is empty.");
+    if (value === "") this.fail(ln, `${key.slice(0, 60)}: Value is empty.`);
+    const prev = keys.get(key);
+    if (prev !== undefined) this.fail(ln, `Found duplicate key "${key.slice(0, 60)}" (also on line ${prev}).`);
+    keys.set(key, ln);
+    const id = this.checkId(/^AIRFLOW_CONN_./.test(key) ? key.slice("AIRFLOW_CONN_".length).toLowerCase() : key, ln);
+    let col = lineText.indexOf(value, eq + 1) + 1;
+    const q = value[0];
+    if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) { value = value.slice(1, -1); col++; }
+    value = this.subst(value, id, "value", ln);
+    if (value.trimStart().startsWith("{")) {
+      let tree: TNode;
+      try {
+        tree = parseJsonTree(value, { lineOffset: ln - 1, colOffset: col - 1 });
+      } catch (e) {
+        if (e instanceof SyntaxProblem) throw new UsageError(`${this.file}:${e.line}:${e.col}: ${id}: invalid JSON: ${e.message}`);
+        throw e;
+      }
+      if (tree.kind !== "map") this.fail(ln, `${id}: the JSON value must be an object`);
+      out.push(this.readObject(id, tree.entries, ln, "airflow", true));
+    } else {
+      out.push(this.fromUri(id, value, ln, ln, "uri"));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- Astro
@@ -459,7 +504,7 @@ class Reader {
     if (c.value.kind !== "seq") this.fail(c.line, `airflow.connections: must be a list, got ${describe(c.value)}`);
     const out: ParsedConnection[] = [];
     const known = ["conn_id", "conn_type", "conn_host", "conn_schema", "conn_login", "conn_password", "conn_port", "conn_uri", "conn_extra"];
-    c.value.items.forEach((item, idx) => {
+    c.value.items.forEach((item, idx) => this.attempt(item.line, () => {
       const label = `airflow.connections[${idx}]`;
       if (item.kind !== "map") this.fail(item.line, `${label}: must be a mapping, got ${describe(item)}`);
       const get = new Map(item.entries.map((e) => [e.key, e]));
@@ -509,7 +554,7 @@ class Reader {
       set("port", port, get.has("conn_port"));
       set("extra", extra, get.has("conn_extra"));
       out.push({ body, where: this.where(item.line, id) });
-    });
+    }));
     return out;
   }
 
@@ -523,8 +568,10 @@ class Reader {
       if (v.kind === "seq" || (v.kind === "map" && !isConnection)) top = v;
       else if (v.kind === "scalar" && v.value === null) return [];
     }
+    const each = <T>(items: T[], line: (x: T) => number, read: (x: T, idx: number) => ParsedConnection): ParsedConnection[] =>
+      items.flatMap((x, idx) => this.attempt(line(x), () => read(x, idx)) ?? []);
     if (top.kind === "seq") {
-      return top.items.map((item, idx) => {
+      return each(top.items, (item) => item.line, (item, idx) => {
         if (item.kind !== "map") this.fail(item.line, `connection #${idx + 1}: must be a mapping, got ${describe(item)}`);
         const idE = item.entries.find((e) => ID_KEYS.includes(e.key));
         if (!idE) this.fail(item.line, `connection #${idx + 1}: connection_id is required`);
@@ -536,7 +583,7 @@ class Reader {
       });
     }
     if (top.kind !== "map") this.fail(top.line, `expected a list of connections or a mapping of connection ids, got ${describe(top)}`);
-    return top.entries.map((e) => this.readValue(this.checkId(e.key, e.line), e.value, e.line, "airconn"));
+    return each(top.entries, (e) => e.line, (e) => this.readValue(this.checkId(e.key, e.line), e.value, e.line, "airconn"));
   }
 }
 

@@ -237,10 +237,11 @@ describe("bulk", () => {
     const r = await run(["bulk", p, "-o", "json"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(`airconn: ${p}: actions[0].entities[0].port: must be an integer, got "abc"\n`);
-    expect(r.stderr).toContain(`airconn: ${p}: actions[1].entities[2].connection_id: "bad id!" may contain only letters, digits, '_', '.' and '-'\n`);
-    expect(r.stderr).toContain(`airconn: ${p}: actions[2].entities[0].connection_id: must be a connection id string`);
-    expect(r.stderr).toContain(`airconn: ${p}: actions[3].action: must be create, update or delete, got "upsert"\n`);
+    // every problem, with its line (the JSON is one line here)
+    expect(r.stderr).toContain(`airconn: ${p}:1: actions[0].entities[0].port: must be an integer, got "abc"\n`);
+    expect(r.stderr).toContain(`airconn: ${p}:1: actions[1].entities[2].connection_id: "bad id!" may contain only letters, digits, '_', '.' and '-'\n`);
+    expect(r.stderr).toContain(`airconn: ${p}:1: actions[2].entities[0].connection_id: must be a connection id string`);
+    expect(r.stderr).toContain(`airconn: ${p}:1: actions[3].action: must be create, update or delete, got "upsert"\n`);
     expect(r.stderr).toMatch(/nothing was sent\n$/);
     expect(fake.server.requests).toHaveLength(0);
 
