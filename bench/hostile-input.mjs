@@ -5,8 +5,8 @@
 // AIRCONN_TOKEN in the environment (npx tsx test/fake-airflow/main.ts prints both).
 // Each run is watched: over WATCH_MB of resident memory or WATCH_S seconds it is killed and shown as such, so an old
 // build that grows without bound does not take the machine with it. Peak RSS comes from /usr/bin/time -v.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -23,27 +23,35 @@ const bulkBomb = (uses) => ["actions:", "- action: create", "  entities:", `  - 
 const file = (name, text) => { const p = join(dir, name); writeFileSync(p, text); return p; };
 const bomb1k = file("bomb1000.yaml", bomb(1000));
 const bomb6k = file("bomb6000.yaml", bomb(6000));
+const bbomb999 = file("bulk-bomb999.yaml", bulkBomb(999));
 const bbomb1k = file("bulk-bomb1000.yaml", bulkBomb(1000));
 const bbomb6k = file("bulk-bomb6000.yaml", bulkBomb(6000));
-const deep = file("deep.json", '{"actions": ' + "[".repeat(100_000) + "]".repeat(100_000) + "}");
+const deep = file("deep.json", '{"actions": [{"action": "create", "entities": [{"connection_id": "deep", "conn_type": "http", "extra": ' +
+  '{"a": '.repeat(100_000) + "1" + "}".repeat(100_000) + "}]}]}");
+const deepYaml = file("deep.yaml", "a: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n");
+const fifo = join(dir, "endless.fifo");
+execFileSync("mkfifo", [fifo]);
 const endless = (line) => ({ endless: Buffer.from(line.repeat(Math.ceil(65536 / line.length))) });
 const token = process.env.AIRCONN_TOKEN ?? "";
 const broken = token.slice(0, 40) + "\n" + token.slice(40);
 
 const CASES = [
   ["import /dev/zero", ["import", "/dev/zero", "--format", "json"]],
+  ["import FIFO fed endless text", ["import", fifo, "--format", "json"], { fifo: Buffer.from('{"a": "b", '.repeat(6000)) }],
   ["import - < endless text", ["import", "-", "--format", "json"], endless('{"a": "b", ')],
   ["create --password-stdin < endless", ["create", "hx", "--type", "http", "--password-stdin"], endless("password ")],
   ["login --token-stdin < endless", ["login", "--token-stdin"], endless("tokentoken")],
   ["bulk - < endless", ["bulk", "-", "--format", "json"], endless('{"a": "b", ')],
-  ["create --json - < endless", ["create", "--json", "-"], endless('{"a": "b", ')],
+  ["create ID --json - < endless", ["create", "hj", "--json", "-"], endless('{"a": "b", ')],
   ["import --dry-run, alias bomb x1000", ["import", bomb1k, "--dry-run"]],
   ["import --dry-run, alias bomb x6000", ["import", bomb6k, "--dry-run"]],
   ["diff, alias bomb x1000", ["diff", bomb1k]],
   ["diff, alias bomb x6000", ["diff", bomb6k]],
+  ["bulk --dry-run, alias bomb x999", ["bulk", bbomb999, "--dry-run"]],
   ["bulk --dry-run, alias bomb x1000", ["bulk", bbomb1k, "--dry-run"]],
   ["bulk --dry-run, alias bomb x6000", ["bulk", bbomb6k, "--dry-run"]],
-  ["bulk, JSON nested 100,000 deep", ["bulk", deep, "--dry-run"]],
+  ["bulk --dry-run, JSON extra nested 100,000 deep", ["bulk", deep, "--dry-run"]],
+  ["import --dry-run, YAML nested 100,000 deep", ["import", deepYaml, "--dry-run"]],
   ["list, token with a line break", ["list"], undefined, { AIRCONN_TOKEN: broken }],
 ];
 
@@ -53,7 +61,7 @@ function runCase([label, args, input, env]) {
     const child = spawn("/usr/bin/time", ["-v", process.execPath, BIN, ...args], {
       env: { ...process.env, AIRCONN_CONFIG_DIR: dir, ...env }, stdio: ["pipe", "ignore", "pipe"],
     });
-    let err = "", killed = "";
+    let err = "", killed = "", seen = 0;
     child.stderr.setEncoding("utf8").on("data", (d) => { if (err.length < 1e6) err += d; });
     const watch = setInterval(() => {
       let kids = "";
@@ -62,6 +70,7 @@ function runCase([label, args, input, env]) {
         let rss = 0;
         try { rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024; } catch { continue; }
         const secs = (performance.now() - started) / 1000;
+        seen = Math.max(seen, rss);
         if (rss > WATCH_MB || secs > WATCH_S) { killed = rss > WATCH_MB ? `killed at ${Math.round(rss)} MB` : `killed after ${WATCH_S} s`; try { process.kill(Number(pid), "SIGKILL"); } catch { /* gone */ } }
       }
     }, 50);
@@ -72,6 +81,14 @@ function runCase([label, args, input, env]) {
       const feed = () => { while (open && child.stdin.write(input.endless)); if (open) child.stdin.once("drain", feed); };
       feed();
     } else child.stdin.end();
+    if (input?.fifo) {
+      const w = createWriteStream(fifo);
+      let open = true;
+      w.on("error", () => {});
+      child.on("exit", () => { open = false; try { closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)); } catch { /* gone */ } w.destroy(); });
+      const feed = () => { while (open && w.write(input.fifo)); if (open) w.once("drain", feed); };
+      feed();
+    }
     child.on("close", () => {
       clearInterval(watch);
       const secs = (performance.now() - started) / 1000;
@@ -79,8 +96,8 @@ function runCase([label, args, input, env]) {
       const status = /Exit status: (\d+)/.exec(err)?.[1] ?? (sig ? `signal ${sig}` : "?");
       const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? 0) / 1024;
       const first = (err.split("\n").find((l) => l.startsWith("airconn:") || /Error|error/.test(l)) ?? "")
-        .split(token.slice(0, 20)).join("<token>").split(token.slice(-20)).join("<token>"); // never print the token
-      done({ label, code: killed || status, secs, rss, first: first.slice(0, 160) });
+        .split(token.slice(0, 40)).join("<token>").split(token.slice(40)).join("<token>"); // never print the token
+      done({ label, code: killed || status, secs, rss: Math.max(rss, seen), first: first.slice(0, 160) });
     });
   });
 }
