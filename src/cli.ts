@@ -39,7 +39,7 @@ const GLOBAL_OPTIONS = (): Option[] => [
   new Option("--no-input", "never prompt (also AIRCONN_NO_INPUT=1)"),
   new Option("-v, --verbose", "log each HTTP request on stderr (method, URL, status, time; never the token)"),
   new Option("--timeout <seconds>", "per-request timeout in seconds (default 30)").argParser(secondsArg),
-  new Option("--retries <n>", "retries for reads on network errors, 429, 502, 503, 504 (default 3)").argParser(intArg("--retries", 0, 10)),
+  new Option("--retries <n>", "retries for reads on network errors, 429, 502, 503, 504, and for writes on 429 (default 3)").argParser(intArg("--retries", 0, 10)),
   new Option("--concurrency <n>", "parallel requests for paging and chunks (default 8)").argParser(intArg("--concurrency", 1, 64)),
   new Option("--ca-cert <file>", "PEM file with the CA that signed the server's certificate"),
   new Option("--insecure", "do not verify the server's TLS certificate"),
@@ -169,19 +169,28 @@ export async function run(): Promise<void> {
   // Nobody reads stdout any more: abort the requests in flight, send no more (see report()).
   const io = systemIO({ onStdoutClosed: () => controller.abort(new StdoutClosed()) });
   // SIGINT (Ctrl-C), SIGTERM (CI timeouts, `kill`) and SIGHUP (a closed terminal) all abort the same controller: the
-  // command stops and cleans up (temporary files, partial documents). The exit code says which signal came (128 + its
-  // number); a second signal exits at once.
+  // command stops and cleans up (temporary files, partial documents). A command that is sending many writes (import,
+  // bulk, apply, multi-id delete) has declared a graceful stop instead (Deps.stopGracefully): the first signal only
+  // stops it sending; the requests in flight finish and the report says what was done and what was not (issue 19).
+  // The exit code says which signal came (128 + its number); a second signal exits at once.
+  const soft = new AbortController();
+  let graceful = false;
   let interrupts = 0;
   let stoppedBy: number | undefined;
   for (const [sig, exit] of [["SIGINT", EXIT.INTERRUPTED], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
     process.on(sig, () => {
       interrupts++;
       stoppedBy ??= exit;
-      controller.abort();
       if (interrupts > 1) process.exit(stoppedBy);
+      if (graceful) {
+        io.err(`airconn: stopping (${sig}): no new requests; waiting for those in flight, then the report (a second signal quits at once)\n`);
+        soft.abort();
+      } else controller.abort();
     });
   }
-  const code = await main(process.argv.slice(2), { io, env: process.env, signal: controller.signal });
+  const code = await main(process.argv.slice(2), {
+    io, env: process.env, signal: controller.signal, stopping: soft.signal, onStopGracefully: () => { graceful = true; },
+  });
   await io.drain();
   process.exitCode = code === EXIT.INTERRUPTED && stoppedBy ? stoppedBy : code;
 }

@@ -36,7 +36,15 @@ export interface Deps {
   env: NodeJS.ProcessEnv;
   globals: GlobalOptions;
   config: ConfigStore;
+  /** The hard stop: Ctrl-C (SIGINT), SIGTERM, SIGHUP or a closed stdout abort the requests in flight. */
   signal: AbortSignal;
+  /**
+   * The soft stop of a command that writes many ids (issue 19): once it has called stopGracefully(), the first
+   * signal fires this one instead of `signal`: no new request starts, those in flight finish, the report is printed.
+   */
+  stopping: AbortSignal;
+  /** Declares that from now on a signal stops sending (`stopping`) rather than aborting; returns `stopping`. */
+  stopGracefully(): AbortSignal;
   settings(): Resolved;
   /** An API client with a token (from flag, env, AIRCONN_USERNAME/PASSWORD, or the profile). */
   api(): Promise<AirflowApi>;
@@ -68,6 +76,9 @@ export interface DepsInit {
   env: NodeJS.ProcessEnv;
   globals: GlobalOptions;
   signal?: AbortSignal;
+  /** The soft stop (see Deps.stopping), and what tells the signal handler that the command stops gracefully. */
+  stopping?: AbortSignal;
+  onStopGracefully?: () => void;
   /** Tests: use this dispatcher (e.g. undici MockAgent) for every request. */
   dispatcher?: Dispatcher;
   prompter?: Prompter;
@@ -79,6 +90,7 @@ export function createDeps(init: DepsInit): Deps {
   const { io, env, globals } = init;
   const config = new ConfigStore(env);
   const signal = init.signal ?? new AbortController().signal;
+  const stopping = init.stopping ?? new AbortController().signal;
   let resolved: Resolved | undefined;
   let api: Promise<AirflowApi> | undefined;
   let serverVersion: Promise<ServerVersion | undefined> | undefined;
@@ -129,6 +141,7 @@ export function createDeps(init: DepsInit): Deps {
       proxy: init.dispatcher ? undefined : proxyFor(new URL(baseUrl), proxies),
       sleep, userAgent: `airconn/${VERSION} node/${process.versions.node}`,
       verbose: globals.verbose ? verboseLog : undefined,
+      notice: (line) => io.err(`airconn: ${redact(line)}\n`),
     });
   };
 
@@ -182,7 +195,12 @@ export function createDeps(init: DepsInit): Deps {
   };
 
   const deps: Deps = {
-    io, env, globals, config, signal,
+    io, env, globals, config, signal, stopping,
+    stopGracefully: () => {
+      signal.throwIfAborted();
+      init.onStopGracefully?.();
+      return stopping;
+    },
     settings: () => (resolved ??= resolveSettings(globals, env, config)),
     api: () => (api ??= (async () => {
       const s = deps.settings();

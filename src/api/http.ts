@@ -12,14 +12,16 @@ export interface HttpOptions {
   /** Where tokens come from and how a new one is got after a 401 (wins over `token`). */
   auth?: TokenSource;
   timeoutMs?: number;              // per attempt; default 30 s
-  retries?: number;                // extra attempts for GET/DELETE on network errors, 429, 502, 503, 504; default 3
+  retries?: number;                // extra attempts for GET/DELETE on network errors, 429, 502, 503, 504, for any method on 429; default 3
   dispatcher?: Dispatcher;         // undici dispatcher (proxy, TLS, MockAgent in tests)
   fetch?: typeof fetch;
   verbose?: (line: string) => void;
   userAgent?: string;
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal;            // cancels everything (Ctrl-C)
-  maxRetryDelayMs?: number;        // cap for backoff and Retry-After, default 30 s
+  maxRetryDelayMs?: number;        // cap for the backoff between attempts, default 30 s (Retry-After: see MAX_RETRY_AFTER_MS)
+  /** A line for people (stderr): airconn is about to wait a while before retrying. */
+  notice?: (line: string) => void;
   /** The proxy requests to baseUrl go through (HTTPS_PROXY...), for messages: its URL without credentials and its variable. */
   proxy?: { url: string; from: string };
 }
@@ -86,6 +88,14 @@ export function quoteAnswer(text: string): string {
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * Waiting is visible and bounded (issue 19): a Retry-After longer than this is never waited for, whatever --timeout
+ * says (the server is down for long or rate-limits hard: better say so and stop than hang a CI job), nor one past the
+ * request's --timeout budget (the time since the request began, waits included).
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+/** A wait before a retry at least this long is announced on stderr (HttpOptions.notice). */
+export const NOTICE_WAIT_MS = 3_000;
 const RETRY_METHODS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
 const RETRY_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETDOWN", "ENETUNREACH",
   "EHOSTDOWN", "EHOSTUNREACH", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
@@ -105,6 +115,8 @@ export const encodeId = (id: string): string => encodeURIComponent(id).replace(/
 export class Http {
   private readonly fetchFn: typeof fetch;
   readonly auth?: TokenSource;
+  /** When the last announced wait ends (parallel requests told to wait alike are announced once). */
+  private announcedUntil = 0;
   constructor(readonly opts: HttpOptions) {
     this.fetchFn = opts.fetch ?? globalThis.fetch;
     this.auth = opts.auth ?? (opts.token ? new FixedTokenSource(opts.token) : undefined);
@@ -112,7 +124,10 @@ export class Http {
 
   async request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<HttpResponse<T>> {
     const url = buildUrl(this.opts.baseUrl, (o.raw ? "" : "/api/v2") + path, o.query);
-    const retries = RETRY_METHODS.has(method) ? (this.opts.retries ?? 3) : 0;
+    // Network errors and 502/503/504 are retried for idempotent methods only (a write may have been applied); a 429
+    // for any method: it says the server applied nothing.
+    const maxRetries = this.opts.retries ?? 3;
+    const retries = RETRY_METHODS.has(method) ? maxRetries : 0;
     // An explicit token (or null) is used as it is; otherwise the token source gives one and may renew it once on 401.
     const auth = o.token === undefined ? this.auth : undefined;
     let token = o.token === null ? undefined : (o.token ?? (auth ? await auth.get() : undefined));
@@ -125,6 +140,15 @@ export class Http {
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const maxDelay = this.opts.maxRetryDelayMs ?? 30_000;
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
+    // The --timeout budget of this request, waits included: the clock, or the waits alone when `sleep` is simulated.
+    const begun = performance.now();
+    let waited = 0;
+    const spent = () => Math.max(performance.now() - begun, waited);
+    const wait = async (ms: number, why: string) => {
+      this.announce(ms, `${method} ${url.pathname}`, why);
+      waited += ms;
+      await sleep(ms);
+    };
 
     for (let attempt = 0; ; ) {
       const started = performance.now();
@@ -141,7 +165,7 @@ export class Http {
         this.log(method, url, `error ${nerr.causeCode ?? ""}`.trim(), started);
         if (this.opts.signal?.aborted) throw err;
         if (attempt < retries && nerr.causeCode && RETRY_CODES.has(nerr.causeCode)) {
-          await sleep(backoff(attempt++, maxDelay));
+          await wait(backoff(attempt++, maxDelay), nerr.causeCode);
           continue;
         }
         throw nerr;
@@ -152,12 +176,16 @@ export class Http {
       } catch (err) {
         const nerr = networkError(err, url, timeout.aborted, timeoutMs, this.opts.proxy);
         this.log(method, url, `${res.status} body ${nerr.causeCode ?? "error"}`, started);
-        if (attempt < retries && !timeout.aborted) { await sleep(backoff(attempt++, maxDelay)); continue; }
+        if (attempt < retries && !timeout.aborted) { await wait(backoff(attempt++, maxDelay), nerr.causeCode ?? "the answer was cut off"); continue; }
         throw nerr;
       }
       this.log(method, url, String(res.status), started);
-      if (attempt < retries && RETRY_STATUSES.has(res.status)) {
-        await sleep(retryAfter(res.headers.get("retry-after"), maxDelay) ?? backoff(attempt, maxDelay));
+      if (res.status === 429 ? attempt < maxRetries : attempt < retries && RETRY_STATUSES.has(res.status)) {
+        const asked = retryAfter(res.headers.get("retry-after"), Infinity);
+        if (asked !== undefined && (asked > MAX_RETRY_AFTER_MS || spent() + asked > timeoutMs)) {
+          throw retryTooLate(apiError(res.status, text, res.headers, method, url, this.opts.baseUrl), asked, timeoutMs);
+        }
+        await wait(asked ?? backoff(attempt, maxDelay), `the server said ${res.status}`);
         attempt++;
         continue;
       }
@@ -186,10 +214,35 @@ export class Http {
     }
   }
 
+  /** "waiting 5 s before retrying GET /api/v2/connections (the server said 503)", for a wait of a few seconds or more. */
+  private announce(ms: number, what: string, why: string): void {
+    if (!this.opts.notice || ms < NOTICE_WAIT_MS) return;
+    const until = performance.now() + ms;
+    if (until <= this.announcedUntil + 1000) return; // a wait already announced covers this one
+    this.announcedUntil = until;
+    this.opts.notice(`waiting ${Math.round(ms / 1000)} s before retrying ${what} (${why})`);
+  }
+
   private log(method: string, url: URL, status: string, started: number): void {
     if (!this.opts.verbose) return;
     this.opts.verbose(`${method} ${url.toString()} ${status} ${Math.round(performance.now() - started)} ms`);
   }
+}
+
+/**
+ * The error for a Retry-After airconn will not wait for: the answer's status (a report keeps it), and what the server
+ * asked for, instead of a silent wait.
+ */
+function retryTooLate(answer: ApiError | NotAirflowApiError, askedMs: number, timeoutMs: number): ApiError {
+  const secs = Math.ceil(askedMs / 1000);
+  const u = new URL(answer.url);
+  const asked = `the server asked to retry after ${secs} s (${answer.status} on ${answer.method} ${u.pathname})`;
+  if (askedMs > MAX_RETRY_AFTER_MS) {
+    return new ApiError(answer.status, `${asked}; giving up (airconn waits at most ${MAX_RETRY_AFTER_MS / 1000} s)`, answer.method, answer.url,
+      "try again later", answer instanceof ApiError ? answer.body : undefined);
+  }
+  return new ApiError(answer.status, `${asked}; giving up: that is past the --timeout of ${fmtSeconds(timeoutMs)} (raise --timeout to wait that long)`,
+    answer.method, answer.url, `e.g. --timeout ${Math.min(3600, Math.ceil(timeoutMs / 1000) + secs)}, or try again later`, answer instanceof ApiError ? answer.body : undefined);
 }
 
 function backoff(attempt: number, cap: number): number {

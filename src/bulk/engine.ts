@@ -29,21 +29,31 @@ export function idsInBulkError(text: string): string[] | undefined {
 const idOf = (e: ConnectionBody | string): string => (typeof e === "string" ? e : e.connection_id);
 const pastTense = { create: "created", update: "updated", delete: "deleted" } as const;
 
-/** Runs the actions in order; an action's chunks go out in parallel (bounded). Every id lands in the report once. */
+/** Every id the actions would send, with its action (a stopped run lists those it never sent: Report.stopped). */
+export function plannedIds(actions: readonly Action[]): Array<{ id: string; action: string }> {
+  return actions.flatMap((a) => (a.entities as Array<ConnectionBody | string>).map((e) => ({ id: idOf(e), action: a.action })));
+}
+
+/**
+ * Runs the actions in order; an action's chunks go out in parallel (bounded). Every id sent lands in the report once.
+ * Once `stop` fires (a signal, issue 19) no further request starts; those in flight finish and are recorded, and the
+ * ids never sent are left out of the report (the command lists them as not attempted).
+ */
 export async function executeActions(api: AirflowApi, actions: Action[], o: {
   report: Report; chunkSize?: number; concurrency?: number; onChunk?: (done: number, total: number) => void;
   /** Ids known to exist before the request (to tell created from overwritten). */
   existing?: Set<string>;
+  stop?: AbortSignal;
 }): Promise<void> {
   const size = Math.max(1, o.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const chunks = actions.flatMap((a) => chunk<ConnectionBody | string>(a.entities, size).map((entities) => ({ ...a, entities }) as Action));
   let done = 0;
   // Chunks of one action run in parallel; the next action starts when the previous one is finished.
-  for (let i = 0; i < chunks.length;) {
+  for (let i = 0; i < chunks.length && !o.stop?.aborted;) {
     const masked = maskedUpdate(chunks[i]!);
     if (masked) {
       // Servers ignore update_mask in bulk: these entities go as single PATCH requests, which honour it.
-      await patchMasked(api, masked, o.report, o.concurrency ?? 4);
+      await patchMasked(api, masked, o.report, o.concurrency ?? 4, o.stop);
       o.onChunk?.(++done, chunks.length);
       i++;
       continue;
@@ -53,7 +63,7 @@ export async function executeActions(api: AirflowApi, actions: Action[], o: {
     await runPool(chunks.slice(i, j), o.concurrency ?? 4, async (c) => {
       await sendChunk(api, c, o.report, o.existing);
       o.onChunk?.(++done, chunks.length);
-    });
+    }, o.stop);
     i = j;
   }
 }
@@ -74,11 +84,12 @@ export function maskedRequests(a: UpdateAction & { update_mask: string[] }): Arr
   return a.entities.map((e) => ({ method: "PATCH" as const, path: `/api/v2/connections/${encodeURIComponent(e.connection_id)}?${query}`, body: e }));
 }
 
-async function patchMasked(api: AirflowApi, a: UpdateAction & { update_mask: string[] }, report: Report, concurrency: number): Promise<void> {
+async function patchMasked(api: AirflowApi, a: UpdateAction & { update_mask: string[] }, report: Report, concurrency: number, stop?: AbortSignal): Promise<void> {
   const ids = a.entities.map((e) => e.connection_id);
   if ((a.action_on_non_existence ?? "fail") === "fail") {
     // A bulk action with "fail" changes nothing when any id is missing: check first, as the server would.
     const found = await existingIds(api, ids, concurrency);
+    if (stop?.aborted) return;
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) {
       for (const id of ids) {
@@ -100,7 +111,7 @@ async function patchMasked(api: AirflowApi, a: UpdateAction & { update_mask: str
       else if (status === 404) report.fail(e.connection_id, "update", `connection ${e.connection_id} was not found`, 404);
       else report.fail(e.connection_id, "update", failureText(err), status);
     }
-  });
+  }, stop);
 }
 
 // Chunks that came from the same action object share its options; a new action object starts a new group.

@@ -99,7 +99,6 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
     const v = await readServerVersion({ env: d.env, apiUrl: api.baseUrl, fetch: () => api.version() }).catch(() => undefined);
     return scopeFor(o, v);
   };
-
   const list = async (api: typeof target) => (await api.list({ ...(await scopeOf(api)), concurrency: d.concurrency() })).filter((c) => inScope(c.connection_id));
   // An error from the source names its profile: "Token Expired" alone would not say which Airflow refused.
   const fromSource = (e: unknown): never => {
@@ -264,8 +263,10 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
   const report = new Report();
   for (const id of p.unchanged) report.ok(id, "skipped", "none");
   const concurrency = Math.min(d.concurrency(), 8);
+  // From here a signal stops sending: the requests in flight finish, the report lists what was never sent (issue 19).
+  const stop = d.stopGracefully();
   if (p.create.length) {
-    await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
+    await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop });
   }
   await runPool(p.update, concurrency, async (u) => {
     try {
@@ -275,8 +276,11 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
       if (!(e instanceof AirconnError)) throw e;
       report.fail(u.id, "update", e.message, e instanceof ApiError ? e.status : null);
     }
-  });
-  if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency });
+  }, stop);
+  if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop });
+  if (stop.aborted) {
+    report.stopped([...p.create.map((c) => ({ id: c.id, action: "create" })), ...p.update.map((u) => ({ id: u.id, action: "update" })), ...prune.map((id) => ({ id, action: "delete" }))]);
+  }
   if (p.missing.length && fromServer) {
     d.warn(`the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin, or airconn patch ID --set-extra KEY=VALUE for an extra key): ${listed(p.missing, 30)}`);
   } else if (p.missing.length) {

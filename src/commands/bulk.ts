@@ -35,7 +35,7 @@ export function register(program: Command, ctx: CommandContext, run = runBulk): 
 }
 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
-  const [{ checkBulkBody, problemLines }, { parseStructured, readInput, structuredTree }, { chunk, executeActions, maskedRequests, maskedUpdate }] =
+  const [{ checkBulkBody, problemLines }, { parseStructured, readInput, structuredTree }, { chunk, executeActions, maskedRequests, maskedUpdate, plannedIds }] =
     await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "bulk file", d.env);
   const doc = await parseStructured(text, name, o.format);
@@ -72,11 +72,14 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
 
   const api = await d.api();
   const planned = await keepRedactedSecrets(d, actions);
+  // From here a signal stops sending: the chunks in flight finish, the report lists what was never sent (issue 19).
+  const stop = d.stopGracefully();
   await executeActions(api, planned.actions, {
-    report, chunkSize, concurrency: Math.min(d.concurrency(), 8), existing: planned.existing,
+    report, chunkSize, concurrency: Math.min(d.concurrency(), 8), existing: planned.existing, stop,
     onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
   });
   if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
+  if (stop.aborted) report.stopped(plannedIds(planned.actions));
   if (planned.missing.length) {
     const { missingSecretsWarning } = await import("../connection/keep.js");
     d.warn(missingSecretsWarning(planned.missing));

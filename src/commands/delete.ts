@@ -61,6 +61,8 @@ export async function runDelete(o: DeleteOptions, d: Deps): Promise<void> {
 
   const report = new Report();
   const outcome = new Map<string, () => void>();
+  // A signal stops sending: the deletes in flight finish, the report lists the ids never sent (issue 19).
+  const stop = d.stopGracefully();
   await runPool(ids, d.concurrency(), async (id) => {
     try {
       await api.delete(id);
@@ -72,8 +74,9 @@ export async function runDelete(o: DeleteOptions, d: Deps): Promise<void> {
       if (e instanceof ApiError && e.status === 404 && o.ifExists) outcome.set(id, () => report.ok(id, "skipped", "delete"));
       else outcome.set(id, () => report.fail(id, "delete", e.message, e instanceof ApiError ? e.status : null));
     }
-  }, d.signal);
+  }, AbortSignal.any([stop, d.signal]));
   if (d.signal.aborted) throw new CancelledError("interrupted");
-  for (const id of ids) outcome.get(id)!(); // report in the order given, whatever order the answers came in
+  for (const id of ids) outcome.get(id)?.(); // report in the order given, whatever order the answers came in
+  if (stop.aborted) report.stopped(ids.map((id) => ({ id, action: "delete" })));
   await printReport(d, report);
 }

@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CommandContext, run = runImport)
 
 export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const mode: OnExistence = o.onExistence ?? "fail";
-  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, overwriteBody, storedConnections, withoutNullTeam, withoutRedacted }] =
+  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, overwriteBody, plannedIds, storedConnections, withoutNullTeam, withoutRedacted }] =
     await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file", d.env);
   const format = detectFormat(o.file === "-" ? "-" : o.file, o.format, text);
@@ -91,11 +91,14 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const actions: Action[] = [];
   if (toUpdate.length) actions.push({ action: "update", entities: toUpdate.map((c) => overwriteBody(c.body)), action_on_non_existence: "fail" });
   if (toCreate.length) actions.push({ action: "create", entities: toCreate.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" });
+  // From here a signal stops sending: the chunks in flight finish, the report lists what was never sent (issue 19).
+  const stop = d.stopGracefully();
   await executeActions(api, actions, {
-    report, chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE, concurrency: Math.min(d.concurrency(), 8),
+    report, chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE, concurrency: Math.min(d.concurrency(), 8), stop,
     onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
   });
   if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
+  if (stop.aborted) report.stopped(plannedIds(actions));
   if (missingList.length) d.warn(missingSecretsWarning(missingList));
   await printReport(d, report, { quietTable: report.total > 1000 });
 }

@@ -24,15 +24,30 @@ export interface RunOptions {
  * later. Its timers are cleared when the child closes first, so a run that ends on its own leaves nothing behind.
  */
 export function sigintWhen(cond: () => boolean, afterMs = 0, everyMs = 20): NonNullable<RunOptions["onSpawn"]> {
+  return signalWhen("SIGINT", cond, { afterMs, everyMs });
+}
+
+/**
+ * sigintWhen for any signal (SIGTERM from a CI timeout, SIGHUP from a closed terminal...). `onSent` is called right
+ * after each signal is sent (with performance.now(), the clock of the local server's records); `again`: a second
+ * signal that many ms after the first.
+ */
+export function signalWhen(signal: NodeJS.Signals, cond: () => boolean,
+  o: { afterMs?: number; everyMs?: number; again?: number; onSent?: (at: number) => void } = {}): NonNullable<RunOptions["onSpawn"]> {
   return (child) => {
-    let delay: NodeJS.Timeout | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const send = () => { child.kill(signal); o.onSent?.(performance.now()); };
+    const fire = () => {
+      send();
+      if (o.again !== undefined) timers.push(setTimeout(send, o.again));
+    };
     const poll = setInterval(() => {
       if (!cond()) return;
       clearInterval(poll);
-      if (afterMs > 0) delay = setTimeout(() => child.kill("SIGINT"), afterMs);
-      else child.kill("SIGINT");
-    }, everyMs);
-    child.on("close", () => { clearInterval(poll); clearTimeout(delay); });
+      if ((o.afterMs ?? 0) > 0) timers.push(setTimeout(fire, o.afterMs));
+      else fire();
+    }, o.everyMs ?? 20);
+    child.on("close", () => { clearInterval(poll); for (const t of timers) clearTimeout(t); });
   };
 }
 

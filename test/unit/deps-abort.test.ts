@@ -1,4 +1,4 @@
-// Ctrl-C ends the HTTP client's waits at once: a Retry-After of 30 s is not sat out after the signal fires.
+// Ctrl-C ends the HTTP client's waits at once: a Retry-After of 20 s is not sat out after the signal fires.
 import { afterEach, describe, expect, it } from "vitest";
 import { createDeps } from "../../src/deps.js";
 import { testIO } from "../../src/output/io.js";
@@ -7,8 +7,8 @@ import { closeAirflows, fakeAirflow } from "./commands-support.js";
 afterEach(closeAirflows);
 
 describe("deps: the API client's retry waits follow the signal", () => {
-  it("a 503 with Retry-After: 30 and Ctrl-C after 200 ms: the request is given up at once, and not sent again", async () => {
-    const af = await fakeAirflow([], { faults: { status: 503, retryAfter: 30 } });
+  it("a 503 with Retry-After: 20 and Ctrl-C after 200 ms: the request is given up at once, and not sent again", async () => {
+    const af = await fakeAirflow([], { faults: { status: 503, retryAfter: 20 } });
     const ctl = new AbortController();
     const d = createDeps({
       io: testIO(), signal: ctl.signal, globals: { retries: 3 },
@@ -16,7 +16,7 @@ describe("deps: the API client's retry waits follow the signal", () => {
     });
     const api = await d.api();
     setTimeout(() => ctl.abort(), 200);
-    // Without the signal the client would sit out the 30 s before its next try: the test's own timeout fails it.
+    // Without the signal the client would sit out the 20 s before its next try: the test's own timeout fails it.
     await expect(api.get("pg")).rejects.toBeDefined();
     expect(ctl.signal.aborted).toBe(true);
     expect(af.requests.filter((q) => q.path === "/api/v2/connections/pg")).toHaveLength(1);
