@@ -118,13 +118,17 @@ export function scanRun(args: string[], env: Record<string, string | undefined>,
   // Secrets known before the run (e.g. the token a `logout` removes) and after it (the token a `login` stored).
   const secrets = [...before, ...secretsOfRun(args, env, input)].filter((s, i, all) => all.findIndex((t) => t.value === s.value) === i);
   const hits = findSecrets(streams, secrets);
-  const command = args.find((a) => !a.startsWith("-")) ?? "";
+  // The command word: the first argument that is neither an option nor the value of a global option (`--token X`).
+  const command = args.find((a, i) => !a.startsWith("-") && !GLOBAL_VALUE_OPTIONS.has(args[i - 1] ?? "")) ?? "";
   // The log never holds a secret: only the command name, how many values were checked, and the labels of hits.
   const line = { command, secrets: secrets.length, hits: hits.map((h) => `${h.label} in ${h.stream}`) };
   try { appendFileSync(scanLogPath(), JSON.stringify(line) + "\n"); } catch { /* the scan still fails the test below */ }
   if (!hits.length) return undefined;
   return new Error(`secret scan: airconn ${command} printed ${hits.map((h) => `the ${h.label} on ${h.stream}`).join(", ")}`);
 }
+
+/** The global options that take a value (src/cli.ts): their value is not the command word, and may be a secret. */
+const GLOBAL_VALUE_OPTIONS = new Set(["-p", "--profile", "--api-url", "--token", "--token-command", "-o", "--output", "--timeout", "--retries", "--concurrency", "--ca-cert"]);
 
 export interface ScanTotals { runs: number; hits: number; lines: string[] }
 

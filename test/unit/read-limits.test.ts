@@ -2,7 +2,7 @@
 // and the token check. The end-to-end cases are in test/e2e/hostile-input.test.ts.
 import { describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../src/errors.js";
 import {
@@ -14,6 +14,7 @@ import { jsonTooDeepAt } from "../../src/util/pyjson.js";
 import { parseJsonText, parseYamlText, readInput } from "../../src/bulk/load.js";
 import { testIO } from "../../src/output/io.js";
 import { tempDir } from "../support/cli.js";
+import { scanRun, secretsOfRun, uriPasswordPieces } from "../support/secrets.js";
 
 const thrown = async (f: () => Promise<unknown>): Promise<Error> => {
   try { await f(); } catch (e) { return e as Error; }
@@ -169,5 +170,33 @@ describe("nesting and alias limits", () => {
     const c1 = t?.kind === "map" ? t.entries[1]!.value : undefined;
     expect(c1?.kind === "map" && c1.entries.map((e) => e.key)).toEqual(["port", "conn_type", "host"]);
     expect(await parseYamlText("a: &a [1, 2]\nb: *a\n", "x.yaml")).toEqual({ a: [1, 2], b: [1, 2] });
+  });
+});
+
+describe("the secret scan of the e2e runs sees fragments (test/support/secrets.ts)", () => {
+  it("each line of a token with a line break, its JWT signature, the pieces of a --uri password, a --json password", () => {
+    const sig = "S".repeat(20);
+    const found = (args: string[], env: Record<string, string> = {}) => secretsOfRun(args, env).map((s) => s.value);
+    const token = `aaaaaa.bbbbbbbbbb\n.${sig}`;
+    expect(found([], { AIRCONN_TOKEN: token })).toEqual(expect.arrayContaining([token, sig, "aaaaaa.bbbbbbbbbb", `.${sig}`]));
+    expect(found(["create", "x", "--uri", "postgres://bob:PWSECRET-bad/777@db.example.com:5432/x"]))
+      .toEqual(expect.arrayContaining(["PWSECRET-bad/777", "PWSECRET-bad"]));
+    expect(uriPasswordPieces("postgres://bob:pa%2Fss:wordword@h/x")).toEqual(expect.arrayContaining(["pa%2Fss:wordword", "pa/ss:wordword", "wordword"]));
+    expect(uriPasswordPieces("postgres://bob@h/x")).toEqual([]);
+    expect(found(["create", "x", "--json", '{"conn_type": "http", "password": "json-secret"}'])).toContain("json-secret");
+  });
+
+  it("the log names the command, never the value of --token before it", () => {
+    const d = tempDir();
+    const before = process.env.AIRCONN_SECRET_SCAN_LOG;
+    process.env.AIRCONN_SECRET_SCAN_LOG = join(d.dir, "scan.log");
+    try {
+      expect(scanRun(["--token", "tok-value-123", "get", "x"], {}, undefined, { stderr: "" })).toBeUndefined();
+      expect(readFileSync(join(d.dir, "scan.log"), "utf8")).toContain('"command":"get"');
+      expect(scanRun(["--token", "tok-value-123", "get", "x"], {}, undefined, { stderr: "bad tok-value-123" })?.message).toBe("secret scan: airconn get printed the --token on stderr");
+    } finally {
+      if (before === undefined) delete process.env.AIRCONN_SECRET_SCAN_LOG; else process.env.AIRCONN_SECRET_SCAN_LOG = before;
+      d.cleanup();
+    }
   });
 });
