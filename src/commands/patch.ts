@@ -67,7 +67,8 @@ export function parseUnset(names: string[]): UpdatableField[] {
 /** K=V → [K, value]: V as JSON when it parses, else the text itself. */
 export function parseSetExtra(item: string): [string, PyValue] {
   const eq = item.indexOf("=");
-  if (eq <= 0) throw new UsageError(`--set-extra ${item}: expected KEY=VALUE`);
+  // The text is not repeated: without its "=", it may be a key and a secret run together (token:abc…).
+  if (eq <= 0) throw new UsageError(`--set-extra: expected KEY=VALUE, got ${eq === 0 ? 'nothing before the "="' : 'no "="'}`);
   const key = item.slice(0, eq), text = item.slice(eq + 1);
   let value: PyValue;
   try { value = pyLoads(text); } catch (e) {
