@@ -1,7 +1,7 @@
 // How requests leave the machine: the proxy from the environment (HTTP(S)_PROXY, NO_PROXY, read as undici's
 // EnvHttpProxyAgent reads them) and the TLS options (--ca-cert, --insecure), applied both to a direct connection and
 // to the connection tunnelled through a proxy. undici is loaded only when one of them is in use.
-import { readFileSync } from "node:fs";
+import { readFileLimitedSync } from "../util/read-limited.js";
 import type { Dispatcher } from "undici";
 import { UsageError } from "../errors.js";
 import type { Sourced } from "../config/resolve.js";
@@ -47,6 +47,9 @@ export function proxyFor(url: URL, p: ProxyEnv): { url: string; from: string } |
   return { url: showProxy(chosen.value), from: chosen.from };
 }
 
+/** The most a CA file may hold. */
+const MAX_CA_BYTES = 4 * 1024 * 1024;
+
 export interface TlsOptions {
   caCert?: Sourced<string>;
   insecure?: Sourced<true>;
@@ -55,15 +58,17 @@ export interface TlsOptions {
 /** The PEM text of a CA file; a usage error (exit 2) naming where the path came from when it cannot be used. */
 export function readCaFile(ca: Sourced<string>): string {
   const where = ca.source === "flag" ? "--ca-cert" : ca.source === "env" ? "AIRCONN_CA_CERT" : `the ca_cert of ${ca.detail}`;
+  const noPem = () => new UsageError(`${where} ${ca.value} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    "give the CA certificate in PEM form (convert DER with `openssl x509 -inform der -in ca.der -out ca.pem`)");
   let pem: string;
   try {
-    pem = readFileSync(ca.value, "utf8");
+    // Under a limit (4 MiB; a CA bundle is a few hundred KB): `--ca-cert /dev/zero` grew past 16 GB.
+    pem = readFileLimitedSync(ca.value, { maxBytes: MAX_CA_BYTES, what: `${where} ${ca.value}`, check: (c) => { if (c.includes(0)) throw noPem(); } }).toString("utf8");
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${where} ${ca.value}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new UsageError(`${where} ${ca.value} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, "give the CA certificate in PEM form (convert DER with `openssl x509 -inform der -in ca.der -out ca.pem`)");
-  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw noPem();
   return pem;
 }
 

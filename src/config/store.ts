@@ -16,6 +16,17 @@ import { createRequire } from "node:module";
 const homedir = (): string => (createRequire(import.meta.url)("node:os") as typeof import("node:os")).homedir();
 import { AirconnError, UsageError } from "../errors.js";
 import { errnoText } from "../util/errno.js";
+import { parseJsonTree, SyntaxProblem } from "../util/pyjson.js";
+
+/** Where a JSON text is wrong and what the problem is, without quoting any of it: "line 3 column 14: Expecting value". */
+function jsonProblemAt(text: string): string {
+  try {
+    parseJsonTree(text, { duplicateKeys: "last" });
+  } catch (e) {
+    if (e instanceof SyntaxProblem) return `line ${e.line} column ${e.col}: ${e.message}`;
+  }
+  return "not JSON";
+}
 
 export interface Profile {
   api_url?: string;
@@ -91,8 +102,9 @@ export class ConfigStore {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`the config file ${this.file} is not valid JSON (${(e as Error).message})`,
+    } catch {
+      // Not V8's message: it quotes the text around the error, and this file holds tokens.
+      throw new UsageError(`the config file ${this.file} is not valid JSON (${jsonProblemAt(text)})`,
         "fix or remove the file, then run `airconn login` again");
     }
     return checkShape(parsed, this.file);

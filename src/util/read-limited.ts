@@ -1,6 +1,7 @@
 // Reading an input whose size nobody promised: a file, a device (/dev/zero), a FIFO, stdin. The limit is enforced
 // while reading, chunk by chunk, so an endless input stops at the limit instead of growing until memory runs out
 // (a file's size says nothing for a device or a pipe: 0). Every reader of user input goes through here.
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { UsageError } from "../errors.js";
 
 /** The most bytes a file or stdin may have, unless AIRCONN_MAX_INPUT_BYTES says otherwise. */
@@ -120,5 +121,33 @@ export async function readFileLimited(path: string, limit: ReadLimit): Promise<B
     }
   } finally {
     await fh.close().catch(() => undefined);
+  }
+}
+
+/**
+ * readFileLimited for the few readers that must stay synchronous (the CA file, read while the HTTP client is set up).
+ * The same rules: a regular file over the limit is refused from its size, anything else once it passes the limit.
+ */
+export function readFileLimitedSync(path: string, limit: ReadLimit): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: "EISDIR" });
+    if (st.isFile() && st.size > limit.maxBytes) throw new InputTooLargeError(limit.what ?? path, limit.maxBytes, limit.hint, st.size);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit.maxBytes + 1));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > limit.maxBytes) throw new InputTooLargeError(limit.what ?? path, limit.maxBytes, limit.hint);
+      const got = chunk.subarray(0, n);
+      limit.check?.(got);
+      chunks.push(got);
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -163,6 +163,20 @@ describe("a URI whose password holds an unencoded / : the messages show no piece
 });
 
 describe("other messages that quote input that may be a secret", () => {
+  it("a config file that is not JSON: the place and the problem, not V8's excerpt of the text (it holds tokens)", async () => {
+    const cfg = tempDir();
+    try {
+      registerSecret("tok-in-config-7f3e");
+      writeFileSync(join(cfg.dir, "config.json"), '{"profiles": {"p": {"token": tok-in-config-7f3e}}}', { mode: 0o600 });
+      const r = await run(["list"], { env: { AIRCONN_CONFIG_DIR: cfg.dir } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`the config file ${join(cfg.dir, "config.json")} is not valid JSON (line 1 column 30: Expecting value)`);
+    } finally {
+      cfg.cleanup();
+    }
+  });
+
+
   it("patch --set-extra without '=' does not repeat the item (a key and its secret run together)", async () => {
     registerSecret("sekret-value-1");
     const r = await run(["patch", "conn_00001", "--set-extra", "token:sekret-value-1"]);
@@ -281,6 +295,14 @@ describe("inputs that never end stop at the limit, in bounded memory", () => {
       cfg.cleanup();
     }
     expect(fake.writes(from)).toHaveLength(0);
+  });
+
+  it("--ca-cert /dev/zero and a CA file over 4 MiB are refused before any request", async () => {
+    const from = fake.since().length;
+    refused(await runCapped(["--ca-cert", "/dev/zero", "list"]), /^airconn: --ca-cert \/dev\/zero holds no PEM certificate \(-----BEGIN CERTIFICATE-----\)$/, 5_000);
+    const big = fake.file("big-ca.pem", "-----BEGIN CERTIFICATE-----\n" + "A".repeat(5 * 1024 * 1024));
+    refused(await runCapped(["--ca-cert", big, "list"]), /big-ca\.pem is 5 MiB: larger than the 4 MiB airconn reads$/, 5_000);
+    expect(fake.since(from)).toHaveLength(0);
   });
 
   it("AIRCONN_MAX_INPUT_BYTES: a file over it is refused before reading; a bad value is exit 2", async () => {
