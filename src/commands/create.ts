@@ -197,7 +197,7 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
 }
 
 async function fieldsFromUri(uri: string): Promise<Partial<Fields>> {
-  const { fieldsFromUri: fromUri } = await import("../connection/uri.js");
+  const { fieldsFromUri: fromUri } = await import("../uri/fields.js");
   const f = fromUri(uri);
   if (!f.conn_type) throw new UsageError("--uri: the URI has no connection type (expected <conn-type>://...)");
   return f;

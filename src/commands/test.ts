@@ -97,7 +97,7 @@ async function runOne(rawId: string | undefined, o: TestOptions, waitMs: number,
   const api = await d.api();
   let body: ConnectionBody;
   if (o.uri !== undefined) {
-    const { fieldsFromUri } = await import("../connection/uri.js");
+    const { fieldsFromUri } = await import("../uri/fields.js");
     body = { connection_id: id ?? scratchId(), ...fieldsFromUri(o.uri) };
     if (fields.password !== undefined) {
       if (body.password) throw new UsageError("the password is given twice: in --uri and with --password-stdin/--password");

@@ -10,7 +10,7 @@ import { ProblemsError, UsageError } from "../errors.js";
 import { PyFloat, PyInt, pyDumps } from "../util/pyjson.js";
 import { PORT_RANGE } from "../connection/model.js";
 import { maskUriPassword, normaliseConnType } from "../uri/index.js";
-import { uriFields, type UriFields } from "../connection/uri.js";
+import { uriFields, type UriFields } from "../uri/fields.js";
 import { substitute, SubstProblem } from "./subst.js";
 import { describe, parseJsonTree, parseYamlTree, SyntaxProblem, toPy, type MapEntry, type TNode } from "./tree.js";
 

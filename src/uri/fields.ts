@@ -1,7 +1,7 @@
-// The one mapping between a connection URI and connection fields, on top of src/uri (Airflow's codec).
-import { buildConnectionUri, parseConnectionUri, type QueryTyping, type UriFields } from "../uri/index.js";
+// The one mapping between a connection URI and connection fields, on top of ./index.ts (Airflow's codec).
+import { buildConnectionUri, parseConnectionUri, type QueryTyping, type UriFields } from "./index.js";
 import type { ConnectionBody } from "../api/types.js";
-import type { Fields } from "./model.js";
+import type { Fields } from "../connection/model.js";
 
 export type { UriFields };
 const URI_FIELDS = ["host", "login", "password", "port", "schema", "extra"] as const;
