@@ -3,8 +3,9 @@
 // requests the server received.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { plain, runCli, runCliTty, sigintWhen, tempDir } from "../support/cli.js";
+import { listIds, seed } from "../support/admin.js";
 
 let s33: FakeAirflow, s32: FakeAirflow, off33: FakeAirflow;
 let tmp: ReturnType<typeof tempDir>;
@@ -13,22 +14,6 @@ const envFor = (s: FakeAirflow, extra: Record<string, string> = {}) => ({
   // a cache of our own: another test file's server may have had this port (and another version) minutes ago
   XDG_CACHE_HOME: join(tmp.dir, "cache"), ...extra,
 });
-
-async function add(s: FakeAirflow, body: Record<string, unknown>): Promise<void> {
-  const r = await fetch(`${s.url}/api/v2/connections`, { method: "POST", headers: { authorization: `Bearer ${s.adminToken}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(r.status).toBe(201);
-}
-
-/** Every id the server lists for a query (all pages), in its order. */
-async function serverIds(s: FakeAirflow, query = ""): Promise<string[]> {
-  const ids: string[] = [];
-  for (let offset = 0; ; offset += 100) {
-    const r = await fetch(`${s.url}/api/v2/connections?limit=100&offset=${offset}${query}`, { headers: { authorization: `Bearer ${s.adminToken}` } });
-    const body = (await r.json()) as { connections: Array<{ connection_id: string }>; total_entries: number };
-    ids.push(...body.connections.map((c) => c.connection_id));
-    if (offset + 100 >= body.total_entries) return ids;
-  }
-}
 
 beforeAll(async () => {
   tmp = tempDir();
@@ -40,9 +25,8 @@ beforeAll(async () => {
     startFakeAirflow({ airflowVersion: "3.3.2", testConnection: "Disabled" }),
   ]);
   for (const s of [s33, s32]) {
-    await add(s, { connection_id: "wk_good", conn_type: "http", host: "api.example.com", password: "pw-good" });
-    await add(s, { connection_id: "wk_bad", conn_type: "http", host: "unreachable.invalid" });
-    await add(s, { connection_id: "wk_good2", conn_type: "http", host: "api2.example.com" });
+    await seed(s, { connection_id: "wk_good", conn_type: "http", host: "api.example.com", password: "pw-good" },
+      { connection_id: "wk_bad", conn_type: "http", host: "unreachable.invalid" }, { connection_id: "wk_good2", conn_type: "http", host: "api2.example.com" });
   }
 });
 afterAll(async () => { await Promise.all([s33, s32, off33].map((s) => s?.close())); tmp?.cleanup(); });
@@ -103,7 +87,7 @@ describe("test --on-worker (Airflow 3.3.2, tests enabled)", () => {
   });
 
   it("--wait runs out: exit 1 with the token; --poll TOKEN picks the result up", async () => {
-    await add(s33, { connection_id: "hang_a", conn_type: "http", host: "hang.invalid" });
+    await seed(s33, { connection_id: "hang_a", conn_type: "http", host: "hang.invalid" });
     const r = await runCli(["test", "hang_a", "--on-worker", "--wait", "0.5"], { env: envFor(s33) });
     expect(r.code).toBe(1);
     const token = s33.connectionTests().at(-1)!.token;
@@ -120,7 +104,7 @@ describe("test --on-worker (Airflow 3.3.2, tests enabled)", () => {
   });
 
   it("Ctrl-C while waiting: exit 130 and the token to resume with", async () => {
-    await add(s33, { connection_id: "hang_b", conn_type: "http", host: "hang.invalid" });
+    await seed(s33, { connection_id: "hang_b", conn_type: "http", host: "hang.invalid" });
     const r = await runCli(["test", "hang_b", "--on-worker"], {
       env: envFor(s33),
       onSpawn: sigintWhen(() => s33.connectionTests().some((x) => x.connection_id === "hang_b"), 300),
@@ -260,10 +244,10 @@ describe("list --prefix", () => {
       const s = v === "3.3" ? s33 : s32;
       const from = s.requests.length;
       const r = await runCli(["list", "--prefix", "conn_0001", "-o", "json"], { env: envFor(s) });
-      const lists = sent(s, from).filter((q) => q.path === "/api/v2/connections"); // airconn's, before serverIds' own
+      const lists = sent(s, from).filter((q) => q.path === "/api/v2/connections"); // airconn's, before listIds' own
       expect(r.code).toBe(0);
       const ids = (JSON.parse(r.stdout) as Array<{ connection_id: string }>).map((c) => c.connection_id);
-      const all = await serverIds(s);
+      const all = await listIds(s);
       expect(ids).toEqual(all.filter((id) => id.startsWith("conn_0001")));
       expect(ids).toHaveLength(10);
       expect(lists.length).toBeGreaterThan(0);
@@ -305,7 +289,7 @@ describe("test many", () => {
       const r = await runCli(["test", "--pattern", "wk_%", "-o", "json", ...(worker ? ["--on-worker"] : [])], { env: envFor(s) });
       expect(r.code).toBe(1);
       const out = JSON.parse(r.stdout) as Array<{ connection_id: string; result: string }>;
-      const expected = (await serverIds(s, "&connection_id_pattern=wk_%25"));
+      const expected = (await listIds(s, "&connection_id_pattern=wk_%25"));
       expect(out.map((x) => x.connection_id)).toEqual(expected);
       expect(Object.fromEntries(out.map((x) => [x.connection_id, x.result]))).toMatchObject({ wk_good: "success", wk_bad: "failed", wk_good2: "success" });
       if (worker) expect(enqueuePosts(s, from)).toHaveLength(expected.length);

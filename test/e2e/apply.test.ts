@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerSecret, runCliTty, plain, type CliResult } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
+import { seed } from "../support/admin.js";
 import { report } from "../support/report.js";
 
 const PG_PASS = "pg-Secret-7f3a!";
@@ -230,15 +231,7 @@ describe("apply a 500-connection file", () => {
 
 describe("--prune", () => {
   const extras = ["team_a_zz_stale", "team_b_zz_stale", "other_stale"];
-  const addExtras = async () => {
-    for (const id of extras) {
-      const res = await fetch(`${fake.server.url}/api/v2/connections`, {
-        method: "POST", headers: { authorization: `Bearer ${fake.server.adminToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ connection_id: id, conn_type: "http", host: "stale.example.com" }),
-      });
-      expect(res.status).toBe(201);
-    }
-  };
+  const addExtras = () => seed(fake.server, ...extras.map((id) => ({ connection_id: id, conn_type: "http", host: "stale.example.com" })));
   let teamA: string;
   beforeAll(async () => {
     await addExtras();

@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { registerSecret, runCli, tempDir, type CliResult } from "../support/cli.js";
+import { seed } from "../support/admin.js";
 
 let prod: FakeAirflow, staging: FakeAirflow;
 let cfg: ReturnType<typeof tempDir>;
@@ -25,25 +26,18 @@ const SECRETS: Record<string, string> = {
 };
 const STAGING_SECRETS = { pg: "pg-Staging-Secret-8", key: "key-Staging-Secret-9" };
 
-async function post(server: FakeAirflow, body: Record<string, unknown>): Promise<void> {
-  const r = await fetch(`${server.url}/api/v2/connections`, {
-    method: "POST", headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" }, body: JSON.stringify(body),
-  });
-  if (r.status !== 201) throw new Error(`seeding ${String(body.connection_id)}: ${r.status} ${await r.text()}`);
-}
-
 beforeAll(async () => {
   for (const s of [...Object.values(SECRETS), ...Object.values(STAGING_SECRETS)]) registerSecret(s);
   [prod, staging] = await Promise.all([startFakeAirflow({ tokenTtlSeconds: 3600 }), startFakeAirflow({ tokenTtlSeconds: 3600 })]);
-  await post(prod, { connection_id: "shared_pg", conn_type: "postgres", host: "db-prod.internal", port: 5432, login: "etl", schema: "dw",
+  await seed(prod, { connection_id: "shared_pg", conn_type: "postgres", host: "db-prod.internal", port: 5432, login: "etl", schema: "dw",
     password: SECRETS["shared_pg password"], extra: JSON.stringify({ sslmode: "require", api_key: SECRETS["shared_pg extra.api_key"] }) });
-  await post(prod, { connection_id: "shared_http", conn_type: "http", host: "api.example.com", description: "Shared API", extra: '{"timeout": 30}' });
-  await post(prod, { connection_id: "only_prod", conn_type: "mysql", host: "mysql.prod", password: SECRETS["only_prod password"],
+  await seed(prod, { connection_id: "shared_http", conn_type: "http", host: "api.example.com", description: "Shared API", extra: '{"timeout": 30}' });
+  await seed(prod, { connection_id: "only_prod", conn_type: "mysql", host: "mysql.prod", password: SECRETS["only_prod password"],
     extra: JSON.stringify({ auth: { user: "u", token: SECRETS["only_prod extra.auth.token"] }, region: "eu" }) });
-  await post(staging, { connection_id: "shared_pg", conn_type: "postgres", host: "db-staging.internal", port: 5432, login: "etl", schema: "dw",
+  await seed(staging, { connection_id: "shared_pg", conn_type: "postgres", host: "db-staging.internal", port: 5432, login: "etl", schema: "dw",
     password: STAGING_SECRETS.pg, extra: JSON.stringify({ sslmode: "require", api_key: STAGING_SECRETS.key }) });
-  await post(staging, { connection_id: "shared_http", conn_type: "http", host: "api.example.com", description: "Shared API", extra: '{"timeout": 30}' });
-  await post(staging, { connection_id: "only_staging", conn_type: "http", host: "legacy.staging" });
+  await seed(staging, { connection_id: "shared_http", conn_type: "http", host: "api.example.com", description: "Shared API", extra: '{"timeout": 30}' });
+  await seed(staging, { connection_id: "only_staging", conn_type: "http", host: "legacy.staging" });
   cfg = tempDir();
   work = tempDir("airconn-envs-");
   env = { AIRCONN_CONFIG_DIR: cfg.dir };
@@ -172,8 +166,8 @@ describe("diff --from-profile / apply --from-profile", () => {
 
 describe("export --format airconn", () => {
   it("exports prod as code; with the listed variables set, apply recreates every connection on an empty server, secrets included", async () => {
-    await post(prod, { connection_id: "my-pg", conn_type: "postgres", host: "h1", password: SECRETS["my-pg password"] });
-    await post(prod, { connection_id: "my_pg", conn_type: "postgres", host: "h2", port: 6432, description: "cost: $5 ${notvar}", password: SECRETS["my_pg password"],
+    await seed(prod, { connection_id: "my-pg", conn_type: "postgres", host: "h1", password: SECRETS["my-pg password"] });
+    await seed(prod, { connection_id: "my_pg", conn_type: "postgres", host: "h2", port: 6432, description: "cost: $5 ${notvar}", password: SECRETS["my_pg password"],
       extra: JSON.stringify({ private_key: SECRETS["my_pg extra.private_key"], n: 2.5, list: [1, "a"] }) });
     const file = join(work.dir, "prod.yaml");
     const exp = await run(["-p", "prod", "export", "--format", "airconn", file]);

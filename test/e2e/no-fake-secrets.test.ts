@@ -2,11 +2,12 @@
 // merges it back only where the stored connection has a value; anywhere else it stores the literal "***" (and shows
 // it as "***" from then on). The built CLI runs apply, diff, import --on-existence overwrite, bulk (overwrite and
 // update) and patch against the local server, which stores "***" literally where Airflow does
-// (test/fake-airflow/literal-stars.test.ts); the tests read what it stored and what it received.
+// (packages/fake-airflow/test/literal-stars.test.ts); the tests read what it stored and what it received.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { registerSecret, runCli, type CliResult } from "../support/cli.js";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { useFakeAirflow } from "../support/fake.js";
+import { seed } from "../support/admin.js";
 import { report } from "../support/report.js";
 
 // Real secrets the server holds: they must survive, and never be printed (the secret scan checks every run).
@@ -24,13 +25,7 @@ let start = 0;
 /** An empty server holding these connections (created through the API, as any client would). */
 async function serverWith(rows: Row[]): Promise<void> {
   fake.server.reset();
-  for (const r of rows) {
-    const res = await fetch(`${fake.server.url}/api/v2/connections`, {
-      method: "POST", headers: { authorization: `Bearer ${fake.server.adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ conn_type: "http", ...r }),
-    });
-    expect(res.status).toBe(201);
-  }
+  await seed(fake.server, ...rows.map((r) => ({ conn_type: "http", ...r })));
   start = fake.server.requests.length;
 }
 
@@ -235,9 +230,7 @@ describe("apply --from-profile: a nested secret the target lacks", () => {
 
   it("is left out (the source's \"***\" is not sent for it); the nested secret the target has is kept", async () => {
     source = await startFakeAirflow({ airflowVersion: "3.2.1" });
-    const post = (s: FakeAirflow, body: object) => fetch(`${s.url}/api/v2/connections`, {
-      method: "POST", headers: { authorization: `Bearer ${s.adminToken}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-    expect((await post(source, { connection_id: "fp_1", conn_type: "http", extra: JSON.stringify({ auth: { token: TOK, secret_key: KEY, u: 2 } }) })).status).toBe(201);
+    await seed(source, { connection_id: "fp_1", conn_type: "http", extra: JSON.stringify({ auth: { token: TOK, secret_key: KEY, u: 2 } }) });
     await serverWith([{ connection_id: "fp_1", extra: JSON.stringify({ auth: { token: TOK, u: 1 } }) }]);
     for (const [name, s] of [["target", fake.server], ["src", source]] as const) {
       const login = await runCli(["-p", name, "login", "--api-url", s.url, "--token-stdin"], { env: { AIRCONN_CONFIG_DIR: fake.cfgDir }, input: s.adminToken });

@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow, type SeedConnection } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow, type SeedConnection } from "@airconn/fake-airflow";
 import { runCli, tempDir } from "../support/cli.js";
+import { asAdmin } from "../support/admin.js";
 
 const ROWS: SeedConnection[] = [
   { connection_id: "pg_main", conn_type: "postgres", host: "db1" },
@@ -49,29 +50,25 @@ afterAll(async () => { await Promise.all([s31, s30, s32, s32blind, s34].map((s) 
 describe("the local server as 3.1.8 and 3.0.6", () => {
   it("has no '|' OR: the pattern is one literal term; responses have no team_name; order_by team_name is a 400", async () => {
     for (const s of [s31, s30]) {
-      const h = { authorization: `Bearer ${s.adminToken}` };
-      const r = await fetch(`${s.url}/api/v2/connections?connection_id_pattern=${encodeURIComponent("pg_|mysql_")}`, { headers: h });
+      const r = await asAdmin(s, "GET", `/api/v2/connections?connection_id_pattern=${encodeURIComponent("pg_|mysql_")}`);
       expect(await r.json()).toEqual({ connections: [], total_entries: 0 });
-      const one = await (await fetch(`${s.url}/api/v2/connections/pg_main`, { headers: h })).json() as Record<string, unknown>;
+      const one = await (await asAdmin(s, "GET", "/api/v2/connections/pg_main")).json() as Record<string, unknown>;
       expect(Object.keys(one)).toEqual(["connection_id", "conn_type", "description", "host", "login", "schema", "port", "password", "extra"]);
-      expect((await fetch(`${s.url}/api/v2/connections?order_by=team_name`, { headers: h })).status).toBe(400);
+      expect((await asAdmin(s, "GET", "/api/v2/connections?order_by=team_name")).status).toBe(400);
       const v = await (await fetch(`${s.url}/api/v2/version`)).json() as { version: string };
       expect(v.version).toBe(s.airflowVersion);
     }
     // ... where 3.2.1 ORs the terms
-    const r = await fetch(`${s32.url}/api/v2/connections?connection_id_pattern=${encodeURIComponent("pg_|mysql_")}`, { headers: { authorization: `Bearer ${s32.adminToken}` } });
+    const r = await asAdmin(s32, "GET", `/api/v2/connections?connection_id_pattern=${encodeURIComponent("pg_|mysql_")}`);
     expect(((await r.json()) as { total_entries: number }).total_entries).toBe(4);
   });
 
   it("takes a team_name as an unknown field (422 extra_forbidden) and shows proxy values in clear", async () => {
-    const r = await fetch(`${s31.url}/api/v2/connections`, {
-      method: "POST", headers: { authorization: `Bearer ${s31.adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ connection_id: "t_1", conn_type: "http", team_name: "a" }),
-    });
+    const r = await asAdmin(s31, "POST", "/api/v2/connections", { connection_id: "t_1", conn_type: "http", team_name: "a" });
     expect(r.status).toBe(422);
     expect(((await r.json()) as { detail: Array<{ type: string; loc: unknown[] }> }).detail).toEqual([expect.objectContaining({ type: "extra_forbidden", loc: ["body", "team_name"] })]);
     expect(s31.sensitiveWords).not.toContain("proxy");
-    const px = await (await fetch(`${s31.url}/api/v2/connections/px`, { headers: { authorization: `Bearer ${s31.adminToken}` } })).json() as { extra: string };
+    const px = await (await asAdmin(s31, "GET", "/api/v2/connections/px")).json() as { extra: string };
     expect(px.extra).toBe('{"proxy": "http://old-proxy:3128", "token": "***"}');
   });
 });

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { ORDER_BY_FIELDS } from "../../src/api/types.js";
 import { runCli } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
+import { listIds } from "../support/admin.js";
 
 const fake = useFakeAirflow({ seed: 130 });
 let closedUrl: string;
@@ -17,15 +18,7 @@ beforeAll(async () => {
 });
 
 /** The ids the server itself returns for an order_by, all pages. */
-async function serverIds(orderBy: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let offset = 0; ; offset += 100) {
-    const r = await fetch(`${fake.server.url}/api/v2/connections?limit=100&offset=${offset}&order_by=${encodeURIComponent(orderBy)}`, { headers: { authorization: `Bearer ${fake.server.adminToken}` } });
-    const body = (await r.json()) as { connections: Array<{ connection_id: string }>; total_entries: number };
-    ids.push(...body.connections.map((c) => c.connection_id));
-    if (offset + 100 >= body.total_entries) return ids;
-  }
-}
+const serverIds = (orderBy: string) => listIds(fake.server, `&order_by=${encodeURIComponent(orderBy)}`);
 
 /** Runs the CLI; returns the result and the list requests the server received meanwhile. */
 async function cli(args: string[], e: Record<string, string> = fake.env) {

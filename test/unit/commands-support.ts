@@ -1,11 +1,20 @@
-// Shared by the write-command unit tests: a scripted Prompter, the local fake Airflow started per test (it records
-// every request), and a runner that turns a thrown error into the exit code main() would return.
-import { startFakeAirflow, type FakeAirflow, type FakeAirflowOptions, type RecordedRequest, type SeedConnection } from "../fake-airflow/server.js";
+// Shared by the in-process command tests (test/unit/commands/<command>.test.ts): a scripted Prompter, the local fake
+// Airflow started per test (it records every request), a runner that turns a thrown error into the exit code main()
+// would return, a fake clock, and the admin helpers (seed, listIds) shared with the end-to-end tests. The command
+// tests import the local server only through this file.
+import { startFakeAirflow, UNREACHABLE_HOST, type FakeAirflow, type FakeAirflowOptions, type RecordedRequest, type SeedConnection } from "@airconn/fake-airflow";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createDeps, type Deps, type GlobalOptions } from "../../src/deps.js";
 import { testIO, type TestIO } from "../../src/output/io.js";
 import { report } from "../../src/cli.js";
 import { CancelledError } from "../../src/errors.js";
 import type { Choice, Prompter } from "../../src/prompts/prompter.js";
+
+export { UNREACHABLE_HOST };
+export type { FakeAirflow, FakeAirflowOptions, RecordedRequest, SeedConnection };
+export { asAdmin, listIds, seed } from "../support/admin.js";
 
 export const CANCEL = Symbol("cancel");
 export type Answer = string | boolean | typeof CANCEL;
@@ -58,7 +67,7 @@ export type Airflow = FakeAirflow & {
 };
 
 /**
- * Starts the local fake Airflow (test/fake-airflow: the project's one Airflow-compatible server, checked by the
+ * Starts the local fake Airflow (packages/fake-airflow: the project's one Airflow-compatible server, checked by the
  * conformance script) holding `connections`, with testing enabled; `o` overrides any of its options (version,
  * faults, latency, worker tests...). Close it with closeAirflows() in afterEach.
  */
@@ -68,10 +77,57 @@ export async function fakeAirflow(connections: SeedConnection[] = [], o: FakeAir
   return Object.assign(fake, { writes: () => fake.requests.filter((q) => q.method !== "GET") });
 }
 
-/** Stops every server fakeAirflow started. */
+/**
+ * Airflow 3.3.2 with testing enabled and a manual clock (see clock()). A test on a worker takes 1.5 s of that clock:
+ * pending, after 0.5 s queued, after 1 s running, after 1.5 s its result (one state per poll at airconn's 0.5 s,
+ * 0.75 s, 1.125 s backoff).
+ */
+export const airflow33 = (connections: SeedConnection[] = [], o: FakeAirflowOptions = {}) =>
+  fakeAirflow(connections, { airflowVersion: "3.3.2", manualClock: true, connectionTestMs: 1500, ...o });
+/** Airflow 3.2.1 with testing enabled. */
+export const airflow32 = (connections: SeedConnection[] = [], o: FakeAirflowOptions = {}) => fakeAirflow(connections, { airflowVersion: "3.2.1", ...o });
+
+/** A fake clock for setup(): sleep advances it, and the server's worker tests with it (manualClock), instead of waiting. */
+export function clock(af?: FakeAirflow) {
+  let t = 1_000_000;
+  const slept: number[] = [];
+  return { now: () => t, sleep: async (ms: number) => { slept.push(ms); t += ms; af?.advanceClock(ms); }, slept };
+}
+
+/** A setup whose second wait is Ctrl-C: the deps' signal fires, and `run` reports the error as main would. */
+export function interrupted(af: FakeAirflow): Setup {
+  const ctl = new AbortController();
+  let calls = 0;
+  return setup({
+    airflow: af, signal: ctl.signal, now: () => 0,
+    sleep: async () => { if (++calls >= 2) { ctl.abort(); throw new Error("aborted"); } },
+  });
+}
+
+/** The 3.3 worker tests airconn (or anyone) enqueued on this server: POST .../enqueue-test. */
+export const enqueues = (af: FakeAirflow): RecordedRequest[] => af.requests.filter((q) => q.method === "POST" && q.path.endsWith("/enqueue-test"));
+
+/** What a test of a connection at UNREACHABLE_HOST (no port) says: nothing listens there. */
+export const REFUSED = `[Errno 111] Connection refused: could not connect to ${UNREACHABLE_HOST}`;
+
+/** A string as a regular expression that matches it literally. */
+export const literal = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+const folders = new Set<string>();
+
+/** A fresh, empty config folder (for AIRCONN_CONFIG_DIR); closeAirflows() removes it. */
+export function configDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "airconn-unit-cfg-"));
+  folders.add(dir);
+  return dir;
+}
+
+/** Stops every server fakeAirflow started and removes every folder configDir() made. */
 export async function closeAirflows(): Promise<void> {
   const all = [...started];
   started.clear();
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  folders.clear();
   await Promise.all(all.map((f) => f.close()));
 }
 

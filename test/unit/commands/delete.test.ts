@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { runDelete } from "../../src/commands/delete.js";
-import { closeAirflows, fakeAirflow, fakePrompter, setup } from "./commands-support.js";
+import { runDelete } from "../../../src/commands/delete.js";
+import { closeAirflows, fakeAirflow, fakePrompter, setup } from "../commands-support.js";
 
 afterEach(closeAirflows);
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mergeExtra, parseSetExtra, runPatch } from "../../src/commands/patch.js";
-import { closeAirflows, fakeAirflow, setup } from "./commands-support.js";
+import { mergeExtra, parseSetExtra, runPatch } from "../../../src/commands/patch.js";
+import { closeAirflows, fakeAirflow, setup } from "../commands-support.js";
 
 afterEach(closeAirflows);
 
