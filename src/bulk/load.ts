@@ -1,8 +1,8 @@
 // Reading a user's file (or stdin) and parsing JSON or YAML with errors that name the line.
 import type { IO } from "../output/io.js";
 import { UsageError } from "../errors.js";
-import { jsonTooDeepAt, MAX_JSON_DEPTH, parseJsonTree, SyntaxProblem, toJs, toPy } from "../util/pyjson.js";
-import { lineCol, parseYamlTree, yamlErrorText, yamlFlowTooDeepAt, yamlLimits, type TNode } from "../files/tree.js";
+import { jsonTooDeepAt, MAX_JSON_DEPTH, toJs } from "../util/pyjson.js";
+import { lineCol, parseJsonTree, parseYamlTree, SyntaxProblem, toPy, yamlErrorText, yamlFlowTooDeepAt, yamlLimits, type TNode } from "../files/tree.js";
 import { inputLimitHint, maxInputBytes, readFileLimited, type ReadLimit } from "../util/read-limited.js";
 
 /**

@@ -4,7 +4,7 @@ import type { ConnectionBody } from "../api/types.js";
 import { UPDATABLE_FIELDS } from "../connection/model.js";
 import { storedIdProblem, validateConnection, type Problem } from "../connection/validate.js";
 import type { Action } from "./engine.js";
-import type { TNode } from "../util/pyjson.js";
+import type { TNode } from "../files/tree.js";
 
 export type { Problem };
 export const MASK_FIELDS: string[] = [...UPDATABLE_FIELDS];

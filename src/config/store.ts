@@ -16,12 +16,12 @@ import { createRequire } from "node:module";
 const homedir = (): string => (createRequire(import.meta.url)("node:os") as typeof import("node:os")).homedir();
 import { AirconnError, UsageError } from "../errors.js";
 import { errnoText } from "../util/errno.js";
-import { parseJsonTree, SyntaxProblem } from "../util/pyjson.js";
+import { parsePyJson, SyntaxProblem } from "../util/pyjson.js";
 
 /** Where a JSON text is wrong and what the problem is, without quoting any of it: "line 3 column 14: Expecting value". */
 function jsonProblemAt(text: string): string {
   try {
-    parseJsonTree(text, { duplicateKeys: "last" });
+    parsePyJson(text);
   } catch (e) {
     if (e instanceof SyntaxProblem) return `line ${e.line} column ${e.col}: ${e.message}`;
   }

@@ -1,18 +1,18 @@
-// A small document tree with line numbers, built from JSON (a Python-json.loads-faithful parser that
-// keeps positions) or from YAML (the `yaml` package's nodes). The readers work on this tree only.
+// A small document tree with line numbers, built from JSON (./json-tree.ts: the tree and its Python-json.loads-faithful
+// reader that keeps positions) or from YAML (here, from the `yaml` package's nodes). The readers work on this tree only.
 
 import { createRequire } from "node:module";
 import type { Tags } from "yaml";
 import type * as YamlModule from "yaml";
 import type { Document, Node as YNode } from "yaml";
-import { PyFloat, PyInt, type PyValue } from "../util/pyjson.js";
+import { lineColIndex, MAX_JSON_DEPTH, PyFloat, PyInt } from "../util/pyjson.js";
 
 // `yaml` costs ~100 ms to load: required on first use only, so commands that never read YAML don't pay for it.
 let yamlModule: typeof YamlModule | undefined;
 const loadYaml = (): typeof YamlModule => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof YamlModule);
 
-export { lineColIndex, parseJsonTree, SyntaxProblem, toPy, type Leaf, type MapEntry, type TNode } from "../util/pyjson.js";
-import { lineColIndex, MAX_JSON_DEPTH, SyntaxProblem, type Leaf, type MapEntry, type TNode } from "../util/pyjson.js";
+export { parseJsonTree, SyntaxProblem, toPy, type Leaf, type MapEntry, type TNode } from "./json-tree.js";
+import { SyntaxProblem, type Leaf, type MapEntry, type TNode } from "./json-tree.js";
 
 export function lineCol(text: string, pos: number): { line: number; col: number } {
   return lineColIndex(text)(pos);

@@ -16,7 +16,7 @@ export class PyJsonError extends Error {
  * the first key's place, as Python does. Errors are PyJsonError with Python's wording and the character offset. */
 export function pyLoads(text: string): PyValue {
   try {
-    return toPy(parseJsonTree(text, { duplicateKeys: "last" }));
+    return parsePyJson(text);
   } catch (e) {
     if (e instanceof SyntaxProblem) throw new PyJsonError(`${e.message} at char ${e.pos}`, e.pos);
     throw e;
@@ -24,29 +24,42 @@ export function pyLoads(text: string): PyValue {
 }
 
 // ---------------------------------------------------------------------------------------------- the JSON reader
-// One reader for every JSON text airconn parses (files, extra, --json, URI vectors): Python's json.loads grammar with
-// positions kept for messages, and one nesting limit.
+// One reader for every JSON text airconn parses (files, extra, --json, URI vectors): Python's json.loads grammar,
+// one nesting limit, and positions for messages. A builder decides what each value becomes: a PyValue here (json.loads),
+// the line-numbered document tree of the file readers in src/files/json-tree.ts (which adds a JSON.parse fast path).
 
-export type Leaf = null | boolean | string | PyInt | PyFloat;
-export interface MapEntry { key: string; line: number; value: TNode }
-/** A document tree with 1-based line numbers (YAML documents are read into the same tree: "other" is theirs). */
-export type TNode =
-  | { kind: "map"; line: number; entries: MapEntry[] }
-  | { kind: "seq"; line: number; items: TNode[] }
-  | { kind: "scalar"; line: number; value: Leaf }
-  | { kind: "other"; line: number; what: string };
+/** A JSON value that holds no other: what json.loads gives for a string, a number, true/false/null. */
+export type PyLeaf = null | boolean | string | PyInt | PyFloat;
+/** A key of an object with the 1-based line it is on. */
+export interface JsonEntry<N> { key: string; line: number; value: N }
+/** What the reader makes of each value it reads, given the 1-based line the value starts on. */
+export interface JsonBuilder<N> {
+  leaf(value: PyLeaf, line: number): N;
+  seq(items: N[], line: number): N;
+  map(entries: Array<JsonEntry<N>>, line: number): N;
+}
+
+export interface JsonParseOptions {
+  /** Place a fragment (an env-file value) inside its file. */
+  lineOffset?: number; colOffset?: number;
+  /** "error" (files: a repeated key is a mistake worth reporting) or "last" (json.loads: the last value wins). */
+  duplicateKeys?: "error" | "last";
+}
 
 /** A syntax error in a document, with 1-based line and column and, for JSON, the character offset. */
 export class SyntaxProblem extends Error {
   constructor(message: string, readonly line: number, readonly col?: number, readonly pos = 0) { super(message); }
 }
 
-/** The tree below a node as a json.loads-style value. */
-export function toPy(n: TNode): PyValue {
-  if (n.kind === "map") return new Map(n.entries.map((e) => [e.key, toPy(e.value)]));
-  if (n.kind === "seq") return n.items.map(toPy);
-  if (n.kind === "other") throw new SyntaxProblem(`${n.what} cannot be stored in extra`, n.line);
-  return n.value;
+const PY_VALUES: JsonBuilder<PyValue> = {
+  leaf: (value) => value,
+  seq: (items) => items,
+  map: (entries) => new Map(entries.map((e) => [e.key, e.value])),
+};
+
+/** json.loads, with a syntax error as a SyntaxProblem (line, column and offset) instead of Python's message. */
+export function parsePyJson(text: string): PyValue {
+  return parseJson(text, PY_VALUES, { duplicateKeys: "last" });
 }
 
 /** lineCol for many positions in one text: the line starts are found once, each lookup is a binary search. */
@@ -87,173 +100,16 @@ export function jsonTooDeepAt(text: string, max = MAX_JSON_DEPTH): number {
   return -1;
 }
 
-export interface JsonTreeOptions {
-  /** Place a fragment (an env-file value) inside its file. */
-  lineOffset?: number; colOffset?: number;
-  /** "error" (files: a repeated key is a mistake worth reporting) or "last" (json.loads: the last value wins). */
-  duplicateKeys?: "error" | "last";
-  /** Tests: false forces the position-keeping parser (the fast path must give the same tree). */
-  fastPath?: boolean;
-}
-
-/**
- * json.loads with positions: Python's grammar (NaN, Infinity, big integers exact, strict control characters).
- * Fast path: when the text holds nothing that JavaScript's JSON.parse reads differently from Python (floats, exponents,
- * integers past 2^53, integer-like keys, repeated keys, NaN/Infinity), JSON.parse does the parsing and one scan of the
- * text supplies the line numbers. Anything else, and every error, goes through the position-keeping parser below.
- */
-export function parseJsonTree(text: string, opts: JsonTreeOptions = {}): TNode {
-  return (opts.fastPath === false ? undefined : fastJsonTree(text, opts.lineOffset ?? 0)) ?? slowJsonTree(text, opts);
-}
-
-const LITERALS: Array<[string, () => Leaf]> = [
+const LITERALS: Array<[string, () => PyLeaf]> = [
   ["true", () => true], ["false", () => false], ["null", () => null], ["NaN", () => new PyFloat(NaN)],
   ["Infinity", () => new PyFloat(Infinity)], ["-Infinity", () => new PyFloat(-Infinity)],
 ];
 
-/** The fast path alone: a tree, or undefined when the text needs the position-keeping parser. */
-export function fastJsonTree(text: string, lineOffset = 0): TNode | undefined {
-  const scan = scanJson(text, lineOffset);
-  if (scan === undefined) return undefined;
-  let doc: unknown;
-  try { doc = JSON.parse(text); } catch { return undefined; }
-  // JSON.parse moves integer-like keys (however they were spelled) to the front, where Python keeps them in place,
-  // and keeps one of repeated keys, leaving fewer keys than the text has: both need the slow path.
-  let values = 0, keys = 0;
-  const check = (v: unknown): boolean => {
-    values++;
-    if (v === null || typeof v !== "object") return true;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) if (!check(v[i])) return false;
-      return true;
-    }
-    for (const key in v) {
-      const k0 = key.charCodeAt(0);
-      if (k0 >= 48 && k0 <= 57 && /^[0-9]+$/.test(key)) return false;
-      keys++;
-      if (!check((v as Record<string, unknown>)[key])) return false;
-    }
-    return true;
-  };
-  if (!check(doc) || keys !== scan.keyLines.length || values !== scan.valueLines.length) return undefined;
-  return new FastTree(scan.valueLines, scan.keyLines, scan.ends).node(doc, 0, 0, 0);
-}
-
-interface Scan { valueLines: number[]; keyLines: number[]; ends: number[] }
-
 /**
- * One pass over the structure: the line of every value start and of every key, in document order, and where each
- * container ends. String contents are skipped (JSON.parse checks them); a string is a key when a ":" follows it.
- * Undefined for a number JSON.parse would read differently from Python, or anything else the slow path must see.
- * (A function of its own: V8 optimises a small function's loop sooner.)
+ * The reader: Python's grammar (NaN, Infinity, big integers exact, strict control characters), each value handed to
+ * `build` with its line. Throws SyntaxProblem with Python's message and the position.
  */
-function scanJson(text: string, lineOffset: number): Scan | undefined {
-  const valueLines: number[] = [];
-  const keyLines: number[] = [];
-  const ends: number[] = []; // per container, in document order: value, key and container counts at its close
-  const open: number[] = [];
-  let line = 1 + lineOffset;
-  const n = text.length;
-  for (let i = 0; i < n;) {
-    const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
-      let e = i + 1;
-      for (let q = text.charCodeAt(e); q !== 34; q = text.charCodeAt(++e)) {
-        if (q !== q) return undefined; // unterminated: the slow path says where
-        if (q === 92 /* \ */) e++;
-      }
-      let j = e + 1, d = text.charCodeAt(j);
-      while (d === 32 || d === 10 || d === 13 || d === 9) d = text.charCodeAt(++j);
-      if (d === 58 /* : */) keyLines.push(line); else valueLines.push(line);
-      i = e + 1; // a raw newline inside the string makes JSON.parse fail, so no line is skipped here
-      continue;
-    }
-    if (c === 10) { line++; while (text.charCodeAt(++i) === 32); continue; } // and the next line's indentation
-    if (c === 32 || c === 9 || c === 13 || c === 58 /* : */ || c === 44 /* , */) { i++; continue; }
-    if (c === 123 /* { */ || c === 91 /* [ */) {
-      valueLines.push(line);
-      open.push(ends.length);
-      ends.push(0, 0, 0);
-      if (open.length > MAX_JSON_DEPTH) return undefined;
-      i++;
-      continue;
-    }
-    if (c === 125 /* } */ || c === 93 /* ] */) {
-      const at = open.pop();
-      if (at === undefined) return undefined;
-      ends[at] = valueLines.length; ends[at + 1] = keyLines.length; ends[at + 2] = ends.length;
-      i++;
-      continue;
-    }
-    valueLines.push(line);
-    if (c === 116 || c === 102 || c === 110) { while (i < n && text.charCodeAt(i) >= 97 && text.charCodeAt(i) <= 122) i++; continue; } // true false null
-    if (c === 45 || (c >= 48 && c <= 57)) {
-      const begin = i;
-      for (let d = c; (d >= 48 && d <= 57) || d === 45; d = text.charCodeAt(++i));
-      const d = text.charCodeAt(i);
-      if (d === 46 || d === 101 || d === 69 || i - begin > 15) return undefined; // a float or a big integer: Python's forms
-      continue;
-    }
-    return undefined; // NaN, Infinity or a syntax error
-  }
-  return { valueLines, keyLines, ends };
-}
-
-/**
- * The fast path's tree: a container's children are made each time they are read, from the parsed value and the
- * scan's lines, so a reader that takes one connection at a time leaves short-lived garbage instead of a second copy
- * of the document (which made the collector the biggest cost of reading a large file).
- */
-class FastTree {
-  constructor(private readonly valueLines: number[], private readonly keyLines: number[], private readonly ends: number[]) {}
-
-  /** The node for value `v`, the `vi`-th value of the text; `ki` keys and `ci` containers come before it. */
-  node(v: unknown, vi: number, ki: number, ci: number): TNode {
-    const line = this.valueLines[vi]!;
-    if (v === null || typeof v !== "object") {
-      return { kind: "scalar", line, value: typeof v === "number" ? new PyInt(String(v)) : v as Leaf };
-    }
-    return Array.isArray(v) ? new FastSeq(this, line, v, vi, ki, ci) : new FastMap(this, line, v as Record<string, unknown>, vi, ki, ci);
-  }
-
-  /** The children of the container at (vi, ki, ci), with the line of each key. */
-  children(values: unknown[], keys: string[] | undefined, vi: number, ki: number, ci: number): Array<{ key: string; line: number; value: TNode }> {
-    const out: Array<{ key: string; line: number; value: TNode }> = [];
-    let v = vi + 1, k = ki, c = ci + 3;
-    for (let i = 0; i < values.length; i++) {
-      const x = values[i];
-      const keyLine = keys === undefined ? 0 : this.keyLines[k++]!;
-      out.push({ key: keys === undefined ? "" : keys[i]!, line: keyLine, value: this.node(x, v, k, c) });
-      if (x !== null && typeof x === "object") { v = this.ends[c]!; k = this.ends[c + 1]!; c = this.ends[c + 2]!; } else v++;
-    }
-    return out;
-  }
-}
-
-class FastMap {
-  readonly kind = "map";
-  readonly #tree: FastTree; readonly #v: Record<string, unknown>; readonly #at: [number, number, number];
-  constructor(tree: FastTree, readonly line: number, v: Record<string, unknown>, vi: number, ki: number, ci: number) {
-    this.#tree = tree; this.#v = v; this.#at = [vi, ki, ci];
-  }
-  get entries(): MapEntry[] {
-    const keys = Object.keys(this.#v);
-    return this.#tree.children(keys.map((k) => this.#v[k]), keys, ...this.#at);
-  }
-}
-
-class FastSeq {
-  readonly kind = "seq";
-  readonly #tree: FastTree; readonly #v: unknown[]; readonly #at: [number, number, number];
-  constructor(tree: FastTree, readonly line: number, v: unknown[], vi: number, ki: number, ci: number) {
-    this.#tree = tree; this.#v = v; this.#at = [vi, ki, ci];
-  }
-  get items(): TNode[] {
-    return this.#tree.children(this.#v, undefined, ...this.#at).map((e) => e.value);
-  }
-}
-
-function slowJsonTree(text: string, opts: JsonTreeOptions): TNode {
+export function parseJson<N>(text: string, build: JsonBuilder<N>, opts: JsonParseOptions = {}): N {
   const lineOffset = opts.lineOffset ?? 0, colOffset = opts.colOffset ?? 0;
   const keepLast = opts.duplicateKeys === "last";
   let i = 0;
@@ -275,7 +131,7 @@ function slowJsonTree(text: string, opts: JsonTreeOptions): TNode {
   };
   const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
   let depth = 0;
-  const value = (): TNode => {
+  const value = (): N => {
     ws();
     const line = line0 + lineOffset;
     const c = text[i];
@@ -284,10 +140,10 @@ function slowJsonTree(text: string, opts: JsonTreeOptions): TNode {
     }
     if (c === "{") {
       i++;
-      const entries: MapEntry[] = [];
+      const entries: Array<JsonEntry<N>> = [];
       const seen = new Map<string, number>();
       ws();
-      if (text[i] === "}") { i++; depth--; return { kind: "map", line, entries }; }
+      if (text[i] === "}") { i++; depth--; return build.map(entries, line); }
       for (;;) {
         ws();
         if (text[i] !== '"') fail("Expecting property name enclosed in double quotes");
@@ -304,34 +160,34 @@ function slowJsonTree(text: string, opts: JsonTreeOptions): TNode {
         else { seen.set(k, entries.length); entries.push({ key: k, line: kline, value: v }); }
         ws();
         if (text[i] === ",") { i++; continue; }
-        if (text[i] === "}") { i++; depth--; return { kind: "map", line, entries }; }
+        if (text[i] === "}") { i++; depth--; return build.map(entries, line); }
         fail("Expecting ',' delimiter");
       }
     }
     if (c === "[") {
       i++;
-      const items: TNode[] = [];
+      const items: N[] = [];
       ws();
-      if (text[i] === "]") { i++; depth--; return { kind: "seq", line, items }; }
+      if (text[i] === "]") { i++; depth--; return build.seq(items, line); }
       for (;;) {
         items.push(value());
         ws();
         if (text[i] === ",") { i++; continue; }
-        if (text[i] === "]") { i++; depth--; return { kind: "seq", line, items }; }
+        if (text[i] === "]") { i++; depth--; return build.seq(items, line); }
         fail("Expecting ',' delimiter");
       }
     }
-    if (c === '"') return { kind: "scalar", line, value: str() };
+    if (c === '"') return build.leaf(str(), line);
     if (c === "t" || c === "f" || c === "n" || c === "N" || c === "I" || c === "-") {
-      for (const [w, v] of LITERALS) if (text.startsWith(w, i)) { i += w.length; return { kind: "scalar", line, value: v() }; }
+      for (const [w, v] of LITERALS) if (text.startsWith(w, i)) { i += w.length; return build.leaf(v(), line); }
     }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
     if (!m || m[0].length > 1000) return fail("Expecting value");
     i += m[0].length;
     // An integer literal is already Python's str(int(...)) of itself (the grammar has no leading zeros), but for -0.
-    if (m[1] === undefined && m[2] === undefined) return { kind: "scalar", line, value: new PyInt(m[0] === "-0" ? "0" : m[0]) };
-    return { kind: "scalar", line, value: new PyFloat(Number(m[0])) };
+    if (m[1] === undefined && m[2] === undefined) return build.leaf(new PyInt(m[0] === "-0" ? "0" : m[0]), line);
+    return build.leaf(new PyFloat(Number(m[0])), line);
   };
   const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
   const str = (): string => {
