@@ -1,5 +1,5 @@
-// The layers of src/ import only downward, and no module imports itself back through others. Walks every import
-// in src/ — static, `export ... from` and dynamic import() — so that a new import that breaks either rule fails here.
+// The layers of src/ import only downward, and no module or folder imports itself back through others. Walks every
+// import in src/ — static, `export ... from` and dynamic import() — so that a new import that breaks a rule fails here.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +44,59 @@ const known = (e: Edge) => KNOWN.some((k) => k(e));
 const allEdges = files(SRC).flatMap((f) => importsOf(f, readFileSync(f, "utf8")));
 const edges = allEdges.filter((e) => !known(e));
 
+/**
+ * The folders of src/ and its top-level modules, lowest first. Each imports only from the levels below its own: never
+ * from its own level (the folders of a level do not know each other) or above, so no two folders can import each
+ * other, however many files the way round takes. A new folder or top-level module gets its place here.
+ */
+const LAYERS: string[][] = [
+  ["errors.ts", "paths.ts", "version.ts"], // leaves: error classes, where files live, the version
+  ["util"], // Python JSON, worker pool, atomic writes, bounded reads
+  ["config"], // profiles and settings with their sources
+  ["api"], // the HTTP client, tokens, generated types
+  ["connection"], // the connection model: fields, each field rule once, the validator, the secret rules
+  ["uri"], // Airflow's connection URI codec and the URI <-> fields mapping, on the connection rules
+  ["files", "output"], // connection files (read/write); the renderer and connection views
+  ["apply", "bulk", "completion", "prompts"], // the apply planner, bulk bodies and engine, shell completion, prompts
+  ["deps.ts"], // what a command's run() gets
+  ["commands"], // the command tree
+  ["cli.ts"], // main(): the one place that maps errors to exit codes
+  ["sea-main.ts"], // the single-executable entry point
+];
+const levelOf = new Map(LAYERS.flatMap((names, level) => names.map((n) => [n, level] as const)));
+
+/** The imports that go to a folder at the same level or above (folders unknown to LAYERS included). */
+function layerViolations(es: readonly Edge[]): string[] {
+  return es.filter((e) => folder(e.from) !== folder(e.to))
+    .filter((e) => !((levelOf.get(folder(e.from)) ?? -1) > (levelOf.get(folder(e.to)) ?? Infinity)))
+    .map((e) => `${e.from} -> ${e.to}`);
+}
+
+/** Every circle in a graph given as edges, as "a -> b -> a" (a depth-first walk: each circle found once per entry). */
+function cycles(es: ReadonlyArray<{ from: string; to: string }>): string[] {
+  const graph = new Map<string, string[]>();
+  for (const e of es) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
+  const found: string[] = [];
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (n: string) => {
+    state.set(n, "open");
+    stack.push(n);
+    for (const m of graph.get(n) ?? []) {
+      if (state.get(m) === "open") found.push([...stack.slice(stack.indexOf(m)), m].join(" -> "));
+      else if (!state.has(m)) visit(m);
+    }
+    stack.pop();
+    state.set(n, "done");
+  };
+  for (const n of graph.keys()) if (!state.has(n)) visit(n);
+  return found;
+}
+
+/** The folder graph: an edge per pair of folders some file of one imports a file of the other. */
+const folderEdges = (es: readonly Edge[]) => [...new Set(es.filter((e) => folder(e.from) !== folder(e.to)).map((e) => `${folder(e.from)}\0${folder(e.to)}`))]
+  .map((k) => ({ from: k.split("\0")[0]!, to: k.split("\0")[1]! }));
+
 describe("src/ imports", () => {
   it("finds the imports it should (static, type-only, dynamic)", () => {
     const got = importsOf(join(SRC, "commands/x.ts"), [
@@ -63,23 +116,34 @@ describe("src/ imports", () => {
   });
 
   it("has no import circle (type-only imports included)", () => {
-    const graph = new Map<string, string[]>();
-    for (const e of edges) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
-    const cycles: string[] = [];
-    const state = new Map<string, "open" | "done">();
-    const stack: string[] = [];
-    const visit = (n: string) => {
-      state.set(n, "open");
-      stack.push(n);
-      for (const m of graph.get(n) ?? []) {
-        if (state.get(m) === "open") cycles.push([...stack.slice(stack.indexOf(m)), m].join(" -> "));
-        else if (!state.has(m)) visit(m);
-      }
-      stack.pop();
-      state.set(n, "done");
-    };
-    for (const n of graph.keys()) if (!state.has(n)) visit(n);
-    expect(cycles).toEqual([]);
+    expect(cycles(edges)).toEqual([]);
+  });
+
+  it("has no folder circle: no two folders import each other, whichever files do it", () => {
+    expect(cycles(folderEdges(edges))).toEqual([]);
+  });
+
+  it("each folder imports only from the levels below it (LAYERS), and every folder has a level", () => {
+    expect(layerViolations(edges)).toEqual([]);
+    const placed = new Set(edges.flatMap((e) => [folder(e.from), folder(e.to)]));
+    expect([...placed].filter((f) => !levelOf.has(f))).toEqual([]);
+    expect([...levelOf.keys()].filter((f) => !placed.has(f))).toEqual([]); // no level names a folder that is gone
+  });
+
+  it("the checks fail on a folder circle that no file circle shows (a made-up graph)", () => {
+    // uri/index.ts imports connection/validate.ts and connection/uri.ts imports uri/index.ts: no file imports
+    // itself back, but the folders connection/ and uri/ import each other (what src/ had before uri/fields.ts).
+    const made: Edge[] = [
+      { from: "uri/index.ts", to: "connection/validate.ts", typeOnly: false },
+      { from: "connection/uri.ts", to: "uri/index.ts", typeOnly: false },
+      { from: "files/read.ts", to: "connection/uri.ts", typeOnly: false },
+    ];
+    expect(cycles(made)).toEqual([]);
+    expect(cycles(folderEdges(made))).toEqual(["uri -> connection -> uri"]);
+    expect(layerViolations(made)).toEqual(["connection/uri.ts -> uri/index.ts"]);
+    // A longer circle through three folders, and a folder LAYERS does not know.
+    expect(cycles([{ from: "a", to: "b" }, { from: "b", to: "c" }, { from: "c", to: "a" }])).toEqual(["a -> b -> c -> a"]);
+    expect(layerViolations([{ from: "newfolder/x.ts", to: "util/pool.ts", typeOnly: false }])).toEqual(["newfolder/x.ts -> util/pool.ts"]);
   });
 
   it("imports only downward: no layer below the commands imports commands/, cli.ts or deps.ts", () => {
