@@ -115,14 +115,14 @@ export const literal = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "
 
 const folders = new Set<string>();
 
-/** A fresh, empty config folder (for AIRCONN_CONFIG_DIR); closeAirflows() removes it. */
-export function configDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "airconn-unit-cfg-"));
+/** A fresh, empty folder (for AIRCONN_CONFIG_DIR, or for files a command reads or writes); closeAirflows() removes it. */
+export function tempFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "airconn-unit-"));
   folders.add(dir);
   return dir;
 }
 
-/** Stops every server fakeAirflow started and removes every folder configDir() made. */
+/** Stops every server fakeAirflow started and removes every folder tempFolder() made. */
 export async function closeAirflows(): Promise<void> {
   const all = [...started];
   started.clear();
