@@ -197,23 +197,6 @@ describe("delete", () => {
   });
 });
 
-describe("defaults", () => {
-  it("reports the added ids as created, and on a re-run all as skipped", async () => {
-    const r = await cli(["defaults", "-o", "json"]);
-    expect(r.code).toBe(0);
-    const rep = JSON.parse(r.stdout);
-    expect(rep.created.length).toBeGreaterThan(50);
-    expect(rep.created).toContain("postgres_default");
-    expect(stored("postgres_default")).toBeDefined();
-    expect(reqs("POST", "/api/v2/connections/defaults")).toHaveLength(1);
-    const again = await cli(["defaults", "-o", "json"]);
-    const rep2 = JSON.parse(again.stdout);
-    expect(rep2.created).toEqual([]);
-    expect(rep2.skipped.sort()).toEqual([...rep.created].sort());
-    expect(again.stderr).toMatch(/created 0, updated 0, deleted 0, skipped \d+, failed 0/);
-  });
-});
-
 describe("on a terminal (pty)", () => {
   it("create --type: no prompt, exit 0; the same id again: exit 5", async () => {
     const r = await runCliTty(["create", "e2e_tty", "--type", "http", "--host", "h"], { env: fake.env });

@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { MockAgent } from "undici";
+import { afterEach, describe, expect, it } from "vitest";
 import { AirflowApi } from "../../src/api/client.js";
 import { Report } from "../../src/output/report.js";
 import { executeActions, hasRedacted, idsInBulkError, recordResult, withoutRedacted, overwriteBody } from "../../src/bulk/engine.js";
 import { checkBulkBody } from "../../src/bulk/validate.js";
+import { closeAirflows, fakeAirflow } from "./commands-support.js";
 
 describe("idsInBulkError", () => {
   it("reads the ids of a Python set literal", () => {
@@ -44,25 +44,25 @@ describe("recordResult", () => {
 });
 
 describe("executeActions", () => {
+  afterEach(closeAirflows);
+
   it("splits into chunks, sends them in parallel, and accounts for every id; a failed request fails its ids only", async () => {
-    const agent = new MockAgent(); agent.disableNetConnect();
-    const bodies: Array<{ actions: Array<{ entities: Array<{ connection_id: string }> }> }> = [];
+    // the local server answers the second bulk request with its plain-text 500, the others as Airflow does
     let n = 0;
-    agent.get("http://x").intercept({ method: "PATCH", path: "/api/v2/connections" }).reply((o) => {
-      const body = JSON.parse(String(o.body));
-      bodies.push(body);
-      if (++n === 2) return { statusCode: 500, data: "Internal Server Error" };
-      return { statusCode: 200, data: { create: { success: body.actions[0].entities.map((e: { connection_id: string }) => e.connection_id), errors: [] }, update: null, delete: null } };
-    }).persist();
-    const api = new AirflowApi({ baseUrl: "http://x", token: "t", dispatcher: agent });
+    const af = await fakeAirflow([], {
+      intercept: (r) => (r.method === "PATCH" && r.path === "/api/v2/connections" && ++n === 2 ? { status: 500, text: "Internal Server Error" } : undefined),
+    });
+    const api = new AirflowApi({ baseUrl: af.url, token: af.adminToken });
     const entities = Array.from({ length: 25 }, (_, i) => ({ connection_id: `c${i}`, conn_type: "http" }));
     const report = new Report();
     await executeActions(api, [{ action: "create", entities, action_on_existence: "fail" }], { report, chunkSize: 10, concurrency: 1 });
+    const bodies = af.requests.map((r) => r.json as { actions: Array<{ entities: Array<{ connection_id: string }> }> });
     expect(bodies.map((b) => b.actions[0]!.entities.length)).toEqual([10, 10, 5]);
     expect(report.created).toHaveLength(15);
     expect(report.failed.map((f) => f.connection_id)).toEqual(entities.slice(10, 20).map((e) => e.connection_id));
     expect(report.failed[0]!.error).toBe("server error 500: Internal Server Error");
     expect(report.total).toBe(25);
+    expect(af.all().map((c) => c.connection_id)).toEqual([...entities.slice(0, 10), ...entities.slice(20)].map((e) => e.connection_id));
   });
 });
 

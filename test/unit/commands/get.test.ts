@@ -2,7 +2,8 @@
 // and network failures with their exit codes.
 import { afterEach, describe, expect, it } from "vitest";
 import { runGet } from "../../../src/commands/get.js";
-import { closeAirflows, fakeAirflow, setup } from "../commands-support.js";
+import { readdirSync } from "node:fs";
+import { closeAirflows, fakeAirflow, setup, tempFolder } from "../commands-support.js";
 
 afterEach(closeAirflows);
 
@@ -74,6 +75,16 @@ describe("get", () => {
     expect(await s.run((d) => runGet({ id: "pg" }, d))).toBe(4);
     expect(s.io.stderr()).toMatch(/^airconn: not logged in/);
     expect(af.requests).toEqual([]);
+  });
+
+  it("AIRCONN_USERNAME + AIRCONN_PASSWORD get a token for the run (POST /auth/token) and store nothing", async () => {
+    const af = await fakeAirflow([pg]);
+    const dir = tempFolder();
+    const s = setup({ airflow: af, globals: { output: "json" }, env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_TOKEN: "", AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" } });
+    expect(await s.run((d) => runGet({ id: "pg" }, d))).toBe(0);
+    expect(JSON.parse(s.io.stdout()).connection_id).toBe("pg");
+    expect(af.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["POST /auth/token 201", "GET /api/v2/connections/pg 200"]);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("an unreachable host exits 1 with a one-line message and no stack trace", async () => {
