@@ -4,31 +4,34 @@ import type {
   AsyncConnectionTestResponse, BulkBody, BulkResponse, ConnectionBody, ConnectionCollectionResponse, ConnectionResponse,
   ConnectionTestQueuedResponse, ConnectionTestRequestBody, ConnectionTestResponse, VersionInfo,
 } from "./types.js";
-import { prefixMatcher } from "../util/pattern.js";
+import { patternNeedsVersion, patternQuery, prefixMatcher } from "../util/pattern.js";
+import { capabilitiesOf, type Capabilities, type ServerVersion } from "./versions.js";
 import { NotAirflowApiError } from "./http.js";
 import {
   bulkProblem, collectionProblem, connectionProblem, emptyProblem, queuedTestProblem, shaped, testResultProblem, tokenProblem, versionProblem,
 } from "./shape.js";
 
 export interface ListQuery {
+  /**
+   * connection_id_pattern. An "a|b" pattern goes whole to a server that ORs the terms (Airflow 3.2 and newer); for an
+   * older server, or one whose version cannot be read, the terms are listed one by one, each connection once
+   * (pagesOfTerms).
+   */
   pattern?: string;
   /**
-   * Instead of `pattern`: the terms of an "a|b" pattern for a server that does not OR them (Airflow before 3.2): one
-   * listing per term, each connection once (see pagesOfTerms).
-   */
-  patternTerms?: string[];
-  /**
    * connection_id_prefix_pattern (Airflow 3.3). Every id that comes back matches it: the server's answer is filtered
-   * here too. With `prefixOnServer` false (a 3.2 server ignores the parameter and returns everything), the parameter
-   * is not sent and airconn filters every page itself, applying offset and limit to the matching ids.
+   * here too. A server that does not know the parameter (3.2 ignores it and returns everything) is not sent it, and
+   * airconn filters every page itself, applying offset and limit to the matching ids.
    */
   prefix?: string;
-  prefixOnServer?: boolean;
   orderBy?: string[];
   offset?: number;
   /** Stop after this many connections (all when absent). */
   limit?: number;
 }
+
+/** A listing for a server of known capabilities: the prefix is sent only when `prefixOnServer`. */
+interface ScopedQuery extends ListPagesOptions { prefixOnServer?: boolean }
 
 export interface ListPagesOptions extends ListQuery {
   concurrency?: number;
@@ -55,13 +58,59 @@ function sortLike(rows: ConnectionResponse[], orderBy: string[]): ConnectionResp
   return [...rows].sort(cmp);
 }
 
+/** What the client needs to know its server's version. */
+export interface ServerOptions {
+  /** Where the version cache is (XDG_CACHE_HOME...): without it the version is asked for without a cache. */
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** The versions read so far by base URL: clients that share it (those of one run) ask each server once. */
+  versions?: Map<string, Promise<ServerVersion | undefined>>;
+}
+
 export class AirflowApi {
   readonly http: Http;
-  constructor(opts: HttpOptions) {
+  private readonly versions: Map<string, Promise<ServerVersion | undefined>>;
+  constructor(opts: HttpOptions, private readonly server: ServerOptions = {}) {
     this.http = new Http(opts);
+    this.versions = server.versions ?? new Map();
   }
 
   get baseUrl(): string { return this.http.opts.baseUrl; }
+
+  /**
+   * The server's Airflow version (GET /api/v2/version, cached on disk for a few minutes per URL), read once per base
+   * URL, or undefined when it cannot be read: a command that merely adapts to the version goes on without it (the
+   * reason is a --verbose line). Ctrl-C still stops it.
+   */
+  serverVersion(): Promise<ServerVersion | undefined> {
+    let v = this.versions.get(this.baseUrl);
+    if (!v) {
+      v = this.readVersion(false).catch((e: unknown) => {
+        if (this.http.opts.signal?.aborted) throw e;
+        this.http.opts.verbose?.(`could not read the server version: ${(e as Error).message}`);
+        return undefined;
+      });
+      this.versions.set(this.baseUrl, v);
+    }
+    return v;
+  }
+
+  /** The version fresh from the server (`status`: the cache is refreshed too); throws when the server cannot tell. */
+  async checkServerVersion(): Promise<ServerVersion> {
+    const v = await this.readVersion(true);
+    this.versions.set(this.baseUrl, Promise.resolve(v));
+    return v;
+  }
+
+  /** What the server offers (prefix on the server, "|" patterns, worker tests), by its version; unknown counts as older. */
+  async capabilities(): Promise<Capabilities> {
+    return capabilitiesOf(await this.serverVersion());
+  }
+
+  private async readVersion(fresh: boolean): Promise<ServerVersion> {
+    const { readServerVersion } = await import("./server.js");
+    return readServerVersion({ env: this.server.env, apiUrl: this.baseUrl, now: this.server.now?.(), fresh, fetch: () => this.version() });
+  }
 
   async token(username: string, password: string): Promise<string> {
     let r;
@@ -77,7 +126,7 @@ export class AirflowApi {
     return shaped<{ access_token: string }>(r, tokenProblem).access_token;
   }
 
-  async page(q: ListQuery & { limit: number; offset: number }): Promise<ConnectionCollectionResponse> {
+  async page(q: ScopedQuery & { limit: number; offset: number }): Promise<ConnectionCollectionResponse> {
     return shaped<ConnectionCollectionResponse>(await this.http.request("GET", "/connections", {
       query: {
         limit: q.limit, offset: q.offset, order_by: q.orderBy, connection_id_pattern: q.pattern,
@@ -87,11 +136,21 @@ export class AirflowApi {
   }
 
   /**
+   * Every matching connection, page by page. The server's version is read (usually from the cache) only when the
+   * query depends on it: a prefix, or a pattern with "|" terms.
+   */
+  async *pages(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
+    const can = o.prefix !== undefined || patternNeedsVersion(o.pattern) ? await this.capabilities() : undefined;
+    const { pattern, patternTerms } = patternQuery(o.pattern, !!can?.orPatterns);
+    const scoped: ScopedQuery = { ...o, pattern, prefixOnServer: can?.prefixOnServer };
+    yield* patternTerms ? this.pagesOfTerms(scoped, patternTerms) : this.prefixed(scoped);
+  }
+
+  /**
    * Like pagesUnscoped, with --prefix applied: on the server when it knows the parameter (3.3), and always here as
    * well, so an id that does not match never comes back whatever the server did with the parameter.
    */
-  async *pages(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
-    if (o.patternTerms) { yield* this.pagesOfTerms(o, o.patternTerms); return; }
+  private async *prefixed(o: ScopedQuery): AsyncGenerator<ConnectionResponse[]> {
     if (o.prefix === undefined) { yield* this.pagesUnscoped(o); return; }
     const match = prefixMatcher(o.prefix);
     if (o.prefixOnServer) {
@@ -105,7 +164,7 @@ export class AirflowApi {
     let skip = o.offset ?? 0;
     let left = o.limit ?? Infinity;
     if (left === 0) return;
-    const inner: ListPagesOptions = { ...o, offset: undefined, limit: undefined, onTotal: undefined };
+    const inner: ScopedQuery = { ...o, offset: undefined, limit: undefined, onTotal: undefined };
     for await (const page of this.pagesUnscoped(inner)) {
       const kept: ConnectionResponse[] = [];
       for (const c of page) {
@@ -125,15 +184,15 @@ export class AirflowApi {
    * the server sorts (text by code point, numbers by value, nulls last; `id`, which answers do not show, keeps the
    * listing order). Offset and limit apply to the merged rows.
    */
-  private async *pagesOfTerms(o: ListPagesOptions, terms: string[]): AsyncGenerator<ConnectionResponse[]> {
+  private async *pagesOfTerms(o: ScopedQuery, terms: string[]): AsyncGenerator<ConnectionResponse[]> {
     let skip = o.offset ?? 0;
     let left = o.limit ?? Infinity;
     if (left === 0) return;
     const seen = new Set<string>();
     const sorted: ConnectionResponse[] | undefined = o.orderBy?.length ? [] : undefined;
     for (const term of terms) {
-      const one: ListPagesOptions = { ...o, pattern: term, patternTerms: undefined, offset: undefined, limit: undefined, onTotal: undefined };
-      for await (const page of this.pages(one)) {
+      const one: ScopedQuery = { ...o, pattern: term, offset: undefined, limit: undefined, onTotal: undefined };
+      for await (const page of this.prefixed(one)) {
         const kept: ConnectionResponse[] = [];
         for (const c of page) {
           if (seen.has(c.connection_id)) continue;
@@ -156,7 +215,7 @@ export class AirflowApi {
    * Every matching connection, page by page, in the server's order. The first page tells the total; the
    * remaining pages are fetched with bounded concurrency and yielded in order, so memory stays at a few pages.
    */
-  private async *pagesUnscoped(o: ListPagesOptions = {}): AsyncGenerator<ConnectionResponse[]> {
+  private async *pagesUnscoped(o: ScopedQuery): AsyncGenerator<ConnectionResponse[]> {
     const start = o.offset ?? 0;
     const want = o.limit;
     if (want === 0) return;

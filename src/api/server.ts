@@ -7,24 +7,9 @@ import { join } from "node:path";
 import { cacheDir } from "../paths.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { VersionInfo } from "./types.js";
+import { parseVersion, type ServerVersion } from "./versions.js";
 
 export const VERSION_TTL_MS = 5 * 60_000;
-
-export interface ServerVersion {
-  /** As the server says it, e.g. "3.3.2". */
-  version: string;
-  gitVersion: string | null;
-  major: number;
-  minor: number;
-  patch: number;
-}
-
-/** "3.3.2", "3.3.0rc1", "3.4.0.dev0", "3.2.1+astro.2" → numbers; undefined for anything else. */
-export function parseVersion(version: string, gitVersion: string | null = null): ServerVersion | undefined {
-  const m = /^\s*v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
-  if (!m) return undefined;
-  return { version: version.trim(), gitVersion, major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
-}
 
 interface CacheFile { version: 1; api_url: string; fetched_at: number; server_version: string; git_version: string | null }
 
@@ -34,7 +19,8 @@ export function versionCacheFile(env: NodeJS.ProcessEnv, apiUrl: string): string
 }
 
 export interface ReadVersionOptions {
-  env: NodeJS.ProcessEnv;
+  /** Where the cache folder is (XDG_CACHE_HOME...); without it there is no cache. */
+  env: NodeJS.ProcessEnv | undefined;
   apiUrl: string;
   fetch: () => Promise<VersionInfo>;
   now?: number;
@@ -46,8 +32,8 @@ export interface ReadVersionOptions {
 /** The server's version: from the cache when fresh, else from the server. Throws when the server cannot tell. */
 export async function readServerVersion(o: ReadVersionOptions): Promise<ServerVersion> {
   const now = o.now ?? Date.now();
-  const file = versionCacheFile(o.env, o.apiUrl);
-  if (!o.fresh) {
+  const file = o.env && versionCacheFile(o.env, o.apiUrl);
+  if (file && !o.fresh) {
     try {
       const c = JSON.parse(readFileSync(file, "utf8")) as CacheFile;
       const age = now - c.fetched_at;
@@ -60,8 +46,9 @@ export async function readServerVersion(o: ReadVersionOptions): Promise<ServerVe
   const info = await o.fetch();
   const v = typeof info?.version === "string" ? parseVersion(info.version, info.git_version ?? null) : undefined;
   if (!v) throw new Error(`the server's version answer is not a version: ${JSON.stringify(info).slice(0, 100)}`);
+  if (!file) return v;
   try {
-    mkdirSync(cacheDir(o.env), { recursive: true, mode: 0o700 });
+    mkdirSync(cacheDir(o.env!), { recursive: true, mode: 0o700 });
     const data: CacheFile = { version: 1, api_url: o.apiUrl, fetched_at: now, server_version: v.version, git_version: v.gitVersion };
     writeFileAtomic(file, JSON.stringify(data), { mode: 0o600 });
   } catch { /* a cache we cannot write only costs the next command one request */ }

@@ -5,10 +5,8 @@ import { AuthError } from "../errors.js";
 
 export interface TokenCommandOptions {
   command: string;
-  /** "profile prod" or "AIRCONN_TOKEN_COMMAND" or "--token-command": named in errors. */
-  from: string;
-  /** The profile in effect, named in errors. */
-  profile: string;
+  /** The command in errors, with where it comes from and the profile (describeAuth's commandName). */
+  who: string;
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   /** Inherit the terminal's stdin (a command may prompt); otherwise stdin is /dev/null, never airconn's data. */
@@ -23,7 +21,7 @@ export const DEFAULT_TOKEN_COMMAND_TIMEOUT_S = 30;
 /** Runs the token command through the user's shell and returns its trimmed stdout. Every failure is an AuthError (exit 4). */
 export function runTokenCommand(o: TokenCommandOptions): Promise<string> {
   const shell = o.env.SHELL && o.env.SHELL.startsWith("/") ? o.env.SHELL : "/bin/sh";
-  const who = `the token command ${o.from === `profile ${o.profile}` ? `of profile "${o.profile}"` : `(from ${o.from}) for profile "${o.profile}"`}`;
+  const { who } = o;
   const hint = "run the command yourself to see what it prints (`airconn profile show` shows it)";
   return new Promise((resolve, reject) => {
     let child;

@@ -91,3 +91,34 @@ export async function makeDispatcher(tls: TlsOptions, proxies: ProxyEnv): Promis
     ...(proxyTls ? { proxyTls } : {}),
   });
 }
+
+/**
+ * The transport of a run: one dispatcher per TLS setting (the current profile's; another profile's for
+ * --from-profile), made on first use, and the proxy from the environment for all. `fixed` (tests: a MockAgent)
+ * serves every request, without a proxy.
+ */
+export function transports(env: NodeJS.ProcessEnv, fixed?: Dispatcher) {
+  const proxies = proxyEnv(env);
+  const made = new Map<string, Promise<Dispatcher | undefined>>();
+  return {
+    dispatcher(tls: TlsOptions): Promise<Dispatcher | undefined> {
+      if (fixed) return Promise.resolve(fixed);
+      const key = JSON.stringify([tls.caCert?.value, !!tls.insecure]);
+      let d = made.get(key);
+      if (!d) made.set(key, d = makeDispatcher(tls, proxies));
+      return d;
+    },
+    /** The proxy requests to `baseUrl` go through, for messages. */
+    proxy: (baseUrl: string) => (fixed ? undefined : proxyFor(new URL(baseUrl), proxies)),
+  };
+}
+
+/**
+ * The warning for an `insecure` that was not given on the command line: a stored or exported one is easy to forget,
+ * so it is said on every run that uses it.
+ */
+export function insecureWarning(baseUrl: string, tls: TlsOptions): string | undefined {
+  if (!tls.insecure || tls.insecure.source === "flag" || !baseUrl.startsWith("https:")) return undefined;
+  return `the certificate of ${new URL(baseUrl).host} is not verified (insecure from ${tls.insecure.detail}): anyone on the way can read the token; ` +
+    (tls.insecure.source === "profile" ? `keep the CA instead: airconn profile set ${tls.insecure.detail.replace(/^profile /, "")} --ca-cert FILE` : "unset AIRCONN_INSECURE and use AIRCONN_CA_CERT");
+}

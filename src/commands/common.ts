@@ -3,8 +3,8 @@ import { UsageError } from "../errors.js";
 import { idProblem, storedIdProblem } from "../connection/validate.js";
 import type { Deps } from "../deps.js";
 import { SENSITIVE_WORDS, sensitiveWordsFor, versionDependentKey, type SensitiveWords } from "../connection/secrets.js";
-import { isAirflow32, isAirflow33 } from "../connection/model.js";
-import { patternNeedsVersion, patternQuery } from "../util/pattern.js";
+import { isAirflow33 } from "../api/versions.js";
+import type { AirflowApi } from "../api/client.js";
 
 /** Checks a connection id against Airflow's REST rule before any request is sent. */
 export function checkConnectionId(id: string, what = "connection id"): string {
@@ -31,34 +31,20 @@ export function checkPathId(id: string): string {
 export { examples } from "./kit.js";
 
 /**
+ * The run's Airflow as a client without its token: for its version (AirflowApi.serverVersion), which a command that
+ * only adapts to it reads before any token is obtained (a token command run, a login).
+ */
+export const airflowServer = (d: Deps): Promise<AirflowApi> => d.apiFor(d.settings().apiUrl.value);
+
+/**
  * The sensitive words to judge these extra keys by: the server's list when a key is judged differently by Airflow
  * 3.2 and 3.3 (then the server's version is read, usually from the cache), else the common list without a request.
  */
 export async function sensitiveWordsForKeys(d: Deps, keys: Iterable<string>): Promise<SensitiveWords> {
   for (const k of keys) {
-    if (versionDependentKey(k)) return sensitiveWordsFor(await d.serverVersion());
+    if (versionDependentKey(k)) return sensitiveWordsFor(await (await airflowServer(d)).serverVersion());
   }
   return SENSITIVE_WORDS;
 }
 
 export { isAirflow33 };
-
-/**
- * The listing query for --pattern/--prefix: the prefix goes to the server only when it knows the parameter (3.3; a
- * 3.2 server ignores it and answers everything), and is applied by airconn in every case (AirflowApi.pages). A
- * pattern with "|" terms goes whole to a server that ORs them (3.2 and newer), else term by term (patternQuery).
- * The server's version is read (usually from the cache) only when one of them needs it.
- */
-export async function listScope(d: Deps, o: { pattern?: string; prefix?: string }): Promise<ListScope> {
-  const v = o.prefix !== undefined || patternNeedsVersion(o.pattern) ? await d.serverVersion() : undefined;
-  return scopeFor(o, v);
-}
-
-export interface ListScope { pattern?: string; patternTerms?: string[]; prefix?: string; prefixOnServer?: boolean }
-
-/** listScope for a server of a known (or unknown: undefined) version. */
-export function scopeFor(o: { pattern?: string; prefix?: string }, v: { major: number; minor: number } | undefined): ListScope {
-  const pattern = patternQuery(o.pattern, isAirflow32(v));
-  if (o.prefix === undefined) return pattern;
-  return { ...pattern, prefix: o.prefix, prefixOnServer: isAirflow33(v) };
-}

@@ -3,7 +3,7 @@ import { Option, type CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import type { ExportFormat } from "../files/index.js";
-import { examples, listScope } from "./common.js";
+import { examples } from "./common.js";
 import { openOutput, outputTarget } from "../util/atomic.js";
 
 export interface ExportOptions { file?: string; format?: ExportFormat | "airconn"; serializationFormat?: "uri" | "json"; pattern?: string; prefix?: string }
@@ -46,9 +46,8 @@ export async function runExport(o: ExportOptions, d: Deps): Promise<void> {
   let count = 0;
   try {
     const api = await d.api();
-    const scope = await listScope(d, o);
     await sink.write(writer.begin());
-    for await (const page of api.pages({ ...scope, orderBy: ["connection_id"], concurrency: d.concurrency() })) {
+    for await (const page of api.pages({ pattern: o.pattern, prefix: o.prefix, orderBy: ["connection_id"], concurrency: d.concurrency() })) {
       let chunk = "";
       for (const c of page) { chunk += writer.item(c); count++; }
       await sink.write(chunk);
@@ -91,7 +90,7 @@ async function exportAirconn(o: ExportOptions, d: Deps): Promise<void> {
   let conns, out;
   try {
     const api = await d.api();
-    conns = await api.list({ ...(await listScope(d, o)), orderBy: ["connection_id"], concurrency: d.concurrency() });
+    conns = await api.list({ pattern: o.pattern, prefix: o.prefix, orderBy: ["connection_id"], concurrency: d.concurrency() });
     out = formatAirconn(conns, { source: api.baseUrl });
     await sink.write(out.text);
     await sink.done();

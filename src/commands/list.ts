@@ -7,7 +7,7 @@ import { LIST_COLUMNS } from "../output/connections.js";
 import { renderPaged } from "../output/render.js";
 import { progressLine } from "../output/progress.js";
 import type { ConnectionResponse } from "../api/types.js";
-import { examples, listScope } from "./common.js";
+import { examples } from "./common.js";
 
 export interface ListOptions { pattern?: string; prefix?: string; orderBy?: string[]; limit?: number; offset?: number }
 
@@ -46,7 +46,7 @@ export async function runList(o: ListOptions, d: Deps): Promise<void> {
   let total: number | undefined;
   let got = 0;
   const query = {
-    ...(await listScope(d, o)), orderBy: o.orderBy, limit: o.limit, offset: o.offset, concurrency: d.concurrency(),
+    pattern: o.pattern, prefix: o.prefix, orderBy: o.orderBy, limit: o.limit, offset: o.offset, concurrency: d.concurrency(),
     onTotal: (n: number) => { total = n; },
   };
   async function* pages(): AsyncGenerator<ConnectionResponse[]> {

@@ -4,7 +4,8 @@ import type { Deps } from "../deps.js";
 import { plainHttpWarning } from "../util/plain-http.js";
 import { ApiError, AuthError, UsageError } from "../errors.js";
 import { checkProfileName } from "../config/store.js";
-import { jwtExpiry, normaliseApiUrl, resolveSettings, DEFAULT_API_URL } from "../config/resolve.js";
+import { normaliseApiUrl, resolveSettings, DEFAULT_API_URL } from "../config/resolve.js";
+import { jwtExpiry } from "../api/auth.js";
 import { examples } from "./common.js";
 import { checkToken } from "../api/token.js";
 

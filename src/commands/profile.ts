@@ -3,7 +3,8 @@ import { optionsOf, type CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import { checkProfileName, DEFAULT_PROFILE } from "../config/store.js";
-import { jwtExpiry, normaliseApiUrl, resolveSettings } from "../config/resolve.js";
+import { normaliseApiUrl, resolveSettings, storedAuth } from "../config/resolve.js";
+import { describeAuth } from "../api/auth.js";
 import { render } from "../output/render.js";
 import { resolve as resolvePath } from "node:path";
 import { readCaFile } from "../api/transport.js";
@@ -57,20 +58,12 @@ export function register(program: Command, ctx: CommandContext, run = RUN): void
     .action(async (name: string, _o: unknown, cmd: Command) => run.remove(name, ctx.deps(cmd)));
 }
 
-function tokenState(token: string | undefined, now = new Date(), command?: string): { state: string; expires: string | null } {
-  if (command) return { state: "command", expires: null };
-  if (!token) return { state: "none", expires: null };
-  const exp = jwtExpiry(token);
-  if (!exp) return { state: "set", expires: null };
-  return { state: exp < now ? "expired" : "valid", expires: exp.toISOString() };
-}
-
 export async function runProfileList(d: Deps): Promise<void> {
   const data = d.config.read();
   const current = data.current_profile ?? DEFAULT_PROFILE;
   const rows = Object.entries(data.profiles).map(([name, p]) => {
-    const t = tokenState(p.token, undefined, p.token_command);
-    return { name, current: name === current, api_url: p.api_url ?? null, username: p.username ?? null, token: t.state, token_expires: t.expires };
+    const t = describeAuth(storedAuth(p, name), name);
+    return { name, current: name === current, api_url: p.api_url ?? null, username: p.username ?? null, token: t.state, token_expires: t.expires?.toISOString() ?? null };
   });
   // Piped, the name comes first (for cut -f1); on a terminal the current-profile mark does.
   const mark = (r: (typeof rows)[number]) => (r.current ? "*" : "");
@@ -88,14 +81,14 @@ export async function runProfileShow(name: string | undefined, d: Deps): Promise
   if (name !== undefined && !d.config.profile(checkProfileName(name))) throw new UsageError(`no profile named "${name}"`);
   const s = resolveSettings(name ? { ...d.globals, profile: name } : d.globals, d.env, d.config);
   const a = s.auth;
-  const tok = a.kind === "token" ? tokenState(a.token.value) : undefined;
+  const t = describeAuth(a, s.profile.value);
   // The command itself is shown (it is configuration); what it prints never is.
   const info = {
     profile: s.profile.value, profile_source: s.profile.detail,
     api_url: s.apiUrl.value, api_url_source: s.apiUrl.detail,
-    token: a.kind === "command" ? "command" : a.kind === "token" ? tok!.state : a.kind === "password" ? "from AIRCONN_USERNAME/AIRCONN_PASSWORD for each run" : "none",
-    token_source: a.kind === "command" ? a.command.detail : a.kind === "token" ? a.token.detail : a.kind === "password" ? "AIRCONN_USERNAME/AIRCONN_PASSWORD" : null,
-    token_expires: tok?.expires ?? null,
+    token: t.state,
+    token_source: t.setting,
+    token_expires: t.expires?.toISOString() ?? null,
     token_command: a.kind === "command" ? a.command.value : null,
     username: d.config.profile(s.profile.value)?.username ?? null,
     ca_cert: s.tls.caCert?.value ?? null,
@@ -104,12 +97,10 @@ export async function runProfileShow(name: string | undefined, d: Deps): Promise
     insecure_source: s.tls.insecure?.detail ?? null,
     config_file: d.config.file,
   };
-  const tokenLine = a.kind === "command" ? `from a token command (from ${info.token_source}), run for each command and again once on a 401; its output is never shown`
-    : a.kind === "token" ? `${info.token} (from ${info.token_source})${info.token_expires ? `, expires ${info.token_expires}` : ""}` : info.token;
   const lines: Array<[string, string]> = [
     ["profile", `${info.profile} (from ${info.profile_source})`],
     ["api_url", `${info.api_url} (from ${info.api_url_source})`],
-    ["token", tokenLine],
+    ["token", t.summary],
     ...(a.kind === "command" ? [["token_cmd", a.command.value] as [string, string]] : []),
     ["username", info.username ?? ""],
     ...(s.tls.caCert ? [["ca_cert", `${s.tls.caCert.value} (from ${s.tls.caCert.detail})`] as [string, string]] : []),

@@ -59,10 +59,12 @@ export interface IdsOptions {
 
 /** Ids starting with `prefix` (at most 100 from the server per prefix); throws on any problem. */
 export async function connectionIds(prefix: string, o: IdsOptions): Promise<string[]> {
-  const s = resolveSettings(o.globals, o.env, new ConfigStore(o.env));
-  const token = s.token?.value;
-  if (!token) return []; // AIRCONN_USERNAME/PASSWORD alone: no token request at TAB time
-  if (s.auth.kind === "command") return []; // nor a token command run (it may be slow, or prompt)
+  const store = new ConfigStore(o.env);
+  const s = resolveSettings(o.globals, o.env, store);
+  // A token as it is: no token request at TAB time for AIRCONN_USERNAME/PASSWORD (the profile's stored token serves
+  // if it has one), nor a token command run (it may be slow, or prompt).
+  const token = s.auth.kind === "token" ? s.auth.token.value : s.auth.kind === "password" ? store.profile(s.profile.value)?.token : undefined;
+  if (!token) return [];
   const now = o.now ?? Date.now();
   const file = cacheFile(o.env, s.apiUrl.value, s.profile.value);
   const starting = (ids: string[]) => ids.filter((id) => id.startsWith(prefix));

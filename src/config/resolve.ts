@@ -1,6 +1,6 @@
 // The one place that decides each connection setting and remembers where it came from.
 // Precedence: flag > environment > profile > default.
-import type { ConfigStore, Profile } from "./store.js";
+import { checkProfileName, type ConfigStore, type Profile } from "./store.js";
 import { UsageError } from "../errors.js";
 
 export type Source = "flag" | "env" | "profile" | "default" | "login";
@@ -31,13 +31,8 @@ export type Auth =
 export interface Resolved {
   profile: Sourced<string>;
   apiUrl: Sourced<string>;
-  token: Sourced<string> | undefined;
-  /** A command printing a token (--token-command, AIRCONN_TOKEN_COMMAND, profile token_command). */
-  tokenCommand: Sourced<string> | undefined;
-  /** What this run uses to authenticate (see Auth for the order). */
+  /** What this run uses to authenticate (see Auth for the order); src/api/auth.ts turns it into a token source. */
   auth: Auth;
-  /** AIRCONN_USERNAME + AIRCONN_PASSWORD: get a token for this run, store nothing. */
-  envCredentials?: { username: string; password: string };
   /** How the server's certificate is checked: --ca-cert/--insecure, AIRCONN_CA_CERT/AIRCONN_INSECURE, profile ca_cert/insecure. */
   tls: TlsSettings;
 }
@@ -73,24 +68,36 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stor
     [env.AIRCONN_API_URL, "env", "AIRCONN_API_URL"],
     [stored?.api_url, "profile", `profile ${profile.value}`],
   ]) ?? { value: DEFAULT_API_URL, source: "default", detail: "default" };
-  const token = pick<string>([
-    [flags.token, "flag", "--token"],
-    [env.AIRCONN_TOKEN, "env", "AIRCONN_TOKEN"],
-    [stored?.token, "profile", `profile ${profile.value}`],
-  ]);
   if (flags.token && flags.tokenCommand) throw new UsageError("--token and --token-command cannot be used together");
-  const tokenCommand = pick<string>([
-    [flags.tokenCommand?.trim(), "flag", "--token-command"],
-    [env.AIRCONN_TOKEN_COMMAND?.trim(), "env", "AIRCONN_TOKEN_COMMAND"],
-    [stored?.token_command?.trim(), "profile", `profile ${profile.value}`],
-  ]);
-  const envCredentials = env.AIRCONN_USERNAME && env.AIRCONN_PASSWORD
-    ? { username: env.AIRCONN_USERNAME, password: env.AIRCONN_PASSWORD } : undefined;
-  const at = (src: Source) => (tokenCommand?.source === src ? { kind: "command" as const, command: tokenCommand }
-    : token?.source === src ? { kind: "token" as const, token } : undefined);
-  const auth: Auth = at("flag") ?? at("env") ?? (envCredentials ? { kind: "password", ...envCredentials } : undefined) ?? at("profile") ?? { kind: "none" };
+  const password: Auth | undefined = env.AIRCONN_USERNAME && env.AIRCONN_PASSWORD
+    ? { kind: "password", username: env.AIRCONN_USERNAME, password: env.AIRCONN_PASSWORD } : undefined;
+  const auth = authAt("flag", flags.tokenCommand, flags.token, "--token-command", "--token")
+    ?? authAt("env", env.AIRCONN_TOKEN_COMMAND, env.AIRCONN_TOKEN, "AIRCONN_TOKEN_COMMAND", "AIRCONN_TOKEN")
+    ?? password ?? storedAuth(stored, profile.value);
   const tls = resolveTls(flags, env, stored, profile.value);
-  return { profile, apiUrl: { ...apiUrl, value: normaliseApiUrl(apiUrl.value, apiUrl.detail) }, token, tokenCommand, auth, envCredentials, tls };
+  return { profile, apiUrl: { ...apiUrl, value: normaliseApiUrl(apiUrl.value, apiUrl.detail) }, auth, tls };
+}
+
+/** What a level (flags, environment, a profile) says about auth: its token command, else its token, else nothing. */
+function authAt(source: Source, command: string | undefined, token: string | undefined, commandDetail: string, tokenDetail: string): Auth | undefined {
+  if (command?.trim()) return { kind: "command", command: { value: command.trim(), source, detail: commandDetail } };
+  if (token) return { kind: "token", token: { value: token, source, detail: tokenDetail } };
+  return undefined;
+}
+
+/** How a stored profile authenticates by itself (`profile list`): its token command, else its token. */
+export function storedAuth(p: Profile | undefined, name: string): Auth {
+  return authAt("profile", p?.token_command, p?.token, `profile ${name}`, `profile ${name}`) ?? { kind: "none" };
+}
+
+/**
+ * The settings of another stored profile (diff/apply --from-profile): only what it holds (api_url, token_command,
+ * token, TLS) counts; the flags and AIRCONN_* variables of this run belong to the current profile.
+ */
+export function profileSettings(name: string, store: ConfigStore): Resolved {
+  checkProfileName(name);
+  if (!store.profile(name)) throw new UsageError(`no profile named "${name}"`, "list profiles with `airconn profile list`");
+  return resolveSettings({ profile: name }, {}, store);
 }
 
 const RANK: Record<Source, number> = { flag: 0, env: 1, login: 2, profile: 2, default: 3 };
@@ -153,16 +160,4 @@ function schemeGuess(raw: string): string | undefined {
   if (!port && !host!.includes(".") && !/^(localhost|\[)/i.test(host!)) return undefined;
   const local = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i.test(host!);
   return `${local || (port !== undefined && port !== "443") ? "http" : "https"}://${raw}`;
-}
-
-/** Expiry of a JWT, read from its payload without verifying it. */
-export function jwtExpiry(token: string): Date | undefined {
-  const parts = token.split(".");
-  if (parts.length !== 3) return undefined;
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as { exp?: unknown };
-    return typeof payload.exp === "number" ? new Date(payload.exp * 1000) : undefined;
-  } catch {
-    return undefined;
-  }
 }

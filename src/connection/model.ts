@@ -50,20 +50,3 @@ export const charLength = (s: string): number => {
   for (const _ of s) n++;
   return n;
 };
-
-// ---- server versions
-/**
- * Airflow 3.3 or newer (3.4.0, released 2026-11-06, changed nothing known in the connections API), where the connections
- * API gained connection_id_prefix_pattern, tests on a worker and more sensitive words: the one check for those (an
- * unknown version counts as older).
- */
-export const isAirflow33 = (v: { major: number; minor: number } | undefined): boolean =>
-  v !== undefined && (v.major > 3 || (v.major === 3 && v.minor >= 3));
-
-/**
- * Airflow 3.2 or newer: `|` in connection_id_pattern means "either" (3.0 and 3.1 take the whole value as one term,
- * which no id can match), and the sensitive words gained access_key, connection_string, proxy, proxies. An unknown
- * version counts as older.
- */
-export const isAirflow32 = (v: { major: number; minor: number } | undefined): boolean =>
-  v !== undefined && (v.major > 3 || (v.major === 3 && v.minor >= 2));

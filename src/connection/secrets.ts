@@ -5,7 +5,8 @@
 // that server does not know means the value is stored and shown in clear (sending "***" for it would store "***").
 import { UsageError } from "../errors.js";
 import { pyLoads, type PyValue } from "../util/pyjson.js";
-import { isAirflow32, isAirflow33, REDACTED, type Fields } from "./model.js";
+import { isAirflow32, isAirflow33 } from "../api/versions.js";
+import { REDACTED, type Fields } from "./model.js";
 
 /** Airflow 3.0 and 3.1 (DEFAULT_SENSITIVE_FIELDS of their secrets masker). */
 export const SENSITIVE_WORDS_3_0 = [

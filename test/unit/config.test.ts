@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, statSync, readFileSync, writeFileSync, mkdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigStore, configDir } from "../../src/config/store.js";
-import { jwtExpiry, normaliseApiUrl, resolveSettings } from "../../src/config/resolve.js";
+import { normaliseApiUrl, resolveSettings, type Resolved } from "../../src/config/resolve.js";
+import { jwtExpiry } from "../../src/api/auth.js";
 import { UsageError } from "../../src/errors.js";
 
 const dirs: string[] = [];
@@ -73,16 +74,18 @@ describe("resolveSettings", () => {
     return new ConfigStore({ AIRCONN_CONFIG_DIR: dir });
   };
   const s = store({ current_profile: "prod", profiles: { prod: { api_url: "https://prod/", token: "ptok" }, dev: { api_url: "http://dev" } } });
+  /** The fixed token the settings authenticate with, if that is what they use. */
+  const token = (r: Resolved) => (r.auth.kind === "token" ? r.auth.token : undefined);
 
   it("takes flag > env > profile > default and says where each came from", () => {
     let r = resolveSettings({}, {}, s);
-    expect([r.profile.value, r.apiUrl.value, r.apiUrl.detail, r.token?.value, r.token?.detail]).toEqual(["prod", "https://prod", "profile prod", "ptok", "profile prod"]);
+    expect([r.profile.value, r.apiUrl.value, r.apiUrl.detail, token(r)?.value, token(r)?.detail]).toEqual(["prod", "https://prod", "profile prod", "ptok", "profile prod"]);
     r = resolveSettings({}, { AIRCONN_API_URL: "http://env:8080/api/v2/", AIRCONN_TOKEN: "etok" }, s);
-    expect([r.apiUrl.value, r.apiUrl.detail, r.token?.value, r.token?.detail]).toEqual(["http://env:8080", "AIRCONN_API_URL", "etok", "AIRCONN_TOKEN"]);
+    expect([r.apiUrl.value, r.apiUrl.detail, token(r)?.value, token(r)?.detail]).toEqual(["http://env:8080", "AIRCONN_API_URL", "etok", "AIRCONN_TOKEN"]);
     r = resolveSettings({ apiUrl: "http://flag", token: "ftok", profile: "dev" }, { AIRCONN_API_URL: "http://env", AIRCONN_TOKEN: "etok", AIRCONN_PROFILE: "prod" }, s);
-    expect([r.profile.value, r.profile.detail, r.apiUrl.value, r.token?.value]).toEqual(["dev", "--profile", "http://flag", "ftok"]);
+    expect([r.profile.value, r.profile.detail, r.apiUrl.value, token(r)?.value]).toEqual(["dev", "--profile", "http://flag", "ftok"]);
     r = resolveSettings({}, { AIRCONN_PROFILE: "dev" }, s);
-    expect([r.apiUrl.value, r.token]).toEqual(["http://dev", undefined]);
+    expect([r.apiUrl.value, r.auth]).toEqual(["http://dev", { kind: "none" }]);
     r = resolveSettings({}, {}, store({ profiles: {} }));
     expect([r.profile.value, r.apiUrl.value, r.apiUrl.source]).toEqual(["default", "http://localhost:8080", "default"]);
   });
@@ -92,8 +95,9 @@ describe("resolveSettings", () => {
   });
 
   it("takes AIRCONN_USERNAME and AIRCONN_PASSWORD together only", () => {
-    expect(resolveSettings({}, { AIRCONN_USERNAME: "u", AIRCONN_PASSWORD: "p" }, s).envCredentials).toEqual({ username: "u", password: "p" });
-    expect(resolveSettings({}, { AIRCONN_USERNAME: "u" }, s).envCredentials).toBeUndefined();
+    expect(resolveSettings({}, { AIRCONN_USERNAME: "u", AIRCONN_PASSWORD: "p" }, s).auth).toEqual({ kind: "password", username: "u", password: "p" });
+    expect(resolveSettings({}, { AIRCONN_USERNAME: "u" }, s).auth).toMatchObject({ kind: "token", token: { value: "ptok" } });
+    expect(resolveSettings({}, { AIRCONN_PASSWORD: "p" }, s).auth).toMatchObject({ kind: "token", token: { value: "ptok" } });
   });
 });
 

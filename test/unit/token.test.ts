@@ -8,14 +8,19 @@ import { join } from "node:path";
 import { Http } from "../../src/api/http.js";
 import { FixedTokenSource, RefreshingTokenSource } from "../../src/api/token.js";
 import { runTokenCommand, type TokenCommandOptions } from "../../src/api/token-command.js";
+import { describeAuth } from "../../src/api/auth.js";
 import { ApiError, AuthError, UsageError } from "../../src/errors.js";
 import { ConfigStore } from "../../src/config/store.js";
 import { resolveSettings } from "../../src/config/resolve.js";
 
 const work = mkdtempSync(join(tmpdir(), "airconn-token-"));
-const opts = (command: string, o: Partial<TokenCommandOptions> = {}): TokenCommandOptions & { errs: string[] } => {
+/** A command set in profile prod (or by `from`: a flag or a variable), named in its errors as airconn names it. */
+const opts = (command: string, o: Partial<TokenCommandOptions> & { from?: string } = {}): TokenCommandOptions & { errs: string[] } => {
   const errs: string[] = [];
-  return { command, from: "profile prod", profile: "prod", env: { PATH: process.env.PATH, HOME: work }, timeoutMs: 10_000, stdinIsTTY: false, stderr: (c) => errs.push(c), errs, ...o };
+  const { from = "profile prod", ...rest } = o;
+  const source = from.startsWith("profile ") ? "profile" : from.startsWith("--") ? "flag" : "env";
+  const who = describeAuth({ kind: "command", command: { value: command, source, detail: from } }, "prod").commandName!;
+  return { command, who, env: { PATH: process.env.PATH, HOME: work }, timeoutMs: 10_000, stdinIsTTY: false, stderr: (c) => errs.push(c), errs, ...rest };
 };
 
 describe("runTokenCommand", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 // @ts-expect-error plain ESM helper without types
 import { generateTypes, TARGET } from "../../scripts/types-source.mjs";
-import { VERSION } from "../../src/deps.js";
+import { VERSION } from "../../src/version.js";
 
 describe("generated API types", () => {
   it("match the official spec in spec/openapi-v2.yaml (run `npm run gen:types` when this fails)", async () => {

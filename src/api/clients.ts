@@ -1,0 +1,53 @@
+// The API clients of one run: each with the run's transport (proxy, TLS) and limits, the warnings about a secret
+// over plain http and an unverified certificate said once, every line they print cleaned of the run's secrets, and
+// one memo of server versions for all of them.
+import type { Dispatcher } from "undici";
+import type { Resolved, TlsSettings } from "../config/resolve.js";
+import { plainHttpWarning } from "../util/plain-http.js";
+import { authenticate, type AuthContext } from "./auth.js";
+import { AirflowApi } from "./client.js";
+import type { TokenSource } from "./token.js";
+import { insecureWarning, transports } from "./transport.js";
+import type { ServerVersion } from "./versions.js";
+
+export interface ClientsInit extends Omit<AuthContext, "login"> {
+  timeoutMs: number;
+  retries: number;
+  userAgent: string;
+  sleep: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Lines for people on stderr (a long wait before a retry). */
+  notice: (line: string) => void;
+  /** Tests: this dispatcher (e.g. undici MockAgent) for every request. */
+  dispatcher?: Dispatcher;
+  /** The TLS settings for a client made from a URL alone: the run's profile's. */
+  tls: () => TlsSettings;
+}
+
+export function apiClients(c: ClientsInit) {
+  const transport = transports(c.env, c.dispatcher);
+  const versions = new Map<string, Promise<ServerVersion | undefined>>();
+
+  const make = async (baseUrl: string, token: string | undefined, auth?: TokenSource, tls: TlsSettings = c.tls()): Promise<AirflowApi> => {
+    if (token) c.secrets.add(token);
+    const plain = token || auth ? plainHttpWarning(baseUrl, "the token") : undefined;
+    if (plain) c.warn(plain);
+    const insecure = insecureWarning(baseUrl, tls);
+    if (insecure) c.warn(insecure);
+    return new AirflowApi({
+      baseUrl, token, auth, timeoutMs: c.timeoutMs, retries: c.retries, dispatcher: await transport.dispatcher(tls), signal: c.signal,
+      proxy: transport.proxy(baseUrl), sleep: c.sleep, userAgent: c.userAgent, verbose: c.verbose, notice: c.notice,
+    }, { env: c.env, now: c.now, versions });
+  };
+
+  return {
+    /** A client for a URL with this token or none (login, the server's version); the TLS settings are the run's. */
+    forUrl: (baseUrl: string, token?: string) => make(baseUrl, token),
+    /** A client for these settings with their token source; the first token is obtained now. */
+    async forSettings(s: Resolved): Promise<AirflowApi> {
+      let anon: Promise<AirflowApi> | undefined;
+      const login = async (username: string, password: string) => (await (anon ??= make(s.apiUrl.value, undefined, undefined, s.tls))).token(username, password);
+      return make(s.apiUrl.value, undefined, await authenticate(s, { ...c, login }), s.tls);
+    },
+  };
+}
