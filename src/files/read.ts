@@ -272,7 +272,6 @@ class Reader {
     body.port = f.port;
     body.schema = f.schema;
     body.extra = f.extra;
-    if (f.port !== null) this.check(valueLine, portProblem(f.port, { context: "file-uri", path: `${id}.${field}` }));
     if (description !== undefined) body.description = description;
     return { body, where: this.where(line, id) };
   }

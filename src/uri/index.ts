@@ -120,7 +120,7 @@ function tryLoads(text: string): PyValue | undefined {
   }
 }
 
-/** Parses extra text that must be a JSON object (Airflow's _validate_extra). */
+/** Parses extra text that must be a JSON object (Airflow's _validate_extra). `where`: what holds it, for the message. */
 function loadExtraObject(text: string, where: string): PyObject {
   const problem = extraProblem(text, { context: "uri", path: where });
   if (problem) throw new UsageError(problem.message);
@@ -211,7 +211,7 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
     const explicit = query.get(EXTRA_KEY);
     if (explicit !== undefined) {
       // Stored verbatim. An empty value stores no extra; anything else must be a JSON object (_validate_extra).
-      if (explicit !== "") loadExtraObject(explicit, `${EXTRA_KEY} in connection URI`);
+      if (explicit !== "") loadExtraObject(explicit, EXTRA_KEY);
       extra = explicit === "" ? null : explicit;
     } else {
       const obj: PyObject = new Map();
@@ -248,7 +248,7 @@ export function buildConnectionUri(fields: Partial<UriFields>): string {
   const extra = field(fields, "extra");
   const port = fields.port ?? null;
   if (port !== null) {
-    const problem = portProblem(port, { context: "uri", path: "port" }, oneLine(String(port)));
+    const problem = portProblem(port, { context: "uri", path: "the port" }, oneLine(String(port)));
     if (problem) throw new UsageError(problem.message);
   }
   return guarded(() => {
