@@ -3,7 +3,7 @@
 // would return, a fake clock, and the admin helpers (seed, listIds) shared with the end-to-end tests. The command
 // tests import the local server only through this file.
 import { startFakeAirflow, UNREACHABLE_HOST, type FakeAirflow, type FakeAirflowOptions, type RecordedRequest, type SeedConnection } from "@airconn/fake-airflow";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDeps, type Deps, type GlobalOptions } from "../../src/deps.js";
@@ -104,6 +104,17 @@ export function interrupted(af: FakeAirflow): Setup {
   });
 }
 
+/** A stored connection without its primary key, for comparing field values. */
+export const storedFields = <T extends { id: unknown }>(c: T | undefined): Omit<T, "id"> | undefined => {
+  if (!c) return c;
+  const { id: _pk, ...rest } = c;
+  return rest;
+};
+
+/** The bulk requests (PATCH /api/v2/connections) this server received from `from` on, as entities per request. */
+export const bulkSizes = (af: FakeAirflow, from = 0): number[] => af.requests.filter((r) => r.method === "PATCH" && r.path === "/api/v2/connections").slice(from)
+  .map((r) => (r.json as { actions: Array<{ entities: unknown[] }> }).actions.reduce((n, a) => n + a.entities.length, 0));
+
 /** The 3.3 worker tests airconn (or anyone) enqueued on this server: POST .../enqueue-test. */
 export const enqueues = (af: FakeAirflow): RecordedRequest[] => af.requests.filter((q) => q.method === "POST" && q.path.endsWith("/enqueue-test"));
 
@@ -121,6 +132,30 @@ export function tempFolder(): string {
   folders.add(dir);
   return dir;
 }
+
+/** Writes `text` to a file `name` in a fresh temporary folder; returns its path. */
+export function tempFile(name: string, text: string): string {
+  const file = join(tempFolder(), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The profiles file (config.json) as tests write and read it. */
+export interface ConfigData { current_profile?: string; profiles: Record<string, Record<string, unknown>> }
+
+/** A fresh config folder (for AIRCONN_CONFIG_DIR), holding `data` as its config.json (0600) when given. */
+export function configFolder(data?: ConfigData): string {
+  const dir = tempFolder();
+  if (data) writeFileSync(join(dir, "config.json"), JSON.stringify(data), { mode: 0o600 });
+  return dir;
+}
+
+/** The config.json a command left in a config folder (throws when there is none). */
+export const readConfig = (dir: string): ConfigData => JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as ConfigData;
+
+/** setup() with its own config folder and no AIRCONN_API_URL/AIRCONN_TOKEN: the profiles (and `o`) alone decide. */
+export const inConfig = (airflow: FakeAirflow, dir: string, o: Omit<Parameters<typeof setup>[0], "airflow"> = {}): Setup =>
+  setup({ airflow, ...o, env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_API_URL: "", AIRCONN_TOKEN: "", ...o.env } });
 
 /** Stops every server fakeAirflow started and removes every folder tempFolder() made. */
 export async function closeAirflows(): Promise<void> {

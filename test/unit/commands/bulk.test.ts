@@ -1,22 +1,13 @@
 // `airconn bulk`: a BulkBody file (JSON or YAML) checked first (every problem with its line, nothing sent), then sent
 // action by action in chunks; update_mask honoured with single PATCHes; a report per id in every format; --dry-run.
 import { afterEach, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { runBulk } from "../../../src/commands/bulk.js";
-import { closeAirflows, fakeAirflow, setup, tempFolder, type Airflow } from "../commands-support.js";
+import { bulkSizes, closeAirflows, fakeAirflow, setup, storedFields as fields, tempFile as file, type Airflow } from "../commands-support.js";
 import { report } from "../../support/report.js";
 
 afterEach(closeAirflows);
 
-type Stored = ReturnType<Airflow["all"]>[number];
-/** A stored connection without the primary key, for comparing field values. */
-const fields = (c: Stored | undefined) => { if (!c) return c; const { id: _pk, ...rest } = c; return rest; };
-/** Writes a bulk file into a temporary folder; returns its path. */
-const file = (name: string, text: string) => { const p = join(tempFolder(), name); writeFileSync(p, text); return p; };
 const bulkRequests = (af: Airflow) => af.requests.filter((r) => r.method === "PATCH" && r.path === "/api/v2/connections");
-const entitiesPerRequest = (af: Airflow, from = 0) =>
-  bulkRequests(af).slice(from).map((r) => (r.json as { actions: Array<{ entities: unknown[] }> }).actions.reduce((n, a) => n + a.entities.length, 0));
 
 const MIXED = {
   actions: [
@@ -175,7 +166,7 @@ describe("bulk", () => {
     const s = setup({ airflow: af, globals: { output: "json" } });
     expect(await s.run((d) => runBulk({ file: file("big.json", JSON.stringify({ actions: [{ action: "create", entities }] })) }, d)), s.io.stderr()).toBe(0);
     expect(report(s.io.stdout()).created).toHaveLength(1234);
-    expect(entitiesPerRequest(af).sort((a, b) => b - a)).toEqual([500, 500, 234]);
+    expect(bulkSizes(af).sort((a, b) => b - a)).toEqual([500, 500, 234]);
     expect(af.all()).toHaveLength(1234);
 
     const from = bulkRequests(af).length;
@@ -183,8 +174,8 @@ describe("bulk", () => {
     const del = file("del.json", JSON.stringify({ actions: [{ action: "delete", entities: entities.map((e) => e.connection_id) }] }));
     expect(await t.run((d) => runBulk({ file: del, chunkSize: 100 }, d)), t.io.stderr()).toBe(0);
     expect(report(t.io.stdout()).deleted).toHaveLength(1234);
-    expect(entitiesPerRequest(af, from)).toHaveLength(13);
-    expect(Math.max(...entitiesPerRequest(af, from))).toBe(100);
+    expect(bulkSizes(af, from)).toHaveLength(13);
+    expect(Math.max(...bulkSizes(af, from))).toBe(100);
     expect(af.all()).toHaveLength(0);
   });
 });

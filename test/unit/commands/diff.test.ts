@@ -2,42 +2,18 @@
 // another profile's Airflow against the server: to create, to update field by field, unchanged, only on the server;
 // secrets never shown; --pattern/--prefix scope, --prune, --exit-code; nothing is ever written.
 import { afterEach, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { runDiff } from "../../../src/commands/apply.js";
-import { closeAirflows, fakeAirflow, setup, tempFolder, type Airflow } from "../commands-support.js";
+import { closeAirflows, configFolder, fakeAirflow, setup, tempFile, type Airflow } from "../commands-support.js";
+import { ENV, IN_SYNC, SERVER, YAML } from "./plan-fixture.js";
 
 afterEach(closeAirflows);
 
-const SERVER = [
-  { connection_id: "same", conn_type: "http", host: "h" },
-  { connection_id: "chg", conn_type: "postgres", host: "old", port: 5432, password: "pw" },
-  { connection_id: "extra_one", conn_type: "http" },
-];
-const YAML = `connections:
-  - connection_id: same
-    conn_type: http
-    host: h
-  - connection_id: chg
-    conn_type: postgres
-    host: new
-    port: 5432
-    password: \${PW}
-  - connection_id: fresh
-    conn_type: http
-    host: f
-    password: secret1
-    extra: {api_key: k, region: eu}
-`;
-/** Writes a file into a temporary folder; returns its path. */
-const file = (name: string, text: string) => { const p = join(tempFolder(), name); writeFileSync(p, text); return p; };
-const ENV = { PW: "pw2" };
 
 describe("diff of a file", () => {
   it("plain: a row per change (secrets never shown), the summary and what was not compared on stderr; exit 0, no write", async () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, env: ENV });
-    expect(await s.run((d) => runDiff({ file: file("c.yaml", YAML) }, d))).toBe(0);
+    expect(await s.run((d) => runDiff({ file: tempFile("c.yaml", YAML) }, d))).toBe(0);
     expect(s.io.stdout()).toBe([
       'fresh\tcreate\tconn_type\t"http"', 'fresh\tcreate\thost\t"f"', "fresh\tcreate\tpassword\t(set on create)",
       "fresh\tcreate\textra.api_key\t(set on create)", 'fresh\tcreate\textra.region\t"eu"',
@@ -52,7 +28,7 @@ describe("diff of a file", () => {
   it("-o json --prune: the document (create fields, update changes, unchanged, only on server, delete), nothing on stderr", async () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, env: ENV, globals: { output: "json" } });
-    expect(await s.run((d) => runDiff({ file: file("c.yaml", YAML), prune: true }, d))).toBe(0);
+    expect(await s.run((d) => runDiff({ file: tempFile("c.yaml", YAML), prune: true }, d))).toBe(0);
     expect(JSON.parse(s.io.stdout())).toEqual({
       create: [{ connection_id: "fresh", fields: { conn_type: "http", host: "f", password: "(set on create)", "extra.api_key": "(set on create)", "extra.region": "eu" } }],
       update: [{ connection_id: "chg", changes: [{ field: "host", from: "old", to: "new" }] }],
@@ -68,9 +44,9 @@ describe("diff of a file", () => {
   it("--exit-code: 1 when anything differs (and only-on-server counts only with --prune), 0 in sync", async () => {
     const af = await fakeAirflow(SERVER);
     const differs = setup({ airflow: af, env: ENV });
-    expect(await differs.run((d) => runDiff({ file: file("c.yaml", YAML), exitCode: true }, d))).toBe(1);
+    expect(await differs.run((d) => runDiff({ file: tempFile("c.yaml", YAML), exitCode: true }, d))).toBe(1);
     expect(differs.io.stderr()).not.toMatch(/airconn:/); // the rows and the summary say it all
-    const inSync = file("same.yaml", "connections:\n  - {connection_id: same, conn_type: http, host: h}\n");
+    const inSync = tempFile("same.yaml", IN_SYNC);
     const t = setup({ airflow: af });
     expect(await t.run((d) => runDiff({ file: inSync, exitCode: true }, d))).toBe(0);
     expect(t.io.stderr()).toBe("0 to create, 0 to update, 1 unchanged, 2 only on the server\n");
@@ -82,7 +58,7 @@ describe("diff of a file", () => {
   it("--update-secrets: a secret in the file is a change to send (shown as a note, never its value)", async () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, env: ENV, globals: { output: "json" } });
-    expect(await s.run((d) => runDiff({ file: file("c.yaml", YAML), updateSecrets: true }, d))).toBe(0);
+    expect(await s.run((d) => runDiff({ file: tempFile("c.yaml", YAML), updateSecrets: true }, d))).toBe(0);
     const doc = JSON.parse(s.io.stdout()) as { update: Array<{ connection_id: string; changes: Array<Record<string, unknown>> }>; not_compared: unknown[] };
     expect(doc.update[0]!.changes).toContainEqual({ field: "password", secret: expect.any(String) });
     expect(doc.not_compared).toEqual([]);
@@ -92,12 +68,12 @@ describe("diff of a file", () => {
   it("--pattern scopes the server; a file id outside the scope is refused (exit 2) before the server is asked", async () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, globals: { output: "json" } });
-    expect(await s.run((d) => runDiff({ file: file("s.yaml", "connections:\n  - {connection_id: same, conn_type: http, host: h2}\n"), pattern: "sa%" }, d))).toBe(0);
+    expect(await s.run((d) => runDiff({ file: tempFile("s.yaml", "connections:\n  - {connection_id: same, conn_type: http, host: h2}\n"), pattern: "sa%" }, d))).toBe(0);
     expect(JSON.parse(s.io.stdout())).toMatchObject({ update: [{ connection_id: "same" }], only_on_server: [] });
     expect(af.requests.find((q) => q.path === "/api/v2/connections")!.query.get("connection_id_pattern")).toBe("sa%");
     const n = af.requests.length;
     const t = setup({ airflow: af, env: ENV });
-    expect(await t.run((d) => runDiff({ file: file("c.yaml", YAML), pattern: "sa%" }, d))).toBe(2);
+    expect(await t.run((d) => runDiff({ file: tempFile("c.yaml", YAML), pattern: "sa%" }, d))).toBe(2);
     expect(t.io.stderr()).toMatch(/^airconn: .*c\.yaml: 2 connections are outside --pattern sa%: chg, fresh\n/);
     expect(af.requests.length).toBe(n);
   });
@@ -105,7 +81,7 @@ describe("diff of a file", () => {
   it("a ${VAR} that is not set: exit 2 naming it, before any request; no file and no --from-profile: exit 2", async () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af });
-    expect(await s.run((d) => runDiff({ file: file("c.yaml", YAML) }, d))).toBe(2);
+    expect(await s.run((d) => runDiff({ file: tempFile("c.yaml", YAML) }, d))).toBe(2);
     expect(s.io.stderr()).toMatch(/PW/);
     const t = setup({ airflow: af });
     expect(await t.run((d) => runDiff({}, d))).toBe(2);
@@ -116,11 +92,7 @@ describe("diff of a file", () => {
 
 describe("diff --from-profile", () => {
   /** A config folder whose profile "prod" points at `source` with its admin token. */
-  function prodProfile(source: Airflow): string {
-    const dir = tempFolder();
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ profiles: { prod: { api_url: source.url, token: source.adminToken } } }), { mode: 0o600 });
-    return dir;
-  }
+  const prodProfile = (source: Airflow) => configFolder({ profiles: { prod: { api_url: source.url, token: source.adminToken } } });
 
   it("the source profile's connections are the wanted state; secrets are not comparable, never changes", async () => {
     const prod = await fakeAirflow([

@@ -2,10 +2,10 @@
 // airflow_settings.yaml), an existence check, then bulk requests; --on-existence fail/skip/overwrite, "***" kept
 // only where the server has the secret, --dry-run, --chunk-size, stdin.
 import { afterEach, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runImport } from "../../../src/commands/import.js";
-import { closeAirflows, fakeAirflow, setup, tempFolder, type Airflow } from "../commands-support.js";
+import { bulkSizes, closeAirflows, fakeAirflow, setup, storedFields as fields, tempFile, type Airflow } from "../commands-support.js";
 import { report } from "../../support/report.js";
 
 afterEach(closeAirflows);
@@ -13,15 +13,10 @@ afterEach(closeAirflows);
 const FIX = resolve(import.meta.dirname, "../../fixtures/files");
 
 type Stored = ReturnType<Airflow["all"]>[number];
-/** A stored connection without the primary key, for comparing field values. */
-const fields = (c: Stored | undefined) => { if (!c) return c; const { id: _pk, ...rest } = c; return rest; };
 const conn = (id: string, f: Partial<Stored> & { conn_type: string }) => ({
   connection_id: id, conn_type: f.conn_type, description: f.description ?? null, host: f.host ?? null, login: f.login ?? null,
   schema: f.schema ?? null, port: f.port ?? null, password: f.password ?? null, extra: f.extra ?? null, team_name: f.team_name ?? null,
 });
-/** Entities per bulk request (PATCH /api/v2/connections) the server received. */
-const bulkSizes = (af: Airflow) => af.requests.filter((r) => r.method === "PATCH" && r.path === "/api/v2/connections")
-  .map((r) => (r.json as { actions: Array<{ entities: unknown[] }> }).actions.reduce((n, a) => n + a.entities.length, 0));
 
 // ---- fixtures written exactly as Airflow (and airflowctl, Astro) write them ------------------------------------------
 
@@ -109,11 +104,7 @@ describe("import: the files other tools write", () => {
 // ---- ids that exist -------------------------------------------------------------------------------------------------
 
 /** An Airflow export (json) of these connections, written to a temporary folder; returns its path. */
-function exportFile(conns: Record<string, Record<string, unknown>>): string {
-  const file = join(tempFolder(), "connections.json");
-  writeFileSync(file, JSON.stringify(conns));
-  return file;
-}
+const exportFile = (conns: Record<string, Record<string, unknown>>): string => tempFile("connections.json", JSON.stringify(conns));
 
 describe("import: --on-existence", () => {
   const onServer = [{ connection_id: "old", conn_type: "http", host: "old.example.com", password: "stored-pw" }];

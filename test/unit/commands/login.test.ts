@@ -2,27 +2,23 @@
 // or prompts) or from stdin, checked with one authenticated request before it is stored in the profile; what is
 // stored, what is said on stderr (never the token), and the exit codes of what goes wrong.
 import { afterEach, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { runLogin, runLogout } from "../../../src/commands/login.js";
 import { runGet } from "../../../src/commands/get.js";
-import { closeAirflows, fakeAirflow, fakePrompter, setup, tempFolder, type Airflow } from "../commands-support.js";
+import { closeAirflows, configFolder, fakeAirflow, fakePrompter, inConfig, readConfig, tempFolder, type Airflow } from "../commands-support.js";
 
 afterEach(closeAirflows);
 
-interface Config { current_profile?: string; profiles: Record<string, Record<string, unknown>> }
-const config = (dir: string) => JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as Config;
-const noConfig = (dir: string) => expect(() => readFileSync(join(dir, "config.json"))).toThrow();
-/** A setup with its own config folder, no AIRCONN_API_URL/AIRCONN_TOKEN; `--api-url` of the server unless told. */
-const inConfig = (af: Airflow, dir: string, o: Omit<Parameters<typeof setup>[0], "airflow"> = {}) =>
-  setup({ airflow: af, ...o, globals: { apiUrl: af.url, ...o.globals }, env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_API_URL: "", AIRCONN_TOKEN: "", ...o.env } });
+const config = readConfig;
+const noConfig = (dir: string) => expect(() => readConfig(dir)).toThrow();
+/** inConfig() with `--api-url` of the server unless told. */
+const withUrl = (af: Airflow, dir: string, o: Parameters<typeof inConfig>[2] = {}) => inConfig(af, dir, { ...o, globals: { apiUrl: af.url, ...o.globals } });
 const calls = (af: Airflow) => af.requests.map((q) => `${q.method} ${q.path}`);
 
 describe("login with a user and password", () => {
   it("--password-stdin: POST /auth/token, one check of the token, then the URL, token and user stored; stderr says so, never the token", async () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
-    const s = inConfig(af, dir, { stdin: "admin\n", globals: { apiUrl: `${af.url}/` } });
+    const s = withUrl(af, dir, { stdin: "admin\n", globals: { apiUrl: `${af.url}/` } });
     expect(await s.run((d) => runLogin({ username: "admin", passwordStdin: true }, d))).toBe(0);
     expect(calls(af)).toEqual(["POST /auth/token", "GET /api/v2/connections"]);
     expect(af.requests[0]!.json).toEqual({ username: "admin", password: "admin" });
@@ -39,7 +35,7 @@ describe("login with a user and password", () => {
   it("AIRCONN_USERNAME and AIRCONN_PASSWORD; -p NAME logs in to that profile", async () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
-    const s = inConfig(af, dir, { env: { AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" }, globals: { profile: "ci" } });
+    const s = withUrl(af, dir, { env: { AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" }, globals: { profile: "ci" } });
     expect(await s.run((d) => runLogin({}, d))).toBe(0);
     expect(config(dir)).toMatchObject({ current_profile: "ci", profiles: { ci: { api_url: af.url, username: "admin" } } });
     expect(s.io.stderr()).toMatch(/\(profile ci\)/);
@@ -48,7 +44,7 @@ describe("login with a user and password", () => {
   it("a wrong password: exit 4 'login failed', nothing stored", async () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
-    const s = inConfig(af, dir, { stdin: "wrong" });
+    const s = withUrl(af, dir, { stdin: "wrong" });
     expect(await s.run((d) => runLogin({ username: "admin", passwordStdin: true }, d))).toBe(4);
     expect(s.io.stderr()).toMatch(/^airconn: login failed: Invalid credentials\nhint: check the user name and password\n$/);
     expect(calls(af)).toEqual(["POST /auth/token"]);
@@ -58,7 +54,7 @@ describe("login with a user and password", () => {
   it("a server without /auth/token (not the simple auth manager, or a wrong URL): exit 1, the hint names --token-stdin", async () => {
     const af = await fakeAirflow([], { intercept: (r) => r.path === "/auth/token" ? { status: 404, json: { detail: "Not Found" } } : undefined });
     const dir = tempFolder();
-    const s = inConfig(af, dir, { stdin: "admin" });
+    const s = withUrl(af, dir, { stdin: "admin" });
     expect(await s.run((d) => runLogin({ username: "admin", passwordStdin: true }, d))).toBe(1);
     expect(s.io.stderr()).toMatch(/^airconn: POST http:\/\/127\.0\.0\.1:\d+\/auth\/token answered 404 .* does not serve the Airflow API\nhint: .*get a token its way and pass it with --token-stdin or AIRCONN_TOKEN\n$/);
     noConfig(dir);
@@ -74,7 +70,7 @@ describe("login with a user and password", () => {
       [{ passwordStdin: true, tokenStdin: true }, "x", /cannot be used together/],
       [{ tokenStdin: true }, "  \n", /^airconn: --token-stdin: standard input was empty\n$/],
     ] as const) {
-      const s = inConfig(af, dir, { stdin });
+      const s = withUrl(af, dir, { stdin });
       expect(await s.run((d) => runLogin(o, d)), JSON.stringify(o)).toBe(2);
       expect(s.io.stderr()).toMatch(message);
     }
@@ -86,7 +82,7 @@ describe("login with a user and password", () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
     const fp = fakePrompter([af.url, "admin", "admin"]);
-    const s = inConfig(af, dir, { tty: true, prompter: fp.prompter, globals: { apiUrl: undefined } });
+    const s = inConfig(af, dir, { tty: true, prompter: fp.prompter });
     expect(await s.run((d) => runLogin({}, d))).toBe(0);
     expect(fp.asked.map((q) => [q.kind, q.message])).toEqual([["input", "Airflow API URL"], ["input", "Username"], ["password", "Password"]]);
     expect(config(dir).profiles.default).toMatchObject({ api_url: af.url, username: "admin" });
@@ -97,26 +93,25 @@ describe("login --token-stdin", () => {
   it("checks the token before storing it: one the server refuses is exit 4 and nothing stored; a good one is stored, no user", async () => {
     const af = await fakeAirflow([{ connection_id: "conn_00002", conn_type: "http" }]);
     const dir = tempFolder();
-    const bad = inConfig(af, dir, { stdin: "garbage" });
+    const bad = withUrl(af, dir, { stdin: "garbage" });
     expect(await bad.run((d) => runLogin({ tokenStdin: true }, d))).toBe(4);
     expect(bad.io.stderr()).toMatch(/^airconn: the token was refused by http:\/\/127\.0\.0\.1:\d+: /);
     noConfig(dir);
-    const good = inConfig(af, dir, { stdin: `${af.adminToken}\n`, globals: { profile: "ci" } });
+    const good = withUrl(af, dir, { stdin: `${af.adminToken}\n`, globals: { profile: "ci" } });
     expect(await good.run((d) => runLogin({ tokenStdin: true }, d))).toBe(0);
     expect(config(dir).profiles.ci).toEqual({ api_url: af.url, token: af.adminToken });
     expect(good.io.stderr()).not.toContain(af.adminToken);
     expect(calls(af)).toEqual(["GET /api/v2/connections", "GET /api/v2/connections"]); // no /auth/token
     // the stored profile works on its own
-    const get = setup({ airflow: af, env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_API_URL: "", AIRCONN_TOKEN: "" }, globals: { profile: "ci", output: "json" } });
+    const get = inConfig(af, dir, { globals: { profile: "ci", output: "json" } });
     expect(await get.run((d) => runGet({ id: "conn_00002" }, d))).toBe(0);
     expect(JSON.parse(get.io.stdout())).toMatchObject({ connection_id: "conn_00002" });
   });
 
   it("a profile with a token command: stored, with a warning that the command is used first", async () => {
     const af = await fakeAirflow();
-    const dir = tempFolder();
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ profiles: { tc: { api_url: af.url, token_command: "echo x" } } }), { mode: 0o600 });
-    const s = inConfig(af, dir, { stdin: af.adminToken, globals: { profile: "tc" } });
+    const dir = configFolder({ profiles: { tc: { api_url: af.url, token_command: "echo x" } } });
+    const s = withUrl(af, dir, { stdin: af.adminToken, globals: { profile: "tc" } });
     expect(await s.run((d) => runLogin({ tokenStdin: true }, d))).toBe(0);
     expect(s.io.stderr()).toMatch(/^airconn: warning: profile tc has a token command, which is used before the stored token: remove it with `airconn profile set tc --token-command ''`/m);
     expect(config(dir).profiles.tc).toMatchObject({ token: af.adminToken, token_command: "echo x" });
@@ -126,17 +121,16 @@ describe("login --token-stdin", () => {
 describe("logout", () => {
   it("removes the stored token and keeps the profile; a second logout says there is none (exit 0 both times)", async () => {
     const af = await fakeAirflow();
-    const dir = tempFolder();
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ current_profile: "p", profiles: { p: { api_url: af.url, token: af.adminToken, username: "admin" } } }), { mode: 0o600 });
-    const s = inConfig(af, dir);
+    const dir = configFolder({ current_profile: "p", profiles: { p: { api_url: af.url, token: af.adminToken, username: "admin" } } });
+    const s = withUrl(af, dir);
     expect(await s.run((d) => runLogout(d))).toBe(0);
     expect(s.io.stderr()).toBe("Removed the token from profile p.\n");
     expect(config(dir).profiles.p).toEqual({ api_url: af.url, username: "admin" });
-    const t = inConfig(af, dir);
+    const t = withUrl(af, dir);
     expect(await t.run((d) => runLogout(d))).toBe(0);
     expect(t.io.stderr()).toBe("No token stored in profile p.\n");
     // after it, a command of that profile has no token: exit 4
-    const get = setup({ airflow: af, env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_API_URL: "", AIRCONN_TOKEN: "" } });
+    const get = inConfig(af, dir);
     expect(await get.run((d) => runGet({ id: "x" }, d))).toBe(4);
     expect(af.requests).toEqual([]);
   });

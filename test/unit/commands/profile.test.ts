@@ -5,21 +5,17 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
 import { runProfileList, runProfileRemove, runProfileSet, runProfileShow, runProfileUse } from "../../../src/commands/profile.js";
-import { closeAirflows, fakeAirflow, setup, tempFolder, type Airflow } from "../commands-support.js";
+import { closeAirflows, configFolder, fakeAirflow, inConfig, readConfig, tempFile, tempFolder, type Setup } from "../commands-support.js";
 
 afterEach(closeAirflows);
 
-interface Config { current_profile?: string; profiles: Record<string, Record<string, unknown>> }
-const config = (dir: string) => JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as Config;
-/** A setup with its own config folder and no AIRCONN_API_URL/AIRCONN_TOKEN: the profiles alone decide. */
-const inConfig = (af: Airflow, dir: string, o: Omit<Parameters<typeof setup>[0], "airflow"> = {}) =>
-  setup({ airflow: af, ...o, env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_API_URL: "", AIRCONN_TOKEN: "", ...o.env } });
+const config = readConfig;
 
 describe("profile set, use, list, remove", () => {
   it("manages several profiles", async () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
-    const run = (fn: Parameters<ReturnType<typeof setup>["run"]>[0], o: Parameters<typeof inConfig>[2] = {}) => { const s = inConfig(af, dir, o); return s.run(fn).then((code) => ({ code, s })); };
+    const run = (fn: Parameters<Setup["run"]>[0], o: Parameters<typeof inConfig>[2] = {}) => { const s = inConfig(af, dir, o); return s.run(fn).then((code) => ({ code, s })); };
     expect((await run((d) => runProfileSet("staging", { apiUrl: "https://staging.example.com/api/v2" }, d))).code).toBe(0);
     expect((await run((d) => runProfileSet("local", { apiUrl: af.url }, d))).code).toBe(0);
     expect((await run((d) => runProfileUse("local", d))).code).toBe(0);
@@ -51,8 +47,7 @@ describe("profile set, use, list, remove", () => {
 
   it("set: a new URL drops the token of the previous server; a token command replaces a stored token; '' removes it", async () => {
     const af = await fakeAirflow();
-    const dir = tempFolder();
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ profiles: { p: { api_url: af.url, token: af.adminToken } } }), { mode: 0o600 });
+    const dir = configFolder({ profiles: { p: { api_url: af.url, token: af.adminToken } } });
     const s = inConfig(af, dir);
     expect(await s.run((d) => runProfileSet("p", { tokenCommand: "echo none" }, d))).toBe(0);
     expect(s.io.stderr()).toBe("Profile p: token command set; removed the stored token (the token command replaces it).\n");
@@ -60,7 +55,7 @@ describe("profile set, use, list, remove", () => {
     const t = inConfig(af, dir);
     expect(await t.run((d) => runProfileSet("p", { tokenCommand: "" }, d))).toBe(0);
     expect(t.io.stderr()).toBe("Profile p: removed the token command.\n");
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ profiles: { p: { api_url: af.url, token: af.adminToken } } }), { mode: 0o600 });
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ profiles: { p: { api_url: af.url, token: af.adminToken } } })); // the token back
     const u = inConfig(af, dir);
     expect(await u.run((d) => runProfileSet("p", { apiUrl: "https://elsewhere.example.com" }, d))).toBe(0);
     expect(u.io.stderr()).toBe("Profile p: api_url https://elsewhere.example.com; removed the stored token (it belongs to the previous server).\n");
@@ -71,8 +66,7 @@ describe("profile set, use, list, remove", () => {
   it("set --ca-cert keeps the CA's absolute path ('' removes it); --insecure warns; --no-insecure verifies again", async () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
-    const ca = join(tempFolder(), "ca.pem");
-    writeFileSync(ca, rootCertificates[0]!);
+    const ca = tempFile("ca.pem", rootCertificates[0]!);
     const s = inConfig(af, dir);
     expect(await s.run((d) => runProfileSet("corp", { apiUrl: "https://corp.example.com", caCert: ca, insecure: true }, d))).toBe(0);
     expect(config(dir).profiles.corp).toEqual({ api_url: "https://corp.example.com", ca_cert: ca, insecure: true });
@@ -86,8 +80,7 @@ describe("profile set, use, list, remove", () => {
   it("usage errors (exit 2), the config untouched: nothing to set, a bad name, a CA that is not PEM, removing from a missing profile", async () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
-    const notPem = join(tempFolder(), "ca.der");
-    writeFileSync(notPem, "not a certificate");
+    const notPem = tempFile("ca.der", "not a certificate");
     for (const [fn, message] of [
       [(d) => runProfileSet("p", {}, d), /^airconn: nothing to set: pass --api-url/],
       [(d) => runProfileSet("bad name!", { apiUrl: "http://x" }, d), /^airconn: .*bad name!/],
@@ -95,7 +88,7 @@ describe("profile set, use, list, remove", () => {
       [(d) => runProfileSet("p", { tokenCommand: "" }, d), /^airconn: no profile named "p"/],
       [(d) => runProfileRemove("p", d), /^airconn: no profile named "p"/],
       [(d) => runProfileShow("p", d), /^airconn: no profile named "p"/],
-    ] as Array<[Parameters<ReturnType<typeof setup>["run"]>[0], RegExp]>) {
+    ] as Array<[Parameters<Setup["run"]>[0], RegExp]>) {
       const s = inConfig(af, dir);
       expect(await s.run(fn), String(message)).toBe(2);
       expect(s.io.stderr()).toMatch(message);
@@ -107,8 +100,7 @@ describe("profile set, use, list, remove", () => {
 describe("profile show", () => {
   it("the settings in effect and where each comes from; the token's state and expiry, never the token", async () => {
     const af = await fakeAirflow();
-    const dir = tempFolder();
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ current_profile: "p", profiles: { p: { api_url: af.url, token: af.adminToken, username: "admin" } } }), { mode: 0o600 });
+    const dir = configFolder({ current_profile: "p", profiles: { p: { api_url: af.url, token: af.adminToken, username: "admin" } } });
     const s = inConfig(af, dir, { globals: { output: "json" } });
     expect(await s.run((d) => runProfileShow(undefined, d))).toBe(0);
     expect(JSON.parse(s.io.stdout())).toEqual({
@@ -133,12 +125,11 @@ describe("profile show", () => {
 
   it("a token command is shown as configuration, never run; an expired token says so; -p NAME shows another profile", async () => {
     const af = await fakeAirflow();
-    const dir = tempFolder();
-    const marker = join(dir, "ran");
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ current_profile: "old", profiles: {
+    const marker = join(tempFolder(), "ran");
+    const dir = configFolder({ current_profile: "old", profiles: {
       tc: { api_url: af.url, token_command: `touch '${marker}'; echo x` },
       old: { api_url: af.url, token: af.mintToken({ expiresInSeconds: -60 }) },
-    } }), { mode: 0o600 });
+    } });
     const s = inConfig(af, dir, { globals: { output: "json" } });
     expect(await s.run((d) => runProfileShow("tc", d))).toBe(0);
     expect(JSON.parse(s.io.stdout())).toMatchObject({ profile: "tc", token: "command", token_source: "profile tc", token_command: `touch '${marker}'; echo x`, token_expires: null });
