@@ -3,7 +3,6 @@ import { UsageError } from "../errors.js";
 import { idProblem, storedIdProblem } from "../connection/validate.js";
 import type { Deps } from "../deps.js";
 import { SENSITIVE_WORDS, sensitiveWordsFor, versionDependentKey, type SensitiveWords } from "../connection/secrets.js";
-import { isAirflow33 } from "../api/versions.js";
 import type { AirflowApi } from "../api/client.js";
 
 /** Checks a connection id against Airflow's REST rule before any request is sent. */
@@ -46,5 +45,3 @@ export async function sensitiveWordsForKeys(d: Deps, keys: Iterable<string>): Pr
   }
   return SENSITIVE_WORDS;
 }
-
-export { isAirflow33 };
