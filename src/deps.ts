@@ -9,7 +9,6 @@ import { resolveFormat, useColor, type OutputOptions } from "./output/format.js"
 import type { IO } from "./output/io.js";
 import { inquirerPrompter, type Prompter } from "./prompts/prompter.js";
 import { abortableSleep } from "./util/sleep.js";
-import { VERSION } from "./version.js";
 import type { Dispatcher } from "undici";
 
 /** The global flags: the connection settings (profile, API URL, token, TLS) and these. */
@@ -47,17 +46,14 @@ export interface Deps {
   warn(message: string): void;
   note(message: string): void;
   concurrency(): number;
-  /** Waits, or rejects with the abort reason on Ctrl-C. */
-  sleep(ms: number): Promise<void>;
+  sleep(ms: number): Promise<void>; // waits, or rejects with the abort reason on Ctrl-C
   now(): number;
 }
 
 /** What main() (or a test) gives: the IO, environment and flags, and optionally the signals, clock and doubles. */
 export interface DepsInit extends Pick<Deps, "io" | "env" | "globals">, Partial<Pick<Deps, "signal" | "stopping" | "sleep" | "now">> {
-  /** Tells the signal handler that the command stops gracefully (see Deps.stopping). */
-  onStopGracefully?: () => void;
-  /** Tests: use this dispatcher (e.g. undici MockAgent) for every request. */
-  dispatcher?: Dispatcher;
+  onStopGracefully?: () => void; // tells the signal handler that the command stops gracefully (Deps.stopping)
+  dispatcher?: Dispatcher; // tests: this dispatcher (e.g. undici MockAgent) for every request
   prompter?: Prompter;
 }
 
@@ -73,8 +69,8 @@ export function createDeps(init: DepsInit): Deps {
   const warn = (m: string) => { if (!warned.has(m)) { warned.add(m); io.err(`airconn: warning: ${secrets.redact(m)}\n`); } };
   const sleep = init.sleep ?? ((ms: number) => abortableSleep(ms, signal));
   const clients = apiClients({
-    env, io, signal, secrets, warn, sleep, now: init.now, dispatcher: init.dispatcher, timeoutMs: (globals.timeout ?? 30) * 1000,
-    retries: globals.retries ?? 3, userAgent: `airconn/${VERSION} node/${process.versions.node}`,
+    env, io, signal, secrets, warn, sleep, now: init.now, dispatcher: init.dispatcher,
+    timeoutMs: (globals.timeout ?? 30) * 1000, retries: globals.retries ?? 3,
     verbose: globals.verbose ? (line) => io.err(`* ${secrets.redact(line)}\n`) : undefined,
     notice: (line) => io.err(`airconn: ${secrets.redact(line)}\n`),
     // A client from a URL alone has this run's TLS settings (a profile `login` is about to create has none stored yet).
@@ -86,10 +82,7 @@ export function createDeps(init: DepsInit): Deps {
     stopGracefully: () => { signal.throwIfAborted(); init.onStopGracefully?.(); return stopping; },
     settings: () => (resolved ??= resolveSettings(globals, env, config)),
     api: () => (api ??= clients.forSettings(deps.settings())),
-    apiForProfile: async (name) => {
-      const s = profileSettings(name, config);
-      return { api: await clients.forSettings(s), settings: s };
-    },
+    apiForProfile: async (name) => { const settings = profileSettings(name, config); return { api: await clients.forSettings(settings), settings }; },
     apiFor: (baseUrl, token) => clients.forUrl(baseUrl, token),
     output: () => ({ format: resolveFormat(globals.output, io), color: useColor(io, env, globals.color === false) }),
     canPrompt: () => io.stdinIsTTY && io.stderrIsTTY && globals.input !== false && env.AIRCONN_NO_INPUT !== "1" && env.AIRCONN_NO_INPUT !== "true",

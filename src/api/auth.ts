@@ -27,7 +27,10 @@ export interface AuthDescription {
   setting: string | null;
   /** `status`'s token_source ("token from …"): AIRCONN_TOKEN, profile prod, the token command (profile prod), AIRCONN_USERNAME/AIRCONN_PASSWORD. */
   origin: string | null;
-  /** The source in messages and -v lines: the token from AIRCONN_TOKEN, the token command of profile "prod", the token command (from --token-command). */
+  /**
+   * The source in messages and -v lines: the token from AIRCONN_TOKEN, the token command of profile "prod", the token
+   * command (from --token-command).
+   */
   label: string | null;
   /** A token command in its own errors, which name the profile too: the token command (from AIRCONN_TOKEN_COMMAND) for profile "prod". */
   commandName: string | null;
@@ -40,6 +43,7 @@ export interface AuthDescription {
 }
 
 const LOGIN = "AIRCONN_USERNAME/AIRCONN_PASSWORD";
+const PER_RUN = `from ${LOGIN} for each run`;
 
 export function describeAuth(auth: Auth, profile: string, now = new Date()): AuthDescription {
   const none = { setting: null, origin: null, label: null, commandName: null, expires: undefined };
@@ -60,7 +64,7 @@ export function describeAuth(auth: Auth, profile: string, now = new Date()): Aut
         summary: `from a token command (from ${detail}), run for each command and again once on a 401; its output is never shown` };
     }
     case "password":
-      return { ...none, kind: "password", setting: LOGIN, origin: LOGIN, label: LOGIN, state: `from ${LOGIN} for each run`, summary: `from ${LOGIN} for each run` };
+      return { ...none, kind: "password", setting: LOGIN, origin: LOGIN, label: LOGIN, state: PER_RUN, summary: PER_RUN };
     default:
       return { ...none, kind: "none", state: "none", summary: "none" };
   }

@@ -9,11 +9,11 @@ import { AirflowApi } from "./client.js";
 import type { TokenSource } from "./token.js";
 import { insecureWarning, transports } from "./transport.js";
 import type { ServerVersion } from "./versions.js";
+import { VERSION } from "../version.js";
 
 export interface ClientsInit extends Omit<AuthContext, "login"> {
   timeoutMs: number;
   retries: number;
-  userAgent: string;
   sleep: (ms: number) => Promise<void>;
   now?: () => number;
   /** Lines for people on stderr (a long wait before a retry). */
@@ -36,7 +36,8 @@ export function apiClients(c: ClientsInit) {
     if (insecure) c.warn(insecure);
     return new AirflowApi({
       baseUrl, token, auth, timeoutMs: c.timeoutMs, retries: c.retries, dispatcher: await transport.dispatcher(tls), signal: c.signal,
-      proxy: transport.proxy(baseUrl), sleep: c.sleep, userAgent: c.userAgent, verbose: c.verbose, notice: c.notice,
+      proxy: transport.proxy(baseUrl), sleep: c.sleep, verbose: c.verbose, notice: c.notice,
+      userAgent: `airconn/${VERSION} node/${process.versions.node}`,
     }, { env: c.env, now: c.now, versions });
   };
 
@@ -46,7 +47,8 @@ export function apiClients(c: ClientsInit) {
     /** A client for these settings with their token source; the first token is obtained now. */
     async forSettings(s: Resolved): Promise<AirflowApi> {
       let anon: Promise<AirflowApi> | undefined;
-      const login = async (username: string, password: string) => (await (anon ??= make(s.apiUrl.value, undefined, undefined, s.tls))).token(username, password);
+      const login = async (username: string, password: string) =>
+        (await (anon ??= make(s.apiUrl.value, undefined, undefined, s.tls))).token(username, password);
       return make(s.apiUrl.value, undefined, await authenticate(s, { ...c, login }), s.tls);
     },
   };

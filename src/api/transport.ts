@@ -119,6 +119,8 @@ export function transports(env: NodeJS.ProcessEnv, fixed?: Dispatcher) {
  */
 export function insecureWarning(baseUrl: string, tls: TlsOptions): string | undefined {
   if (!tls.insecure || tls.insecure.source === "flag" || !baseUrl.startsWith("https:")) return undefined;
-  return `the certificate of ${new URL(baseUrl).host} is not verified (insecure from ${tls.insecure.detail}): anyone on the way can read the token; ` +
-    (tls.insecure.source === "profile" ? `keep the CA instead: airconn profile set ${tls.insecure.detail.replace(/^profile /, "")} --ca-cert FILE` : "unset AIRCONN_INSECURE and use AIRCONN_CA_CERT");
+  const instead = tls.insecure.source === "profile"
+    ? `keep the CA instead: airconn profile set ${tls.insecure.detail.replace(/^profile /, "")} --ca-cert FILE`
+    : "unset AIRCONN_INSECURE and use AIRCONN_CA_CERT";
+  return `the certificate of ${new URL(baseUrl).host} is not verified (insecure from ${tls.insecure.detail}): anyone on the way can read the token; ${instead}`;
 }
