@@ -100,7 +100,7 @@ describe("one command, its flags parsed", () => {
     const run = vi.fn(async () => {});
     await parse((p) => register(p, ctx, run), ["create", "c", "--type", "http", "--test-first", "--executor", "E", "--queue", "q", "--wait", "2.5"]);
     expect(run).toHaveBeenCalledWith({ id: "c", type: "http", testFirst: true, executor: "E", queue: "q", wait: 2.5 }, DEPS);
-    // parsing alone does not tie them to --test-first: runCreate refuses them without it (commands-worker.test.ts)
+    // parsing alone does not tie them to --test-first: runCreate refuses them without it (commands/create.test.ts)
     await parse((p) => register(p, ctx, run), ["create", "c", "--type", "http", "--wait", "120"]);
     expect(run).toHaveBeenLastCalledWith({ id: "c", type: "http", wait: 120 }, DEPS);
     for (const bad of ["0", "-1", "abc", "86401", "1e3"]) {
