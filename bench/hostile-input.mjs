@@ -2,7 +2,7 @@
 // `node bench/hostile-input.mjs [APP_DIR]`: exit code, time and peak memory of airconn on hostile inputs (issue 19):
 // endless devices and streams, YAML alias bombs, deep nesting. APP_DIR is a built checkout (bin/ and dist/; default
 // this one), so an older build can be measured the same way. Needs a local fake Airflow: AIRCONN_API_URL and
-// AIRCONN_TOKEN in the environment (npx tsx test/fake-airflow/main.ts prints both).
+// AIRCONN_TOKEN in the environment (npx tsx packages/fake-airflow/src/main.ts prints both).
 // Each run is watched: over WATCH_MB of resident memory or WATCH_S seconds it is killed and shown as such, so an old
 // build that grows without bound does not take the machine with it. Peak RSS comes from /usr/bin/time -v.
 import { execFileSync, spawn } from "node:child_process";

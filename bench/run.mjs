@@ -413,7 +413,7 @@ sections between the "measured with their own scripts" markers, which it keeps a
 - airconn runs as \`node bin/airconn …\` (built \`dist/\`), baselines as \`node bench/baselines/<script>.mjs …\`. Each group of
   commands runs round-robin, the order reversed every round (ABC, CBA, …), after warm-up runs that are not counted.
   Times are wall clock from spawn to exit, stdout to /dev/null (correctness checks run separately with stdout captured).
-- The server is the fake Airflow of \`test/fake-airflow\` (\`startFakeAirflow({ seed, latencyMs, record: false })\`, page cap ${PAGE_CAP}
+- The server is the fake Airflow of \`packages/fake-airflow\` (\`startFakeAirflow({ seed, latencyMs, record: false })\`, page cap ${PAGE_CAP}
   like Airflow's default \`maximum_page_limit\`), in its own process (\`bench/lib/fake-control.ts\`, so it can be reset between runs).
   It answers pages gzipped, as Airflow behind its GZip middleware does.
 - Server throughput at latency 0 (8 clients in the bench process, 2 s each): **${R.server.page.toFixed(0)} requests/s** for a page of 100

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the shared Airflow conformance checks against the local fake Airflow (test/fake-airflow/main.ts),
+# Runs the shared Airflow conformance checks against the local fake Airflow (packages/fake-airflow/src/main.ts),
 # as Airflow 3.2.1 and as 3.3.2, each with test_connection disabled and enabled, multi_team off as in Airflow, plus
 # 3.3.2 with multi_team on (5 runs). Exits non-zero if any run failed. Usage: scripts/conformance.sh [extra airflow-conformance.sh args, e.g. --only list -v]
 # AIRFLOW_VERSIONS="3.3.2" limits the versions (default "3.2.1 3.3.2").
@@ -27,7 +27,7 @@ start_server() {
   local name=$1 out="$TMP/$1.out" i
   shift
   # one process (node + the tsx loader), so that killing it stops the server (npx would leave it running)
-  node --import tsx test/fake-airflow/main.ts --port 0 --max-page-limit 100 "$@" >"$out" 2>"$TMP/$name.err" &
+  node --import tsx packages/fake-airflow/src/main.ts --port 0 --max-page-limit 100 "$@" >"$out" 2>"$TMP/$name.err" &
   PIDS+=($!)
   for i in $(seq 1 300); do
     if [ -s "$out" ]; then break; fi

@@ -12,7 +12,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin/airconn");
 const config = mkdtempSync(join(tmpdir(), "airconn-demo-"));
 
-const server = spawn(process.execPath, ["--import", "tsx", join(root, "test/fake-airflow/main.ts"), "--seed", "250", "--test-connection", "Enabled"], {
+const server = spawn(process.execPath, ["--import", "tsx", join(root, "packages/fake-airflow/src/main.ts"), "--seed", "250", "--test-connection", "Enabled"], {
   cwd: root, stdio: ["ignore", "pipe", "inherit"],
 });
 const { url } = await new Promise((ok, fail) => {

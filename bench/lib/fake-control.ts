@@ -1,4 +1,4 @@
-// Bench helper: the fake Airflow (test/fake-airflow) in its own process, driven by one-line JSON commands on stdin,
+// Bench helper: the fake Airflow (packages/fake-airflow) in its own process, driven by one-line JSON commands on stdin,
 // so the bench can reset its store between timed runs and read what was sent, without restarting it.
 //   {"cmd":"start","opts":{...FakeAirflowOptions}}  -> {"url","token","count"}
 //   {"cmd":"reset","seed":N}                        -> {"count"}
@@ -6,7 +6,7 @@
 //   {"cmd":"requests"}                              -> {"requests":[{method,path,bytes,entities}]} (then clears the log)
 // Run: node --import tsx bench/lib/fake-control.ts. Exits when stdin closes, or on SIGTERM/SIGINT.
 import { createInterface } from "node:readline";
-import { startFakeAirflow, type FakeAirflow } from "../../test/fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 
 let fake: FakeAirflow | undefined;
 const reply = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");

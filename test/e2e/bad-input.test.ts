@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { runCli, tempDir } from "../support/cli.js";
 
 const tmp = tempDir("airconn-bad-input-");

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { BIN, NODE, ROOT, baseEnv, haveCommand, runCli, tempDir } from "../support/cli.js";
 
 // Async on purpose: the fake server runs in this process, so a synchronous exec would block its answers.

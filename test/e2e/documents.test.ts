@@ -2,7 +2,7 @@
 // page fails on the local Airflow; stdout must stay empty and the exit code follow the contract.
 import { afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import type { Faults } from "../fake-airflow/server.js";
+import type { Faults } from "@airconn/fake-airflow";
 import { useFakeAirflow } from "../support/fake.js";
 
 const fake = useFakeAirflow({ seed: 250 }); // three pages of 100

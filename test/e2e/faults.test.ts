@@ -4,7 +4,7 @@
 // reads are retried on 429/502/503/504 and network errors, POST and PATCH never.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import type { Faults } from "../fake-airflow/server.js";
+import type { Faults } from "@airconn/fake-airflow";
 import { registerSecret, runCli, type CliResult } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
 

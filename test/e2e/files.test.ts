@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StoredConnection } from "../fake-airflow/server.js";
+import type { StoredConnection } from "@airconn/fake-airflow";
 import { ROOT, runCliTty, plain } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
 import { report, SUMMARY } from "../support/report.js";

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { spawn, execFileSync } from "node:child_process";
 import { closeSync, constants, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { BIN, NODE, ROOT, baseEnv, registerSecret, runCli, tempDir, type CliResult } from "../support/cli.js";
 import { scanRun, secretsOfRun } from "../support/secrets.js";
 import { useFakeAirflow } from "../support/fake.js";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { BIN, ROOT, baseEnv, haveCommand, tempDir } from "../support/cli.js";
 
 function ensureTmux(): string | undefined {

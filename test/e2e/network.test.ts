@@ -9,7 +9,7 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { registerSecret, tempDir, type CliResult } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
 

@@ -3,7 +3,7 @@
 // `Retry-After: 3600` with --timeout 2 waited 91 s, printing nothing); a wait of a few seconds is announced on stderr;
 // a 429 on a write (POST, PATCH, bulk PATCH) is retried, as a 429 means nothing was applied.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Faults } from "../fake-airflow/server.js";
+import type { Faults } from "@airconn/fake-airflow";
 import { useFakeAirflow } from "../support/fake.js";
 
 const fake = useFakeAirflow({ seed: 12 }, { prefix: "airconn-waiting-" });

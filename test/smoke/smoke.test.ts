@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { scanRun, secretsOfRun } from "../support/secrets.js";
 import { completionScript, SCRIPT_FILES, SHELLS } from "../../src/completion/scripts.js";
 

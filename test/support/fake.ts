@@ -3,7 +3,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow, type FakeAirflowOptions, type RecordedRequest } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow, type FakeAirflowOptions, type RecordedRequest } from "@airconn/fake-airflow";
 import { runCli, tempDir, type CliResult, type RunOptions } from "./cli.js";
 
 export interface FakeContext {

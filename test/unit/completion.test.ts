@@ -12,7 +12,7 @@ import { COMMON_CONN_TYPES } from "../../src/connection/conn-types.js";
 import { buildSpec } from "../../src/completion/tree.js";
 import { complete, formatCompletion, type Sources, type TypedGlobals } from "../../src/completion/engine.js";
 import { cacheFile, connectionIds, IDS_TTL_MS } from "../../src/completion/ids.js";
-import { startFakeAirflow, type FakeAirflow } from "../fake-airflow/server.js";
+import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 
 const program = buildProgram({ io: testIO(), env: {} });
 const tree = buildSpec(program);

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { startFakeAirflow, type FakeAirflow } from "./server.js";
-import { client } from "./helpers.js";
+import { startFakeAirflow, type FakeAirflow } from "../src/index.js";
+import { client, MAIN } from "./helpers.js";
 
 const C = "/api/v2/connections";
 
@@ -174,7 +174,7 @@ describe("performance", () => {
 
 describe("main.ts", () => {
   it("prints one JSON line with url and token, serves, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/fake-airflow/main.ts", "--seed", "5", "--test-connection", "enabled"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--seed", "5", "--test-connection", "enabled"], { stdio: ["ignore", "pipe", "pipe"] });
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once("line", resolve);
       child.once("exit", (code) => reject(new Error(`exited ${code}`)));

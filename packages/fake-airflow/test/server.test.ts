@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { request as httpRequest } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { startFakeAirflow, type FakeAirflow } from "./server.js";
+import { startFakeAirflow, type FakeAirflow } from "../src/index.js";
 import { client, validated } from "./helpers.js";
 
 let fake: FakeAirflow;

@@ -1,7 +1,11 @@
 // Test helpers: HTTP calls against a fake Airflow, with every JSON response checked against the spec.
+import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
+import type { FakeAirflow } from "../src/index.js";
 import { assertSchema } from "./spec.js";
-import type { FakeAirflow } from "./server.js";
+
+/** The server's command line (src/main.ts), for `node --import tsx MAIN ...`. */
+export const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 export interface Res {
   status: number;

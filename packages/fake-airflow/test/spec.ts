@@ -6,8 +6,8 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { parse } from "yaml";
 
-const SPEC = fileURLToPath(new URL("../../spec/openapi-v2.yaml", import.meta.url));
-const SPEC_33 = fileURLToPath(new URL("../../spec/openapi-v2-3.3-connections.yaml", import.meta.url));
+const SPEC = fileURLToPath(new URL("../../../spec/openapi-v2.yaml", import.meta.url));
+const SPEC_33 = fileURLToPath(new URL("../../../spec/openapi-v2-3.3-connections.yaml", import.meta.url));
 
 /** OAS 3.0 `nullable: true` (also next to a $ref) -> anyOf [schema, {type: null}]. */
 function convert(node: unknown): unknown {

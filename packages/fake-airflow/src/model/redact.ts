@@ -1,7 +1,7 @@
 // Airflow's secrets masker, as far as connection responses and PATCH merges depend on it
 // (airflow/sdk/execution_time/secrets_masker.py: redact / _redact / _redact_all / merge), for 3.2.1 and 3.3.x.
-import { pyDumps, pyLoads, type PyObject, type PyValue } from "../../src/util/pyjson.js";
-import { before32, is33, type AirflowVersion } from "./version.js";
+import { pyDumps, pyLoads, type PyObject, type PyValue } from "../pyjson.js";
+import { before32, is33, type AirflowVersion } from "./versions.js";
 
 /** [core] sensitive words of 3.2.x (the last four are [unconfirmed] for 3.2.1, see api-behaviour.md §2). */
 export const SENSITIVE_WORDS_32 = [

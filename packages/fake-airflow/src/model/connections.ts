@@ -1,5 +1,5 @@
 // Connection semantics: responses, PATCH rules, bulk, test, defaults (api-behaviour.md §1-§6).
-import { pyDumps, pyLoads } from "../../src/util/pyjson.js";
+import { pyDumps, pyLoads } from "../pyjson.js";
 import { MASKER_32, merge, redactExtra, redactPassword, REPLACEMENT, type Masker } from "./redact.js";
 import type { Journal, NewConnection, Store, StoredConnection } from "./store.js";
 import { InternalServerError, pySetRepr, type BulkAction, type ConnectionBody } from "./validate.js";

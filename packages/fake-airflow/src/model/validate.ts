@@ -1,5 +1,5 @@
 // Pydantic v2 / FastAPI request validation, as Airflow 3.2.1's ConnectionBody and BulkBody produce it.
-import { PyJsonError, pyLoads } from "../../src/util/pyjson.js";
+import { PyJsonError, pyLoads } from "../pyjson.js";
 
 export type Loc = (string | number)[];
 export interface PydError {

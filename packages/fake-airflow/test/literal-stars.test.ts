@@ -2,7 +2,7 @@
 // the local server must store a literal "***" exactly where Airflow does, so that airconn's tests can tell a kept
 // secret from a fake one.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAirflow, type FakeAirflow } from "./server.js";
+import { startFakeAirflow, type FakeAirflow } from "../src/index.js";
 import { client } from "./helpers.js";
 
 const C = "/api/v2/connections";

@@ -1,10 +1,10 @@
-// CLI: npx tsx test/fake-airflow/main.ts --port 8080 --seed 250 --latency 20 --test-connection Enabled ...
+// CLI: npx tsx packages/fake-airflow/src/main.ts --port 8080 --seed 250 --latency 20 --test-connection Enabled ...
 // Prints one JSON line {"url","token"} on stdout, a human line on stderr, and runs until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
-import { startFakeAirflow, type Faults, type FakeAirflowOptions } from "./server.js";
-import { AIRFLOW_VERSIONS, isAirflowVersion } from "./version.js";
+import { startFakeAirflow, type Faults, type FakeAirflowOptions } from "./index.js";
+import { AIRFLOW_VERSIONS, isAirflowVersion } from "./model/versions.js";
 
-const HELP = `Usage: tsx test/fake-airflow/main.ts [options]
+const HELP = `Usage: tsx packages/fake-airflow/src/main.ts [options]
   --port N                 listen port (default 0 = a free port)
   --host ADDR              listen address (default 127.0.0.1)
   --seed N                 generate N connections conn_00001..

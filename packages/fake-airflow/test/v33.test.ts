@@ -3,11 +3,12 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { client, type Res } from "./helpers.js";
-import { sensitiveWords } from "./redact.js";
-import { HANGING_HOST, prefixTerms, startFakeAirflow, UNREACHABLE_HOST, type FakeAirflow, type FakeAirflowOptions } from "./server.js";
-import { resolveVersion, VERSION_ENV } from "./version.js";
-import { timeoutMessage } from "./worker-tests.js";
+import { client, MAIN, type Res } from "./helpers.js";
+import { sensitiveWords } from "../src/model/redact.js";
+import { HANGING_HOST, startFakeAirflow, UNREACHABLE_HOST, type FakeAirflow, type FakeAirflowOptions } from "../src/index.js";
+import { prefixTerms } from "../src/model/patterns.js";
+import { resolveVersion, VERSION_ENV } from "../src/model/versions.js";
+import { timeoutMessage } from "../src/model/worker-tests.js";
 
 const C = "/api/v2/connections";
 const Q = `${C}/enqueue-test`;
@@ -460,7 +461,7 @@ describe("main.ts --airflow-version", () => {
   });
 
   it("serves 3.3.2 with the worker-test options; rejects an unknown version with exit 2", async () => {
-    child = spawn(process.execPath, ["--import", "tsx", "test/fake-airflow/main.ts", "--airflow-version", "3.3.2", "--test-connection", "Enabled",
+    child = spawn(process.execPath, ["--import", "tsx", MAIN, "--airflow-version", "3.3.2", "--test-connection", "Enabled",
       "--connection-test-ms", "30", "--executor", "CeleryExecutor"], { stdio: ["ignore", "pipe", "pipe"] });
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child!.stdout! }).once("line", resolve);
@@ -471,7 +472,7 @@ describe("main.ts --airflow-version", () => {
     expect(v.version).toBe("3.3.2");
     const r = await fetch(`${url}${Q}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: '{"connection_id":"x","conn_type":"http","executor":"LocalExecutor"}' });
     expect(await r.json()).toEqual({ detail: "Executor 'LocalExecutor' is not configured. Configured executors: ['CeleryExecutor']" });
-    const bad = spawn(process.execPath, ["--import", "tsx", "test/fake-airflow/main.ts", "--airflow-version", "3.1.0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const bad = spawn(process.execPath, ["--import", "tsx", MAIN, "--airflow-version", "3.1.0"], { stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     bad.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     const [code] = await once(bad, "exit");
