@@ -1,5 +1,5 @@
 // Airflow connection URIs, byte for byte as Airflow reads and writes them (see src/uri/README.md and
-// /work/shared/airflow/peers-and-formats.md §5). Written from the documented behaviour, not from Airflow's code.
+// docs/airflow/peers-and-formats.md §5). Written from the documented behaviour, not from Airflow's code.
 //
 // Parsing follows airflow.models.Connection(uri=...) — the code the 3.2 API server and the `airflow connections`
 // CLI run — plus the CLI's check that the URI has a connection type. Building follows Connection.get_uri() after
