@@ -63,18 +63,79 @@ export function exitCodeForStatus(status: number): number {
   return EXIT.FAILURE;
 }
 
+/**
+ * What an error answer says about the credentials, from Airflow's own detail texts (core_api/security.py, the same
+ * for every auth manager): 401 "Token Expired" is expired; any other 401 ("Not authenticated", "Invalid credentials")
+ * and 403 "Invalid JWT token" are refused (the server did not take the token); any other 403 ("Forbidden", testing
+ * disabled, a team mismatch) is forbidden (a valid token, not allowed to do this); any other status is none.
+ */
+export type AuthKind = "expired" | "refused" | "forbidden" | "none";
+
+export function authKindOf(status: number, detail: string): AuthKind {
+  if (status === 401) return detail === "Token Expired" ? "expired" : "refused";
+  if (status === 403) return detail === "Invalid JWT token" ? "refused" : "forbidden";
+  return "none";
+}
+
+/** The hint of an error answer that came without one: what to do about its auth kind, or a server failure. */
+function answerHint(status: number, auth: AuthKind): string | undefined {
+  switch (auth) {
+    case "expired": return "your token has expired: run `airconn login` again";
+    case "refused": return status === 401 ? "log in with `airconn login` (or set AIRCONN_TOKEN)" : "the token is not valid for this server: run `airconn login`";
+    case "forbidden": return "your Airflow user is not allowed to do this";
+    default: return status >= 500 ? "the Airflow API server failed; see its logs, or retry" : undefined;
+  }
+}
+
 /** An error answer from the server, with its detail rendered as text whatever shape the body had. */
 export class ApiError extends AirconnError {
+  /** What the answer says about the credentials, computed once, here (hints and commands read it). */
+  readonly auth: AuthKind;
   constructor(
     readonly status: number,
     readonly detail: string,
     readonly method: string,
     readonly url: string,
+    /** Default: the hint for the auth kind (a 401, a 403) or for a server failure (5xx). */
     hint?: string,
     readonly body?: unknown,
   ) {
-    super(detail, exitCodeForStatus(status), hint);
+    const auth = authKindOf(status, detail);
+    super(detail, exitCodeForStatus(status), hint ?? answerHint(status, auth));
+    this.auth = auth;
   }
+}
+
+/**
+ * What answered is not the Airflow API: a route that does not exist (404/405 that is not about a connection), an
+ * HTML page, a redirect, or a 200 whose body is not what Airflow sends. Always exit 1: a wrong URL is never success
+ * and never "not found" (3). Not an ApiError, so no `status === 404` check mistakes it for a missing connection.
+ */
+export class NotAirflowApiError extends AirconnError {
+  constructor(
+    message: string,
+    readonly kind: "route" | "html" | "redirect" | "shape",
+    readonly method: string,
+    readonly url: string,
+    readonly status: number,
+    hint?: string,
+  ) {
+    super(message, EXIT.FAILURE, hint);
+  }
+}
+
+/**
+ * The one failure policy of a run over many ids (test, delete, bulk, import, apply; runPool applies it): whether an
+ * item's error stops the run, because every following request would fail the same way. Fatal: credentials the
+ * server does not take (401, 403 "Invalid JWT token"; no token, a token command that fails: AuthError), something
+ * that is not the Airflow API (a wrong URL), a cancel, and anything that is no AirconnError (a bug, an abort). Not
+ * fatal, recorded for that id: 404, 409, 422, 403 "Forbidden" (a permission or a team can be per connection), a
+ * 429 or 5xx that outlived the retries, network errors (a write's may or may not have been applied).
+ */
+export function isFatal(err: unknown): boolean {
+  if (!(err instanceof AirconnError)) return true;
+  if (err instanceof ApiError) return err.auth === "expired" || err.auth === "refused";
+  return err instanceof AuthError || err instanceof NotAirflowApiError || err instanceof CancelledError;
 }
 
 /** Exit code of any thrown value. Unknown errors are failures (1). */

@@ -1,6 +1,6 @@
 // One thin request function over fetch: bearer token, JSON bodies, repeated query keys, per-request timeout,
 // retries for idempotent requests, and one ApiError for every error shape Airflow answers with.
-import { AirconnError, ApiError, EXIT, NetworkError, oneLine } from "../errors.js";
+import { ApiError, NetworkError, NotAirflowApiError, oneLine } from "../errors.js";
 import type { Dispatcher } from "undici";
 import { FixedTokenSource, type TokenSource } from "./token.js";
 
@@ -38,23 +38,8 @@ export interface RequestOptions {
 
 export interface HttpResponse<T> { status: number; body: T; headers: Headers; method: string; url: string }
 
-/**
- * What answered is not the Airflow API: a route that does not exist (404/405 that is not about a connection), an
- * HTML page, a redirect, or a 200 whose body is not what Airflow sends. Always exit 1: a wrong URL is never success
- * and never "not found" (3). Not an ApiError, so no `status === 404` check mistakes it for a missing connection.
- */
-export class NotAirflowApiError extends AirconnError {
-  constructor(
-    message: string,
-    readonly kind: "route" | "html" | "redirect" | "shape",
-    readonly method: string,
-    readonly url: string,
-    readonly status: number,
-    hint?: string,
-  ) {
-    super(message, EXIT.FAILURE, hint);
-  }
-}
+// Defined beside ApiError (errors.ts), so that one failure policy (isFatal) knows both; exported here as before.
+export { NotAirflowApiError };
 
 /** A network error on the way to a proxy, or a proxy that would not open the tunnel (`proxy`: its URL, no credentials). */
 export class ProxyError extends NetworkError {
@@ -380,8 +365,8 @@ export function apiError(status: number, text: string, headers: Headers, method:
     return new NotAirflowApiError(`${method} ${u.origin + u.pathname} answered ${status} ${quoteAnswer(text)}: no such route, so ${base} does not serve the Airflow API`,
       "route", method, u.toString(), status, BASE_URL_HINT);
   }
-  const detail = describeDetail(body, status);
-  return new ApiError(status, detail, method, u.toString(), hintFor(status, detail), body);
+  // The hint (expired, refused, not allowed, a server failure) is ApiError's, from the auth kind it computes.
+  return new ApiError(status, describeDetail(body, status), method, u.toString(), undefined, body);
 }
 
 export function describeDetail(body: unknown, status: number): string {
@@ -408,13 +393,3 @@ export function describeDetail(body: unknown, status: number): string {
   }
   return `server error ${status}: ${JSON.stringify(body)}`;
 }
-
-function hintFor(status: number, detail: string): string | undefined {
-  if (status === 401 && /expired/i.test(detail)) return "your token has expired: run `airconn login` again";
-  if (status === 401) return "log in with `airconn login` (or set AIRCONN_TOKEN)";
-  if (status === 403 && /jwt|token/i.test(detail)) return "the token is not valid for this server: run `airconn login`";
-  if (status === 403) return "your Airflow user is not allowed to do this";
-  if (status >= 500) return "the Airflow API server failed; see its logs, or retry";
-  return undefined;
-}
-

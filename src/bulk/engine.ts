@@ -37,7 +37,9 @@ export function plannedIds(actions: readonly Action[]): Array<{ id: string; acti
 /**
  * Runs the actions in order; an action's chunks go out in parallel (bounded). Every id sent lands in the report once.
  * Once `stop` fires (a signal, issue 19) no further request starts; those in flight finish and are recorded, and the
- * ids never sent are left out of the report (the command lists them as not attempted).
+ * ids never sent are left out of the report (the command lists them as not attempted). A failed request is recorded
+ * for its ids; one the run's policy calls fatal (isFatal: a token refused, a wrong URL) also starts no further
+ * request and rejects with that error once those in flight are done (the command: Report.stoppedBy).
  */
 export async function executeActions(api: AirflowApi, actions: Action[], o: {
   report: Report; chunkSize?: number; concurrency?: number; onChunk?: (done: number, total: number) => void;
@@ -63,7 +65,10 @@ export async function executeActions(api: AirflowApi, actions: Action[], o: {
     await runPool(chunks.slice(i, j), o.concurrency ?? 4, async (c) => {
       await sendChunk(api, c, o.report, o.existing);
       o.onChunk?.(++done, chunks.length);
-    }, o.stop);
+    }, {
+      signal: o.stop,
+      failed: (e, c) => { recordFailure(o.report, (c.entities as Array<ConnectionBody | string>).map(idOf), c.action, e); o.onChunk?.(++done, chunks.length); },
+    });
     i = j;
   }
 }
@@ -101,17 +106,17 @@ async function patchMasked(api: AirflowApi, a: UpdateAction & { update_mask: str
     }
   }
   await runPool(a.entities, concurrency, async (e) => {
-    try {
-      await api.patch(e.connection_id, e, a.update_mask);
-      report.ok(e.connection_id, "updated", "update");
-    } catch (err) {
-      if (!(err instanceof AirconnError)) throw err;
+    await api.patch(e.connection_id, e, a.update_mask);
+    report.ok(e.connection_id, "updated", "update");
+  }, {
+    signal: stop,
+    failed: (err, e) => {
       const status = err instanceof ApiError ? err.status : null;
       if (status === 404 && a.action_on_non_existence === "skip") report.ok(e.connection_id, "skipped", "update");
       else if (status === 404) report.fail(e.connection_id, "update", `connection ${e.connection_id} was not found`, 404);
-      else report.fail(e.connection_id, "update", failureText(err), status);
-    }
-  }, stop);
+      else recordFailure(report, [e.connection_id], "update", err);
+    },
+  });
 }
 
 // Chunks that came from the same action object share its options; a new action object starts a new group.
@@ -127,17 +132,16 @@ function failureText(e: AirconnError): string {
   return `${e.message} (${NOT_CONNECTED.has(e.causeCode ?? "") ? "not applied: the request never reached the server" : "the request may or may not have been applied"})`;
 }
 
+/** A request that failed, for each of its ids not yet in the report (a bug or an abort has no per-id outcome). */
+function recordFailure(report: Report, ids: string[], action: string, e: unknown): void {
+  if (!(e instanceof AirconnError)) return;
+  const status = e instanceof ApiError ? e.status : null;
+  for (const id of ids) if (!report.has(id)) report.fail(id, action, failureText(e), status);
+}
+
 async function sendChunk(api: AirflowApi, action: Action, report: Report, existing?: Set<string>): Promise<void> {
   const ids = (action.entities as Array<ConnectionBody | string>).map(idOf);
-  let res: BulkResponse;
-  try {
-    res = await api.bulk({ actions: [action] } as never);
-  } catch (e) {
-    if (!(e instanceof AirconnError)) throw e;
-    const status = e instanceof ApiError ? e.status : null;
-    for (const id of ids) if (!report.has(id)) report.fail(id, action.action, failureText(e), status);
-    return;
-  }
+  const res: BulkResponse = await api.bulk({ actions: [action] } as never);
   recordResult(action, ids, res[action.action] ?? { success: [], errors: [] }, report, existing);
 }
 

@@ -5,7 +5,7 @@ import { CancelledError, PartialFailureError, UsageError, AirconnError, ApiError
 import type { FileFormat } from "../files/index.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { Desired, FieldChange, Plan } from "../apply/plan.js";
-import { patternMatcher, patternNeedsVersion, prefixMatcher } from "../util/pattern.js";
+import { patternMatcher, prefixMatcher } from "../util/pattern.js";
 import { containsRedacted, extraKeys, isSensitiveKey, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
 import { dropRedacted } from "../connection/keep.js";
 import { Report, printReport } from "../output/report.js";
@@ -14,7 +14,7 @@ import { runPool } from "../util/pool.js";
 import type { ConnectionBody } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
-import { examples, listScope, scopeFor, sensitiveWordsForKeys, type ListScope } from "./common.js";
+import { examples, sensitiveWordsForKeys } from "./common.js";
 
 interface CommonOptions { file?: string; format?: FileFormat; pattern?: string; prefix?: string; prune?: boolean; updateSecrets?: boolean; fromProfile?: string }
 export interface DiffOptions extends CommonOptions { exitCode?: boolean }
@@ -91,15 +91,9 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
   if (source.api.baseUrl === target.baseUrl) d.warn(`profile ${from} and profile ${current.profile.value} use the same Airflow (${target.baseUrl})`);
   const byPattern = patternMatcher(o.pattern), byPrefix = prefixMatcher(o.prefix);
   const inScope = (id: string) => byPattern(id) && byPrefix(id);
-  // --prefix: each server by its own version (one may be 3.3, the other 3.2); airconn filters both answers anyway.
-  // ("a|b" patterns too: a 3.1 server has no "|", so there the terms are listed one by one.)
-  const scopeOf = async (api: typeof target): Promise<ListScope> => {
-    if (o.prefix === undefined && !patternNeedsVersion(o.pattern)) return { pattern: o.pattern };
-    const { readServerVersion } = await import("../api/server.js");
-    const v = await readServerVersion({ env: d.env, apiUrl: api.baseUrl, fetch: () => api.version() }).catch(() => undefined);
-    return scopeFor(o, v);
-  };
-  const list = async (api: typeof target) => (await api.list({ ...(await scopeOf(api)), concurrency: d.concurrency() })).filter((c) => inScope(c.connection_id));
+  // --prefix and "a|b" patterns: each client by its own server's version (one may be 3.3, the other 3.2 or 3.1);
+  // airconn filters both answers anyway.
+  const list = async (api: typeof target) => (await api.list({ pattern: o.pattern, prefix: o.prefix, concurrency: d.concurrency() })).filter((c) => inScope(c.connection_id));
   // An error from the source names its profile: "Token Expired" alone would not say which Airflow refused.
   const fromSource = (e: unknown): never => {
     if (e instanceof AirconnError) throw new AirconnError(`profile ${from} (${source.api.baseUrl}): ${e.message}`, e.exitCode, e.hint);
@@ -127,7 +121,7 @@ async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{
     throw new UsageError(`${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside ${scope}: ${outside.slice(0, 10).join(", ")}`);
   }
   const api = await d.api();
-  const server = await api.list({ ...(await listScope(d, o)), concurrency: d.concurrency() });
+  const server = await api.list({ pattern: o.pattern, prefix: o.prefix, concurrency: d.concurrency() });
   const inServer = server.filter((c) => inScope(c.connection_id));
   const keys = [...desired.flatMap((c) => extraKeys(c.body.extra, pyLoads)), ...inServer.flatMap((c) => extraKeys(c.extra, pyLoads))];
   const words = await sensitiveWordsForKeys(d, keys);
@@ -264,23 +258,25 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
   for (const id of p.unchanged) report.ok(id, "skipped", "none");
   const concurrency = Math.min(d.concurrency(), 8);
   // From here a signal stops sending: the requests in flight finish, the report lists what was never sent (issue 19).
+  // So does a fatal error (isFatal: a token refused, a wrong URL), which is then the command's error.
   const stop = d.stopGracefully();
-  if (p.create.length) {
-    await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop });
-  }
-  await runPool(p.update, concurrency, async (u) => {
-    try {
+  const planned = () => [...p.create.map((c) => ({ id: c.id, action: "create" })), ...p.update.map((u) => ({ id: u.id, action: "update" })), ...prune.map((id) => ({ id, action: "delete" }))];
+  try {
+    if (p.create.length) {
+      await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop });
+    }
+    await runPool(p.update, concurrency, async (u) => {
       await api.patch(u.id, u.body, u.mask);
       report.ok(u.id, "updated", "update");
-    } catch (e) {
-      if (!(e instanceof AirconnError)) throw e;
-      report.fail(u.id, "update", e.message, e instanceof ApiError ? e.status : null);
-    }
-  }, stop);
-  if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop });
-  if (stop.aborted) {
-    report.stopped([...p.create.map((c) => ({ id: c.id, action: "create" })), ...p.update.map((u) => ({ id: u.id, action: "update" })), ...prune.map((id) => ({ id, action: "delete" }))]);
+    }, {
+      signal: stop,
+      failed: (e, u) => { if (e instanceof AirconnError) report.fail(u.id, "update", e.message, e instanceof ApiError ? e.status : null); },
+    });
+    if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop });
+  } catch (e) {
+    report.stoppedBy(e, planned());
   }
+  if (stop.aborted && !report.interrupted) report.stopped(planned());
   if (p.missing.length && fromServer) {
     d.warn(`the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin, or airconn patch ID --set-extra KEY=VALUE for an extra key): ${listed(p.missing, 30)}`);
   } else if (p.missing.length) {

@@ -74,12 +74,18 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
   const planned = await keepRedactedSecrets(d, actions);
   // From here a signal stops sending: the chunks in flight finish, the report lists what was never sent (issue 19).
   const stop = d.stopGracefully();
-  await executeActions(api, planned.actions, {
-    report, chunkSize, concurrency: Math.min(d.concurrency(), 8), existing: planned.existing, stop,
-    onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
-  });
-  if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
-  if (stop.aborted) report.stopped(plannedIds(planned.actions));
+  // A fatal error (isFatal: a token refused, a wrong URL) stops it too, and is the command's error.
+  try {
+    await executeActions(api, planned.actions, {
+      report, chunkSize, concurrency: Math.min(d.concurrency(), 8), existing: planned.existing, stop,
+      onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
+    });
+  } catch (e) {
+    report.stoppedBy(e, plannedIds(planned.actions));
+  } finally {
+    if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
+  }
+  if (stop.aborted && !report.interrupted) report.stopped(plannedIds(planned.actions));
   if (planned.missing.length) {
     const { missingSecretsWarning } = await import("../connection/keep.js");
     d.warn(missingSecretsWarning(planned.missing));

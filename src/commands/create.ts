@@ -6,14 +6,12 @@ import type { AirflowApi } from "../api/client.js";
 import type { ConnectionBody } from "../api/types.js";
 import { renderConnection } from "../output/connections.js";
 import { PyFloat, PyInt, PyJsonError, pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
-import { checkConnectionId, examples, isAirflow33 } from "./common.js";
+import { airflowServer, checkConnectionId, examples } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
 import { refuseRedactedForNew } from "../connection/secrets.js";
 import { extraProblem, orThrow, portProblem } from "../connection/validate.js";
-import {
-  addWorkerOptions, DEFAULT_WAIT_S, isTestsDisabled, refuseWorkerFlagsWithout, requireWorkerTests, resumeHint, testsDisabledError,
-  workerFlagsGiven, workerTest, type WorkerFlags,
-} from "./worker.js";
+import { addWorkerOptions, refuseWorkerFlagsWithout, stateReporter, workerFlagsGiven, type WorkerFlags } from "./worker.js";
+import { DEFAULT_WAIT_S, requireWorkerTests, resumeHint, testOnApiServer, workerTest } from "../api/connection-test.js";
 
 export interface CreateOptions extends FieldOptions, WorkerFlags {
   id: string;
@@ -71,7 +69,7 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
       `add --test-first: they choose the executor and queue of the test before the connection is created, and how long to wait for it (Airflow 3.3)`);
   } else if (workerFlags.length) {
     // before anything is read or sent (the version is cached): these need the 3.3 test on a worker
-    await requireWorkerTests(d, workerFlags.join(", "), WITHOUT_WORKER_HINT);
+    await requireWorkerTests(await airflowServer(d), workerFlags.join(", "), WITHOUT_WORKER_HINT);
   }
   const body = await buildCreateBody(o, id, d);
   const out = d.output();
@@ -112,12 +110,12 @@ async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
-  const version = await d.serverVersion();
+  const { version, workerTests } = await api.capabilities();
   // worker flags with no version known: requireWorkerTests let them through, and the server decides (405 before 3.3)
-  if (isAirflow33(version) || (version === undefined && workerFlagsGiven(o).length)) {
+  if (workerTests || (version === undefined && workerFlagsGiven(o).length)) {
     const r = await workerTest(d, api, body, {
       executor: o.executor, queue: o.queue, commitOnSuccess: true, waitMs: (o.wait ?? DEFAULT_WAIT_S) * 1000,
-      goesOn: `, which still creates ${id} if it passes`, olderServerHint: WITHOUT_WORKER_HINT,
+      goesOn: `, which still creates ${id} if it passes`, olderServerHint: WITHOUT_WORKER_HINT, reporter: () => stateReporter(d, id),
     });
     if (r.status === null) {
       throw new AirconnError(`${r.message}: ${id} is not created yet, but its test goes on on the server, which creates ${id} if the test passes (commit_on_success); its token is ${r.token}`,
@@ -134,13 +132,7 @@ async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps
     d.note(`the test passed on a worker: ${r.message}`);
     return renderConnection(d.io, created, out);
   }
-  let res;
-  try {
-    res = await api.test(body);
-  } catch (e) {
-    if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);
-    throw e;
-  }
+  const res = await testOnApiServer(api, body);
   if (!res.status) throw new AirconnError(`the test failed, nothing was created: ${oneLine(res.message)}`, EXIT.FAILURE);
   d.note(`the test passed: ${oneLine(res.message)}`);
   let created;

@@ -4,7 +4,6 @@ import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, CancelledError, UsageError } from "../errors.js";
 import { Report, printReport } from "../output/report.js";
 import { runPool } from "../util/pool.js";
-import { NotAirflowApiError } from "../api/http.js";
 import { checkPathId, examples } from "./common.js";
 
 export interface DeleteOptions { ids: string[]; yes?: boolean; ifExists?: boolean }
@@ -61,22 +60,26 @@ export async function runDelete(o: DeleteOptions, d: Deps): Promise<void> {
 
   const report = new Report();
   const outcome = new Map<string, () => void>();
-  // A signal stops sending: the deletes in flight finish, the report lists the ids never sent (issue 19).
+  // A signal stops sending: the deletes in flight finish, the report lists the ids never sent (issue 19). So does a
+  // fatal error (a token refused, a wrong URL: every id would fail alike; see isFatal): that error, after the report
+  // when something was deleted.
   const stop = d.stopGracefully();
+  let fatal: { error: unknown } | undefined;
   await runPool(ids, d.concurrency(), async (id) => {
-    try {
-      await api.delete(id);
-      outcome.set(id, () => report.ok(id, "deleted"));
-    } catch (e) {
-      if (d.signal.aborted) throw e;
-      // A wrong URL is no per-id failure: every id would fail alike, so the command stops with that one error.
-      if (!(e instanceof AirconnError) || e instanceof NotAirflowApiError) throw e;
+    await api.delete(id);
+    outcome.set(id, () => report.ok(id, "deleted"));
+  }, {
+    signal: AbortSignal.any([stop, d.signal]),
+    failed: (e, id) => {
+      if (!(e instanceof AirconnError)) return;
       if (e instanceof ApiError && e.status === 404 && o.ifExists) outcome.set(id, () => report.ok(id, "skipped", "delete"));
       else outcome.set(id, () => report.fail(id, "delete", e.message, e instanceof ApiError ? e.status : null));
-    }
-  }, AbortSignal.any([stop, d.signal]));
+    },
+  }).catch((error: unknown) => { fatal = { error }; });
   if (d.signal.aborted) throw new CancelledError("interrupted");
   for (const id of ids) outcome.get(id)?.(); // report in the order given, whatever order the answers came in
-  if (stop.aborted) report.stopped(ids.map((id) => ({ id, action: "delete" })));
+  const planned = ids.map((id) => ({ id, action: "delete" }));
+  if (fatal) report.stoppedBy(fatal.error, planned);
+  else if (stop.aborted) report.stopped(planned);
   await printReport(d, report);
 }

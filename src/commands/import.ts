@@ -93,12 +93,18 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   if (toCreate.length) actions.push({ action: "create", entities: toCreate.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" });
   // From here a signal stops sending: the chunks in flight finish, the report lists what was never sent (issue 19).
   const stop = d.stopGracefully();
-  await executeActions(api, actions, {
-    report, chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE, concurrency: Math.min(d.concurrency(), 8), stop,
-    onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
-  });
-  if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
-  if (stop.aborted) report.stopped(plannedIds(actions));
+  // A fatal error (isFatal: a token refused, a wrong URL) stops it too, and is the command's error.
+  try {
+    await executeActions(api, actions, {
+      report, chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE, concurrency: Math.min(d.concurrency(), 8), stop,
+      onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
+    });
+  } catch (e) {
+    report.stoppedBy(e, plannedIds(actions));
+  } finally {
+    if (d.io.stderrIsTTY) d.io.err("\r\x1b[K");
+  }
+  if (stop.aborted && !report.interrupted) report.stopped(plannedIds(actions));
   if (missingList.length) d.warn(missingSecretsWarning(missingList));
   await printReport(d, report, { quietTable: report.total > 1000 });
 }

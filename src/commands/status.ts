@@ -6,10 +6,11 @@ import type { Deps } from "../deps.js";
 import { AirconnError, ApiError, AuthError, EXIT, NetworkError } from "../errors.js";
 import { NotAirflowApiError, ProxyError, TlsError } from "../api/http.js";
 import { proxyEnv, proxyFor } from "../api/transport.js";
-import { jwtExpiry } from "../config/resolve.js";
+import { describeAuth, jwtExpiry } from "../api/auth.js";
+import { capabilitiesOf } from "../api/versions.js";
 import { render } from "../output/render.js";
-import { examples, isAirflow33 } from "./common.js";
-import { isTestsDisabled } from "./worker.js";
+import { examples } from "./common.js";
+import { isTestsDisabled } from "../api/connection-test.js";
 
 export function register(program: Command, ctx: CommandContext, run = runStatus): void {
   program.command("status")
@@ -66,16 +67,14 @@ const probeBody = () => ({ connection_id: `airconn_status_probe_${globalThis.cry
 
 export async function runStatus(d: Deps): Promise<void> {
   const s = d.settings();
-  const a = s.auth;
-  const tokenSource = a.kind === "token" ? a.token.detail : a.kind === "command" ? `the token command (${a.command.detail})`
-    : a.kind === "password" ? "AIRCONN_USERNAME/AIRCONN_PASSWORD" : null;
-  let exp = a.kind === "token" ? jwtExpiry(a.token.value) : undefined;
+  const a = describeAuth(s.auth, s.profile.value);
+  let exp = a.expires;
   const info: StatusInfo = {
     profile: s.profile.value, profile_source: s.profile.detail,
     api_url: s.apiUrl.value, api_url_source: s.apiUrl.detail,
     reachable: false, server_version: null,
     auth: "unknown", auth_detail: null,
-    token_source: tokenSource,
+    token_source: a.origin,
     token_expires: exp ? exp.toISOString() : null,
     connection_tests: "unknown", worker_tests: null,
     proxy: null, ca_cert: s.tls.caCert ? `${s.tls.caCert.value} (from ${s.tls.caCert.detail})` : null, insecure: !!s.tls.insecure,
@@ -94,13 +93,11 @@ export async function runStatus(d: Deps): Promise<void> {
   };
 
   // The version: fresh from the server (status is how one checks), which also refreshes the cache.
-  const { readServerVersion } = await import("../api/server.js");
   try {
-    const anon = await d.apiFor(s.apiUrl.value);
-    const v = await readServerVersion({ env: d.env, apiUrl: s.apiUrl.value, fresh: true, now: d.now(), fetch: () => anon.version() });
+    const v = await (await d.apiFor(s.apiUrl.value)).checkServerVersion();
     info.reachable = true;
     info.server_version = v.version;
-    info.worker_tests = isAirflow33(v);
+    info.worker_tests = capabilitiesOf(v).workerTests;
   } catch (e) {
     if (d.signal.aborted) throw e;
     if (e instanceof NetworkError || e instanceof NotAirflowApiError) failed(e);
@@ -145,11 +142,8 @@ export async function runStatus(d: Deps): Promise<void> {
 }
 
 function classifyAuth(info: StatusInfo, e: unknown, failed: (e: AirconnError) => void): void {
-  if (e instanceof ApiError && e.status === 401) {
-    info.auth = /expired/i.test(e.detail) ? "expired" : "refused";
-    info.auth_detail = e.detail;
-  } else if (e instanceof ApiError && e.status === 403) {
-    info.auth = /jwt|token/i.test(e.detail) ? "refused" : "forbidden";
+  if (e instanceof ApiError && e.auth !== "none") {
+    info.auth = e.auth; // expired, refused or forbidden: the error's own auth kind (errors.ts)
     info.auth_detail = e.detail;
   } else if (e instanceof AuthError) {
     info.auth = "no token";

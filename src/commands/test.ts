@@ -1,17 +1,19 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./kit.js";
 import type { Deps } from "../deps.js";
-import { AirconnError, ApiError, EXIT, oneLine, PartialFailureError, UsageError } from "../errors.js";
+import { AirconnError, EXIT, isFatal, oneLine, PartialFailureError, UsageError } from "../errors.js";
 import type { ConnectionBody, ConnectionResponse, ConnectionTestResponse } from "../api/types.js";
+import {
+  awaitResult, DEFAULT_WAIT_S, requireWorkerTests, resumeHint, testOnApiServer, TestsDisabledError, workerTest, WORKER_CONCURRENCY,
+  type WorkerResult,
+} from "../api/connection-test.js";
+import { storedTestBody, storedWorkerBody } from "../connection/keep.js";
 import { render } from "../output/render.js";
-import { checkConnectionId, examples, listScope } from "./common.js";
+import { airflowServer, checkConnectionId, examples } from "./common.js";
 import { patternMatcher } from "../util/pattern.js";
 import { runPool } from "../util/pool.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
-import {
-  addWorkerOptions, DEFAULT_WAIT_S, enqueue, isTestsDisabled, outcome, poll, refuseWorkerFlagsWithout, requireWorkerTests, resultMessage, resumeHint,
-  stateReporter, storedTestBody, storedWorkerBody, testsDisabledError, workerFlagsGiven, workerTest, WORKER_CONCURRENCY, type WorkerFlags, type WorkerResult,
-} from "./worker.js";
+import { addWorkerOptions, refuseWorkerFlagsWithout, stateReporter, workerFlagsGiven, type WorkerFlags } from "./worker.js";
 
 
 export interface TestOptions extends FieldOptions, WorkerFlags {
@@ -93,7 +95,7 @@ async function runOne(rawId: string | undefined, o: TestOptions, waitMs: number,
   const fields = await fieldsFromFlags(o, d);
   const id = rawId !== undefined ? checkConnectionId(rawId) : undefined;
   const out = d.output();
-  if (o.onWorker) await requireWorkerTests(d);
+  if (o.onWorker) await requireWorkerTests(await airflowServer(d));
   const api = await d.api();
   let body: ConnectionBody;
   if (o.uri !== undefined) {
@@ -129,16 +131,10 @@ async function runOne(rawId: string | undefined, o: TestOptions, waitMs: number,
   }
 
   if (o.onWorker) {
-    const result = await workerTest(d, api, body, { executor: o.executor, queue: o.queue, waitMs });
+    const result = await workerTest(d, api, body, { executor: o.executor, queue: o.queue, waitMs, reporter: () => stateReporter(d, body.connection_id) });
     return printWorkerResult(d, result);
   }
-  let res: ConnectionTestResponse;
-  try {
-    res = await api.test(body);
-  } catch (e) {
-    if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);
-    throw e;
-  }
+  const res: ConnectionTestResponse = await testOnApiServer(api, body);
   await render(d.io, out, { kind: "text", document: res, text: `${res.status ? "ok" : "failed"}: ${oneLine(res.message)}\n` });
   if (!res.status) throw new AirconnError("", EXIT.FAILURE);
 }
@@ -153,16 +149,9 @@ async function printWorkerResult(d: Deps, r: WorkerResult): Promise<void> {
 }
 
 async function runPoll(token: string, waitMs: number, d: Deps): Promise<void> {
-  await requireWorkerTests(d, "--poll");
+  await requireWorkerTests(await airflowServer(d), "--poll");
   const api = await d.api();
-  const rep = stateReporter(d, "test");
-  let r;
-  try {
-    r = await poll(d, api, token, { waitMs, onState: rep.onState });
-  } finally {
-    rep.stop();
-  }
-  await printWorkerResult(d, outcome(r.done ? r.result : undefined, token, r.done ? r.result.connection_id : r.connection_id, r.done ? undefined : r.state, waitMs));
+  await printWorkerResult(d, await awaitResult(d, api, token, { waitMs, reporter: () => stateReporter(d, "test") }));
 }
 
 interface ManyResult { connection_id: string; result: "success" | "failed" | "error"; status: boolean; message: string; token?: string }
@@ -170,13 +159,13 @@ interface ManyResult { connection_id: string; result: "success" | "failed" | "er
 /** Several stored connections, in parallel (at most 4 on workers: the server's own limit), a result per id. */
 async function runMany(ids: string[], o: TestOptions, waitMs: number, d: Deps): Promise<void> {
   const out = d.output();
-  if (o.onWorker) await requireWorkerTests(d);
+  if (o.onWorker) await requireWorkerTests(await airflowServer(d));
   const api = await d.api();
   // The connections: listed (--pattern/--prefix, full bodies in one go) or read one by one (ids).
   let targets: Array<{ id: string; stored?: ConnectionResponse }>;
   if (ids.length) targets = ids.map((id) => ({ id }));
   else {
-    const list = await api.list({ ...(await listScope(d, o)), concurrency: d.concurrency() });
+    const list = await api.list({ pattern: o.pattern, prefix: o.prefix, concurrency: d.concurrency() });
     const byPattern = patternMatcher(o.pattern); // the server applied it; cheap to make sure
     targets = [...new Map(list.filter((c) => byPattern(c.connection_id)).map((c) => [c.connection_id, c])).values()].map((c) => ({ id: c.connection_id, stored: c }));
   }
@@ -191,34 +180,27 @@ async function runMany(ids: string[], o: TestOptions, waitMs: number, d: Deps): 
   const progress = d.io.stderrIsTTY && !d.globals.verbose ? () => d.io.err(`\r\x1b[Ktested ${done}/${targets.length}`) : () => {};
   const omitted: string[] = [];
   const testOne = async (t: { id: string; stored?: ConnectionResponse }): Promise<ManyResult> => {
-    try {
-      const stored = t.stored ?? await api.get(t.id);
-      if (o.onWorker) {
-        const w = storedWorkerBody(stored);
-        if (w.omitted.length) omitted.push(t.id);
-        const q = await enqueue(api, w.body, { executor: o.executor, queue: o.queue });
-        const log = d.globals.verbose ? (s: string) => d.io.err(`* ${t.id}: ${s}\n`) : undefined;
-        const r = await poll(d, api, q.token, { connectionId: t.id, state: q.state, waitMs, onState: log });
-        if (!r.done) return { connection_id: t.id, result: "error", status: false, message: `no result after ${waitMs / 1000} s (state: ${r.state}); ${resumeHint(q.token)}`, token: q.token };
-        const ok = r.result.state === "success";
-        return { connection_id: t.id, result: ok ? "success" : "failed", status: ok, message: resultMessage(r.result), token: q.token };
-      }
-      const r = await api.test(storedTestBody(stored));
-      return { connection_id: t.id, result: r.status ? "success" : "failed", status: r.status, message: oneLine(r.message) };
-    } catch (e) {
-      // Testing disabled, a token refused, Ctrl-C: the same for every id, so the whole run stops.
-      if (isTestsDisabled(e)) throw testsDisabledError(e as ApiError);
-      if (d.signal.aborted || (e instanceof ApiError && (e.status === 401 || (e.status === 403 && /jwt|token/i.test(e.detail))))) throw e;
-      // No worker tests on this server (405), an executor it does not know (422): the same for every id too.
-      if (e instanceof AirconnError && e.exitCode === EXIT.USAGE) throw e;
-      if (!(e instanceof AirconnError)) throw e;
-      return { connection_id: t.id, result: "error", status: false, message: e.message };
+    const stored = t.stored ?? await api.get(t.id);
+    if (o.onWorker) {
+      const w = storedWorkerBody(stored);
+      if (w.omitted.length) omitted.push(t.id);
+      // -v: a line per state of each test (no spinner: the progress line is the terminal's)
+      const r = await workerTest(d, api, w.body, { executor: o.executor, queue: o.queue, waitMs, reporter: d.globals.verbose ? () => stateReporter(d, t.id) : undefined });
+      if (r.status === null) return { connection_id: t.id, result: "error", status: false, message: `${r.message}; ${resumeHint(r.token)}`, token: r.token };
+      return { connection_id: t.id, result: r.status ? "success" : "failed", status: r.status, message: r.message, token: r.token };
     }
+    const r = await testOnApiServer(api, storedTestBody(stored));
+    return { connection_id: t.id, result: r.status ? "success" : "failed", status: r.status, message: oneLine(r.message) };
   };
   progress();
   try {
-    // A fatal error (testing disabled, a token refused, Ctrl-C) stops the run: no further id starts.
-    await runPool(targets, limit, async (t, i) => { results[i] = await testOne(t); done++; progress(); });
+    // An id's own error (not found, not allowed, a test already running...) is its row. A fatal one stops the run, no
+    // further id starts: the run's policy (isFatal: a token refused, a wrong URL, Ctrl-C), and what is the same for
+    // every test: testing disabled, no tests on workers (405), an executor the server does not know (422).
+    await runPool(targets, limit, async (t, i) => { results[i] = await testOne(t); done++; progress(); }, {
+      failed: (e, t, i) => { results[i] = { connection_id: t.id, result: "error", status: false, message: e instanceof Error ? e.message : String(e) }; done++; progress(); },
+      fatal: (e) => d.signal.aborted || isFatal(e) || e instanceof TestsDisabledError || e instanceof UsageError,
+    });
   } finally {
     if (d.io.stderrIsTTY && !d.globals.verbose) d.io.err("\r\x1b[K");
   }

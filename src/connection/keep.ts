@@ -139,3 +139,46 @@ export function missingSecretsWarning(xs: MissingSecret[], more = ""): string {
   return `${n} secret${n === 1 ? "" : "s"} given only as "***" (keep what the server has) ${n === 1 ? "was" : "were"} left out: the server has no value to keep, and Airflow would store "***" itself: ${listMissing(xs)}; `
     + `set ${n === 1 ? "it" : "them"} with airconn patch ID --set-extra KEY=VALUE (an extra key) or airconn patch ID --password-stdin (the password)${more}`;
 }
+
+// ---- the body of a test of a stored connection ------------------------------------------------------------------
+
+/**
+ * A stored connection as the body of a test on the API server: every field as the server shows it; the server
+ * merges the "***" values with the stored secrets for the test and never stores them.
+ */
+export const storedTestBody = (stored: ConnectionResponse): ConnectionBody => shownFields(stored, ["password", "extra"]);
+
+/** The id, the type and these fields as the server shows them, when it shows them (not null). */
+function shownFields(stored: ConnectionResponse, more: ReadonlyArray<"password" | "extra"> = []): ConnectionBody {
+  const body: ConnectionBody = { connection_id: stored.connection_id, conn_type: stored.conn_type };
+  for (const k of ["description", "host", "login", "schema", "port", ...more, "team_name"] as const) {
+    if (stored[k] !== undefined && stored[k] !== null) (body as unknown as Record<string, unknown>)[k] = stored[k];
+  }
+  return body;
+}
+
+/**
+ * The body of a worker test of a stored connection: its fields as the server shows them, without the secrets.
+ * The API shows secrets as "***", and a worker test uses the body as it is (unlike POST /connections/test, which
+ * fills "***" in from the stored connection), so "***" would be tested, or with commit_on_success stored, literally.
+ * Returns which secrets were left out.
+ */
+export function storedWorkerBody(stored: ConnectionResponse): { body: ConnectionBody; omitted: string[] } {
+  const body = shownFields(stored);
+  const omitted: string[] = [];
+  if (stored.password === REDACTED) omitted.push("password");
+  else if (stored.password) body.password = stored.password;
+  if (typeof stored.extra === "string" && stored.extra !== "") {
+    if (!stored.extra.includes(REDACTED)) body.extra = stored.extra;
+    else {
+      try {
+        const v = pyLoads(stored.extra);
+        omitted.push(...redactedPaths(v));
+        body.extra = pyDumps(dropRedacted(v) ?? new Map());
+      } catch {
+        body.extra = stored.extra; // not JSON: no structure to take "***" out of; the server keeps it as text
+      }
+    }
+  }
+  return { body, omitted };
+}

@@ -1,8 +1,9 @@
 // The per-id report of commands that write many ids (bulk, import, apply, defaults, multi-id delete).
 // Every input id ends in exactly one list. stdout: a per-id table/plain listing, or one JSON/YAML report;
 // stderr: one summary line. Any failure → exit 1 (PartialFailureError). A run stopped by a signal (issue 19) lists
-// the ids it never sent as "not attempted" (`not_attempted` in json/yaml, only then) and ends with exit 130.
-import { CancelledError, PartialFailureError } from "../errors.js";
+// the ids it never sent as "not attempted" (`not_attempted` in json/yaml, only then) and ends with exit 130; one
+// stopped by a fatal error (isFatal: a token refused, a wrong URL) after it wrote something the same, with that error.
+import { AirconnError, CancelledError, PartialFailureError } from "../errors.js";
 import type { OutputOptions } from "./format.js";
 import type { IO } from "./io.js";
 import { render, type Chalk } from "./render.js";
@@ -23,8 +24,10 @@ export class Report {
   readonly failed: ItemFailure[] = [];
   /** The ids a stopped run never sent (see stopped()). */
   readonly notAttempted: string[] = [];
-  /** Set by stopped(): a signal ended the run before everything was sent. */
+  /** Set by stopped(): a signal (or a fatal error: `cause`) ended the run before everything was sent. */
   interrupted = false;
+  /** Set by stoppedBy(): the fatal error that ended the run, which printReport throws after the report. */
+  cause?: AirconnError;
   /** Per-id rows in the order outcomes were recorded: id, action, result, error. */
   readonly rows: Array<{ id: string; action: string; result: Outcome | "failed" | "not attempted"; error: string }> = [];
   private readonly seen = new Map<string, string>();
@@ -53,6 +56,17 @@ export class Report {
       this.notAttempted.push(id);
       this.rows.push({ id, action, result: "not attempted", error: "" });
     }
+  }
+
+  /**
+   * The run was stopped by a fatal error (isFatal, errors.ts: the same for every following request). When nothing
+   * was written yet that error alone is the answer: it is thrown here, no report (as for one id). Otherwise the ids
+   * never sent are listed as not attempted, and printReport throws the error after the report (its exit code).
+   */
+  stoppedBy(error: unknown, planned: Iterable<{ id: string; action: string }>): void {
+    if (!(error instanceof AirconnError) || this.created.length + this.updated.length + this.deleted.length === 0) throw error;
+    this.stopped(planned);
+    this.cause = error;
   }
 
   has(id: string): boolean { return this.seen.has(id); }
@@ -85,8 +99,8 @@ type Row = Report["rows"][number];
 const paintResult = (chalk: Chalk, r: string) => (r === "failed" ? chalk.red(r) : r === "skipped" ? chalk.yellow(r) : r === "not attempted" ? chalk.dim(r) : chalk.green(r));
 
 /**
- * Prints the report (stdout), the summary line (stderr), and throws when any id failed (exit 1), or when the run was
- * stopped by a signal (CancelledError: exit 130, or 143/129 for SIGTERM/SIGHUP, see cli.ts).
+ * Prints the report (stdout), the summary line (stderr), and throws when any id failed (exit 1), when the run was
+ * stopped by a signal (CancelledError: exit 130, or 143/129 for SIGTERM/SIGHUP, see cli.ts), or by a fatal error (it).
  */
 export async function printReport(d: ReportOutput, report: Report, o: { prefix?: string; quietTable?: boolean } = {}): Promise<void> {
   await render<Row>(d.io, d.output(), {
@@ -99,6 +113,7 @@ export async function printReport(d: ReportOutput, report: Report, o: { prefix?:
     ],
   });
   d.io.err(`${o.prefix ?? ""}${report.summary()}\n`);
+  if (report.cause) throw report.cause;
   if (report.interrupted) {
     const failed = report.failed.length ? `, ${report.failed.length} failed` : "";
     throw new CancelledError(`interrupted: ${report.notAttempted.length} of ${report.total} not attempted${failed}; the requests in flight were finished and are in the report`);
