@@ -2,7 +2,7 @@
 // action by action in chunks; update_mask honoured with single PATCHes; a report per id in every format; --dry-run.
 import { afterEach, describe, expect, it } from "vitest";
 import { runBulk } from "../../../src/commands/bulk.js";
-import { bulkSizes, closeAirflows, fakeAirflow, setup, storedFields as fields, tempFile as file, type Airflow } from "../commands-support.js";
+import { closeAirflows, fakeAirflow, setup, storedFields as fields, tempFile as file, type Airflow } from "../commands-support.js";
 import { report } from "../../support/report.js";
 
 afterEach(closeAirflows);
@@ -158,24 +158,5 @@ describe("bulk", () => {
     expect(await junk.run((d) => runBulk({ file: file("junk.json", "{not json") }, d))).toBe(2);
     expect(junk.io.stderr()).toMatch(/^airconn: .*junk\.json/);
     expect(af.requests).toHaveLength(0);
-  });
-
-  it("large actions are split: no request carries more entities than the chunk size", async () => {
-    const af = await fakeAirflow();
-    const entities = Array.from({ length: 1234 }, (_, i) => ({ connection_id: `bulk_${i}`, conn_type: "http", host: `h${i}.example.com` }));
-    const s = setup({ airflow: af, globals: { output: "json" } });
-    expect(await s.run((d) => runBulk({ file: file("big.json", JSON.stringify({ actions: [{ action: "create", entities }] })) }, d)), s.io.stderr()).toBe(0);
-    expect(report(s.io.stdout()).created).toHaveLength(1234);
-    expect(bulkSizes(af).sort((a, b) => b - a)).toEqual([500, 500, 234]);
-    expect(af.all()).toHaveLength(1234);
-
-    const from = bulkRequests(af).length;
-    const t = setup({ airflow: af, globals: { output: "json" } });
-    const del = file("del.json", JSON.stringify({ actions: [{ action: "delete", entities: entities.map((e) => e.connection_id) }] }));
-    expect(await t.run((d) => runBulk({ file: del, chunkSize: 100 }, d)), t.io.stderr()).toBe(0);
-    expect(report(t.io.stdout()).deleted).toHaveLength(1234);
-    expect(bulkSizes(af, from)).toHaveLength(13);
-    expect(Math.max(...bulkSizes(af, from))).toBe(100);
-    expect(af.all()).toHaveLength(0);
   });
 });
