@@ -4,7 +4,7 @@
 // The sources themselves (single-flight refresh) are in token.ts; running a command is in token-command.ts, loaded
 // only when a command is the source.
 import type { Auth, Resolved } from "../config/resolve.js";
-import { AuthError, UsageError } from "../errors.js";
+import { AuthError, authKindOf, UsageError } from "../errors.js";
 import { plainHttpWarning } from "../util/plain-http.js";
 import { FixedTokenSource, RefreshingTokenSource, type TokenSource } from "./token.js";
 
@@ -135,8 +135,9 @@ async function tokenSource(s: Pick<Resolved, "profile" | "apiUrl" | "auth">, c: 
       const plain = plainHttpWarning(s.apiUrl.value, "the password");
       if (plain) c.warn(plain);
       const get = () => c.login(auth.username, auth.password);
-      // A new token only for an expired one: another 401 (no token sent) is not cured by logging in again.
-      return new RefreshingTokenSource(remembered(c.secrets, get), named.label!, (detail) => /expired/i.test(detail), c.verbose);
+      // A new token only for an expired one (the auth kind of errors.ts): another 401 (no token sent) is not cured by
+      // logging in again.
+      return new RefreshingTokenSource(remembered(c.secrets, get), named.label!, (detail) => authKindOf(401, detail) === "expired", c.verbose);
     }
     default:
       return undefined;
