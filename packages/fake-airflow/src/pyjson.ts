@@ -181,30 +181,32 @@ function quote(s: string): string {
   return `"${s.replace(/[\\"]|[^ -~]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }
 
-/** float.__repr__: the shortest digits that read back the same, in exponent form below 1e-4 and from 1e16 on. */
+/**
+ * float.__repr__ (float_repr_style "short"): the shortest digits that read back the same number, which JavaScript's
+ * String() also finds, laid out as Python does: exponent form below 1e-4 and from 1e16 on, else a point and a digit.
+ */
 function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Infinity) return "Infinity";
-  if (x === -Infinity) return "-Infinity";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const sign = x < 0 ? "-" : "";
-  const [mantissa, exponent] = Math.abs(x).toExponential().split("e") as [string, string];
-  const digits = mantissa.replace(".", "");
-  const e = Number(exponent); // |x| = d.ddd × 10^e
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
+  if (x === 0) return 1 / x < 0 ? "-0.0" : "0.0";
+  const [, sign = "", whole = "", frac = "", exp = "0"] = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x)) ?? [];
+  const all = whole + frac;
+  const lead = all.length - all.replace(/^0+/, "").length;
+  const digits = all.slice(lead).replace(/0+$/, "");
+  const point = whole.length + Number(exp) - lead; // the decimal point comes after this many digits
+  const e = point - 1;
   if (e < -4 || e >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
   }
-  if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
-  if (digits.length <= e + 1) return `${sign}${digits}${"0".repeat(e + 1 - digits.length)}.0`;
-  return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}.0`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** A PyValue as plain JavaScript, as FastAPI hands a parsed body on (integers past 2^53 lose precision). */
 export function toJs(v: PyValue): unknown {
+  if (v === null || typeof v !== "object") return v;
   if (v instanceof PyInt) return Number(v.text);
   if (v instanceof PyFloat) return v.value;
-  if (Array.isArray(v)) return v.map(toJs);
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, toJs(x)]));
-  return v;
+  return v instanceof Map ? Object.fromEntries(Array.from(v, ([k, x]) => [k, toJs(x)])) : v.map(toJs);
 }

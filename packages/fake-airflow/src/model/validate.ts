@@ -1,5 +1,6 @@
 // Pydantic v2 / FastAPI request validation, as Airflow 3.2.1's ConnectionBody and BulkBody produce it.
 import { PyJsonError, pyLoads } from "../pyjson.js";
+import type { NewConnection } from "./store.js";
 
 export type Loc = (string | number)[];
 export interface PydError {
@@ -68,17 +69,8 @@ export function laxInt(v: unknown, loc: Loc): { ok: true; value: number } | { ok
 export const CONNECTION_FIELDS = ["conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name"] as const;
 export type UpdatableField = (typeof CONNECTION_FIELDS)[number];
 
-export interface ConnectionBody {
-  connection_id: string;
-  conn_type: string;
-  description: string | null;
-  host: string | null;
-  login: string | null;
-  schema: string | null;
-  port: number | null;
-  password: string | null;
-  extra: string | null;
-  team_name: string | null;
+/** The fields of a connection row, and which of them the request named. */
+export interface ConnectionBody extends NewConnection {
   /** model_fields_set, with request names ("schema" for schema_ too). */
   fieldsSet: Set<string>;
 }
