@@ -6,7 +6,16 @@
 // Each run is watched: over WATCH_MB of resident memory or WATCH_S seconds it is killed and shown as such, so an old
 // build that grows without bound does not take the machine with it. Peak RSS comes from /usr/bin/time -v.
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, constants, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -17,17 +26,37 @@ const WATCH_S = Number(process.env.WATCH_S ?? 40);
 const dir = mkdtempSync(join(tmpdir(), "airconn-hostile-"));
 
 const big = "x".repeat(100_000);
-const bomb = (uses) => ["c0: {conn_type: http, password: &a " + big + "}", ...Array.from({ length: uses }, (_, i) => `c${i + 1}: {conn_type: http, password: *a}`)].join("\n") + "\n";
-const bulkBomb = (uses) => ["actions:", "- action: create", "  entities:", `  - {connection_id: c0, conn_type: http, password: &a ${big}}`,
-  ...Array.from({ length: uses }, (_, i) => `  - {connection_id: c${i + 1}, conn_type: http, password: *a}`)].join("\n") + "\n";
-const file = (name, text) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const bomb = (uses) =>
+  [
+    "c0: {conn_type: http, password: &a " + big + "}",
+    ...Array.from({ length: uses }, (_, i) => `c${i + 1}: {conn_type: http, password: *a}`),
+  ].join("\n") + "\n";
+const bulkBomb = (uses) =>
+  [
+    "actions:",
+    "- action: create",
+    "  entities:",
+    `  - {connection_id: c0, conn_type: http, password: &a ${big}}`,
+    ...Array.from({ length: uses }, (_, i) => `  - {connection_id: c${i + 1}, conn_type: http, password: *a}`),
+  ].join("\n") + "\n";
+const file = (name, text) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
 const bomb1k = file("bomb1000.yaml", bomb(1000));
 const bomb6k = file("bomb6000.yaml", bomb(6000));
 const bbomb999 = file("bulk-bomb999.yaml", bulkBomb(999));
 const bbomb1k = file("bulk-bomb1000.yaml", bulkBomb(1000));
 const bbomb6k = file("bulk-bomb6000.yaml", bulkBomb(6000));
-const deep = file("deep.json", '{"actions": [{"action": "create", "entities": [{"connection_id": "deep", "conn_type": "http", "extra": ' +
-  '{"a": '.repeat(100_000) + "1" + "}".repeat(100_000) + "}]}]}");
+const deep = file(
+  "deep.json",
+  '{"actions": [{"action": "create", "entities": [{"connection_id": "deep", "conn_type": "http", "extra": ' +
+    '{"a": '.repeat(100_000) +
+    "1" +
+    "}".repeat(100_000) +
+    "}]}]}",
+);
 const deepYaml = file("deep.yaml", "a: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n");
 const fifo = join(dir, "endless.fifo");
 execFileSync("mkfifo", [fifo]);
@@ -37,7 +66,11 @@ const broken = token.slice(0, 40) + "\n" + token.slice(40);
 
 const CASES = [
   ["import /dev/zero", ["import", "/dev/zero", "--format", "json"]],
-  ["import FIFO fed endless text", ["import", fifo, "--format", "json"], { fifo: Buffer.from('{"a": "b", '.repeat(6000)) }],
+  [
+    "import FIFO fed endless text",
+    ["import", fifo, "--format", "json"],
+    { fifo: Buffer.from('{"a": "b", '.repeat(6000)) },
+  ],
   ["import - < endless text", ["import", "-", "--format", "json"], endless('{"a": "b", ')],
   ["create --password-stdin < endless", ["create", "hx", "--type", "http", "--password-stdin"], endless("password ")],
   ["login --token-stdin < endless", ["login", "--token-stdin"], endless("tokentoken")],
@@ -59,34 +92,70 @@ function runCase([label, args, input, env]) {
   return new Promise((done) => {
     const started = performance.now();
     const child = spawn("/usr/bin/time", ["-v", process.execPath, BIN, ...args], {
-      env: { ...process.env, AIRCONN_CONFIG_DIR: dir, ...env }, stdio: ["pipe", "ignore", "pipe"],
+      env: { ...process.env, AIRCONN_CONFIG_DIR: dir, ...env },
+      stdio: ["pipe", "ignore", "pipe"],
     });
-    let err = "", killed = "", seen = 0;
-    child.stderr.setEncoding("utf8").on("data", (d) => { if (err.length < 1e6) err += d; });
+    let err = "",
+      killed = "",
+      seen = 0;
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      if (err.length < 1e6) err += d;
+    });
     const watch = setInterval(() => {
       let kids = "";
-      try { kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim(); } catch { return; }
+      try {
+        kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim();
+      } catch {
+        return;
+      }
       for (const pid of kids.split(/\s+/).filter(Boolean)) {
         let rss = 0;
-        try { rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024; } catch { continue; }
+        try {
+          rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+        } catch {
+          continue;
+        }
         const secs = (performance.now() - started) / 1000;
         seen = Math.max(seen, rss);
-        if (rss > WATCH_MB || secs > WATCH_S) { killed = rss > WATCH_MB ? `killed at ${Math.round(rss)} MB` : `killed after ${WATCH_S} s`; try { process.kill(Number(pid), "SIGKILL"); } catch { /* gone */ } }
+        if (rss > WATCH_MB || secs > WATCH_S) {
+          killed = rss > WATCH_MB ? `killed at ${Math.round(rss)} MB` : `killed after ${WATCH_S} s`;
+          try {
+            process.kill(Number(pid), "SIGKILL");
+          } catch {
+            /* gone */
+          }
+        }
       }
     }, 50);
     child.stdin.on("error", () => {});
     if (input?.endless) {
       let open = true;
-      child.on("exit", () => { open = false; });
-      const feed = () => { while (open && child.stdin.write(input.endless)); if (open) child.stdin.once("drain", feed); };
+      child.on("exit", () => {
+        open = false;
+      });
+      const feed = () => {
+        while (open && child.stdin.write(input.endless));
+        if (open) child.stdin.once("drain", feed);
+      };
       feed();
     } else child.stdin.end();
     if (input?.fifo) {
       const w = createWriteStream(fifo);
       let open = true;
       w.on("error", () => {});
-      child.on("exit", () => { open = false; try { closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)); } catch { /* gone */ } w.destroy(); });
-      const feed = () => { while (open && w.write(input.fifo)); if (open) w.once("drain", feed); };
+      child.on("exit", () => {
+        open = false;
+        try {
+          closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+        } catch {
+          /* gone */
+        }
+        w.destroy();
+      });
+      const feed = () => {
+        while (open && w.write(input.fifo));
+        if (open) w.once("drain", feed);
+      };
       feed();
     }
     child.on("close", () => {
@@ -96,7 +165,10 @@ function runCase([label, args, input, env]) {
       const status = /Exit status: (\d+)/.exec(err)?.[1] ?? (sig ? `signal ${sig}` : "?");
       const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? 0) / 1024;
       const first = (err.split("\n").find((l) => l.startsWith("airconn:") || /Error|error/.test(l)) ?? "")
-        .split(token.slice(0, 40)).join("<token>").split(token.slice(40)).join("<token>"); // never print the token
+        .split(token.slice(0, 40))
+        .join("<token>")
+        .split(token.slice(40))
+        .join("<token>"); // never print the token
       done({ label, code: killed || status, secs, rss: Math.max(rss, seen), first: first.slice(0, 160) });
     });
   });
@@ -107,7 +179,9 @@ console.log(`|---|---|---|---|---|`);
 try {
   for (const c of CASES) {
     const r = await runCase(c);
-    console.log(`| ${r.label} | ${r.code} | ${r.secs.toFixed(1)} s | ${Math.round(r.rss)} MB | ${r.first.replace(/\|/g, "\\|")} |`);
+    console.log(
+      `| ${r.label} | ${r.code} | ${r.secs.toFixed(1)} s | ${Math.round(r.rss)} MB | ${r.first.replace(/\|/g, "\\|")} |`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

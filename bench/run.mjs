@@ -6,7 +6,21 @@
 // Everything it starts (fake servers, CLI runs) and its temp dir is removed on exit, failure and Ctrl-C.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { NODE, ROOT, snapshotApp, benchEnv, fmtMs, fmtStat, interleave, machine, maxRss, runOnce, startFake, stats, tempDir } from "./lib/util.mjs";
+import {
+  NODE,
+  ROOT,
+  snapshotApp,
+  benchEnv,
+  fmtMs,
+  fmtStat,
+  interleave,
+  machine,
+  maxRss,
+  runOnce,
+  startFake,
+  stats,
+  tempDir,
+} from "./lib/util.mjs";
 import { summarize } from "./lib/profile.mjs";
 
 const SCALE = Number(process.env.BENCH_RUNS ?? 1) || 1;
@@ -27,7 +41,9 @@ const nodeVersion = process.version;
 const FINDINGS = readFileSync(join(ROOT, "bench/findings.md"), "utf8").trim();
 
 // ---------------------------------------------------------------------------------------------------------------
-log(`machine: ${M.cores} cores, ${M.model}, load ${loadStart}; node ${nodeVersion}; NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS ?? "(unset)"}`);
+log(
+  `machine: ${M.cores} cores, ${M.model}, load ${loadStart}; node ${nodeVersion}; NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS ?? "(unset)"}`,
+);
 
 // 0. Start-up without NODE_EXTRA_CA_CERTS (issue 11's targets) ---------------------------------------------------------
 // Both sides without the variable (it costs every Node start ≈ 55 ms and would hide airconn's own start-up).
@@ -42,8 +58,13 @@ const KEPT_BEGIN = "<!-- measured with their own scripts, kept by bench/run.mjs:
 const KEPT_END = "<!-- measured with their own scripts, kept by bench/run.mjs: end -->";
 function keptSections() {
   let md = "";
-  try { md = readFileSync(OUT, "utf8"); } catch { return ""; }
-  const i = md.indexOf(KEPT_BEGIN), j = md.indexOf(KEPT_END);
+  try {
+    md = readFileSync(OUT, "utf8");
+  } catch {
+    return "";
+  }
+  const i = md.indexOf(KEPT_BEGIN),
+    j = md.indexOf(KEPT_END);
   return i >= 0 && j > i ? `\n${md.slice(i, j + KEPT_END.length)}\n` : "";
 }
 async function startupNoCa() {
@@ -51,24 +72,44 @@ async function startupNoCa() {
   const apps = [["airconn", BIN], ...(REF ? [["reference", REF]] : [])];
   const env = benchEnv();
   delete env.NODE_EXTRA_CA_CERTS;
-  const S = { load: M.load(), date: new Date().toISOString().slice(0, 16).replace("T", " "), ref: process.env.BENCH_REF_LABEL ?? process.env.BENCH_REF };
+  const S = {
+    load: M.load(),
+    date: new Date().toISOString().slice(0, 16).replace("T", " "),
+    ref: process.env.BENCH_REF_LABEL ?? process.env.BENCH_REF,
+  };
   log("start-up without NODE_EXTRA_CA_CERTS: node -e 0 vs --version, --help, __complete");
-  S.start = await interleave([
-    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
-    ...apps.flatMap(([n, bin]) => [
-      { name: `${n} --version`, cmd: NODE, args: [bin, "--version"], env },
-      { name: `${n} --help`, cmd: NODE, args: [bin, "--help"], env },
-      { name: `${n} __complete pro (command words)`, cmd: NODE, args: [bin, "__complete", "pro"], env },
-      { name: `${n} __complete list --order-by - (values)`, cmd: NODE, args: [bin, "__complete", "list", "--order-by", "-"], env },
-    ]),
-  ], { runs: N(30), warmup: 3 });
+  S.start = await interleave(
+    [
+      { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
+      ...apps.flatMap(([n, bin]) => [
+        { name: `${n} --version`, cmd: NODE, args: [bin, "--version"], env },
+        { name: `${n} --help`, cmd: NODE, args: [bin, "--help"], env },
+        { name: `${n} __complete pro (command words)`, cmd: NODE, args: [bin, "__complete", "pro"], env },
+        {
+          name: `${n} __complete list --order-by - (values)`,
+          cmd: NODE,
+          args: [bin, "__complete", "list", "--order-by", "-"],
+          env,
+        },
+      ]),
+    ],
+    { runs: N(30), warmup: 3 },
+  );
   // CPU time (user + system) of the same commands: what the process itself costs, much less sensitive than wall time
   // to other work on the machine. bash's \`times\` reports its children's CPU time with 1 ms resolution.
   log("start-up without NODE_EXTRA_CA_CERTS: CPU time");
-  S.cpu = await cpuInterleave([
-    ["node -e 0", ["-e", "0"]],
-    ...apps.flatMap(([n, bin]) => [[`${n} --version`, [bin, "--version"]], [`${n} --help`, [bin, "--help"]], [`${n} __complete pro (command words)`, [bin, "__complete", "pro"]]]),
-  ], env, N(30));
+  S.cpu = await cpuInterleave(
+    [
+      ["node -e 0", ["-e", "0"]],
+      ...apps.flatMap(([n, bin]) => [
+        [`${n} --version`, [bin, "--version"]],
+        [`${n} --help`, [bin, "--help"]],
+        [`${n} __complete pro (command words)`, [bin, "__complete", "pro"]],
+      ]),
+    ],
+    env,
+    N(30),
+  );
   log("start-up without NODE_EXTRA_CA_CERTS: get and id completion against the fake server (latency 0)");
   const fake = await startFake({ seed: 1000, latencyMs: 0, record: false });
   const fenv = { ...env, AIRCONN_API_URL: fake.url, AIRCONN_TOKEN: fake.token };
@@ -76,15 +117,24 @@ async function startupNoCa() {
   for (const [, bin] of apps) await runOnce(NODE, [bin, "__complete", "get", "conn_000"], { env: fenv }); // fills the id cache (60 s)
   const a = await runOnce(NODE, [BIN, "get", id, "-o", "json"], { env: fenv, capture: true });
   const b = await runOnce(NODE, [bl("get.mjs"), id], { env: fenv, capture: true });
-  S.getSame = a.code === 0 && b.code === 0 && JSON.stringify(JSON.parse(a.stdout)) === JSON.stringify(JSON.parse(b.stdout));
-  S.net = await interleave([
-    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env: fenv },
-    { name: "baseline get.mjs", cmd: NODE, args: [bl("get.mjs"), id], env: fenv },
-    ...apps.flatMap(([n, bin]) => [
-      { name: `${n} get -o json`, cmd: NODE, args: [bin, "get", id, "-o", "json"], env: fenv },
-      { name: `${n} __complete get conn_000 (warm cache)`, cmd: NODE, args: [bin, "__complete", "get", "conn_000"], env: fenv },
-    ]),
-  ], { runs: N(20), warmup: 2 });
+  S.getSame =
+    a.code === 0 && b.code === 0 && JSON.stringify(JSON.parse(a.stdout)) === JSON.stringify(JSON.parse(b.stdout));
+  S.net = await interleave(
+    [
+      { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env: fenv },
+      { name: "baseline get.mjs", cmd: NODE, args: [bl("get.mjs"), id], env: fenv },
+      ...apps.flatMap(([n, bin]) => [
+        { name: `${n} get -o json`, cmd: NODE, args: [bin, "get", id, "-o", "json"], env: fenv },
+        {
+          name: `${n} __complete get conn_000 (warm cache)`,
+          cmd: NODE,
+          args: [bin, "__complete", "get", "conn_000"],
+          env: fenv,
+        },
+      ]),
+    ],
+    { runs: N(20), warmup: 2 },
+  );
   await fake.close();
   S.loadEnd = M.load();
   return S;
@@ -94,8 +144,11 @@ async function startupNoCa() {
 async function cpuInterleave(cases, env, runs) {
   const t = Object.fromEntries(cases.map(([name]) => [name, []]));
   for (let r = -2; r < runs; r++) {
-    for (const [name, args] of (r & 1) ? [...cases].reverse() : cases) {
-      const res = await runOnce("/bin/bash", ["-c", '"$@" > /dev/null; times', "_", NODE, ...args], { env, capture: true });
+    for (const [name, args] of r & 1 ? [...cases].reverse() : cases) {
+      const res = await runOnce("/bin/bash", ["-c", '"$@" > /dev/null; times', "_", NODE, ...args], {
+        env,
+        capture: true,
+      });
       const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(res.stdout.trim().split("\n")[1] ?? "");
       if (res.code !== 0 || !m) throw new Error(`${name}: exit ${res.code}, times: ${res.stdout}\n${res.stderr}`);
       if (r >= 0) t[name].push((Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000);
@@ -108,10 +161,16 @@ function renderStartupNoCa(S) {
   const r = (g, a, b) => g[a].median / g[b].median;
   const x = (v) => `${v.toFixed(2)}×`;
   const ok = (b) => (b ? "**met**" : "**not met**");
-  const rows = (g) => Object.entries(g).map(([k, s]) => `| ${k} | ${fmtStat(s)} |`).join("\n");
-  const st = S.start, net = S.net;
-  const v = r(st, "airconn --version", "node -e 0"), h = r(st, "airconn --help", "node -e 0");
-  const c1 = r(st, "airconn __complete pro (command words)", "node -e 0"), c2 = r(st, "airconn __complete list --order-by - (values)", "node -e 0");
+  const rows = (g) =>
+    Object.entries(g)
+      .map(([k, s]) => `| ${k} | ${fmtStat(s)} |`)
+      .join("\n");
+  const st = S.start,
+    net = S.net;
+  const v = r(st, "airconn --version", "node -e 0"),
+    h = r(st, "airconn --help", "node -e 0");
+  const c1 = r(st, "airconn __complete pro (command words)", "node -e 0"),
+    c2 = r(st, "airconn __complete list --order-by - (values)", "node -e 0");
   const c3 = r(net, "airconn __complete get conn_000 (warm cache)", "node -e 0");
   const g = r(net, "airconn get -o json", "baseline get.mjs");
   const gRef = S.ref ? r(net, "reference get -o json", "baseline get.mjs") : undefined;
@@ -120,8 +179,12 @@ function renderStartupNoCa(S) {
 ## Start-up without \`NODE_EXTRA_CA_CERTS\` (issue 11 targets)
 
 Measured ${S.date} UTC (load average ${S.load} at start, ${S.loadEnd} at end), Node ${nodeVersion}, both sides of
-every ratio without \`NODE_EXTRA_CA_CERTS\`, interleaved round-robin as everywhere in this file; paired medians.${S.ref ? `
-"reference" is another build run in the same groups: \`${S.ref}\`.` : ""}
+every ratio without \`NODE_EXTRA_CA_CERTS\`, interleaved round-robin as everywhere in this file; paired medians.${
+    S.ref
+      ? `
+"reference" is another build run in the same groups: \`${S.ref}\`.`
+      : ""
+  }
 Refresh only this block with \`BENCH_ONLY=startup node bench/run.mjs\` (after \`npm run build\`).
 
 | case | ratio to \`node -e 0\` | target | |
@@ -140,7 +203,10 @@ Refresh only this block with \`BENCH_ONLY=startup node bench/run.mjs\` (after \`
 |---|---|
 ${rows(st)}
 
-CPU time (user + system) of the same commands, interleaved likewise; ratios to \`node -e 0\`: ${Object.keys(S.cpu).filter((k) => k !== "node -e 0").map((k) => `${k} ${x(r(S.cpu, k, "node -e 0"))}`).join(", ")}.
+CPU time (user + system) of the same commands, interleaved likewise; ratios to \`node -e 0\`: ${Object.keys(S.cpu)
+    .filter((k) => k !== "node -e 0")
+    .map((k) => `${k} ${x(r(S.cpu, k, "node -e 0"))}`)
+    .join(", ")}.
 
 | command | CPU time, median (range) |
 |---|---|
@@ -156,7 +222,8 @@ if (process.env.BENCH_ONLY === "startup") {
   const S = await startupNoCa();
   const block = renderStartupNoCa(S);
   let md = readFileSync(OUT, "utf8");
-  const i = md.indexOf(START_BEGIN), j = md.indexOf(START_END);
+  const i = md.indexOf(START_BEGIN),
+    j = md.indexOf(START_END);
   if (i >= 0 && j > i) md = md.slice(0, i) + block + md.slice(j + START_END.length);
   else md = md.replace(/\n## 1\. /, `\n${block}\n\n## 1. `);
   writeFileSync(OUT, md);
@@ -169,19 +236,25 @@ R.noCa = await startupNoCa();
 {
   const env = benchEnv();
   log("start-up: node -e 0 vs airconn --version / --help");
-  R.startup = await interleave([
-    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
-    { name: "airconn --version", cmd: NODE, args: ac("--version"), env },
-    { name: "airconn --help", cmd: NODE, args: ac("--help"), env },
-  ], { runs: N(20), warmup: 2 });
+  R.startup = await interleave(
+    [
+      { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
+      { name: "airconn --version", cmd: NODE, args: ac("--version"), env },
+      { name: "airconn --help", cmd: NODE, args: ac("--help"), env },
+    ],
+    { runs: N(20), warmup: 2 },
+  );
   // The same without NODE_EXTRA_CA_CERTS (both sides), to show what that variable alone costs every Node start.
   if (process.env.NODE_EXTRA_CA_CERTS) {
     const noCa = benchEnv();
     delete noCa.NODE_EXTRA_CA_CERTS;
-    R.startupNoCa = await interleave([
-      { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env: noCa },
-      { name: "airconn --version", cmd: NODE, args: ac("--version"), env: noCa },
-    ], { runs: N(10), warmup: 1 });
+    R.startupNoCa = await interleave(
+      [
+        { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env: noCa },
+        { name: "airconn --version", cmd: NODE, args: ac("--version"), env: noCa },
+      ],
+      { runs: N(10), warmup: 1 },
+    );
   }
 }
 
@@ -195,24 +268,37 @@ R.noCa = await startupNoCa();
   const throughput = async (path, secs = 2, clients = 8) => {
     let n = 0;
     const until = performance.now() + secs * 1000;
-    await Promise.all(Array.from({ length: clients }, async () => {
-      while (performance.now() < until) { const r = await fetch(fake.url + path, { headers }); await r.arrayBuffer(); n++; }
-    }));
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < until) {
+          const r = await fetch(fake.url + path, { headers });
+          await r.arrayBuffer();
+          n++;
+        }
+      }),
+    );
     return n / secs;
   };
-  R.server = { page: await throughput("/api/v2/connections?limit=100&offset=200"), one: await throughput("/api/v2/connections/conn_00042") };
+  R.server = {
+    page: await throughput("/api/v2/connections?limit=100&offset=200"),
+    one: await throughput("/api/v2/connections/conn_00042"),
+  };
 
   log("get: bare fetch script vs airconn get -o json");
   const id = "conn_00042";
   const a = await runOnce(NODE, ac("get", id, "-o", "json"), { env, capture: true });
   const b = await runOnce(NODE, [bl("get.mjs"), id], { env, capture: true });
-  R.getSame = a.code === 0 && b.code === 0 && JSON.stringify(JSON.parse(a.stdout)) === JSON.stringify(JSON.parse(b.stdout));
-  R.get = await interleave([
-    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
-    { name: "baseline get.mjs", cmd: NODE, args: [bl("get.mjs"), id], env },
-    { name: "baseline get.mjs --liftoff-only", cmd: NODE, args: ["--liftoff-only", bl("get.mjs"), id], env },
-    { name: "airconn get -o json", cmd: NODE, args: ac("get", id, "-o", "json"), env },
-  ], { runs: N(15), warmup: 2 });
+  R.getSame =
+    a.code === 0 && b.code === 0 && JSON.stringify(JSON.parse(a.stdout)) === JSON.stringify(JSON.parse(b.stdout));
+  R.get = await interleave(
+    [
+      { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
+      { name: "baseline get.mjs", cmd: NODE, args: [bl("get.mjs"), id], env },
+      { name: "baseline get.mjs --liftoff-only", cmd: NODE, args: ["--liftoff-only", bl("get.mjs"), id], env },
+      { name: "airconn get -o json", cmd: NODE, args: ac("get", id, "-o", "json"), env },
+    ],
+    { runs: N(15), warmup: 2 },
+  );
 
   // Completion: what the bash/zsh/fish scripts run on TAB (`airconn __complete <words…>`). Warm: the id cache
   // written by the previous TAB (60 s TTL) answers; cold: the cache is removed first, so it asks the server.
@@ -221,11 +307,20 @@ R.noCa = await startupNoCa();
   const c = await runOnce(NODE, ac("__complete", "get", "conn_000"), { env, capture: true });
   R.completeIds = c.stdout.split("\n").filter((l) => l.startsWith("conn_000")).length;
   const { rmSync } = await import("node:fs");
-  R.complete = await interleave([
-    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
-    { name: "airconn __complete (warm cache)", cmd: NODE, args: ac("__complete", "get", "conn_000"), env },
-    { name: "airconn __complete (no cache: GET)", cmd: NODE, args: ac("__complete", "get", "conn_000"), env, before: () => rmSync(cacheDir, { recursive: true, force: true }) },
-  ], { runs: N(15), warmup: 2 });
+  R.complete = await interleave(
+    [
+      { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
+      { name: "airconn __complete (warm cache)", cmd: NODE, args: ac("__complete", "get", "conn_000"), env },
+      {
+        name: "airconn __complete (no cache: GET)",
+        cmd: NODE,
+        args: ac("__complete", "get", "conn_000"),
+        env,
+        before: () => rmSync(cacheDir, { recursive: true, force: true }),
+      },
+    ],
+    { runs: N(15), warmup: 2 },
+  );
   // Every "no cache" run writes the cache again, so each warm run (next in the round or the next round) finds one.
   await fake.close();
 }
@@ -240,25 +335,39 @@ R.noCa = await startupNoCa();
   const b = await runOnce(NODE, [bl("sequential-list.mjs")], { env, capture: true });
   const ids = JSON.parse(a.stdout).map((c) => c.connection_id);
   const ref = JSON.parse(b.stdout).map((c) => c.connection_id);
-  R.listCheck = { count: ids.length, unique: new Set(ids).size, sameOrder: ids.length === ref.length && ids.every((x, i) => x === ref[i]), refCount: ref.length };
+  R.listCheck = {
+    count: ids.length,
+    unique: new Set(ids).size,
+    sameOrder: ids.length === ref.length && ids.every((x, i) => x === ref[i]),
+    refCount: ref.length,
+  };
 
-  R.list = await interleave([
-    { name: "airconn --help", cmd: NODE, args: ac("--help"), env },
-    { name: "sequential pages of 50", cmd: NODE, args: [bl("sequential-list.mjs")], env },
-    { name: "airconn list -o json", cmd: NODE, args: ac("list", "-o", "json"), env },
-  ], { runs: N(5), warmup: 1 });
+  R.list = await interleave(
+    [
+      { name: "airconn --help", cmd: NODE, args: ac("--help"), env },
+      { name: "sequential pages of 50", cmd: NODE, args: [bl("sequential-list.mjs")], env },
+      { name: "airconn list -o json", cmd: NODE, args: ac("list", "-o", "json"), env },
+    ],
+    { runs: N(5), warmup: 1 },
+  );
 
   log("list: --concurrency sweep");
   const concs = [1, 2, 4, 8, 16, 32];
-  R.listConc = await interleave(concs.map((c) => ({ name: String(c), cmd: NODE, args: ac("--concurrency", String(c), "list", "-o", "json"), env })), { runs: N(3), warmup: 0 });
+  R.listConc = await interleave(
+    concs.map((c) => ({ name: String(c), cmd: NODE, args: ac("--concurrency", String(c), "list", "-o", "json"), env })),
+    { runs: N(3), warmup: 0 },
+  );
 
   // --liftoff-only on a long transfer (100 pages): does keeping fetch's WebAssembly HTTP parser on V8's baseline
   // tier slow a process that parses many answers? bin/airconn sets the flag unless the node command line names one.
   log("list: V8 --liftoff-only vs --no-liftoff-only");
-  R.listLiftoff = await interleave([
-    { name: "--liftoff-only", cmd: NODE, args: ["--liftoff-only", ...ac("list", "-o", "json")], env },
-    { name: "--no-liftoff-only", cmd: NODE, args: ["--no-liftoff-only", ...ac("list", "-o", "json")], env },
-  ], { runs: N(5), warmup: 0 });
+  R.listLiftoff = await interleave(
+    [
+      { name: "--liftoff-only", cmd: NODE, args: ["--liftoff-only", ...ac("list", "-o", "json")], env },
+      { name: "--no-liftoff-only", cmd: NODE, args: ["--no-liftoff-only", ...ac("list", "-o", "json")], env },
+    ],
+    { runs: N(5), warmup: 0 },
+  );
 
   log("list: CPU profile");
   const profDir = join(tmp, "prof-list");
@@ -279,8 +388,14 @@ R.noCa = await startupNoCa();
   for (let i = 1; i <= COUNT; i++) {
     const t = types[i % types.length];
     conns[`imp_${String(i).padStart(5, "0")}`] = {
-      conn_type: t, description: `bench connection ${i}`, host: `db${i % 50}.example.com`, login: `user${i % 7}`,
-      password: `pw-${i}`, schema: i % 3 ? "public" : null, port: 5000 + (i % 1000), extra: i % 4 ? null : JSON.stringify({ region: "eu-west-1", i }),
+      conn_type: t,
+      description: `bench connection ${i}`,
+      host: `db${i % 50}.example.com`,
+      login: `user${i % 7}`,
+      password: `pw-${i}`,
+      schema: i % 3 ? "public" : null,
+      port: 5000 + (i % 1000),
+      extra: i % 4 ? null : JSON.stringify({ region: "eu-west-1", i }),
     };
   }
   writeFileSync(file, JSON.stringify(conns, null, 4));
@@ -293,31 +408,53 @@ R.noCa = await startupNoCa();
     const rec = await startFake({ seed: 0, latencyMs: 0, record: true, recordLimit: 1_000_000 });
     const envRec = benchEnv({ AIRCONN_API_URL: rec.url, AIRCONN_TOKEN: rec.token });
     let r = await runOnce(NODE, ac("import", file, "-o", "json"), { env: envRec, capture: true });
-    if (r.code !== 0) { log(`import check: exit ${r.code}, retrying once: ${r.stderr.slice(0, 200)}`); await rec.reset(0); await rec.requests(); r = await runOnce(NODE, ac("import", file, "-o", "json"), { env: envRec, capture: true }); }
+    if (r.code !== 0) {
+      log(`import check: exit ${r.code}, retrying once: ${r.stderr.slice(0, 200)}`);
+      await rec.reset(0);
+      await rec.requests();
+      r = await runOnce(NODE, ac("import", file, "-o", "json"), { env: envRec, capture: true });
+    }
     const reqs = await rec.requests();
     const bulk = reqs.filter((q) => q.method === "PATCH");
     R.importCheck = {
-      code: r.code, stderr: r.stderr.slice(0, 300), created: await rec.count(), requests: reqs.length, bulk: bulk.length,
-      maxEntities: Math.max(...bulk.map((q) => q.entities)), maxBytes: Math.max(...bulk.map((q) => q.bytes)),
+      code: r.code,
+      stderr: r.stderr.slice(0, 300),
+      created: await rec.count(),
+      requests: reqs.length,
+      bulk: bulk.length,
+      maxEntities: Math.max(...bulk.map((q) => q.entities)),
+      maxBytes: Math.max(...bulk.map((q) => q.bytes)),
       gets: reqs.filter((q) => q.method === "GET").length,
     };
     await rec.close();
   }
 
-  R.import = await interleave([
-    { name: "single bulk request", cmd: NODE, args: [bl("import-single-bulk.mjs"), file], env },
-    { name: "airconn import", cmd: NODE, args: ac("import", file), env },
-  ], { runs: N(7), warmup: 1, before: reset });
-  R.importOne = await interleave([
-    { name: `one by one (${SAMPLE})`, cmd: NODE, args: [bl("import-one-by-one.mjs"), file, String(SAMPLE)], env },
-    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
-  ], { runs: 3, warmup: 0, before: reset });
+  R.import = await interleave(
+    [
+      { name: "single bulk request", cmd: NODE, args: [bl("import-single-bulk.mjs"), file], env },
+      { name: "airconn import", cmd: NODE, args: ac("import", file), env },
+    ],
+    { runs: N(7), warmup: 1, before: reset },
+  );
+  R.importOne = await interleave(
+    [
+      { name: `one by one (${SAMPLE})`, cmd: NODE, args: [bl("import-one-by-one.mjs"), file, String(SAMPLE)], env },
+      { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
+    ],
+    { runs: 3, warmup: 0, before: reset },
+  );
   R.importSample = SAMPLE;
 
   log("import: --chunk-size sweep");
   const sizes = [100, 250, 500, 1000, 2000];
-  R.importChunk = await interleave(sizes.map((s) => ({ name: String(s), cmd: NODE, args: ac("import", file, "--chunk-size", String(s)), env })), { runs: N(3), warmup: 0, before: reset });
-  R.importConc = await interleave([2, 4, 8].map((c) => ({ name: String(c), cmd: NODE, args: ac("--concurrency", String(c), "import", file), env })), { runs: N(3), warmup: 0, before: reset });
+  R.importChunk = await interleave(
+    sizes.map((s) => ({ name: String(s), cmd: NODE, args: ac("import", file, "--chunk-size", String(s)), env })),
+    { runs: N(3), warmup: 0, before: reset },
+  );
+  R.importConc = await interleave(
+    [2, 4, 8].map((c) => ({ name: String(c), cmd: NODE, args: ac("--concurrency", String(c), "import", file), env })),
+    { runs: N(3), warmup: 0, before: reset },
+  );
 
   log("import: CPU profile");
   await reset();
@@ -354,7 +491,10 @@ function render(R) {
   const ratio = (g, a, b) => g[a].median / g[b].median;
   const x = (v) => `${v.toFixed(2)}×`;
   const ok = (b) => (b ? "**met**" : "**not met**");
-  const rows = (g) => Object.entries(g).map(([k, s]) => `| ${k} | ${fmtStat(s)} |`).join("\n");
+  const rows = (g) =>
+    Object.entries(g)
+      .map(([k, s]) => `| ${k} | ${fmtStat(s)} |`)
+      .join("\n");
 
   const vRatio = ratio(R.startup, "airconn --version", "node -e 0");
   const hRatio = ratio(R.startup, "airconn --help", "node -e 0");
@@ -385,16 +525,25 @@ function render(R) {
   const importOk = iOneEst / iAir >= 20 && iAir / iSingle <= 1.5 && ic.maxEntities <= 500 && ic.created === 10_000;
 
   const ex = (k) => stats(R.export[k].map((r) => r.mb));
-  const exFile = ex("file"), exOut = ex("stdout"), exList = ex("list");
+  const exFile = ex("file"),
+    exOut = ex("stdout"),
+    exList = ex("list");
   const mb = (s) => `${s.median.toFixed(0)} MB (${s.min.toFixed(0)}–${s.max.toFixed(0)}, n=${s.n})`;
 
-  const prof = (p) => [
-    `Wall time in the profile: ${fmtMs(p.totalMs)}. By area (self time):`,
-    "", "| area | ms | share |", "|---|---|---|",
-    ...p.byArea.map((a) => `| ${a.area} | ${a.ms.toFixed(0)} | ${a.pct.toFixed(0)} % |`),
-    "", "Top functions by self time:", "", "| function | ms | share |", "|---|---|---|",
-    ...p.top.map((f) => `| \`${f.fn.replace(/\|/g, "\\|")}\` | ${f.ms.toFixed(1)} | ${f.pct.toFixed(1)} % |`),
-  ].join("\n");
+  const prof = (p) =>
+    [
+      `Wall time in the profile: ${fmtMs(p.totalMs)}. By area (self time):`,
+      "",
+      "| area | ms | share |",
+      "|---|---|---|",
+      ...p.byArea.map((a) => `| ${a.area} | ${a.ms.toFixed(0)} | ${a.pct.toFixed(0)} % |`),
+      "",
+      "Top functions by self time:",
+      "",
+      "| function | ms | share |",
+      "|---|---|---|",
+      ...p.top.map((f) => `| \`${f.fn.replace(/\|/g, "\\|")}\` | ${f.ms.toFixed(1)} | ${f.pct.toFixed(1)} % |`),
+    ].join("\n");
 
   return `# airconn benchmarks
 
@@ -418,9 +567,11 @@ sections between the "measured with their own scripts" markers, which it keeps a
   It answers pages gzipped, as Airflow behind its GZip middleware does.
 - Server throughput at latency 0 (8 clients in the bench process, 2 s each): **${R.server.page.toFixed(0)} requests/s** for a page of 100
   connections, **${R.server.one.toFixed(0)} requests/s** for one connection. The list case at its ideal needs
-  ${(conc * 1000 / LATENCY).toFixed(0)} page requests/s (${conc} in flight, ${LATENCY} ms each)${R.server.page >= conc * 1000 / LATENCY
-    ? ", so the server is not the bottleneck there."
-    : `: more than the fake serves on this machine, so the fake alone needs ≈ ${(100 / R.server.page * 1000).toFixed(0)} ms for the 100 pages, above the ideal. The list row is bounded by the test server here (both share 2 cores), not by airconn's paging.`}
+  ${((conc * 1000) / LATENCY).toFixed(0)} page requests/s (${conc} in flight, ${LATENCY} ms each)${
+    R.server.page >= (conc * 1000) / LATENCY
+      ? ", so the server is not the bottleneck there."
+      : `: more than the fake serves on this machine, so the fake alone needs ≈ ${((100 / R.server.page) * 1000).toFixed(0)} ms for the 100 pages, above the ideal. The list row is bounded by the test server here (both share 2 cores), not by airconn's paging.`
+  }
 
 ## Summary
 
@@ -443,10 +594,16 @@ ${keptSections()}
 | command | median (range) |
 |---|---|
 ${rows(R.startup)}
-${R.startupNoCa ? `
-The same without \`NODE_EXTRA_CA_CERTS\` (both sides): ${Object.entries(R.startupNoCa).map(([k, s]) => `\`${k}\` ${fmtStat(s)}`).join(", ")}, ratio ${x(ratio(R.startupNoCa, "airconn --version", "node -e 0"))}.
+${
+  R.startupNoCa
+    ? `
+The same without \`NODE_EXTRA_CA_CERTS\` (both sides): ${Object.entries(R.startupNoCa)
+        .map(([k, s]) => `\`${k}\` ${fmtStat(s)}`)
+        .join(", ")}, ratio ${x(ratio(R.startupNoCa, "airconn --version", "node -e 0"))}.
 With the variable set, Node parses the CA bundle at every start: that cost is in both sides of every comparison above.
-` : ""}
+`
+    : ""
+}
 ## 2. \`airconn get ID -o json\` (latency 0)
 
 Baseline: \`bench/baselines/get.mjs\`, the same GET with global \`fetch\` and \`JSON.stringify(body, null, 2)\`. Same output as airconn: ${R.getSame ? "yes" : "**NO**"}.
@@ -477,9 +634,18 @@ ${rows(R.list)}
 
 | --concurrency | median (range) | ideal | minus start-up ÷ ideal |
 |---|---|---|---|
-${Object.entries(R.listConc).map(([c, s]) => `| ${c} | ${fmtStat(s)} | ${fmtMs(pages / c * LATENCY)} | ${x((s.median - lStart) / (pages / c * LATENCY))} |`).join("\n")}
+${Object.entries(R.listConc)
+  .map(
+    ([c, s]) =>
+      `| ${c} | ${fmtStat(s)} | ${fmtMs((pages / c) * LATENCY)} | ${x((s.median - lStart) / ((pages / c) * LATENCY))} |`,
+  )
+  .join("\n")}
 
-V8 \`--liftoff-only\` on this long transfer (100 answers through fetch's WebAssembly parser): ${Object.entries(R.listLiftoff).map(([k, s]) => `\`${k}\` ${fmtStat(s)}`).join(", ")};
+V8 \`--liftoff-only\` on this long transfer (100 answers through fetch's WebAssembly parser): ${Object.entries(
+    R.listLiftoff,
+  )
+    .map(([k, s]) => `\`${k}\` ${fmtStat(s)}`)
+    .join(", ")};
 ratio ${x(ratio(R.listLiftoff, "--liftoff-only", "--no-liftoff-only"))}.
 
 ## 4. \`airconn import\`: 10,000 new connections, ${LATENCY} ms per request

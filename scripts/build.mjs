@@ -23,10 +23,15 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 export const noChildProcessForCommander = {
   name: "no-child-process-for-commander",
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) => (/[\\/]node_modules[\\/]commander[\\/]/.test(a.importer) ? { path: "child_process", namespace: "airconn-stub" } : undefined));
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(a.importer)
+        ? { path: "child_process", namespace: "airconn-stub" }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: "airconn-stub" }, () => ({
       loader: "js",
-      contents: "const no = () => { throw new Error('airconn: executable subcommands are not supported'); };\nexport const spawn = no, execSync = no;\n",
+      contents:
+        "const no = () => { throw new Error('airconn: executable subcommands are not supported'); };\nexport const spawn = no, execSync = no;\n",
     }));
   },
 };

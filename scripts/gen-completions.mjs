@@ -21,7 +21,11 @@ mkdirSync(dir, { recursive: true });
 for (const [name, content] of Object.entries(files)) {
   const path = join(dir, name);
   let old;
-  try { old = readFileSync(path, "utf8"); } catch { old = undefined; }
+  try {
+    old = readFileSync(path, "utf8");
+  } catch {
+    old = undefined;
+  }
   if (old === content) continue;
   stale.push(`completions/${name}`);
   if (!check) writeFileSync(path, content);

@@ -4,10 +4,19 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { generateTypes, TARGET } from "./types-source.mjs";
 
-const current = (() => { try { return readFileSync(TARGET, "utf8"); } catch { return ""; } })();
+const current = (() => {
+  try {
+    return readFileSync(TARGET, "utf8");
+  } catch {
+    return "";
+  }
+})();
 const fresh = await generateTypes();
 if (process.argv.includes("--check")) {
-  if (current !== fresh) { console.error(`${TARGET} is stale: run npm run gen:types`); process.exit(1); }
+  if (current !== fresh) {
+    console.error(`${TARGET} is stale: run npm run gen:types`);
+    process.exit(1);
+  }
   console.error(`${TARGET} is up to date`);
 } else {
   writeFileSync(TARGET, fresh);

@@ -30,10 +30,16 @@ if (mode === "prepack") {
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) { walk(p); continue; }
+      if (e.isDirectory()) {
+        walk(p);
+        continue;
+      }
       if (/\.(js|mjs|cjs|json|map)$/.test(e.name)) rmSync(p);
     }
   };
   if (existsSync(dist)) walk(dist);
 }
-execFileSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "build"], { cwd: root, stdio: ["ignore", 2, 2] }); // stdout stays clean for `npm pack --json`
+execFileSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "build"], {
+  cwd: root,
+  stdio: ["ignore", 2, 2],
+}); // stdout stays clean for `npm pack --json`

@@ -13,7 +13,12 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const say = (s) => console.error(`smoke: ${s}`);
-const npm = (argv, cwd, stdout = "ignore") => execFileSync("npm", [...argv, "--no-audit", "--no-fund"], { cwd, encoding: "utf8", stdio: ["ignore", stdout, "inherit"] });
+const npm = (argv, cwd, stdout = "ignore") =>
+  execFileSync("npm", [...argv, "--no-audit", "--no-fund"], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", stdout, "inherit"],
+  });
 
 let bin;
 let noNode = args.includes("--no-node");
@@ -21,7 +26,10 @@ let tmp;
 if (args.includes("--exe")) {
   bin = join(root, "dist/airconn-linux-x64");
   noNode = true;
-  if (!existsSync(bin)) { say("dist/airconn-linux-x64 not found: run `npm run build:exe` first"); process.exit(2); }
+  if (!existsSync(bin)) {
+    say("dist/airconn-linux-x64 not found: run `npm run build:exe` first");
+    process.exit(2);
+  }
 } else if (args.includes("--bin")) {
   bin = resolve(args[args.indexOf("--bin") + 1] ?? "");
 } else {
@@ -40,7 +48,8 @@ let code = 0;
 try {
   say(`running test/smoke on ${bin}${noNode ? " (no node on PATH)" : ""}`);
   execFileSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "test/smoke"], {
-    cwd: root, stdio: "inherit",
+    cwd: root,
+    stdio: "inherit",
     env: { ...process.env, AIRCONN_SMOKE_BIN: bin, AIRCONN_SMOKE_NO_NODE: noNode ? "1" : "" },
   });
 } catch {

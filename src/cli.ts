@@ -2,20 +2,38 @@
 // commander alone parses the command line: the whole tree is registered (registration is cheap, see
 // commands/index.ts), so every form commander accepts works (`-vo json`, `--opt=value`, options before or after the
 // command, `--`, values that start with `-`).
-import { AirconnError, CancelledError, EXIT, exitCodeFor, MAX_PROBLEMS_SHOWN, NetworkError, ProblemsError } from "./errors.js";
+import {
+  AirconnError,
+  CancelledError,
+  EXIT,
+  exitCodeFor,
+  MAX_PROBLEMS_SHOWN,
+  NetworkError,
+  ProblemsError,
+} from "./errors.js";
 import type { Deps, DepsInit, GlobalOptions } from "./deps.js";
 import { VERSION } from "./version.js";
 import { StdoutClosed, systemIO, type IO } from "./output/io.js";
 import { escapeText } from "./output/sanitize.js";
 import { FORMATS } from "./output/format.js";
-import { Command, CommanderError, InvalidArgumentError, Option, intArg, optionsOf, type CommandContext } from "./commands/kit.js";
+import {
+  Command,
+  CommanderError,
+  InvalidArgumentError,
+  Option,
+  intArg,
+  optionsOf,
+  type CommandContext,
+} from "./commands/kit.js";
 import { COMMANDS } from "./commands/index.js";
 
 const secondsArg = (v: string): number => {
   const n = Number(v);
   // 0 and negative numbers are numbers: say what is wrong with them rather than repeat the range.
-  if (/^\s*-?\d+(\.\d+)?\s*$/.test(v) && n <= 0) throw new InvalidArgumentError(`--timeout must be more than 0 seconds (at most 3600), got "${v}"`);
-  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 3600) throw new InvalidArgumentError(`--timeout takes seconds between 0 and 3600, got "${v}"`);
+  if (/^\s*-?\d+(\.\d+)?\s*$/.test(v) && n <= 0)
+    throw new InvalidArgumentError(`--timeout must be more than 0 seconds (at most 3600), got "${v}"`);
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 3600)
+    throw new InvalidArgumentError(`--timeout takes seconds between 0 and 3600, got "${v}"`);
   return n;
 };
 
@@ -23,7 +41,9 @@ const secondsArg = (v: string): number => {
 const formatArg = (v: string): string => {
   if ((FORMATS as readonly string[]).includes(v)) return v;
   if (v.startsWith("=") && (FORMATS as readonly string[]).includes(v.slice(1))) {
-    throw new InvalidArgumentError(`Write -o ${v.slice(1)}, -o${v.slice(1)} or --output=${v.slice(1)} (a short option takes no "=").`);
+    throw new InvalidArgumentError(
+      `Write -o ${v.slice(1)}, -o${v.slice(1)} or --output=${v.slice(1)} (a short option takes no "=").`,
+    );
   }
   throw new InvalidArgumentError(`Allowed choices are ${FORMATS.join(", ")}.`);
 };
@@ -33,14 +53,27 @@ const GLOBAL_OPTIONS = (): Option[] => [
   new Option("-p, --profile <name>", "profile to use (env AIRCONN_PROFILE)"),
   new Option("--api-url <url>", "Airflow base URL, e.g. http://localhost:8080 (env AIRCONN_API_URL)"),
   new Option("--token <jwt>", "access token (env AIRCONN_TOKEN; prefer the env or `login` in scripts)"),
-  new Option("--token-command <cmd>", "shell command that prints an access token, run again once on a 401 (env AIRCONN_TOKEN_COMMAND)"),
-  new Option("-o, --output <format>", "output format (default: table on a terminal, cut to its width, plain when piped; wide: the table uncut)").choices(FORMATS).argParser(formatArg),
+  new Option(
+    "--token-command <cmd>",
+    "shell command that prints an access token, run again once on a 401 (env AIRCONN_TOKEN_COMMAND)",
+  ),
+  new Option(
+    "-o, --output <format>",
+    "output format (default: table on a terminal, cut to its width, plain when piped; wide: the table uncut)",
+  )
+    .choices(FORMATS)
+    .argParser(formatArg),
   new Option("--no-color", "disable colour (also NO_COLOR)"),
   new Option("--no-input", "never prompt (also AIRCONN_NO_INPUT=1)"),
   new Option("-v, --verbose", "log each HTTP request on stderr (method, URL, status, time; never the token)"),
   new Option("--timeout <seconds>", "per-request timeout in seconds (default 30)").argParser(secondsArg),
-  new Option("--retries <n>", "retries for reads on network errors, 429, 502, 503, 504, and for writes on 429 (default 3)").argParser(intArg("--retries", 0, 10)),
-  new Option("--concurrency <n>", "parallel requests for paging and chunks (default 8)").argParser(intArg("--concurrency", 1, 64)),
+  new Option(
+    "--retries <n>",
+    "retries for reads on network errors, 429, 502, 503, 504, and for writes on 429 (default 3)",
+  ).argParser(intArg("--retries", 0, 10)),
+  new Option("--concurrency <n>", "parallel requests for paging and chunks (default 8)").argParser(
+    intArg("--concurrency", 1, 64),
+  ),
   new Option("--ca-cert <file>", "PEM file with the CA that signed the server's certificate"),
   new Option("--insecure", "do not verify the server's TLS certificate"),
 ];
@@ -58,7 +91,8 @@ function globalsEverywhere(cmd: Command): void {
   cmd.enablePositionalOptions();
   cmd.hook("preSubcommand", (_parent, sub) => {
     const own = new Set(sub.options.flatMap((o) => [o.short, o.long]));
-    for (const o of GLOBAL_OPTIONS()) if (!own.has(o.long) && !(o.short && own.has(o.short))) sub.addOption(o.hideHelp());
+    for (const o of GLOBAL_OPTIONS())
+      if (!own.has(o.long) && !(o.short && own.has(o.short))) sub.addOption(o.hideHelp());
   });
   for (const sub of cmd.commands) globalsEverywhere(sub);
 }
@@ -72,7 +106,9 @@ export function buildProgram(init: Omit<DepsInit, "globals">): Command {
     .addHelpCommand("help [command]", "show help for a command")
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .addHelpText("after", `
+    .addHelpText(
+      "after",
+      `
 Examples:
   $ airconn login --api-url http://localhost:8080          # prompts for user and password
   $ airconn list --pattern %customer_%                     # every matching connection
@@ -80,13 +116,16 @@ Examples:
   $ AIRCONN_TOKEN=... airconn list -o json | jq -r '.[].connection_id'
 
 Exit codes: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 not authenticated, 5 conflict, 130 interrupted.
-Run 'airconn help <command>' for a command's flags and examples.`);
+Run 'airconn help <command>' for a command's flags and examples.`,
+    );
   for (const o of GLOBAL_OPTIONS()) program.addOption(o);
 
   // The dependencies (API client, profiles, prompter) load just before a command's action runs: help, version and
   // usage errors never need them.
   let depsModule: typeof import("./deps.js") | undefined;
-  program.hook("preAction", async () => { depsModule ??= await import("./deps.js"); });
+  program.hook("preAction", async () => {
+    depsModule ??= await import("./deps.js");
+  });
   const ctx: CommandContext = {
     deps: (cmd): Deps => depsModule!.createDeps({ ...init, globals: optionsOf<GlobalOptions>(cmd) }),
   };
@@ -104,7 +143,8 @@ export function leafCommands(cmd: Command, prefix: string[] = []): Array<{ name:
 }
 
 /** Whether commander will run something for this command (a private field of commander's Command). */
-export const hasAction = (cmd: Command): boolean => typeof (cmd as unknown as { _actionHandler?: unknown })._actionHandler === "function";
+export const hasAction = (cmd: Command): boolean =>
+  typeof (cmd as unknown as { _actionHandler?: unknown })._actionHandler === "function";
 
 function configure(cmd: Command, io: IO): void {
   cmd.exitOverride().configureOutput({
@@ -114,7 +154,9 @@ function configure(cmd: Command, io: IO): void {
   });
   // A command that commander would run without an action would exit 0 having done nothing: never silently.
   if (cmd.parent && cmd.commands.length === 0 && !hasAction(cmd)) {
-    cmd.action(() => { throw new AirconnError(`internal error: the command "${cmd.name()}" has no action`); });
+    cmd.action(() => {
+      throw new AirconnError(`internal error: the command "${cmd.name()}" has no action`);
+    });
   }
   for (const sub of cmd.commands) configure(sub, io);
 }
@@ -146,13 +188,15 @@ export function report(err: unknown, io: IO, signal?: AbortSignal): number {
   // stdout closed (`airconn list | head -1`): the run was stopped on purpose, the reader has what it wanted. Quiet,
   // exit 0 (README, "Output in pipes"). Any other error that ends such a run is reported as usual.
   const stdoutClosed = signal?.aborted === true && signal.reason instanceof StdoutClosed;
-  if (stdoutClosed && (err === signal.reason || (err as Error)?.name === "AbortError" || err instanceof NetworkError)) return EXIT.OK;
+  if (stdoutClosed && (err === signal.reason || (err as Error)?.name === "AbortError" || err instanceof NetworkError))
+    return EXIT.OK;
   if ((signal?.aborted && !stdoutClosed) || err instanceof CancelledError) {
     io.err(`airconn: ${err instanceof CancelledError ? escapeText(err.message) : "interrupted"}\n`);
     return EXIT.INTERRUPTED;
   }
   if (err instanceof AirconnError) {
-    if (err instanceof ProblemsError) for (const p of err.problems.slice(0, MAX_PROBLEMS_SHOWN)) io.err(`airconn: ${escapeText(p)}\n`);
+    if (err instanceof ProblemsError)
+      for (const p of err.problems.slice(0, MAX_PROBLEMS_SHOWN)) io.err(`airconn: ${escapeText(p)}\n`);
     if (err.message) io.err(`airconn: ${escapeText(err.message)}\n`);
     if (err.hint) io.err(`hint: ${escapeText(err.hint)}\n`);
     return exitCodeFor(err);
@@ -177,19 +221,31 @@ export async function run(): Promise<void> {
   let graceful = false;
   let interrupts = 0;
   let stoppedBy: number | undefined;
-  for (const [sig, exit] of [["SIGINT", EXIT.INTERRUPTED], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  for (const [sig, exit] of [
+    ["SIGINT", EXIT.INTERRUPTED],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
     process.on(sig, () => {
       interrupts++;
       stoppedBy ??= exit;
       if (interrupts > 1) process.exit(stoppedBy);
       if (graceful) {
-        io.err(`airconn: stopping (${sig}): no new requests; waiting for those in flight, then the report (a second signal quits at once)\n`);
+        io.err(
+          `airconn: stopping (${sig}): no new requests; waiting for those in flight, then the report (a second signal quits at once)\n`,
+        );
         soft.abort();
       } else controller.abort();
     });
   }
   const code = await main(process.argv.slice(2), {
-    io, env: process.env, signal: controller.signal, stopping: soft.signal, onStopGracefully: () => { graceful = true; },
+    io,
+    env: process.env,
+    signal: controller.signal,
+    stopping: soft.signal,
+    onStopGracefully: () => {
+      graceful = true;
+    },
   });
   await io.drain();
   process.exitCode = code === EXIT.INTERRUPTED && stoppedBy ? stoppedBy : code;

@@ -14,10 +14,10 @@ import type { Dispatcher } from "undici";
 /** The global flags: the connection settings (profile, API URL, token, TLS) and these. */
 export interface GlobalOptions extends GlobalFlags {
   output?: string;
-  color?: boolean;       // false with --no-color
-  input?: boolean;       // false with --no-input
+  color?: boolean; // false with --no-color
+  input?: boolean; // false with --no-input
   verbose?: boolean;
-  timeout?: number;      // seconds
+  timeout?: number; // seconds
   retries?: number;
   concurrency?: number;
 }
@@ -51,7 +51,9 @@ export interface Deps {
 }
 
 /** What main() (or a test) gives: the IO, environment and flags, and optionally the signals, clock and doubles. */
-export interface DepsInit extends Pick<Deps, "io" | "env" | "globals">, Partial<Pick<Deps, "signal" | "stopping" | "sleep" | "now">> {
+export interface DepsInit
+  extends Pick<Deps, "io" | "env" | "globals">,
+    Partial<Pick<Deps, "signal" | "stopping" | "sleep" | "now">> {
   onStopGracefully?: () => void; // tells the signal handler that the command stops gracefully (Deps.stopping)
   dispatcher?: Dispatcher; // tests: this dispatcher (e.g. undici MockAgent) for every request
   prompter?: Prompter;
@@ -66,11 +68,24 @@ export function createDeps(init: DepsInit): Deps {
   let api: Promise<AirflowApi> | undefined;
   const secrets = new Secrets();
   const warned = new Set<string>();
-  const warn = (m: string) => { if (!warned.has(m)) { warned.add(m); io.err(`airconn: warning: ${secrets.redact(m)}\n`); } };
+  const warn = (m: string) => {
+    if (!warned.has(m)) {
+      warned.add(m);
+      io.err(`airconn: warning: ${secrets.redact(m)}\n`);
+    }
+  };
   const sleep = init.sleep ?? ((ms: number) => abortableSleep(ms, signal));
   const clients = apiClients({
-    env, io, signal, secrets, warn, sleep, now: init.now, dispatcher: init.dispatcher,
-    timeoutMs: (globals.timeout ?? 30) * 1000, retries: globals.retries ?? 3,
+    env,
+    io,
+    signal,
+    secrets,
+    warn,
+    sleep,
+    now: init.now,
+    dispatcher: init.dispatcher,
+    timeoutMs: (globals.timeout ?? 30) * 1000,
+    retries: globals.retries ?? 3,
     verbose: globals.verbose ? (line) => io.err(`* ${secrets.redact(line)}\n`) : undefined,
     notice: (line) => io.err(`airconn: ${secrets.redact(line)}\n`),
     // A client from a URL alone has this run's TLS settings (a profile `login` is about to create has none stored yet).
@@ -78,14 +93,31 @@ export function createDeps(init: DepsInit): Deps {
   });
 
   const deps: Deps = {
-    io, env, globals, config, signal, stopping,
-    stopGracefully: () => { signal.throwIfAborted(); init.onStopGracefully?.(); return stopping; },
+    io,
+    env,
+    globals,
+    config,
+    signal,
+    stopping,
+    stopGracefully: () => {
+      signal.throwIfAborted();
+      init.onStopGracefully?.();
+      return stopping;
+    },
     settings: () => (resolved ??= resolveSettings(globals, env, config)),
     api: () => (api ??= clients.forSettings(deps.settings())),
-    apiForProfile: async (name) => { const settings = profileSettings(name, config); return { api: await clients.forSettings(settings), settings }; },
+    apiForProfile: async (name) => {
+      const settings = profileSettings(name, config);
+      return { api: await clients.forSettings(settings), settings };
+    },
     apiFor: (baseUrl, token) => clients.forUrl(baseUrl, token),
     output: () => ({ format: resolveFormat(globals.output, io), color: useColor(io, env, globals.color === false) }),
-    canPrompt: () => io.stdinIsTTY && io.stderrIsTTY && globals.input !== false && env.AIRCONN_NO_INPUT !== "1" && env.AIRCONN_NO_INPUT !== "true",
+    canPrompt: () =>
+      io.stdinIsTTY &&
+      io.stderrIsTTY &&
+      globals.input !== false &&
+      env.AIRCONN_NO_INPUT !== "1" &&
+      env.AIRCONN_NO_INPUT !== "true",
     prompter: () => init.prompter ?? inquirerPrompter(io, signal),
     warn,
     note: (m) => io.err(`${secrets.redact(m)}\n`),

@@ -5,7 +5,11 @@ export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, NOT_FOUND: 3, AUTH: 4, CONFLI
 
 /** Base class: a message for the `airconn: ...` line, an optional hint line, and an exit code. */
 export class AirconnError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.FAILURE, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.FAILURE,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -13,7 +17,9 @@ export class AirconnError extends Error {
 
 /** Invalid input found locally: bad flags, values, files, URIs; a missing value without a terminal. Exit 2. */
 export class UsageError extends AirconnError {
-  constructor(message: string, hint?: string) { super(message, EXIT.USAGE, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.USAGE, hint);
+  }
 }
 
 /** At most this many problems of a file are listed, one line each (the count says how many there were). */
@@ -24,34 +30,55 @@ export const MAX_PROBLEMS_SHOWN = 20;
  * on its own `airconn:` line, then the message (a count). Exit 2.
  */
 export class ProblemsError extends UsageError {
-  constructor(readonly problems: readonly string[], message: string, hint?: string) {
-    super(problems.length > MAX_PROBLEMS_SHOWN ? `${message} (the first ${MAX_PROBLEMS_SHOWN} are listed)` : message, hint);
+  constructor(
+    readonly problems: readonly string[],
+    message: string,
+    hint?: string,
+  ) {
+    super(
+      problems.length > MAX_PROBLEMS_SHOWN ? `${message} (the first ${MAX_PROBLEMS_SHOWN} are listed)` : message,
+      hint,
+    );
   }
 }
 
 /** The user cancelled: Ctrl-C, a closed prompt, a confirmation answered no. Exit 130. */
 export class CancelledError extends AirconnError {
-  constructor(message = "cancelled") { super(message, EXIT.INTERRUPTED); }
+  constructor(message = "cancelled") {
+    super(message, EXIT.INTERRUPTED);
+  }
 }
 
 /** Not logged in / no token. Exit 4. */
 export class AuthError extends AirconnError {
-  constructor(message: string, hint?: string) { super(message, EXIT.AUTH, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.AUTH, hint);
+  }
 }
 
 /** Some items of a multi-item command failed; the report was already printed. Exit 1. */
 export class PartialFailureError extends AirconnError {
-  constructor(message: string) { super(message, EXIT.FAILURE); }
+  constructor(message: string) {
+    super(message, EXIT.FAILURE);
+  }
 }
 
 /** A connection already exists (409, or `--on-existence fail` found existing ids). Exit 5. */
 export class ConflictError extends AirconnError {
-  constructor(message: string, hint?: string) { super(message, EXIT.CONFLICT, hint); }
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.CONFLICT, hint);
+  }
 }
 
 /** Could not reach the server, or it did not answer in time. Exit 1. */
 export class NetworkError extends AirconnError {
-  constructor(message: string, hint?: string, readonly causeCode?: string) { super(message, EXIT.FAILURE, hint); }
+  constructor(
+    message: string,
+    hint?: string,
+    readonly causeCode?: string,
+  ) {
+    super(message, EXIT.FAILURE, hint);
+  }
 }
 
 /** Exit code for an HTTP status, as the contract maps them. */
@@ -80,10 +107,16 @@ export function authKindOf(status: number, detail: string): AuthKind {
 /** The hint of an error answer that came without one: what to do about its auth kind, or a server failure. */
 function answerHint(status: number, auth: AuthKind): string | undefined {
   switch (auth) {
-    case "expired": return "your token has expired: run `airconn login` again";
-    case "refused": return status === 401 ? "log in with `airconn login` (or set AIRCONN_TOKEN)" : "the token is not valid for this server: run `airconn login`";
-    case "forbidden": return "your Airflow user is not allowed to do this";
-    default: return status >= 500 ? "the Airflow API server failed; see its logs, or retry" : undefined;
+    case "expired":
+      return "your token has expired: run `airconn login` again";
+    case "refused":
+      return status === 401
+        ? "log in with `airconn login` (or set AIRCONN_TOKEN)"
+        : "the token is not valid for this server: run `airconn login`";
+    case "forbidden":
+      return "your Airflow user is not allowed to do this";
+    default:
+      return status >= 500 ? "the Airflow API server failed; see its logs, or retry" : undefined;
   }
 }
 

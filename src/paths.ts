@@ -8,6 +8,6 @@ export const packageFile = (relative: string): URL => new URL(`../${relative}`, 
 
 /** $XDG_CACHE_HOME/airconn (an absolute XDG_CACHE_HOME only), else ~/.cache/airconn: completion ids, server versions. */
 export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/") ? env.XDG_CACHE_HOME : join(env.HOME || homedir(), ".cache");
+  const base = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : join(env.HOME || homedir(), ".cache");
   return join(base, "airconn");
 }

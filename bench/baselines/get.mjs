@@ -4,5 +4,8 @@ const id = process.argv[2];
 const res = await fetch(`${process.env.AIRCONN_API_URL}/api/v2/connections/${encodeURIComponent(id)}`, {
   headers: { authorization: `Bearer ${process.env.AIRCONN_TOKEN}`, accept: "application/json" },
 });
-if (!res.ok) { console.error(`HTTP ${res.status}`); process.exit(1); }
+if (!res.ok) {
+  console.error(`HTTP ${res.status}`);
+  process.exit(1);
+}
 process.stdout.write(JSON.stringify(await res.json(), null, 2) + "\n");

@@ -4,8 +4,13 @@ const size = Number(process.argv[2] ?? 50);
 const headers = { authorization: `Bearer ${process.env.AIRCONN_TOKEN}`, accept: "application/json" };
 const all = [];
 for (let offset = 0, total = Infinity; offset < total; offset += size) {
-  const res = await fetch(`${process.env.AIRCONN_API_URL}/api/v2/connections?limit=${size}&offset=${offset}`, { headers });
-  if (!res.ok) { console.error(`HTTP ${res.status}`); process.exit(1); }
+  const res = await fetch(`${process.env.AIRCONN_API_URL}/api/v2/connections?limit=${size}&offset=${offset}`, {
+    headers,
+  });
+  if (!res.ok) {
+    console.error(`HTTP ${res.status}`);
+    process.exit(1);
+  }
   const page = await res.json();
   total = page.total_entries;
   all.push(...page.connections);

@@ -10,7 +10,13 @@ import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 
 let fake: FakeAirflow | undefined;
 const reply = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
-const stop = async () => { try { await fake?.close(); } finally { process.exit(0); } };
+const stop = async () => {
+  try {
+    await fake?.close();
+  } finally {
+    process.exit(0);
+  }
+};
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 
@@ -31,7 +37,12 @@ rl.on("line", async (line) => {
     } else if (m.cmd === "requests") {
       const requests = fake!.requests.map((r) => {
         const actions = (r.json as { actions?: Array<{ entities?: unknown[] }> } | undefined)?.actions;
-        return { method: r.method, path: r.path, bytes: Buffer.byteLength(r.body), entities: actions ? actions.reduce((n, a) => n + (a.entities?.length ?? 0), 0) : 0 };
+        return {
+          method: r.method,
+          path: r.path,
+          bytes: Buffer.byteLength(r.body),
+          entities: actions ? actions.reduce((n, a) => n + (a.entities?.length ?? 0), 0) : 0,
+        };
       });
       fake!.requests.length = 0;
       reply({ requests });

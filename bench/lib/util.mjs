@@ -8,13 +8,16 @@ import { createInterface } from "node:readline";
 export const ROOT = resolve(import.meta.dirname, "../..");
 // airconn runs from a snapshot of bin/, dist/, completions/ and package.json in the temp dir (node_modules linked):
 // other people's `npm test` rebuilds dist/ (pretest) while the bench runs, and a half-written dist/ fails a run.
-let binPath;
 export function snapshotApp(root = ROOT, name = "app") {
   const app = join(tempDir(), name);
-  for (const d of ["bin", "dist", "completions"]) if (existsSync(join(root, d))) cpSync(join(root, d), join(app, d), { recursive: true });
+  for (const d of ["bin", "dist", "completions"])
+    if (existsSync(join(root, d))) cpSync(join(root, d), join(app, d), { recursive: true });
   cpSync(join(root, "package.json"), join(app, "package.json"));
-  symlinkSync(join(existsSync(join(root, "node_modules")) ? root : ROOT, "node_modules"), join(app, "node_modules"), "dir");
-  if (root === ROOT) binPath = join(app, "bin/airconn");
+  symlinkSync(
+    join(existsSync(join(root, "node_modules")) ? root : ROOT, "node_modules"),
+    join(app, "node_modules"),
+    "dir",
+  );
   return join(app, "bin/airconn");
 }
 export const BIN_IN_ROOT = join(ROOT, "bin/airconn");
@@ -28,20 +31,50 @@ export function tempDir() {
   return tempRoot;
 }
 function cleanup() {
-  for (const c of children) { try { c.kill("SIGKILL"); } catch { /* gone */ } }
+  for (const c of children) {
+    try {
+      c.kill("SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
   children.clear();
-  if (tempRoot) { try { rmSync(tempRoot, { recursive: true, force: true }); } catch { /* best effort */ } tempRoot = undefined; }
+  if (tempRoot) {
+    try {
+      rmSync(tempRoot, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+    tempRoot = undefined;
+  }
 }
 process.on("exit", cleanup);
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => { console.error(`\nbench: ${sig}, cleaning up`); cleanup(); process.exit(130); });
-process.on("uncaughtException", (e) => { console.error(e); cleanup(); process.exit(1); });
-process.on("unhandledRejection", (e) => { console.error(e); cleanup(); process.exit(1); });
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"])
+  process.on(sig, () => {
+    console.error(`\nbench: ${sig}, cleaning up`);
+    cleanup();
+    process.exit(130);
+  });
+process.on("uncaughtException", (e) => {
+  console.error(e);
+  cleanup();
+  process.exit(1);
+});
+process.on("unhandledRejection", (e) => {
+  console.error(e);
+  cleanup();
+  process.exit(1);
+});
 
 /** A clean environment for every timed command (both sides of a comparison get the same one). */
 export function benchEnv(extra = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(AIRCONN_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|NODE_OPTIONS$|FORCE_COLOR|NO_COLOR)/.test(k)) continue;
+    if (
+      v === undefined ||
+      /^(AIRCONN_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|NODE_OPTIONS$|FORCE_COLOR|NO_COLOR)/.test(k)
+    )
+      continue;
     env[k] = v;
   }
   const dir = tempDir();
@@ -60,14 +93,27 @@ export function runOnce(cmd, args, { env, capture = false, timeoutMs = 120_000 }
     const out = [];
     let err = "";
     child.stdout?.on("data", (d) => out.push(d));
-    child.stderr.setEncoding("utf8").on("data", (d) => { if (err.length < 4000) err += d; });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); }, timeoutMs);
-    child.on("error", (e) => { clearTimeout(timer); children.delete(child); rej(e); });
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      if (err.length < 4000) err += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      children.delete(child);
+      rej(e);
+    });
     child.on("close", (code, signal) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       clearTimeout(timer);
       children.delete(child);
-      res({ ms, code: code ?? (signal ? 128 : -1), stdout: capture ? Buffer.concat(out).toString("utf8") : "", stderr: err });
+      res({
+        ms,
+        code: code ?? (signal ? 128 : -1),
+        stdout: capture ? Buffer.concat(out).toString("utf8") : "",
+        stderr: err,
+      });
     });
   });
 }
@@ -80,7 +126,7 @@ export function runOnce(cmd, args, { env, capture = false, timeoutMs = 120_000 }
 export async function interleave(cases, { runs, warmup = 1, before } = {}) {
   const times = Object.fromEntries(cases.map((c) => [c.name, []]));
   for (let r = -warmup; r < runs; r++) {
-    const order = (r & 1) ? [...cases].reverse() : cases;
+    const order = r & 1 ? [...cases].reverse() : cases;
     for (const c of order) {
       if (before) await before(c.name);
       if (c.before) await c.before();
@@ -99,7 +145,8 @@ export function stats(v) {
   return { median, min: s[0], max: s[s.length - 1], n: s.length };
 }
 
-export const fmtMs = (x) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+export const fmtMs = (x) =>
+  x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`;
 export const fmtStat = (s) => `${fmtMs(s.median)} (${fmtMs(s.min)}–${fmtMs(s.max)}, n=${s.n})`;
 
 /** Peak resident memory (max RSS) of a command in MB: GNU time when installed, else polling /proc/<pid>/status. */
@@ -122,7 +169,9 @@ export async function maxRss(cmd, args, { env } = {}) {
       try {
         const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
         if (m) peak = Math.max(peak, Number(m[1]));
-      } catch { /* exited */ }
+      } catch {
+        /* exited */
+      }
     }, 10);
     child.on("error", rej);
     child.on("close", (code) => {
@@ -136,32 +185,67 @@ export async function maxRss(cmd, args, { env } = {}) {
 
 /** The fake Airflow in a child process (bench/lib/fake-control.ts), with reset and a request log. */
 export async function startFake(opts) {
-  const child = spawn(NODE, ["--import", "tsx", join(ROOT, "bench/lib/fake-control.ts")], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"], env: benchEnv() });
+  const child = spawn(NODE, ["--import", "tsx", join(ROOT, "bench/lib/fake-control.ts")], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "inherit"],
+    env: benchEnv(),
+  });
   children.add(child);
   const lines = createInterface({ input: child.stdout });
   const waiting = [];
   lines.on("line", (l) => waiting.shift()?.(JSON.parse(l)));
-  const send = (msg) => new Promise((res, rej) => {
-    waiting.push((m) => (m.error ? rej(new Error(`fake: ${m.error}`)) : res(m)));
-    child.stdin.write(JSON.stringify(msg) + "\n");
-  });
+  const send = (msg) =>
+    new Promise((res, rej) => {
+      waiting.push((m) => (m.error ? rej(new Error(`fake: ${m.error}`)) : res(m)));
+      child.stdin.write(JSON.stringify(msg) + "\n");
+    });
   const started = await send({ cmd: "start", opts });
   return {
     ...started,
     reset: (seed = 0) => send({ cmd: "reset", seed }),
     count: async () => (await send({ cmd: "count" })).count,
     requests: async () => (await send({ cmd: "requests" })).requests,
-    close: () => new Promise((res) => { child.once("close", () => { children.delete(child); res(); }); child.stdin.end(); setTimeout(() => child.kill("SIGKILL"), 5000).unref(); }),
+    close: () =>
+      new Promise((res) => {
+        child.once("close", () => {
+          children.delete(child);
+          res();
+        });
+        child.stdin.end();
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+      }),
   };
 }
 
 export function machine() {
-  const cpus = (() => { try { return readFileSync("/proc/cpuinfo", "utf8"); } catch { return ""; } })();
+  const cpus = (() => {
+    try {
+      return readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      return "";
+    }
+  })();
   const model = /model name\s*:\s*(.*)/.exec(cpus)?.[1]?.trim() ?? "unknown";
   const cores = (cpus.match(/^processor\s*:/gm) ?? []).length;
-  const mem = (() => { try { return Number(/MemTotal:\s+(\d+)/.exec(readFileSync("/proc/meminfo", "utf8"))[1]) / 1024 / 1024; } catch { return NaN; } })();
-  const load = () => { try { return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "); } catch { return "?"; } };
+  const mem = (() => {
+    try {
+      return Number(/MemTotal:\s+(\d+)/.exec(readFileSync("/proc/meminfo", "utf8"))[1]) / 1024 / 1024;
+    } catch {
+      return NaN;
+    }
+  })();
+  const load = () => {
+    try {
+      return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+    } catch {
+      return "?";
+    }
+  };
   let kernel = "";
-  try { kernel = execFileSync("uname", ["-sr"], { encoding: "utf8" }).trim(); } catch { /* no uname */ }
+  try {
+    kernel = execFileSync("uname", ["-sr"], { encoding: "utf8" }).trim();
+  } catch {
+    /* no uname */
+  }
   return { model, cores, memGb: mem, kernel, load };
 }

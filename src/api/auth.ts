@@ -52,19 +52,43 @@ export function describeAuth(auth: Auth, profile: string, now = new Date()): Aut
       const { detail } = auth.token;
       const expires = jwtExpiry(auth.token.value);
       const state = !expires ? "set" : expires < now ? "expired" : "valid";
-      return { ...none, kind: "token", setting: detail, origin: detail, label: `the token from ${detail}`, state, expires,
-        summary: `${state} (from ${detail})${expires ? `, expires ${expires.toISOString()}` : ""}` };
+      return {
+        ...none,
+        kind: "token",
+        setting: detail,
+        origin: detail,
+        label: `the token from ${detail}`,
+        state,
+        expires,
+        summary: `${state} (from ${detail})${expires ? `, expires ${expires.toISOString()}` : ""}`,
+      };
     }
     case "command": {
       const { detail } = auth.command;
       const own = auth.command.source === "profile"; // the profile's own token_command
-      return { ...none, kind: "command", setting: detail, origin: `the token command (${detail})`, state: "command",
+      return {
+        ...none,
+        kind: "command",
+        setting: detail,
+        origin: `the token command (${detail})`,
+        state: "command",
         label: own ? `the token command of profile "${profile}"` : `the token command (from ${detail})`,
-        commandName: own ? `the token command of profile "${profile}"` : `the token command (from ${detail}) for profile "${profile}"`,
-        summary: `from a token command (from ${detail}), run for each command and again once on a 401; its output is never shown` };
+        commandName: own
+          ? `the token command of profile "${profile}"`
+          : `the token command (from ${detail}) for profile "${profile}"`,
+        summary: `from a token command (from ${detail}), run for each command and again once on a 401; its output is never shown`,
+      };
     }
     case "password":
-      return { ...none, kind: "password", setting: LOGIN, origin: LOGIN, label: LOGIN, state: PER_RUN, summary: PER_RUN };
+      return {
+        ...none,
+        kind: "password",
+        setting: LOGIN,
+        origin: LOGIN,
+        label: LOGIN,
+        state: PER_RUN,
+        summary: PER_RUN,
+      };
     default:
       return { ...none, kind: "none", state: "none", summary: "none" };
   }
@@ -99,11 +123,16 @@ export interface AuthContext {
  * The token source of these settings, its first token obtained now: a failing token command or login fails before
  * any other work. No source is "not logged in" (exit 4).
  */
-export async function authenticate(s: Pick<Resolved, "profile" | "apiUrl" | "auth">, c: AuthContext): Promise<TokenSource> {
+export async function authenticate(
+  s: Pick<Resolved, "profile" | "apiUrl" | "auth">,
+  c: AuthContext,
+): Promise<TokenSource> {
   const source = await tokenSource(s, c);
   if (!source) {
-    throw new AuthError(`not logged in: no token for profile "${s.profile.value}" (${s.apiUrl.value})`,
-      "run `airconn login`, set AIRCONN_TOKEN (or AIRCONN_USERNAME and AIRCONN_PASSWORD), or give the profile a --token-command");
+    throw new AuthError(
+      `not logged in: no token for profile "${s.profile.value}" (${s.apiUrl.value})`,
+      "run `airconn login`, set AIRCONN_TOKEN (or AIRCONN_USERNAME and AIRCONN_PASSWORD), or give the profile a --token-command",
+    );
   }
   await source.get();
   return source;
@@ -112,7 +141,10 @@ export async function authenticate(s: Pick<Resolved, "profile" | "apiUrl" | "aut
 /** Every token a source obtains is a secret of this run: redacted from any message and verbose line. */
 const remembered = (secrets: Secrets, get: () => Promise<string>) => async () => secrets.add(await get());
 
-async function tokenSource(s: Pick<Resolved, "profile" | "apiUrl" | "auth">, c: AuthContext): Promise<TokenSource | undefined> {
+async function tokenSource(
+  s: Pick<Resolved, "profile" | "apiUrl" | "auth">,
+  c: AuthContext,
+): Promise<TokenSource | undefined> {
   const auth = s.auth;
   const named = describeAuth(auth, s.profile.value);
   switch (auth.kind) {
@@ -122,11 +154,18 @@ async function tokenSource(s: Pick<Resolved, "profile" | "apiUrl" | "auth">, c: 
       const { runTokenCommand, DEFAULT_TOKEN_COMMAND_TIMEOUT_S } = await import("./token-command.js");
       const raw = c.env.AIRCONN_TOKEN_COMMAND_TIMEOUT;
       const secs = raw === undefined || raw === "" ? DEFAULT_TOKEN_COMMAND_TIMEOUT_S : Number(raw);
-      if (!(secs > 0 && secs <= 3600)) throw new UsageError(`AIRCONN_TOKEN_COMMAND_TIMEOUT takes seconds between 0 and 3600, got "${raw}"`);
-      const run = () => runTokenCommand({
-        command: auth.command.value, who: named.commandName!, env: c.env, timeoutMs: secs * 1000, stdinIsTTY: c.io.stdinIsTTY,
-        stderr: c.io.stderrIsTTY ? "inherit" : (chunk) => c.io.err(c.secrets.redact(chunk)), signal: c.signal,
-      });
+      if (!(secs > 0 && secs <= 3600))
+        throw new UsageError(`AIRCONN_TOKEN_COMMAND_TIMEOUT takes seconds between 0 and 3600, got "${raw}"`);
+      const run = () =>
+        runTokenCommand({
+          command: auth.command.value,
+          who: named.commandName!,
+          env: c.env,
+          timeoutMs: secs * 1000,
+          stdinIsTTY: c.io.stdinIsTTY,
+          stderr: c.io.stderrIsTTY ? "inherit" : (chunk) => c.io.err(c.secrets.redact(chunk)),
+          signal: c.signal,
+        });
       // Any 401 is worth a new token from a command: other auth managers word an expired token differently.
       return new RefreshingTokenSource(remembered(c.secrets, run), named.label!, () => true, c.verbose);
     }
@@ -137,7 +176,12 @@ async function tokenSource(s: Pick<Resolved, "profile" | "apiUrl" | "auth">, c: 
       const get = () => c.login(auth.username, auth.password);
       // A new token only for an expired one (the auth kind of errors.ts): another 401 (no token sent) is not cured by
       // logging in again.
-      return new RefreshingTokenSource(remembered(c.secrets, get), named.label!, (detail) => authKindOf(401, detail) === "expired", c.verbose);
+      return new RefreshingTokenSource(
+        remembered(c.secrets, get),
+        named.label!,
+        (detail) => authKindOf(401, detail) === "expired",
+        c.verbose,
+      );
     }
     default:
       return undefined;

@@ -1,14 +1,30 @@
 // Typed calls for the connection endpoints, over one Http.
 import { encodeId, Http, type HttpOptions } from "./http.js";
 import type {
-  AsyncConnectionTestResponse, BulkBody, BulkResponse, ConnectionBody, ConnectionCollectionResponse, ConnectionResponse,
-  ConnectionTestQueuedResponse, ConnectionTestRequestBody, ConnectionTestResponse, VersionInfo,
+  AsyncConnectionTestResponse,
+  BulkBody,
+  BulkResponse,
+  ConnectionBody,
+  ConnectionCollectionResponse,
+  ConnectionResponse,
+  ConnectionTestQueuedResponse,
+  ConnectionTestRequestBody,
+  ConnectionTestResponse,
+  VersionInfo,
 } from "./types.js";
 import { patternNeedsVersion, patternQuery, prefixMatcher } from "../util/pattern.js";
 import { capabilitiesOf, type Capabilities, type ServerVersion } from "./versions.js";
 import { NotAirflowApiError } from "./http.js";
 import {
-  bulkProblem, collectionProblem, connectionProblem, emptyProblem, queuedTestProblem, shaped, testResultProblem, tokenProblem, versionProblem,
+  bulkProblem,
+  collectionProblem,
+  connectionProblem,
+  emptyProblem,
+  queuedTestProblem,
+  shaped,
+  testResultProblem,
+  tokenProblem,
+  versionProblem,
 } from "./shape.js";
 
 export interface ListQuery {
@@ -31,7 +47,9 @@ export interface ListQuery {
 }
 
 /** A listing for a server of known capabilities: the prefix is sent only when `prefixOnServer`. */
-interface ScopedQuery extends ListPagesOptions { prefixOnServer?: boolean }
+interface ScopedQuery extends ListPagesOptions {
+  prefixOnServer?: boolean;
+}
 
 export interface ListPagesOptions extends ListQuery {
   concurrency?: number;
@@ -42,15 +60,33 @@ export interface ListPagesOptions extends ListQuery {
 
 /** Rows sorted by order_by keys as Airflow sorts them (`-` descending, nulls last either way); stable. */
 function sortLike(rows: ConnectionResponse[], orderBy: string[]): ConnectionResponse[] {
-  const keys = orderBy.map((k) => k.replace(/^-+/, "")).flatMap((name, i) => name === "id" ? []
-    : [{ field: (name === "conn_id" ? "connection_id" : name) as keyof ConnectionResponse, desc: orderBy[i]!.startsWith("-") }]);
+  const keys = orderBy
+    .map((k) => k.replace(/^-+/, ""))
+    .flatMap((name, i) =>
+      name === "id"
+        ? []
+        : [
+            {
+              field: (name === "conn_id" ? "connection_id" : name) as keyof ConnectionResponse,
+              desc: orderBy[i]!.startsWith("-"),
+            },
+          ],
+    );
   const cmp = (a: ConnectionResponse, b: ConnectionResponse): number => {
     for (const { field, desc } of keys) {
-      const x = a[field] ?? null, y = b[field] ?? null;
+      const x = a[field] ?? null,
+        y = b[field] ?? null;
       if (x === y) continue;
       if (x === null) return 1;
       if (y === null) return -1;
-      const c = typeof x === "number" && typeof y === "number" ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+      const c =
+        typeof x === "number" && typeof y === "number"
+          ? x - y
+          : String(x) < String(y)
+            ? -1
+            : String(x) > String(y)
+              ? 1
+              : 0;
       if (c !== 0) return desc ? -c : c;
     }
     return 0;
@@ -70,12 +106,17 @@ export interface ServerOptions {
 export class AirflowApi {
   readonly http: Http;
   private readonly versions: Map<string, Promise<ServerVersion | undefined>>;
-  constructor(opts: HttpOptions, private readonly server: ServerOptions = {}) {
+  constructor(
+    opts: HttpOptions,
+    private readonly server: ServerOptions = {},
+  ) {
     this.http = new Http(opts);
     this.versions = server.versions ?? new Map();
   }
 
-  get baseUrl(): string { return this.http.opts.baseUrl; }
+  get baseUrl(): string {
+    return this.http.opts.baseUrl;
+  }
 
   /**
    * The server's Airflow version (GET /api/v2/version, cached on disk for a few minutes per URL), read once per base
@@ -109,7 +150,13 @@ export class AirflowApi {
 
   private async readVersion(fresh: boolean): Promise<ServerVersion> {
     const { readServerVersion } = await import("./server.js");
-    return readServerVersion({ env: this.server.env, apiUrl: this.baseUrl, now: this.server.now?.(), fresh, fetch: () => this.version() });
+    return readServerVersion({
+      env: this.server.env,
+      apiUrl: this.baseUrl,
+      now: this.server.now?.(),
+      fresh,
+      fetch: () => this.version(),
+    });
   }
 
   async token(username: string, password: string): Promise<string> {
@@ -118,8 +165,14 @@ export class AirflowApi {
       r = await this.http.request("POST", "/auth/token", { raw: true, body: { username, password }, token: null });
     } catch (e) {
       if (e instanceof NotAirflowApiError && e.kind === "route") {
-        throw new NotAirflowApiError(e.message, e.kind, e.method, e.url, e.status,
-          `${e.hint}; or this Airflow does not use the simple auth manager: get a token its way and pass it with --token-stdin or AIRCONN_TOKEN`);
+        throw new NotAirflowApiError(
+          e.message,
+          e.kind,
+          e.method,
+          e.url,
+          e.status,
+          `${e.hint}; or this Airflow does not use the simple auth manager: get a token its way and pass it with --token-stdin or AIRCONN_TOKEN`,
+        );
       }
       throw e;
     }
@@ -127,12 +180,18 @@ export class AirflowApi {
   }
 
   async page(q: ScopedQuery & { limit: number; offset: number }): Promise<ConnectionCollectionResponse> {
-    return shaped<ConnectionCollectionResponse>(await this.http.request("GET", "/connections", {
-      query: {
-        limit: q.limit, offset: q.offset, order_by: q.orderBy, connection_id_pattern: q.pattern,
-        connection_id_prefix_pattern: q.prefix !== undefined && q.prefixOnServer ? q.prefix : undefined,
-      },
-    }), collectionProblem);
+    return shaped<ConnectionCollectionResponse>(
+      await this.http.request("GET", "/connections", {
+        query: {
+          limit: q.limit,
+          offset: q.offset,
+          order_by: q.orderBy,
+          connection_id_pattern: q.pattern,
+          connection_id_prefix_pattern: q.prefix !== undefined && q.prefixOnServer ? q.prefix : undefined,
+        },
+      }),
+      collectionProblem,
+    );
   }
 
   /**
@@ -151,7 +210,10 @@ export class AirflowApi {
    * well, so an id that does not match never comes back whatever the server did with the parameter.
    */
   private async *prefixed(o: ScopedQuery): AsyncGenerator<ConnectionResponse[]> {
-    if (o.prefix === undefined) { yield* this.pagesUnscoped(o); return; }
+    if (o.prefix === undefined) {
+      yield* this.pagesUnscoped(o);
+      return;
+    }
     const match = prefixMatcher(o.prefix);
     if (o.prefixOnServer) {
       for await (const page of this.pagesUnscoped(o)) {
@@ -169,7 +231,10 @@ export class AirflowApi {
       const kept: ConnectionResponse[] = [];
       for (const c of page) {
         if (!match(c.connection_id)) continue;
-        if (skip > 0) { skip--; continue; }
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
         kept.push(c);
         if (--left === 0) break;
       }
@@ -197,8 +262,14 @@ export class AirflowApi {
         for (const c of page) {
           if (seen.has(c.connection_id)) continue;
           seen.add(c.connection_id);
-          if (sorted) { sorted.push(c); continue; }
-          if (skip > 0) { skip--; continue; }
+          if (sorted) {
+            sorted.push(c);
+            continue;
+          }
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
           kept.push(c);
           if (--left === 0) break;
         }
@@ -226,9 +297,10 @@ export class AirflowApi {
     o.onTotal?.(Math.max(0, end - start));
     let got = first.connections.slice(0, Math.max(0, end - start));
     // The server caps the page silently: if it gave fewer than asked while more exist, its cap is the page size.
-    if (first.connections.length < size && start + first.connections.length < end) size = Math.max(1, first.connections.length);
+    if (first.connections.length < size && start + first.connections.length < end)
+      size = Math.max(1, first.connections.length);
     yield got;
-    let next = start + first.connections.length;
+    const next = start + first.connections.length;
     if (first.connections.length === 0) return;
     const offsets: number[] = [];
     for (let off = next; off < end; off += size) offsets.push(off);
@@ -263,7 +335,10 @@ export class AirflowApi {
   }
 
   async get(id: string): Promise<ConnectionResponse> {
-    return shaped<ConnectionResponse>(await this.http.request("GET", `/connections/${encodeId(id)}`), connectionProblem);
+    return shaped<ConnectionResponse>(
+      await this.http.request("GET", `/connections/${encodeId(id)}`),
+      connectionProblem,
+    );
   }
 
   async create(body: ConnectionBody): Promise<ConnectionResponse> {
@@ -271,9 +346,13 @@ export class AirflowApi {
   }
 
   async patch(id: string, body: ConnectionBody, updateMask?: string[]): Promise<ConnectionResponse> {
-    return shaped<ConnectionResponse>(await this.http.request("PATCH", `/connections/${encodeId(id)}`, {
-      body, query: updateMask ? { update_mask: updateMask } : undefined,
-    }), connectionProblem);
+    return shaped<ConnectionResponse>(
+      await this.http.request("PATCH", `/connections/${encodeId(id)}`, {
+        body,
+        query: updateMask ? { update_mask: updateMask } : undefined,
+      }),
+      connectionProblem,
+    );
   }
 
   async delete(id: string): Promise<void> {
@@ -281,19 +360,28 @@ export class AirflowApi {
   }
 
   async test(body: ConnectionBody): Promise<ConnectionTestResponse> {
-    return shaped<ConnectionTestResponse>(await this.http.request("POST", "/connections/test", { body }), testResultProblem);
+    return shaped<ConnectionTestResponse>(
+      await this.http.request("POST", "/connections/test", { body }),
+      testResultProblem,
+    );
   }
 
   /** Airflow 3.3: queues a test on a worker; 202 with a token to poll. */
   async enqueueTest(body: ConnectionTestRequestBody): Promise<ConnectionTestQueuedResponse> {
-    return shaped<ConnectionTestQueuedResponse>(await this.http.request("POST", "/connections/enqueue-test", { body }), queuedTestProblem(true));
+    return shaped<ConnectionTestQueuedResponse>(
+      await this.http.request("POST", "/connections/enqueue-test", { body }),
+      queuedTestProblem(true),
+    );
   }
 
   /** Airflow 3.3: the state of a queued test; the token goes in a header, never in the URL. */
   async pollTest(token: string): Promise<AsyncConnectionTestResponse> {
-    return shaped<AsyncConnectionTestResponse>(await this.http.request("GET", "/connections/enqueue-test", {
-      headers: { "Airflow-Connection-Test-Token": token },
-    }), queuedTestProblem(false));
+    return shaped<AsyncConnectionTestResponse>(
+      await this.http.request("GET", "/connections/enqueue-test", {
+        headers: { "Airflow-Connection-Test-Token": token },
+      }),
+      queuedTestProblem(false),
+    );
   }
 
   /** GET /api/v2/version: needs no token. */

@@ -28,17 +28,34 @@ export function apiClients(c: ClientsInit) {
   const transport = transports(c.env, c.dispatcher);
   const versions = new Map<string, Promise<ServerVersion | undefined>>();
 
-  const make = async (baseUrl: string, token: string | undefined, auth?: TokenSource, tls: TlsSettings = c.tls()): Promise<AirflowApi> => {
+  const make = async (
+    baseUrl: string,
+    token: string | undefined,
+    auth?: TokenSource,
+    tls: TlsSettings = c.tls(),
+  ): Promise<AirflowApi> => {
     if (token) c.secrets.add(token);
     const plain = token || auth ? plainHttpWarning(baseUrl, "the token") : undefined;
     if (plain) c.warn(plain);
     const insecure = insecureWarning(baseUrl, tls);
     if (insecure) c.warn(insecure);
-    return new AirflowApi({
-      baseUrl, token, auth, timeoutMs: c.timeoutMs, retries: c.retries, dispatcher: await transport.dispatcher(tls), signal: c.signal,
-      proxy: transport.proxy(baseUrl), sleep: c.sleep, verbose: c.verbose, notice: c.notice,
-      userAgent: `airconn/${VERSION} node/${process.versions.node}`,
-    }, { env: c.env, now: c.now, versions });
+    return new AirflowApi(
+      {
+        baseUrl,
+        token,
+        auth,
+        timeoutMs: c.timeoutMs,
+        retries: c.retries,
+        dispatcher: await transport.dispatcher(tls),
+        signal: c.signal,
+        proxy: transport.proxy(baseUrl),
+        sleep: c.sleep,
+        verbose: c.verbose,
+        notice: c.notice,
+        userAgent: `airconn/${VERSION} node/${process.versions.node}`,
+      },
+      { env: c.env, now: c.now, versions },
+    );
   };
 
   return {

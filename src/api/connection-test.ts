@@ -6,8 +6,12 @@
 import type { AirflowApi } from "./client.js";
 import { AirconnError, ApiError, CancelledError, ConflictError, EXIT, oneLine, UsageError } from "../errors.js";
 import {
-  TERMINAL_TEST_STATES, type AsyncConnectionTestResponse, type ConnectionBody, type ConnectionTestRequestBody,
-  type ConnectionTestResponse, type ConnectionTestState,
+  TERMINAL_TEST_STATES,
+  type AsyncConnectionTestResponse,
+  type ConnectionBody,
+  type ConnectionTestRequestBody,
+  type ConnectionTestResponse,
+  type ConnectionTestState,
 } from "./types.js";
 
 export const DEFAULT_WAIT_S = 90; // the scheduler fails a test after 60 s ([scheduler] connection_test_timeout), plus grace
@@ -16,7 +20,8 @@ export const MAX_POLL_MS = 2000;
 /** The server runs at most 4 tests at once ([scheduler] max_connection_test_concurrency). */
 export const WORKER_CONCURRENCY = 4;
 
-export const TEST_DISABLED_HINT = "testing is off on the Airflow server: set AIRFLOW__CORE__TEST_CONNECTION=Enabled there (or [core] test_connection = Enabled)";
+export const TEST_DISABLED_HINT =
+  "testing is off on the Airflow server: set AIRFLOW__CORE__TEST_CONNECTION=Enabled there (or [core] test_connection = Enabled)";
 export const ON_API_SERVER_HINT = "test on the API server instead (without --on-worker)";
 
 /**
@@ -24,11 +29,14 @@ export const ON_API_SERVER_HINT = "test on the API server instead (without --on-
  * (api-behaviour.md §5): "Testing connections is disabled in Airflow configuration. Contact your deployment admin...".
  */
 const TESTS_DISABLED = "Testing connections is disabled";
-export const isTestsDisabled = (e: unknown): boolean => e instanceof ApiError && e.status === 403 && e.detail.startsWith(TESTS_DISABLED);
+export const isTestsDisabled = (e: unknown): boolean =>
+  e instanceof ApiError && e.status === 403 && e.detail.startsWith(TESTS_DISABLED);
 
 /** The server's 403 "testing is disabled" as airconn reports it: exit 1 (the test did not pass), with the setting as hint. */
 export class TestsDisabledError extends AirconnError {
-  constructor(detail: string) { super(detail, EXIT.FAILURE, TEST_DISABLED_HINT); }
+  constructor(detail: string) {
+    super(detail, EXIT.FAILURE, TEST_DISABLED_HINT);
+  }
 }
 
 /**
@@ -36,10 +44,17 @@ export class TestsDisabledError extends AirconnError {
  * /connections/enqueue-test. An unknown version goes ahead: the server's 405 then says the same (enqueueError).
  * `what` is the flag that asked for it (--on-worker, --poll, --executor...).
  */
-export async function requireWorkerTests(server: AirflowApi, what = "--on-worker", hint = `${ON_API_SERVER_HINT}: AIRFLOW__CORE__TEST_CONNECTION=Enabled must be set there`): Promise<void> {
+export async function requireWorkerTests(
+  server: AirflowApi,
+  what = "--on-worker",
+  hint = `${ON_API_SERVER_HINT}: AIRFLOW__CORE__TEST_CONNECTION=Enabled must be set there`,
+): Promise<void> {
   const { version, workerTests } = await server.capabilities();
   if (version && !workerTests) {
-    throw new UsageError(`${what}: tests on a worker need Airflow 3.3 or later, and ${server.baseUrl} runs Airflow ${version.version}`, hint);
+    throw new UsageError(
+      `${what}: tests on a worker need Airflow 3.3 or later, and ${server.baseUrl} runs Airflow ${version.version}`,
+      hint,
+    );
   }
 }
 
@@ -57,12 +72,22 @@ export function enqueueError(e: unknown, id: string, olderServerHint = ON_API_SE
   if (!(e instanceof ApiError)) return e;
   if (isTestsDisabled(e)) return new TestsDisabledError(e.detail);
   if (e.status === 405) {
-    return new UsageError(`the server has no /connections/enqueue-test (405): tests on a worker need Airflow 3.3 or later`, olderServerHint);
+    return new UsageError(
+      `the server has no /connections/enqueue-test (405): tests on a worker need Airflow 3.3 or later`,
+      olderServerHint,
+    );
   }
   if (e.status === 409) {
-    return new ConflictError(`a test of ${id} is already running on the server: ${e.detail}`, "wait for it to finish (the server fails a test after 60 s), then try again");
+    return new ConflictError(
+      `a test of ${id} is already running on the server: ${e.detail}`,
+      "wait for it to finish (the server fails a test after 60 s), then try again",
+    );
   }
-  if (e.status === 422) return new UsageError(e.detail, /executor/i.test(e.detail) ? "pick one of the configured executors with --executor, or leave it out" : undefined);
+  if (e.status === 422)
+    return new UsageError(
+      e.detail,
+      /executor/i.test(e.detail) ? "pick one of the configured executors with --executor, or leave it out" : undefined,
+    );
   return e;
 }
 
@@ -75,7 +100,11 @@ export interface EnqueueOptions {
 }
 
 /** POST /connections/enqueue-test; errors become the messages of enqueueError. */
-export async function enqueue(api: AirflowApi, body: ConnectionBody, o: EnqueueOptions): Promise<{ token: string; state: ConnectionTestState }> {
+export async function enqueue(
+  api: AirflowApi,
+  body: ConnectionBody,
+  o: EnqueueOptions,
+): Promise<{ token: string; state: ConnectionTestState }> {
   const req: ConnectionTestRequestBody = { ...body };
   if (o.commitOnSuccess) req.commit_on_success = true;
   if (o.executor !== undefined) req.executor = o.executor;
@@ -114,7 +143,13 @@ export interface AwaitOptions {
 }
 
 /** The end of a test on a worker: its result, or (`status` null) none yet when the wait ran out, with the state then. */
-export interface WorkerResult { connection_id: string; token: string; state: string; status: boolean | null; message: string }
+export interface WorkerResult {
+  connection_id: string;
+  token: string;
+  state: string;
+  status: boolean | null;
+  message: string;
+}
 
 export const resultMessage = (r: AsyncConnectionTestResponse): string =>
   oneLine(r.result_message ?? (r.state === "success" ? "the test passed" : "the test failed"));
@@ -125,7 +160,12 @@ export const resumeHint = (token: string) => `see its result later with: airconn
  * The one poll loop: GET the test until it ends or `waitMs` runs out, waiting 0.5 s, then 1.5 times longer each time
  * up to 2 s. Ctrl-C rejects with a CancelledError naming the token to resume with.
  */
-export async function awaitResult(clock: TestClock, api: AirflowApi, token: string, o: AwaitOptions): Promise<WorkerResult> {
+export async function awaitResult(
+  clock: TestClock,
+  api: AirflowApi,
+  token: string,
+  o: AwaitOptions,
+): Promise<WorkerResult> {
   const deadline = clock.now() + o.waitMs;
   let delay = FIRST_POLL_MS;
   let last: ConnectionTestState | undefined = o.state;
@@ -137,18 +177,30 @@ export async function awaitResult(clock: TestClock, api: AirflowApi, token: stri
       const left = deadline - clock.now();
       if (left <= 0) {
         const state = last ?? "pending";
-        return { connection_id: id, token, state, status: null, message: `no result after ${o.waitMs / 1000} s (state: ${state})` };
+        return {
+          connection_id: id,
+          token,
+          state,
+          status: null,
+          message: `no result after ${o.waitMs / 1000} s (state: ${state})`,
+        };
       }
       await clock.sleep(Math.min(delay, left));
       const r = await api.pollTest(token);
       id = r.connection_id ?? id;
-      if (r.state !== last) { last = r.state; rep?.onState(r.state); }
-      if (TERMINAL_TEST_STATES.includes(r.state)) return { connection_id: id, token, state: r.state, status: r.state === "success", message: resultMessage(r) };
+      if (r.state !== last) {
+        last = r.state;
+        rep?.onState(r.state);
+      }
+      if (TERMINAL_TEST_STATES.includes(r.state))
+        return { connection_id: id, token, state: r.state, status: r.state === "success", message: resultMessage(r) };
       delay = Math.min(MAX_POLL_MS, Math.round(delay * 1.5));
     }
   } catch (e) {
     if (clock.signal.aborted) {
-      throw new CancelledError(`interrupted; the test${id ? ` of ${id}` : ""} goes on on the server${o.goesOn ?? ""}: see its result with \`airconn test --poll ${token}\``);
+      throw new CancelledError(
+        `interrupted; the test${id ? ` of ${id}` : ""} goes on on the server${o.goesOn ?? ""}: see its result with \`airconn test --poll ${token}\``,
+      );
     }
     throw e;
   } finally {
@@ -160,7 +212,12 @@ export async function awaitResult(clock: TestClock, api: AirflowApi, token: stri
  * One test on a worker, start to end: enqueue, then await its result (status null when `waitMs` runs out). Used by
  * `test --on-worker` and `create --test-first` (commitOnSuccess).
  */
-export async function workerTest(clock: TestClock, api: AirflowApi, body: ConnectionBody, o: EnqueueOptions & Omit<AwaitOptions, "connectionId" | "state">): Promise<WorkerResult> {
+export async function workerTest(
+  clock: TestClock,
+  api: AirflowApi,
+  body: ConnectionBody,
+  o: EnqueueOptions & Omit<AwaitOptions, "connectionId" | "state">,
+): Promise<WorkerResult> {
   const q = await enqueue(api, body, o);
   return awaitResult(clock, api, q.token, { ...o, connectionId: body.connection_id, state: q.state });
 }

@@ -7,19 +7,19 @@ import { FixedTokenSource, type TokenSource } from "./token.js";
 export type Query = Record<string, string | number | boolean | undefined | Array<string | number>>;
 
 export interface HttpOptions {
-  baseUrl: string;                 // Airflow base URL, no trailing slash
+  baseUrl: string; // Airflow base URL, no trailing slash
   token?: string;
   /** Where tokens come from and how a new one is got after a 401 (wins over `token`). */
   auth?: TokenSource;
-  timeoutMs?: number;              // per attempt; default 30 s
-  retries?: number;                // extra attempts for GET/DELETE on network errors, 429, 502, 503, 504, for any method on 429; default 3
-  dispatcher?: Dispatcher;         // undici dispatcher (proxy, TLS, MockAgent in tests)
+  timeoutMs?: number; // per attempt; default 30 s
+  retries?: number; // extra attempts for GET/DELETE on network errors, 429, 502, 503, 504, for any method on 429; default 3
+  dispatcher?: Dispatcher; // undici dispatcher (proxy, TLS, MockAgent in tests)
   fetch?: typeof fetch;
   verbose?: (line: string) => void;
   userAgent?: string;
   sleep?: (ms: number) => Promise<void>;
-  signal?: AbortSignal;            // cancels everything (Ctrl-C)
-  maxRetryDelayMs?: number;        // cap for the backoff between attempts, default 30 s (Retry-After: see MAX_RETRY_AFTER_MS)
+  signal?: AbortSignal; // cancels everything (Ctrl-C)
+  maxRetryDelayMs?: number; // cap for the backoff between attempts, default 30 s (Retry-After: see MAX_RETRY_AFTER_MS)
   /** A line for people (stderr): airconn is about to wait a while before retrying. */
   notice?: (line: string) => void;
   /** The proxy requests to baseUrl go through (HTTPS_PROXY...), for messages: its URL without credentials and its variable. */
@@ -36,20 +36,34 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export interface HttpResponse<T> { status: number; body: T; headers: Headers; method: string; url: string }
+export interface HttpResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+  method: string;
+  url: string;
+}
 
 // Defined beside ApiError (errors.ts), so that one failure policy (isFatal) knows both; exported here as before.
 export { NotAirflowApiError };
 
 /** A network error on the way to a proxy, or a proxy that would not open the tunnel (`proxy`: its URL, no credentials). */
 export class ProxyError extends NetworkError {
-  constructor(message: string, hint: string | undefined, causeCode: string | undefined, readonly proxy: string) { super(message, hint, causeCode); }
+  constructor(
+    message: string,
+    hint: string | undefined,
+    causeCode: string | undefined,
+    readonly proxy: string,
+  ) {
+    super(message, hint, causeCode);
+  }
 }
 
 /** The server's certificate could not be verified, or TLS could not be set up. */
 export class TlsError extends NetworkError {}
 
-export const BASE_URL_HINT = "is Airflow served under a path such as /airflow? Check --api-url: it is the Airflow base URL, such as https://example.com/airflow (`airconn profile show` shows the one in use and where it comes from)";
+export const BASE_URL_HINT =
+  "is Airflow served under a path such as /airflow? Check --api-url: it is the Airflow base URL, such as https://example.com/airflow (`airconn profile show` shows the one in use and where it comes from)";
 
 /**
  * A 404 that is not about a connection: Airflow's own 404s carry a `detail` text naming what is missing. (A 405 is
@@ -68,7 +82,11 @@ export function quoteAnswer(text: string): string {
   const t = text.trim();
   if (!t) return "an empty answer";
   let shown: string;
-  try { shown = JSON.stringify(JSON.parse(t)); } catch { shown = JSON.stringify(oneLine(t)); }
+  try {
+    shown = JSON.stringify(JSON.parse(t));
+  } catch {
+    shown = JSON.stringify(oneLine(t));
+  }
   return shown.length > 120 ? `${shown.slice(0, 119)}…` : shown;
 }
 
@@ -82,8 +100,19 @@ export const MAX_RETRY_AFTER_MS = 60_000;
 /** A wait before a retry at least this long is announced on stderr (HttpOptions.notice). */
 export const NOTICE_WAIT_MS = 3_000;
 const RETRY_METHODS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
-const RETRY_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETDOWN", "ENETUNREACH",
-  "EHOSTDOWN", "EHOSTUNREACH", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+const RETRY_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 export function buildUrl(base: string, path: string, query?: Query): URL {
   const url = new URL(base + path);
@@ -95,7 +124,8 @@ export function buildUrl(base: string, path: string, query?: Query): URL {
 }
 
 /** Percent-encodes a connection id for a path segment. */
-export const encodeId = (id: string): string => encodeURIComponent(id).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+export const encodeId = (id: string): string =>
+  encodeURIComponent(id).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 
 export class Http {
   private readonly fetchFn: typeof fetch;
@@ -117,7 +147,10 @@ export class Http {
     const auth = o.token === undefined ? this.auth : undefined;
     let token = o.token === null ? undefined : (o.token ?? (auth ? await auth.get() : undefined));
     let authRetried = false;
-    const headers: Record<string, string> = { accept: "application/json", "user-agent": this.opts.userAgent ?? "airconn" };
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": this.opts.userAgent ?? "airconn",
+    };
     if (token) headers.authorization = `Bearer ${token}`;
     if (o.headers) Object.assign(headers, o.headers);
     const body = o.body === undefined ? undefined : JSON.stringify(o.body);
@@ -142,7 +175,11 @@ export class Http {
       let res: Response;
       try {
         res = await this.fetchFn(url, {
-          method, headers, body, signal, redirect: "manual",
+          method,
+          headers,
+          body,
+          signal,
+          redirect: "manual",
           ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
         } as RequestInit);
       } catch (err) {
@@ -161,7 +198,10 @@ export class Http {
       } catch (err) {
         const nerr = networkError(err, url, timeout.aborted, timeoutMs, this.opts.proxy);
         this.log(method, url, `${res.status} body ${nerr.causeCode ?? "error"}`, started);
-        if (attempt < retries && !timeout.aborted) { await wait(backoff(attempt++, maxDelay), nerr.causeCode ?? "the answer was cut off"); continue; }
+        if (attempt < retries && !timeout.aborted) {
+          await wait(backoff(attempt++, maxDelay), nerr.causeCode ?? "the answer was cut off");
+          continue;
+        }
         throw nerr;
       }
       this.log(method, url, String(res.status), started);
@@ -176,12 +216,19 @@ export class Http {
       }
       if (res.status >= 200 && res.status < 300) {
         if (auth && token) auth.accepted(token);
-        return { status: res.status, body: parseSuccess(text, res, method, url) as T, headers: res.headers, method, url: url.toString() };
+        return {
+          status: res.status,
+          body: parseSuccess(text, res, method, url) as T,
+          headers: res.headers,
+          method,
+          url: url.toString(),
+        };
       }
       const err = apiError(res.status, text, res.headers, method, url, this.opts.baseUrl);
       if (!(err instanceof ApiError)) throw err;
       // A DELETE retried after a lost answer finds the connection already gone: that is the success we wanted.
-      if (method === "DELETE" && res.status === 404 && attempt > 0) return { status: 204, body: undefined as T, headers: res.headers, method, url: url.toString() };
+      if (method === "DELETE" && res.status === 404 && attempt > 0)
+        return { status: 204, body: undefined as T, headers: res.headers, method, url: url.toString() };
       // 401: the request was not applied, so any method may be sent once more with a new token.
       if (res.status === 401 && auth && token && !authRetried && auth.canRefresh(err.detail)) {
         authRetried = true;
@@ -193,7 +240,14 @@ export class Http {
         }
       }
       if (res.status === 401 && authRetried) {
-        throw new ApiError(err.status, err.detail, method, url.toString(), `${auth!.label} gave a new token and the server refused it too`, err.body);
+        throw new ApiError(
+          err.status,
+          err.detail,
+          method,
+          url.toString(),
+          `${auth!.label} gave a new token and the server refused it too`,
+          err.body,
+        );
       }
       throw err;
     }
@@ -223,16 +277,28 @@ function retryTooLate(answer: ApiError | NotAirflowApiError, askedMs: number, ti
   const u = new URL(answer.url);
   const asked = `the server asked to retry after ${secs} s (${answer.status} on ${answer.method} ${u.pathname})`;
   if (askedMs > MAX_RETRY_AFTER_MS) {
-    return new ApiError(answer.status, `${asked}; giving up (airconn waits at most ${MAX_RETRY_AFTER_MS / 1000} s)`, answer.method, answer.url,
-      "try again later", answer instanceof ApiError ? answer.body : undefined);
+    return new ApiError(
+      answer.status,
+      `${asked}; giving up (airconn waits at most ${MAX_RETRY_AFTER_MS / 1000} s)`,
+      answer.method,
+      answer.url,
+      "try again later",
+      answer instanceof ApiError ? answer.body : undefined,
+    );
   }
-  return new ApiError(answer.status, `${asked}; giving up: that is past the --timeout of ${fmtSeconds(timeoutMs)} (raise --timeout to wait that long)`,
-    answer.method, answer.url, `e.g. --timeout ${Math.min(3600, Math.ceil(timeoutMs / 1000) + secs)}, or try again later`, answer instanceof ApiError ? answer.body : undefined);
+  return new ApiError(
+    answer.status,
+    `${asked}; giving up: that is past the --timeout of ${fmtSeconds(timeoutMs)} (raise --timeout to wait that long)`,
+    answer.method,
+    answer.url,
+    `e.g. --timeout ${Math.min(3600, Math.ceil(timeoutMs / 1000) + secs)}, or try again later`,
+    answer instanceof ApiError ? answer.body : undefined,
+  );
 }
 
 function backoff(attempt: number, cap: number): number {
   const base = Math.min(cap, 500 * 2 ** attempt);
-  return Math.round(base / 2 + Math.random() * base / 2);
+  return Math.round(base / 2 + (Math.random() * base) / 2);
 }
 
 export function retryAfter(header: string | null, cap: number): number | undefined {
@@ -248,26 +314,58 @@ function parseSuccess(text: string, res: Response, method: string, url: URL): un
   if (res.status === 204 || text === "") return undefined;
   const type = res.headers.get("content-type") ?? "";
   if (type.includes("text/html") || /^\s*<(!doctype|html)/i.test(text)) {
-    throw new NotAirflowApiError(`${url.origin + url.pathname} answered with an HTML page, not the Airflow API`, "html", method, url.toString(), res.status,
-      "check the API URL: it should be the Airflow base URL, such as http://localhost:8080 (see `airconn profile show`)");
+    throw new NotAirflowApiError(
+      `${url.origin + url.pathname} answered with an HTML page, not the Airflow API`,
+      "html",
+      method,
+      url.toString(),
+      res.status,
+      "check the API URL: it should be the Airflow base URL, such as http://localhost:8080 (see `airconn profile show`)",
+    );
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(res.status, `the server sent a malformed JSON answer (${text.length} bytes) for ${method} ${url.pathname}`, method, url.toString(),
-      "a proxy may have cut the answer short; try again, or run with --verbose");
+    throw new ApiError(
+      res.status,
+      `the server sent a malformed JSON answer (${text.length} bytes) for ${method} ${url.pathname}`,
+      method,
+      url.toString(),
+      "a proxy may have cut the answer short; try again, or run with --verbose",
+    );
   }
 }
 
-const TLS_CODES = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID", "ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO"]);
-const CA_HINT = "give the CA that signed the server's certificate with --ca-cert <file> (or AIRCONN_CA_CERT, or keep it in the profile: `airconn profile set NAME --ca-cert FILE`); --insecure skips the check";
+const TLS_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "EPROTO",
+]);
+const CA_HINT =
+  "give the CA that signed the server's certificate with --ca-cert <file> (or AIRCONN_CA_CERT, or keep it in the profile: `airconn profile set NAME --ca-cert FILE`); --insecure skips the check";
 
-function networkError(err: unknown, url: URL, timedOut: boolean, timeoutMs: number, proxy?: { url: string; from: string }): NetworkError {
+function networkError(
+  err: unknown,
+  url: URL,
+  timedOut: boolean,
+  timeoutMs: number,
+  proxy?: { url: string; from: string },
+): NetworkError {
   const via = proxy ? ` through the proxy ${proxy.url} (from ${proxy.from})` : "";
   if (timedOut) {
-    return new NetworkError(`no answer from ${url.origin}${via} within ${fmtSeconds(timeoutMs)}`, "raise the limit with --timeout <seconds>, or check the server", "ETIMEDOUT");
+    return new NetworkError(
+      `no answer from ${url.origin}${via} within ${fmtSeconds(timeoutMs)}`,
+      "raise the limit with --timeout <seconds>, or check the server",
+      "ETIMEDOUT",
+    );
   }
   const cause = (err as { cause?: { code?: string; message?: string; hostname?: string } })?.cause;
   const code = cause?.code ?? (err as { code?: string })?.code;
@@ -275,48 +373,89 @@ function networkError(err: unknown, url: URL, timedOut: boolean, timeoutMs: numb
   const where = url.origin;
   // fetch's own refusal (the Fetch standard's "bad port" list: ports of other protocols, e.g. 6000 X11, 10080 Amanda).
   if (msg === "bad port") {
-    return new NetworkError(`cannot reach ${where}: fetch refuses port ${url.port || "(default)"} ("bad port": browsers and Node block it because it belongs to another protocol)`,
-      "serve the Airflow API on another port (such as 8080), or put a reverse proxy on an allowed port in front of it", "ERR_BAD_PORT");
+    return new NetworkError(
+      `cannot reach ${where}: fetch refuses port ${url.port || "(default)"} ("bad port": browsers and Node block it because it belongs to another protocol)`,
+      "serve the Airflow API on another port (such as 8080), or put a reverse proxy on an allowed port in front of it",
+      "ERR_BAD_PORT",
+    );
   }
   if (code && TLS_CODES.has(code)) {
     const noTls = code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "EPROTO";
     // OpenSSL's own text ("80...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:...") is for its developers.
-    const reason = noTls ? "the server did not answer with TLS (wrong version number)" : oneLine(cause?.message ?? code).trim();
-    return new TlsError(`TLS error talking to ${where}${via}: ${reason}`,
-      noTls ? "does the server speak https on this port? Use http:// in --api-url if it serves plain http" : CA_HINT, code);
+    const reason = noTls
+      ? "the server did not answer with TLS (wrong version number)"
+      : oneLine(cause?.message ?? code).trim();
+    return new TlsError(
+      `TLS error talking to ${where}${via}: ${reason}`,
+      noTls ? "does the server speak https on this port? Use http:// in --api-url if it serves plain http" : CA_HINT,
+      code,
+    );
   }
   if (proxy) {
     // Through a proxy, airconn only ever connects to the proxy: the proxy connects to Airflow.
     const proxyHint = `${proxy.from}, or add ${url.hostname} to NO_PROXY to connect directly`;
     switch (code) {
       case "ECONNREFUSED":
-        return new ProxyError(`cannot connect to the proxy ${proxy.url} (from ${proxy.from}): connection refused`, `is the proxy running? Check ${proxyHint}`, code, proxy.url);
+        return new ProxyError(
+          `cannot connect to the proxy ${proxy.url} (from ${proxy.from}): connection refused`,
+          `is the proxy running? Check ${proxyHint}`,
+          code,
+          proxy.url,
+        );
       case "ENOTFOUND":
       case "EAI_AGAIN":
-        return new ProxyError(`cannot resolve the host of the proxy ${proxy.url} (from ${proxy.from})`, `check ${proxyHint}`, code, proxy.url);
+        return new ProxyError(
+          `cannot resolve the host of the proxy ${proxy.url} (from ${proxy.from})`,
+          `check ${proxyHint}`,
+          code,
+          proxy.url,
+        );
       case "ECONNRESET":
       case "UND_ERR_SOCKET":
-        return new ProxyError(`the connection to ${where}${via} was closed before an answer came`, undefined, code, proxy.url);
+        return new ProxyError(
+          `the connection to ${where}${via} was closed before an answer came`,
+          undefined,
+          code,
+          proxy.url,
+        );
       case "UND_ERR_CONNECT_TIMEOUT":
-        return new ProxyError(`cannot connect to the proxy ${proxy.url} (from ${proxy.from}): no answer`, `check ${proxyHint}`, code, proxy.url);
+        return new ProxyError(
+          `cannot connect to the proxy ${proxy.url} (from ${proxy.from}): no answer`,
+          `check ${proxyHint}`,
+          code,
+          proxy.url,
+        );
       default: {
         // undici: "Request was cancelled." whose cause is "Proxy response (403) !== 200 when HTTP Tunneling".
         const refused = /Proxy response \((\d+)\)/.exec(causeMessages(err));
         if (refused) {
           const st = Number(refused[1]);
-          return new ProxyError(`the proxy ${proxy.url} (from ${proxy.from}) did not open a connection to ${url.host}: it answered ${st}`,
-            st === 407 ? "the proxy wants credentials: give them in the proxy URL (http://user:password@proxy:3128)"
-              : `the proxy cannot reach ${url.host} or does not allow it; check ${proxyHint}`, code, proxy.url);
+          return new ProxyError(
+            `the proxy ${proxy.url} (from ${proxy.from}) did not open a connection to ${url.host}: it answered ${st}`,
+            st === 407
+              ? "the proxy wants credentials: give them in the proxy URL (http://user:password@proxy:3128)"
+              : `the proxy cannot reach ${url.host} or does not allow it; check ${proxyHint}`,
+            code,
+            proxy.url,
+          );
         }
       }
     }
   }
   switch (code) {
     case "ECONNREFUSED":
-      return new NetworkError(`cannot connect to ${where}: connection refused`, "is the Airflow API server running? Check the URL with `airconn profile show`", code);
+      return new NetworkError(
+        `cannot connect to ${where}: connection refused`,
+        "is the Airflow API server running? Check the URL with `airconn profile show`",
+        code,
+      );
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return new NetworkError(`cannot resolve host ${url.hostname}`, "check the API URL (`airconn profile show`) and your network or proxy", code);
+      return new NetworkError(
+        `cannot resolve host ${url.hostname}`,
+        "check the API URL (`airconn profile show`) and your network or proxy",
+        code,
+      );
     case "ECONNRESET":
     case "UND_ERR_SOCKET":
       return new NetworkError(`the connection to ${where} was closed before an answer came`, undefined, code);
@@ -328,7 +467,12 @@ function networkError(err: unknown, url: URL, timedOut: boolean, timeoutMs: numb
 /** The messages of an error and its causes, one per line. */
 function causeMessages(err: unknown): string {
   const out: string[] = [];
-  for (let e = err as { message?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) out.push(String(e.message ?? ""));
+  for (
+    let e = err as { message?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    e = e.cause as typeof e, i++
+  )
+    out.push(String(e.message ?? ""));
   return out.join("\n");
 }
 
@@ -338,32 +482,74 @@ const fmtSeconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
  * Turns any error answer into one error with a one-line message: an ApiError for what the Airflow API answers, a
  * NotAirflowApiError for what only something else would (a route that does not exist, an HTML page, a redirect).
  */
-export function apiError(status: number, text: string, headers: Headers, method: string, url: URL | string, baseUrl?: string): ApiError | NotAirflowApiError {
+export function apiError(
+  status: number,
+  text: string,
+  headers: Headers,
+  method: string,
+  url: URL | string,
+  baseUrl?: string,
+): ApiError | NotAirflowApiError {
   const u = typeof url === "string" ? new URL(url) : url;
   const type = headers.get("content-type") ?? "";
   const base = baseUrl ?? u.origin;
   if (status >= 300 && status < 400) {
     const loc = headers.get("location");
-    return new NotAirflowApiError(`${u.origin + u.pathname} redirected (${status}) to ${loc ?? "another page"}, not an Airflow API answer`, "redirect", method, u.toString(), status,
-      "check the API URL: a redirect usually means a login page or a proxy in front of Airflow");
+    return new NotAirflowApiError(
+      `${u.origin + u.pathname} redirected (${status}) to ${loc ?? "another page"}, not an Airflow API answer`,
+      "redirect",
+      method,
+      u.toString(),
+      status,
+      "check the API URL: a redirect usually means a login page or a proxy in front of Airflow",
+    );
   }
   if (type.includes("text/html") || /^\s*<(!doctype|html)/i.test(text)) {
     if (status >= 500) {
       // A gateway's error page (nginx 502/503/504...): the URL is right, the server behind it is not answering.
       const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim().replace(/\s+/g, " ");
-      return new ApiError(status, `server error ${status} from ${u.origin + u.pathname}: ${title || "an HTML page"} (an HTML error page)`, method, u.toString(),
-        "the Airflow API server, or a proxy in front of it, is unavailable: try again later");
+      return new ApiError(
+        status,
+        `server error ${status} from ${u.origin + u.pathname}: ${title || "an HTML page"} (an HTML error page)`,
+        method,
+        u.toString(),
+        "the Airflow API server, or a proxy in front of it, is unavailable: try again later",
+      );
     }
     const message = `${u.origin + u.pathname} answered ${status} with an HTML page, not the Airflow API`;
     if (status === 404) return new NotAirflowApiError(message, "route", method, u.toString(), status, BASE_URL_HINT);
-    if (status === 401 || status === 403) return new ApiError(status, message, method, u.toString(), "check the API URL: it should be the Airflow base URL, such as http://localhost:8080");
-    return new NotAirflowApiError(message, "html", method, u.toString(), status, "check the API URL: it should be the Airflow base URL, such as http://localhost:8080");
+    if (status === 401 || status === 403)
+      return new ApiError(
+        status,
+        message,
+        method,
+        u.toString(),
+        "check the API URL: it should be the Airflow base URL, such as http://localhost:8080",
+      );
+    return new NotAirflowApiError(
+      message,
+      "html",
+      method,
+      u.toString(),
+      status,
+      "check the API URL: it should be the Airflow base URL, such as http://localhost:8080",
+    );
   }
   let body: unknown = text;
-  try { body = JSON.parse(text); } catch { /* plain text */ }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* plain text */
+  }
   if (isRouteMiss(status, body)) {
-    return new NotAirflowApiError(`${method} ${u.origin + u.pathname} answered ${status} ${quoteAnswer(text)}: no such route, so ${base} does not serve the Airflow API`,
-      "route", method, u.toString(), status, BASE_URL_HINT);
+    return new NotAirflowApiError(
+      `${method} ${u.origin + u.pathname} answered ${status} ${quoteAnswer(text)}: no such route, so ${base} does not serve the Airflow API`,
+      "route",
+      method,
+      u.toString(),
+      status,
+      BASE_URL_HINT,
+    );
   }
   // The hint (expired, refused, not allowed, a server failure) is ApiError's, from the auth kind it computes.
   return new ApiError(status, describeDetail(body, status), method, u.toString(), undefined, body);

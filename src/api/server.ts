@@ -11,7 +11,13 @@ import { parseVersion, type ServerVersion } from "./versions.js";
 
 export const VERSION_TTL_MS = 5 * 60_000;
 
-interface CacheFile { version: 1; api_url: string; fetched_at: number; server_version: string; git_version: string | null }
+interface CacheFile {
+  version: 1;
+  api_url: string;
+  fetched_at: number;
+  server_version: string;
+  git_version: string | null;
+}
 
 export function versionCacheFile(env: NodeJS.ProcessEnv, apiUrl: string): string {
   const key = createHash("sha256").update(apiUrl).digest("hex").slice(0, 16);
@@ -41,7 +47,9 @@ export async function readServerVersion(o: ReadVersionOptions): Promise<ServerVe
         const v = parseVersion(c.server_version, c.git_version);
         if (v) return v;
       }
-    } catch { /* no cache, or unreadable: ask the server */ }
+    } catch {
+      /* no cache, or unreadable: ask the server */
+    }
   }
   const info = await o.fetch();
   const v = typeof info?.version === "string" ? parseVersion(info.version, info.git_version ?? null) : undefined;
@@ -49,8 +57,16 @@ export async function readServerVersion(o: ReadVersionOptions): Promise<ServerVe
   if (!file) return v;
   try {
     mkdirSync(cacheDir(o.env!), { recursive: true, mode: 0o700 });
-    const data: CacheFile = { version: 1, api_url: o.apiUrl, fetched_at: now, server_version: v.version, git_version: v.gitVersion };
+    const data: CacheFile = {
+      version: 1,
+      api_url: o.apiUrl,
+      fetched_at: now,
+      server_version: v.version,
+      git_version: v.gitVersion,
+    };
     writeFileAtomic(file, JSON.stringify(data), { mode: 0o600 });
-  } catch { /* a cache we cannot write only costs the next command one request */ }
+  } catch {
+    /* a cache we cannot write only costs the next command one request */
+  }
   return v;
 }

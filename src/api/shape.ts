@@ -7,7 +7,8 @@ import { BASE_URL_HINT, NotAirflowApiError, quoteAnswer, type HttpResponse } fro
 export type ShapeCheck = (body: unknown) => string | undefined;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const kind = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "a list" : v === undefined ? "missing" : `a ${typeof v}`);
+const kind = (v: unknown): string =>
+  v === null ? "null" : Array.isArray(v) ? "a list" : v === undefined ? "missing" : `a ${typeof v}`;
 
 const CONNECTION_TEXT_FIELDS = ["description", "host", "login", "schema", "password", "extra", "team_name"] as const;
 
@@ -15,7 +16,8 @@ const CONNECTION_TEXT_FIELDS = ["description", "host", "login", "schema", "passw
 export const connectionProblem = (c: unknown, at = ""): string | undefined => {
   if (!isObject(c)) return `${at || "the answer"} is ${kind(c)}, not a connection`;
   if (typeof c.connection_id !== "string") return `${at}connection_id is ${kind(c.connection_id)}`;
-  for (const f of ["conn_type", ...CONNECTION_TEXT_FIELDS]) if (c[f] != null && typeof c[f] !== "string") return `${at}${f} is ${kind(c[f])}`;
+  for (const f of ["conn_type", ...CONNECTION_TEXT_FIELDS])
+    if (c[f] != null && typeof c[f] !== "string") return `${at}${f} is ${kind(c[f])}`;
   if (c.port != null && typeof c.port !== "number") return `${at}port is ${kind(c.port)}`;
   return undefined;
 };
@@ -57,12 +59,14 @@ export const versionProblem: ShapeCheck = (b) => {
 };
 
 /** 3.3 enqueue-test (202) and its poll: a state, and on enqueue the token to poll with. */
-export const queuedTestProblem = (needToken: boolean): ShapeCheck => (b) => {
-  if (!isObject(b)) return `the answer is ${kind(b)}, not a connection test`;
-  if (needToken && typeof b.token !== "string") return `token is ${kind(b.token)}`;
-  if (typeof b.state !== "string") return `state is ${kind(b.state)}`;
-  return undefined;
-};
+export const queuedTestProblem =
+  (needToken: boolean): ShapeCheck =>
+  (b) => {
+    if (!isObject(b)) return `the answer is ${kind(b)}, not a connection test`;
+    if (needToken && typeof b.token !== "string") return `token is ${kind(b.token)}`;
+    if (typeof b.state !== "string") return `state is ${kind(b.state)}`;
+    return undefined;
+  };
 
 export const tokenProblem: ShapeCheck = (b) => {
   if (!isObject(b)) return `the answer is ${kind(b)}, not a token`;
@@ -71,7 +75,8 @@ export const tokenProblem: ShapeCheck = (b) => {
 };
 
 /** Airflow answers 204 with nothing (DELETE, POST /connections/defaults). */
-export const emptyProblem: ShapeCheck = (b) => (b === undefined ? undefined : `Airflow answers this with no content, not ${kind(b)}`);
+export const emptyProblem: ShapeCheck = (b) =>
+  b === undefined ? undefined : `Airflow answers this with no content, not ${kind(b)}`;
 
 /** The body of `r` when `check` passes; else a NotAirflowApiError naming the request and what is wrong. */
 export function shaped<T>(r: HttpResponse<unknown>, check: ShapeCheck): T {
@@ -79,6 +84,12 @@ export function shaped<T>(r: HttpResponse<unknown>, check: ShapeCheck): T {
   if (problem === undefined) return r.body as T;
   const u = new URL(r.url);
   const shown = r.body === undefined ? "an empty answer" : quoteAnswer(JSON.stringify(r.body));
-  throw new NotAirflowApiError(`${r.method} ${u.origin + u.pathname} answered ${r.status} with ${shown}, which is not what Airflow sends (${problem})`,
-    "shape", r.method, r.url, r.status, `something other than the Airflow API answers at this URL: ${BASE_URL_HINT}`);
+  throw new NotAirflowApiError(
+    `${r.method} ${u.origin + u.pathname} answered ${r.status} with ${shown}, which is not what Airflow sends (${problem})`,
+    "shape",
+    r.method,
+    r.url,
+    r.status,
+    `something other than the Airflow API answers at this URL: ${BASE_URL_HINT}`,
+  );
 }

@@ -20,7 +20,7 @@ export const DEFAULT_TOKEN_COMMAND_TIMEOUT_S = 30;
 
 /** Runs the token command through the user's shell and returns its trimmed stdout. Every failure is an AuthError (exit 4). */
 export function runTokenCommand(o: TokenCommandOptions): Promise<string> {
-  const shell = o.env.SHELL && o.env.SHELL.startsWith("/") ? o.env.SHELL : "/bin/sh";
+  const shell = o.env.SHELL?.startsWith("/") ? o.env.SHELL : "/bin/sh";
   const { who } = o;
   const hint = "run the command yourself to see what it prints (`airconn profile show` shows it)";
   return new Promise((resolve, reject) => {
@@ -31,19 +31,33 @@ export function runTokenCommand(o: TokenCommandOptions): Promise<string> {
         stdio: [o.stdinIsTTY ? "inherit" : "ignore", "pipe", o.stderr === "inherit" ? "inherit" : "pipe"],
       });
     } catch (e) {
-      reject(new AuthError(`${who} could not be started: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, hint));
+      reject(
+        new AuthError(
+          `${who} could not be started: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          hint,
+        ),
+      );
       return;
     }
     const out: Buffer[] = [];
     let outBytes = 0;
     let timedOut = false;
     let settled = false;
-    child.stdout!.on("data", (b: Buffer) => { outBytes += b.length; if (outBytes <= 1 << 20) out.push(b); });
+    child.stdout!.on("data", (b: Buffer) => {
+      outBytes += b.length;
+      if (outBytes <= 1 << 20) out.push(b);
+    });
     if (o.stderr !== "inherit") {
       const forward = o.stderr;
       child.stderr!.setEncoding("utf8").on("data", (s: string) => forward(s));
     }
-    const kill = () => { try { child.kill("SIGTERM"); } catch { /* gone */ } };
+    const kill = () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        /* gone */
+      }
+    };
     // A timed-out or cancelled command is abandoned at once: something it started may still hold its pipes open.
     const abandon = (e: Error) => {
       kill();
@@ -54,7 +68,12 @@ export function runTokenCommand(o: TokenCommandOptions): Promise<string> {
     };
     const timer = setTimeout(() => {
       timedOut = true;
-      abandon(new AuthError(`${who} did not finish within ${o.timeoutMs / 1000} s`, "raise the limit with AIRCONN_TOKEN_COMMAND_TIMEOUT=<seconds>, or check the command"));
+      abandon(
+        new AuthError(
+          `${who} did not finish within ${o.timeoutMs / 1000} s`,
+          "raise the limit with AIRCONN_TOKEN_COMMAND_TIMEOUT=<seconds>, or check the command",
+        ),
+      );
     }, o.timeoutMs);
     const onAbort = () => abandon(new AuthError(`${who} was interrupted`));
     o.signal?.addEventListener("abort", onAbort, { once: true });
@@ -63,9 +82,12 @@ export function runTokenCommand(o: TokenCommandOptions): Promise<string> {
       settled = true;
       clearTimeout(timer);
       o.signal?.removeEventListener("abort", onAbort);
-      if (e) reject(e); else resolve(token!);
+      if (e) reject(e);
+      else resolve(token!);
     };
-    child.on("error", (e: NodeJS.ErrnoException) => done(new AuthError(`${who} could not be started: ${e.code ?? e.message}`, hint)));
+    child.on("error", (e: NodeJS.ErrnoException) =>
+      done(new AuthError(`${who} could not be started: ${e.code ?? e.message}`, hint)),
+    );
     child.on("close", (code, signal) => {
       if (timedOut) return;
       if (signal) return done(new AuthError(`${who} was stopped by ${signal}`, hint));
@@ -75,8 +97,12 @@ export function runTokenCommand(o: TokenCommandOptions): Promise<string> {
       if (!token) return done(new AuthError(`${who} printed no token (exit status 0)`, hint));
       if (/[\s\x00-\x1f\x7f]/.test(token)) {
         const lines = token.split(/\r?\n/).length;
-        return done(new AuthError(`${who} printed ${lines > 1 ? `${lines} lines` : "text with spaces or control characters"}, not one token (exit status 0)`,
-          "the command must print only the token on stdout (messages go to stderr)"));
+        return done(
+          new AuthError(
+            `${who} printed ${lines > 1 ? `${lines} lines` : "text with spaces or control characters"}, not one token (exit status 0)`,
+            "the command must print only the token on stdout (messages go to stderr)",
+          ),
+        );
       }
       done(undefined, token);
     });

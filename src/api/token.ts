@@ -35,8 +35,10 @@ const trimHeaderSpace = (s: string) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "")
 export function checkToken(token: string, what = "the token"): string {
   const problem = tokenProblem(token);
   if (problem) {
-    throw new UsageError(`${what} contains ${problem}`,
-      "a token is one line of printable characters: check how it was set (a line break pasted into a variable or a file, a token split over lines)");
+    throw new UsageError(
+      `${what} contains ${problem}`,
+      "a token is one line of printable characters: check how it was set (a line break pasted into a variable or a file, a token split over lines)",
+    );
   }
   return trimHeaderSpace(token);
 }
@@ -65,13 +67,24 @@ export interface TokenSource {
 /** A token that cannot be renewed (from --token, AIRCONN_TOKEN or the profile). */
 export class FixedTokenSource implements TokenSource {
   readonly fetches = 1;
-  constructor(private readonly token: string, readonly label = "the token") {}
+  constructor(
+    private readonly token: string,
+    readonly label = "the token",
+  ) {}
   /** The token, checked before its first use (a token that cannot be sent is a UsageError naming the label). */
   get(): Promise<string> {
-    try { return Promise.resolve(checkToken(this.token, this.label)); } catch (e) { return Promise.reject(e); }
+    try {
+      return Promise.resolve(checkToken(this.token, this.label));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
-  canRefresh(): boolean { return false; }
-  refresh(): Promise<string | undefined> { return Promise.resolve(undefined); }
+  canRefresh(): boolean {
+    return false;
+  }
+  refresh(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
   accepted(): void {}
 }
 
@@ -101,7 +114,9 @@ export class RefreshingTokenSource implements TokenSource {
     return (this.current ??= this.fetch());
   }
 
-  canRefresh(detail: string): boolean { return this.refreshOn(detail); }
+  canRefresh(detail: string): boolean {
+    return this.refreshOn(detail);
+  }
 
   async refresh(stale: string): Promise<string | undefined> {
     if (this.pending) return this.pending;
@@ -123,5 +138,7 @@ export class RefreshingTokenSource implements TokenSource {
     }
   }
 
-  accepted(token: string): void { this.good.add(token); }
+  accepted(token: string): void {
+    this.good.add(token);
+  }
 }

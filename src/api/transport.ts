@@ -18,7 +18,11 @@ export function proxyEnv(env: NodeJS.ProcessEnv): ProxyEnv {
     if (env[lower] !== undefined) return env[lower] ? { value: env[lower]!, from: lower } : undefined;
     return env[upper] ? { value: env[upper]!, from: upper } : undefined;
   };
-  return { http: read("http_proxy", "HTTP_PROXY"), https: read("https_proxy", "HTTPS_PROXY"), noProxy: env.no_proxy ?? env.NO_PROXY ?? "" };
+  return {
+    http: read("http_proxy", "HTTP_PROXY"),
+    https: read("https_proxy", "HTTPS_PROXY"),
+    noProxy: env.no_proxy ?? env.NO_PROXY ?? "",
+  };
 }
 
 /** A proxy URL fit for a message: no user name or password. */
@@ -26,7 +30,9 @@ export function showProxy(value: string): string {
   try {
     const u = new URL(value);
     if (/^(https?|socks5?):$/.test(u.protocol)) return `${u.protocol}//${u.host}`;
-  } catch { /* not a URL: drop whatever stands before an @ */ }
+  } catch {
+    /* not a URL: drop whatever stands before an @ */
+  }
   return value.replace(/^.*@/, "");
 }
 
@@ -57,16 +63,28 @@ export interface TlsOptions {
 
 /** The PEM text of a CA file; a usage error (exit 2) naming where the path came from when it cannot be used. */
 export function readCaFile(ca: Sourced<string>): string {
-  const where = ca.source === "flag" ? "--ca-cert" : ca.source === "env" ? "AIRCONN_CA_CERT" : `the ca_cert of ${ca.detail}`;
-  const noPem = () => new UsageError(`${where} ${ca.value} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
-    "give the CA certificate in PEM form (convert DER with `openssl x509 -inform der -in ca.der -out ca.pem`)");
+  const where =
+    ca.source === "flag" ? "--ca-cert" : ca.source === "env" ? "AIRCONN_CA_CERT" : `the ca_cert of ${ca.detail}`;
+  const noPem = () =>
+    new UsageError(
+      `${where} ${ca.value} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+      "give the CA certificate in PEM form (convert DER with `openssl x509 -inform der -in ca.der -out ca.pem`)",
+    );
   let pem: string;
   try {
     // Under a limit (4 MiB; a CA bundle is a few hundred KB): `--ca-cert /dev/zero` grew past 16 GB.
-    pem = readFileLimitedSync(ca.value, { maxBytes: MAX_CA_BYTES, what: `${where} ${ca.value}`, check: (c) => { if (c.includes(0)) throw noPem(); } }).toString("utf8");
+    pem = readFileLimitedSync(ca.value, {
+      maxBytes: MAX_CA_BYTES,
+      what: `${where} ${ca.value}`,
+      check: (c) => {
+        if (c.includes(0)) throw noPem();
+      },
+    }).toString("utf8");
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read ${where} ${ca.value}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read ${where} ${ca.value}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw noPem();
   return pem;
@@ -85,7 +103,9 @@ export async function makeDispatcher(tls: TlsOptions, proxies: ProxyEnv): Promis
   const proxyTls = ca ? { ca: [...(await import("node:tls")).rootCertificates, ca] } : undefined;
   return new EnvHttpProxyAgent({
     // Given explicitly (never read again by undici from process.env): the environment airconn was given decides.
-    httpProxy: proxies.http?.value ?? "", httpsProxy: proxies.https?.value ?? "", noProxy: proxies.noProxy,
+    httpProxy: proxies.http?.value ?? "",
+    httpsProxy: proxies.https?.value ?? "",
+    noProxy: proxies.noProxy,
     connect: target,
     requestTls: target,
     ...(proxyTls ? { proxyTls } : {}),
@@ -105,7 +125,7 @@ export function transports(env: NodeJS.ProcessEnv, fixed?: Dispatcher) {
       if (fixed) return Promise.resolve(fixed);
       const key = JSON.stringify([tls.caCert?.value, !!tls.insecure]);
       let d = made.get(key);
-      if (!d) made.set(key, d = makeDispatcher(tls, proxies));
+      if (!d) made.set(key, (d = makeDispatcher(tls, proxies)));
       return d;
     },
     /** The proxy requests to `baseUrl` go through, for messages. */
@@ -119,8 +139,9 @@ export function transports(env: NodeJS.ProcessEnv, fixed?: Dispatcher) {
  */
 export function insecureWarning(baseUrl: string, tls: TlsOptions): string | undefined {
   if (!tls.insecure || tls.insecure.source === "flag" || !baseUrl.startsWith("https:")) return undefined;
-  const instead = tls.insecure.source === "profile"
-    ? `keep the CA instead: airconn profile set ${tls.insecure.detail.replace(/^profile /, "")} --ca-cert FILE`
-    : "unset AIRCONN_INSECURE and use AIRCONN_CA_CERT";
+  const instead =
+    tls.insecure.source === "profile"
+      ? `keep the CA instead: airconn profile set ${tls.insecure.detail.replace(/^profile /, "")} --ca-cert FILE`
+      : "unset AIRCONN_INSECURE and use AIRCONN_CA_CERT";
   return `the certificate of ${new URL(baseUrl).host} is not verified (insecure from ${tls.insecure.detail}): anyone on the way can read the token; ${instead}`;
 }

@@ -14,7 +14,16 @@ export type BulkUpdateAction = S["BulkUpdateAction_ConnectionBody_"];
 export type BulkDeleteAction = S["BulkDeleteAction_ConnectionBody_"];
 
 /** Fields `order_by` accepts (plus a leading "-" for descending). */
-export const ORDER_BY_FIELDS = ["connection_id", "conn_id", "conn_type", "description", "host", "port", "id", "team_name"] as const;
+export const ORDER_BY_FIELDS = [
+  "connection_id",
+  "conn_id",
+  "conn_type",
+  "description",
+  "host",
+  "port",
+  "id",
+  "team_name",
+] as const;
 // The connection's fields and rules: src/connection/model.ts.
 
 // Airflow 3.3 (openapi-v2-3.3-connections.yaml): tests on a worker. Not in the generated 3.2.1 types.
@@ -25,7 +34,11 @@ export interface ConnectionTestRequestBody extends ConnectionBody {
   executor?: string | null;
   queue?: string | null;
 }
-export interface ConnectionTestQueuedResponse { token: string; connection_id: string; state: ConnectionTestState }
+export interface ConnectionTestQueuedResponse {
+  token: string;
+  connection_id: string;
+  state: ConnectionTestState;
+}
 export interface AsyncConnectionTestResponse {
   token: string;
   connection_id: string;
@@ -34,4 +47,7 @@ export interface AsyncConnectionTestResponse {
   created_at?: string;
 }
 /** GET /api/v2/version (no auth). */
-export interface VersionInfo { version: string; git_version?: string | null }
+export interface VersionInfo {
+  version: string;
+  git_version?: string | null;
+}

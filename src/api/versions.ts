@@ -44,5 +44,9 @@ export interface Capabilities {
   workerTests: boolean;
 }
 
-export const capabilitiesOf = (version: ServerVersion | undefined): Capabilities =>
-  ({ version, orPatterns: isAirflow32(version), prefixOnServer: isAirflow33(version), workerTests: isAirflow33(version) });
+export const capabilitiesOf = (version: ServerVersion | undefined): Capabilities => ({
+  version,
+  orPatterns: isAirflow32(version),
+  prefixOnServer: isAirflow33(version),
+  workerTests: isAirflow33(version),
+});

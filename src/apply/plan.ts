@@ -5,20 +5,48 @@
 // else it is left out and listed as a secret missing on the server, never a change to "***".
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
-import { containsRedacted, isSensitiveKey, redactedPaths, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
+import {
+  containsRedacted,
+  isSensitiveKey,
+  redactedPaths,
+  SENSITIVE_WORDS,
+  type SensitiveWords,
+} from "../connection/secrets.js";
 import { dropRedacted, keepStored, redactedOfNew } from "../connection/keep.js";
 import { pyDumps, pyLoads, toJs, type PyValue } from "../util/pyjson.js";
 
-export interface Desired { body: ConnectionBody; present: Set<string>; where?: string }
+export interface Desired {
+  body: ConnectionBody;
+  present: Set<string>;
+  where?: string;
+}
 
-export const COMPARED_FIELDS = ["conn_type", "description", "host", "login", "schema", "port", "extra", "team_name"] as const;
+export const COMPARED_FIELDS = [
+  "conn_type",
+  "description",
+  "host",
+  "login",
+  "schema",
+  "port",
+  "extra",
+  "team_name",
+] as const;
 
 export type FieldChange =
-  | { field: string; kind: "value"; from: unknown; to: unknown }       // a plain value that differs
+  | { field: string; kind: "value"; from: unknown; to: unknown } // a plain value that differs
   | { field: string; kind: "secret"; note: "will be set" | "set on create" | "not compared" };
 
-export interface PlannedCreate { id: string; body: ConnectionBody; secrets: string[] }
-export interface PlannedUpdate { id: string; changes: FieldChange[]; body: ConnectionBody; mask: string[] }
+export interface PlannedCreate {
+  id: string;
+  body: ConnectionBody;
+  secrets: string[];
+}
+export interface PlannedUpdate {
+  id: string;
+  changes: FieldChange[];
+  body: ConnectionBody;
+  mask: string[];
+}
 export interface Plan {
   create: PlannedCreate[];
   update: PlannedUpdate[];
@@ -38,12 +66,25 @@ export interface Plan {
 
 const parseExtra = (s: string | null | undefined): Map<string, PyValue> | undefined => {
   if (s === null || s === undefined || s === "") return undefined;
-  try { const v = pyLoads(s); return v instanceof Map ? v : undefined; } catch { return undefined; }
+  try {
+    const v = pyLoads(s);
+    return v instanceof Map ? v : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 const canon = (v: PyValue): string => JSON.stringify(sortKeys(toJs(v)));
-const sortKeys = (v: unknown): unknown => Array.isArray(v) ? v.map(sortKeys)
-  : v && typeof v === "object" ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sortKeys(x)])) : v;
+const sortKeys = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(sortKeys)
+    : v && typeof v === "object"
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([k, x]) => [k, sortKeys(x)]),
+        )
+      : v;
 
 /** Compares one desired connection with the server's; returns the changes and the PATCH to make. */
 export interface PlanOptions {
@@ -52,25 +93,41 @@ export interface PlanOptions {
   words?: SensitiveWords;
 }
 
-export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions = {}): { changes: FieldChange[]; body: ConnectionBody; mask: string[]; notCompared: string[]; missing: string[] } {
+export function compare(
+  want: Desired,
+  have: ConnectionResponse,
+  o: PlanOptions = {},
+): { changes: FieldChange[]; body: ConnectionBody; mask: string[]; notCompared: string[]; missing: string[] } {
   const changes: FieldChange[] = [];
   const notCompared: string[] = [];
   const missing: string[] = [];
-  const body: ConnectionBody = { connection_id: have.connection_id, conn_type: want.present.has("conn_type") ? want.body.conn_type : have.conn_type };
+  const body: ConnectionBody = {
+    connection_id: have.connection_id,
+    conn_type: want.present.has("conn_type") ? want.body.conn_type : have.conn_type,
+  };
   const mask: string[] = [];
   const b = want.body as unknown as Record<string, unknown>;
   const h = have as unknown as Record<string, unknown>;
   for (const f of COMPARED_FIELDS) {
     if (!want.present.has(f)) continue;
     if (f === "extra") {
-      const r = compareExtra(want.body.extra ?? null, have.extra ?? null, o.updateSecrets === true, o.words ?? SENSITIVE_WORDS);
+      const r = compareExtra(
+        want.body.extra ?? null,
+        have.extra ?? null,
+        o.updateSecrets === true,
+        o.words ?? SENSITIVE_WORDS,
+      );
       changes.push(...r.changes);
       notCompared.push(...r.notCompared);
       missing.push(...r.missing);
-      if (r.send !== undefined) { (body as unknown as Record<string, unknown>).extra = r.send; mask.push("extra"); }
+      if (r.send !== undefined) {
+        (body as unknown as Record<string, unknown>).extra = r.send;
+        mask.push("extra");
+      }
       continue;
     }
-    const from = h[f] ?? null, to = b[f] ?? null;
+    const from = h[f] ?? null,
+      to = b[f] ?? null;
     if (from !== to) {
       changes.push({ field: f, kind: "value", from, to });
       (body as unknown as Record<string, unknown>)[f] = to;
@@ -84,7 +141,8 @@ export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions 
       if (pw === REDACTED && have.password !== REDACTED) missing.push("password");
     } else if (o.updateSecrets) {
       changes.push({ field: "password", kind: "secret", note: "will be set" });
-      body.password = pw; mask.push("password");
+      body.password = pw;
+      mask.push("password");
     } else {
       notCompared.push("password");
     }
@@ -93,7 +151,14 @@ export function compare(want: Desired, have: ConnectionResponse, o: PlanOptions 
 }
 
 /** An extra key whose wanted value holds no secret: sent as it is; true (and a change) when the stored value differs. */
-function comparePlain(k: string, v: PyValue, old: PyValue | undefined, send: Map<string, PyValue>, changes: FieldChange[], show: (old: PyValue) => unknown): boolean {
+function comparePlain(
+  k: string,
+  v: PyValue,
+  old: PyValue | undefined,
+  send: Map<string, PyValue>,
+  changes: FieldChange[],
+  show: (old: PyValue) => unknown,
+): boolean {
   send.set(k, v);
   if (old !== undefined && canon(old) === canon(v)) return false;
   changes.push({ field: `extra.${k}`, kind: "value", from: old === undefined ? undefined : show(old), to: toJs(v) });
@@ -101,13 +166,27 @@ function comparePlain(k: string, v: PyValue, old: PyValue | undefined, send: Map
 }
 
 /** Extra keys stored but not wanted: each is a change (the key goes); true when there is any. */
-function compareRemoved(w: Map<string, PyValue>, h: Map<string, PyValue>, changes: FieldChange[], show: (old: PyValue) => unknown): boolean {
+function compareRemoved(
+  w: Map<string, PyValue>,
+  h: Map<string, PyValue>,
+  changes: FieldChange[],
+  show: (old: PyValue) => unknown,
+): boolean {
   let any = false;
-  for (const [k, old] of h) if (!w.has(k)) { any = true; changes.push({ field: `extra.${k}`, kind: "value", from: show(old), to: undefined }); }
+  for (const [k, old] of h)
+    if (!w.has(k)) {
+      any = true;
+      changes.push({ field: `extra.${k}`, kind: "value", from: show(old), to: undefined });
+    }
   return any;
 }
 
-function compareExtra(want: string | null, have: string | null, updateSecrets: boolean, words: SensitiveWords): { changes: FieldChange[]; notCompared: string[]; missing: string[]; send?: string | null } {
+function compareExtra(
+  want: string | null,
+  have: string | null,
+  updateSecrets: boolean,
+  words: SensitiveWords,
+): { changes: FieldChange[]; notCompared: string[]; missing: string[]; send?: string | null } {
   const w = parseExtra(want);
   let h = parseExtra(have);
   if (w && !h && containsRedacted(w)) {
@@ -115,13 +194,25 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
     if (have === null || have === "") h = new Map();
     else {
       const without = (dropRedacted(w) ?? new Map()) as Map<string, PyValue>;
-      return { changes: [{ field: "extra", kind: "value", from: have, to: redactForDisplay(without, words) }], notCompared: [], missing: redactedPaths(w), send: pyDumps(without) };
+      return {
+        changes: [{ field: "extra", kind: "value", from: have, to: redactForDisplay(without, words) }],
+        notCompared: [],
+        missing: redactedPaths(w),
+        send: pyDumps(without),
+      };
     }
   }
   if (!w || !h) {
     // Not both JSON objects: compare the texts (null vs {} counts as a change).
     const same = want === have || (w && h === undefined && have === null && w.size === 0 && want === "{}");
-    return same ? { changes: [], notCompared: [], missing: [] } : { changes: [{ field: "extra", kind: "value", from: have, to: want && w ? redactForDisplay(w, words) : want }], notCompared: [], missing: [], send: want };
+    return same
+      ? { changes: [], notCompared: [], missing: [] }
+      : {
+          changes: [{ field: "extra", kind: "value", from: have, to: want && w ? redactForDisplay(w, words) : want }],
+          notCompared: [],
+          missing: [],
+          send: want,
+        };
   }
   const changes: FieldChange[] = [];
   const notCompared: string[] = [];
@@ -139,7 +230,11 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
       send.set(k, r.send);
       if (old === undefined) {
         differs = true;
-        changes.push(isSensitiveKey(k, words) ? { field: `extra.${k}`, kind: "secret", note: "will be set" } : { field: `extra.${k}`, kind: "value", from: undefined, to: toJs(r.send) });
+        changes.push(
+          isSensitiveKey(k, words)
+            ? { field: `extra.${k}`, kind: "secret", note: "will be set" }
+            : { field: `extra.${k}`, kind: "value", from: undefined, to: toJs(r.send) },
+        );
       } else if (!secretOnServer && !isSensitiveKey(k, words) && canon(r.send) !== canon(old)) {
         differs = true;
         changes.push({ field: `extra.${k}`, kind: "value", from: toJs(old), to: toJs(r.send) });
@@ -148,10 +243,12 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
     }
     if (secretOnServer || isSensitiveKey(k, words)) {
       if (old === undefined) {
-        differs = true; send.set(k, v);
+        differs = true;
+        send.set(k, v);
         changes.push({ field: `extra.${k}`, kind: "secret", note: "will be set" });
       } else if (updateSecrets) {
-        differs = true; send.set(k, v);
+        differs = true;
+        send.set(k, v);
         changes.push({ field: `extra.${k}`, kind: "secret", note: "will be set" });
       } else {
         // The server keeps its stored value: "***" under a sensitive key, or its own (redacted) structure when the
@@ -166,7 +263,6 @@ function compareExtra(want: string | null, have: string | null, updateSecrets: b
   if (compareRemoved(w, h, changes, (old) => (containsRedacted(old) ? REDACTED : toJs(old)))) differs = true;
   return { changes, notCompared, missing, send: differs ? pyDumps(send) : undefined };
 }
-
 
 /** Extra for display: values under sensitive keys become "***". */
 function redactForDisplay(m: Map<string, PyValue>, words: SensitiveWords): string {
@@ -245,13 +341,17 @@ export function planFromServer(source: ConnectionResponse[], target: ConnectionR
     const body = c.body;
     const mask = c.mask;
     // password: never compared, never sent.
-    if (src.password === REDACTED) (have.password === REDACTED ? p.notCompared : p.missing).push({ id, field: "password" });
+    if (src.password === REDACTED)
+      (have.password === REDACTED ? p.notCompared : p.missing).push({ id, field: "password" });
     else if (have.password === REDACTED) p.notCompared.push({ id, field: "password" });
     const ex = compareExtraServers(src.extra ?? null, have.extra ?? null);
     changes.push(...ex.changes);
     for (const f of ex.notComparable) p.notCompared.push({ id, field: f });
     for (const f of ex.missing) p.missing.push({ id, field: f });
-    if (ex.send !== undefined) { body.extra = ex.send; mask.push("extra"); }
+    if (ex.send !== undefined) {
+      body.extra = ex.send;
+      mask.push("extra");
+    }
     if (mask.length) p.update.push({ id, changes, body, mask });
     else p.unchanged.push(id);
   }
@@ -259,18 +359,29 @@ export function planFromServer(source: ConnectionResponse[], target: ConnectionR
   return p;
 }
 
-const shown = (v: PyValue): unknown => (containsRedacted(v) && !(v instanceof Map) && !Array.isArray(v) ? REDACTED : toJs(v));
+const shown = (v: PyValue): unknown =>
+  containsRedacted(v) && !(v instanceof Map) && !Array.isArray(v) ? REDACTED : toJs(v);
 
 /** extra of two servers, key by key; values holding "***" are compared only in their parts that are not secret. */
-function compareExtraServers(want: string | null, have: string | null): { changes: FieldChange[]; notComparable: string[]; missing: string[]; send?: string | null } {
+function compareExtraServers(
+  want: string | null,
+  have: string | null,
+): { changes: FieldChange[]; notComparable: string[]; missing: string[]; send?: string | null } {
   const w = parseExtra(want);
   let h = parseExtra(have);
   if (w && h === undefined && (have === null || have === "")) h = new Map();
   if (!w || !h) {
-    if (want === have || ((want === null || want === "") && (have === null || have === ""))) return { changes: [], notComparable: [], missing: [] };
-    const secret = (t: string | null) => (t !== null && t.includes(REDACTED));
-    if (secret(want)) return { changes: [], notComparable: secret(have) ? ["extra"] : [], missing: secret(have) ? [] : ["extra"] };
-    return { changes: [{ field: "extra", kind: "value", from: have, to: want }], notComparable: [], missing: [], send: want };
+    if (want === have || ((want === null || want === "") && (have === null || have === "")))
+      return { changes: [], notComparable: [], missing: [] };
+    const secret = (t: string | null) => t?.includes(REDACTED);
+    if (secret(want))
+      return { changes: [], notComparable: secret(have) ? ["extra"] : [], missing: secret(have) ? [] : ["extra"] };
+    return {
+      changes: [{ field: "extra", kind: "value", from: have, to: want }],
+      notComparable: [],
+      missing: [],
+      send: want,
+    };
   }
   const changes: FieldChange[] = [];
   const notComparable: string[] = [];
@@ -288,7 +399,11 @@ function compareExtraServers(want: string | null, have: string | null): { change
         const s = r.send ?? old;
         send.set(k, s);
         if (canon(s) === canon(old)) notComparable.push(`extra.${k}`);
-        else { differs = true; changes.push({ field: `extra.${k}`, kind: "value", from: shown(old), to: shown(s) }); notComparable.push(`extra.${k}`); }
+        else {
+          differs = true;
+          changes.push({ field: `extra.${k}`, kind: "value", from: shown(old), to: shown(s) });
+          notComparable.push(`extra.${k}`);
+        }
       } else {
         // The source has a secret the target lacks: it cannot be copied; the target keeps what it has.
         missing.push(`extra.${k}`);

@@ -6,7 +6,13 @@ import type { FileFormat } from "../files/index.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { Desired, FieldChange, Plan } from "../apply/plan.js";
 import { patternMatcher, prefixMatcher } from "../util/pattern.js";
-import { containsRedacted, extraKeys, isSensitiveKey, SENSITIVE_WORDS, type SensitiveWords } from "../connection/secrets.js";
+import {
+  containsRedacted,
+  extraKeys,
+  isSensitiveKey,
+  SENSITIVE_WORDS,
+  type SensitiveWords,
+} from "../connection/secrets.js";
 import { dropRedacted } from "../connection/keep.js";
 import { Report, printReport } from "../output/report.js";
 import { render } from "../output/render.js";
@@ -16,114 +22,211 @@ import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
 import { examples, sensitiveWordsForKeys } from "./common.js";
 
-interface CommonOptions { file?: string; format?: FileFormat; pattern?: string; prefix?: string; prune?: boolean; updateSecrets?: boolean; fromProfile?: string }
-export interface DiffOptions extends CommonOptions { exitCode?: boolean }
-export interface ApplyOptions extends CommonOptions { dryRun?: boolean; yes?: boolean }
+interface CommonOptions {
+  file?: string;
+  format?: FileFormat;
+  pattern?: string;
+  prefix?: string;
+  prune?: boolean;
+  updateSecrets?: boolean;
+  fromProfile?: string;
+}
+export interface DiffOptions extends CommonOptions {
+  exitCode?: boolean;
+}
+export interface ApplyOptions extends CommonOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+}
 
-const formatOption = () => new Option("--format <format>", "file format (default: .yaml/.yml airconn YAML, .json Airflow JSON, .env)").choices(["airconn", "json", "yaml", "env", "astro"]);
+const formatOption = () =>
+  new Option("--format <format>", "file format (default: .yaml/.yml airconn YAML, .json Airflow JSON, .env)").choices([
+    "airconn",
+    "json",
+    "yaml",
+    "env",
+    "astro",
+  ]);
 
 /** Adds diff and apply; `run` holds what their actions call (tests pass spies to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = { diff: runDiff, apply: runApply }): void {
-  program.command("diff")
+  program
+    .command("diff")
     .description("show what `apply` would change: to create, to update (field by field), unchanged, only on the server")
-    .argument("[file]", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
-    .option("--from-profile <name>", "instead of a file: the connections of the Airflow behind this profile (secrets are not comparable)")
+    .argument(
+      "[file]",
+      "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment",
+    )
+    .option(
+      "--from-profile <name>",
+      "instead of a file: the connections of the Airflow behind this profile (secrets are not comparable)",
+    )
     .addOption(formatOption())
     .option("--pattern <pattern>", "only server connections matching this pattern are in scope (e.g. team_a_%)")
-    .option("--prefix <prefix>", "only server connections whose id starts with this are in scope ('a|b' for either; with --pattern: both)")
+    .option(
+      "--prefix <prefix>",
+      "only server connections whose id starts with this are in scope ('a|b' for either; with --pattern: both)",
+    )
     .option("--prune", "count connections only on the server as differences (they would be deleted)")
     .option("--update-secrets", "compare as apply --update-secrets would: secrets in the file will be set")
     .option("--exit-code", "exit 1 when there are differences (0 when in sync)")
-    .addHelpText("after", examples([
-      "$ airconn diff connections.yaml",
-      "$ airconn diff connections.yaml --pattern team_a_% --prune",
-      "$ airconn diff connections.yaml --prefix team_a_ --prune          # index-friendly on Airflow 3.3",
-      "$ airconn diff connections.yaml --exit-code -o json > drift.json   # CI: exit 1 on drift",
-      "$ airconn -p staging diff --from-profile prod --pattern shared_%   # what staging lacks of prod",
-    ]))
-    .action(async (file: string | undefined, o: Omit<DiffOptions, "file">, cmd: Command) => run.diff({ ...o, file }, ctx.deps(cmd)));
+    .addHelpText(
+      "after",
+      examples([
+        "$ airconn diff connections.yaml",
+        "$ airconn diff connections.yaml --pattern team_a_% --prune",
+        "$ airconn diff connections.yaml --prefix team_a_ --prune          # index-friendly on Airflow 3.3",
+        "$ airconn diff connections.yaml --exit-code -o json > drift.json   # CI: exit 1 on drift",
+        "$ airconn -p staging diff --from-profile prod --pattern shared_%   # what staging lacks of prod",
+      ]),
+    )
+    .action(async (file: string | undefined, o: Omit<DiffOptions, "file">, cmd: Command) =>
+      run.diff({ ...o, file }, ctx.deps(cmd)),
+    );
 
-  program.command("apply")
-    .description("make the server match the file: create what is missing, patch what differs (only those fields), and with --prune delete the rest")
-    .argument("[file]", "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment")
-    .option("--from-profile <name>", "instead of a file: copy from the Airflow behind this profile (secrets cannot be copied: listed)")
+  program
+    .command("apply")
+    .description(
+      "make the server match the file: create what is missing, patch what differs (only those fields), and with --prune delete the rest",
+    )
+    .argument(
+      "[file]",
+      "desired connections (airconn YAML, or any format import reads); ${VAR} values come from the environment",
+    )
+    .option(
+      "--from-profile <name>",
+      "instead of a file: copy from the Airflow behind this profile (secrets cannot be copied: listed)",
+    )
     .addOption(formatOption())
     .option("--pattern <pattern>", "only server connections matching this pattern are in scope (e.g. team_a_%)")
-    .option("--prefix <prefix>", "only server connections whose id starts with this are in scope ('a|b' for either; with --pattern: both)")
+    .option(
+      "--prefix <prefix>",
+      "only server connections whose id starts with this are in scope ('a|b' for either; with --pattern: both)",
+    )
     .option("--prune", "delete connections in scope that are not in the file (asks first; --yes without a terminal)")
-    .option("--update-secrets", "also send secrets of existing connections (by default a secret is sent only on create)")
+    .option(
+      "--update-secrets",
+      "also send secrets of existing connections (by default a secret is sent only on create)",
+    )
     .option("--dry-run", "show the diff, change nothing")
     .option("-y, --yes", "do not ask before pruning")
-    .addHelpText("after", examples([
-      "$ airconn apply connections.yaml",
-      "$ airconn apply connections.yaml --pattern team_a_% --prune",
-      "$ airconn apply connections.yaml --prefix 'team_a|team_b' --prune --yes",
-      "$ DB_PASS=... airconn apply connections.yaml --prune --yes -o json   # CI",
-      "$ airconn -p staging apply --from-profile prod --pattern shared_%   # make staging match prod",
-      "",
-      "connections.yaml:",
-      "  connections:",
-      "    - connection_id: team_a_pg",
-      "      conn_type: postgres",
-      "      host: db.example.com",
-      "      port: 5432",
-      "      password: ${DB_PASS}",
-      "      extra: {sslmode: require}",
-    ]))
-    .action(async (file: string | undefined, o: Omit<ApplyOptions, "file">, cmd: Command) => run.apply({ ...o, file }, ctx.deps(cmd)));
+    .addHelpText(
+      "after",
+      examples([
+        "$ airconn apply connections.yaml",
+        "$ airconn apply connections.yaml --pattern team_a_% --prune",
+        "$ airconn apply connections.yaml --prefix 'team_a|team_b' --prune --yes",
+        "$ DB_PASS=... airconn apply connections.yaml --prune --yes -o json   # CI",
+        "$ airconn -p staging apply --from-profile prod --pattern shared_%   # make staging match prod",
+        "",
+        "connections.yaml:",
+        "  connections:",
+        "    - connection_id: team_a_pg",
+        "      conn_type: postgres",
+        "      host: db.example.com",
+        "      port: 5432",
+        "      password: ${DB_PASS}",
+        "      extra: {sslmode: require}",
+      ]),
+    )
+    .action(async (file: string | undefined, o: Omit<ApplyOptions, "file">, cmd: Command) =>
+      run.apply({ ...o, file }, ctx.deps(cmd)),
+    );
 }
 
-async function load(o: CommonOptions, d: Deps): Promise<{ plan: Plan; name: string; fromServer: boolean; words: SensitiveWords }> {
+async function load(
+  o: CommonOptions,
+  d: Deps,
+): Promise<{ plan: Plan; name: string; fromServer: boolean; words: SensitiveWords }> {
   if (o.fromProfile !== undefined) return { ...(await loadFromProfile(o, o.fromProfile, d)), fromServer: true };
   if (o.file === undefined) throw new UsageError("name a file, or another profile's Airflow with --from-profile NAME");
   return { ...(await loadFile(o as CommonOptions & { file: string }, d)), fromServer: false };
 }
 
 /** `--from-profile`: the source profile's connections are the wanted state; the current profile's are the target. */
-async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
+async function loadFromProfile(
+  o: CommonOptions,
+  from: string,
+  d: Deps,
+): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
   if (o.file !== undefined) throw new UsageError("give a file or --from-profile, not both");
   if (o.format) throw new UsageError("--format applies to a file, not to --from-profile");
-  if (o.updateSecrets) throw new UsageError("--update-secrets cannot be used with --from-profile: the API never returns secrets, so none can be copied");
+  if (o.updateSecrets)
+    throw new UsageError(
+      "--update-secrets cannot be used with --from-profile: the API never returns secrets, so none can be copied",
+    );
   const current = d.settings();
-  if (from === current.profile.value) throw new UsageError(`--from-profile ${from} is the profile in effect: compare it with another one (-p NAME)`);
+  if (from === current.profile.value)
+    throw new UsageError(`--from-profile ${from} is the profile in effect: compare it with another one (-p NAME)`);
   // Errors obtaining the source's token name its profile already.
-  const [{ planFromServer }, source, target] = await Promise.all([import("../apply/plan.js"), d.apiForProfile(from), d.api()]);
-  if (source.api.baseUrl === target.baseUrl) d.warn(`profile ${from} and profile ${current.profile.value} use the same Airflow (${target.baseUrl})`);
-  const byPattern = patternMatcher(o.pattern), byPrefix = prefixMatcher(o.prefix);
+  const [{ planFromServer }, source, target] = await Promise.all([
+    import("../apply/plan.js"),
+    d.apiForProfile(from),
+    d.api(),
+  ]);
+  if (source.api.baseUrl === target.baseUrl)
+    d.warn(`profile ${from} and profile ${current.profile.value} use the same Airflow (${target.baseUrl})`);
+  const byPattern = patternMatcher(o.pattern),
+    byPrefix = prefixMatcher(o.prefix);
   const inScope = (id: string) => byPattern(id) && byPrefix(id);
   // --prefix and "a|b" patterns: each client by its own server's version (one may be 3.3, the other 3.2 or 3.1);
   // airconn filters both answers anyway.
-  const list = async (api: typeof target) => (await api.list({ pattern: o.pattern, prefix: o.prefix, concurrency: d.concurrency() })).filter((c) => inScope(c.connection_id));
+  const list = async (api: typeof target) =>
+    (await api.list({ pattern: o.pattern, prefix: o.prefix, concurrency: d.concurrency() })).filter((c) =>
+      inScope(c.connection_id),
+    );
   // An error from the source names its profile: "Token Expired" alone would not say which Airflow refused.
   const fromSource = (e: unknown): never => {
-    if (e instanceof AirconnError) throw new AirconnError(`profile ${from} (${source.api.baseUrl}): ${e.message}`, e.exitCode, e.hint);
+    if (e instanceof AirconnError)
+      throw new AirconnError(`profile ${from} (${source.api.baseUrl}): ${e.message}`, e.exitCode, e.hint);
     throw e;
   };
   const [have, want] = await Promise.all([list(target), list(source.api).catch(fromSource)]);
   return { name: `profile ${from}`, plan: planFromServer(want, have), words: SENSITIVE_WORDS };
 }
 
-async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
-  const [{ detectFormat, parseConnectionsFile, presentFields }, { readInput }, { plan: makePlan }] =
-    await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../apply/plan.js")]);
+async function loadFile(
+  o: CommonOptions & { file: string },
+  d: Deps,
+): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
+  const [{ detectFormat, parseConnectionsFile, presentFields }, { readInput }, { plan: makePlan }] = await Promise.all([
+    import("../files/index.js"),
+    import("../bulk/load.js"),
+    import("../apply/plan.js"),
+  ]);
   const { text, name } = await readInput(o.file, d.io, "connections file", d.env);
   let format: FileFormat = detectFormat(o.file, o.format, text);
   if (!o.format && format === "yaml") format = "airconn";
   const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env, substitute: true });
   for (const w of parsed.warnings) d.warn(w);
-  const desired: Desired[] = parsed.connections.map((c) => ({ body: c.body, present: presentFields(c) as Set<string>, where: c.where }));
+  const desired: Desired[] = parsed.connections.map((c) => ({
+    body: c.body,
+    present: presentFields(c) as Set<string>,
+    where: c.where,
+  }));
   // Ids are unique: parseConnectionsFile refuses a file that repeats one.
-  const byPattern = patternMatcher(o.pattern), byPrefix = prefixMatcher(o.prefix);
+  const byPattern = patternMatcher(o.pattern),
+    byPrefix = prefixMatcher(o.prefix);
   const inScope = (id: string) => byPattern(id) && byPrefix(id);
   const outside = desired.filter((c) => !inScope(c.body.connection_id)).map((c) => c.body.connection_id);
   if (outside.length) {
-    const scope = [o.pattern !== undefined ? `--pattern ${o.pattern}` : "", o.prefix !== undefined ? `--prefix ${o.prefix}` : ""].filter(Boolean).join(" ");
-    throw new UsageError(`${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside ${scope}: ${outside.slice(0, 10).join(", ")}`);
+    const scope = [
+      o.pattern !== undefined ? `--pattern ${o.pattern}` : "",
+      o.prefix !== undefined ? `--prefix ${o.prefix}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    throw new UsageError(
+      `${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside ${scope}: ${outside.slice(0, 10).join(", ")}`,
+    );
   }
   const api = await d.api();
   const server = await api.list({ pattern: o.pattern, prefix: o.prefix, concurrency: d.concurrency() });
   const inServer = server.filter((c) => inScope(c.connection_id));
-  const keys = [...desired.flatMap((c) => extraKeys(c.body.extra, pyLoads)), ...inServer.flatMap((c) => extraKeys(c.extra, pyLoads))];
+  const keys = [
+    ...desired.flatMap((c) => extraKeys(c.body.extra, pyLoads)),
+    ...inServer.flatMap((c) => extraKeys(c.extra, pyLoads)),
+  ];
   const words = await sensitiveWordsForKeys(d, keys);
   return { name, words, plan: makePlan(desired, inServer, { updateSecrets: o.updateSecrets, words }) };
 }
@@ -131,34 +234,52 @@ async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<{
 const NOT_COPIED = "(secret: cannot be copied)";
 /** A "***" in the file where the server has no value: left out, never a change to "***". */
 const MISSING = "(secret missing on the server)";
-const show = (v: unknown): string => (v === undefined ? "(absent)" : v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v));
-const describeChange = (c: FieldChange): string => (c.kind === "secret" ? `(${c.note})` : `${show(c.from)} → ${show(c.to)}`);
+const show = (v: unknown): string =>
+  v === undefined ? "(absent)" : v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v);
+const describeChange = (c: FieldChange): string =>
+  c.kind === "secret" ? `(${c.note})` : `${show(c.from)} → ${show(c.to)}`;
 
 /**
  * The fields of a new connection, secrets never shown: values as they are (for -o json/yaml), or as display text
  * (for the table). A secret is "(set on create)"; a "***" (a create would store it literally, so it is left out) is
  * "(secret missing on the server)", or "(secret: cannot be copied)" from another server.
  */
-function createFields(b: ConnectionBody, display = true, fromServer = false, words: SensitiveWords = SENSITIVE_WORDS): Array<[string, unknown]> {
+function createFields(
+  b: ConnectionBody,
+  display = true,
+  fromServer = false,
+  words: SensitiveWords = SENSITIVE_WORDS,
+): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   const value = (v: unknown) => (display ? show(v) : v);
   const kept = fromServer ? NOT_COPIED : MISSING;
   for (const [k, v] of Object.entries(b)) {
     if (k === "connection_id" || v === undefined || (fromServer && v === null)) continue;
-    if (k === "password") { out.push([k, v === null ? value(null) : v === REDACTED ? kept : "(set on create)"]); continue; }
+    if (k === "password") {
+      out.push([k, v === null ? value(null) : v === REDACTED ? kept : "(set on create)"]);
+      continue;
+    }
     if (k === "extra" && typeof v === "string") {
       try {
         const m = pyLoads(v);
         if (m instanceof Map) {
           for (const [ek, ev] of m) {
-            if (fromServer && containsRedacted(ev)) { out.push([`extra.${ek}`, NOT_COPIED]); continue; }
+            if (fromServer && containsRedacted(ev)) {
+              out.push([`extra.${ek}`, NOT_COPIED]);
+              continue;
+            }
             // what is sent: the value without its "***"
             const sent = containsRedacted(ev) ? dropRedacted(ev) : ev;
-            out.push([`extra.${ek}`, sent === undefined ? kept : isSensitiveKey(ek, words) ? "(set on create)" : value(toJs(sent))]);
+            out.push([
+              `extra.${ek}`,
+              sent === undefined ? kept : isSensitiveKey(ek, words) ? "(set on create)" : value(toJs(sent)),
+            ]);
           }
           continue;
         }
-      } catch { /* shown as text below */ }
+      } catch {
+        /* shown as text below */
+      }
     }
     out.push([k, value(v)]);
   }
@@ -167,49 +288,99 @@ function createFields(b: ConnectionBody, display = true, fromServer = false, wor
 
 function diffJson(p: Plan, prune: boolean, fromServer: boolean, words: SensitiveWords) {
   return {
-    create: p.create.map((c) => ({ connection_id: c.id, fields: Object.fromEntries(createFields(c.body, false, fromServer, words)) })),
+    create: p.create.map((c) => ({
+      connection_id: c.id,
+      fields: Object.fromEntries(createFields(c.body, false, fromServer, words)),
+    })),
     update: p.update.map((u) => ({
       connection_id: u.id,
-      changes: u.changes.map((c) => (c.kind === "secret" ? { field: c.field, secret: c.note } : { field: c.field, from: c.from ?? null, to: c.to ?? null })),
+      changes: u.changes.map((c) =>
+        c.kind === "secret"
+          ? { field: c.field, secret: c.note }
+          : { field: c.field, from: c.from ?? null, to: c.to ?? null },
+      ),
     })),
     unchanged: p.unchanged,
     only_on_server: p.onlyOnServer,
     ...(prune ? { delete: p.onlyOnServer } : {}),
-    ...(fromServer ? {
-      not_comparable: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })),
-    } : { not_compared: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })) }),
+    ...(fromServer
+      ? {
+          not_comparable: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })),
+        }
+      : { not_compared: p.notCompared.map((n) => ({ connection_id: n.id, field: n.field })) }),
     missing_secrets: p.missing.map((n) => ({ connection_id: n.id, field: n.field })),
   };
 }
 
-const listed = (xs: Array<{ id: string; field: string }>, max = 10) => `${xs.slice(0, max).map((n) => `${n.id}.${n.field}`).join(", ")}${xs.length > max ? `, ... (${xs.length} in all)` : ""}`;
+const listed = (xs: Array<{ id: string; field: string }>, max = 10) =>
+  `${xs
+    .slice(0, max)
+    .map((n) => `${n.id}.${n.field}`)
+    .join(", ")}${xs.length > max ? `, ... (${xs.length} in all)` : ""}`;
 
-async function printDiff(d: Deps, p: Plan, prune: boolean, fromServer = false, words: SensitiveWords = SENSITIVE_WORDS): Promise<void> {
+async function printDiff(
+  d: Deps,
+  p: Plan,
+  prune: boolean,
+  fromServer = false,
+  words: SensitiveWords = SENSITIVE_WORDS,
+): Promise<void> {
   const rows: string[][] = [];
-  for (const c of p.create) for (const [f, v] of createFields(c.body, true, fromServer, words)) rows.push([c.id, "create", f, v as string]);
-  for (const c of p.create) if (!createFields(c.body, true, fromServer, words).length) rows.push([c.id, "create", "", ""]);
+  for (const c of p.create)
+    for (const [f, v] of createFields(c.body, true, fromServer, words)) rows.push([c.id, "create", f, v as string]);
+  for (const c of p.create)
+    if (!createFields(c.body, true, fromServer, words).length) rows.push([c.id, "create", "", ""]);
   for (const u of p.update) for (const c of u.changes) rows.push([u.id, "update", c.field, describeChange(c)]);
   // secrets missing on the server of connections that exist (a create's are among its fields)
   const creates = new Set(p.create.map((c) => c.id));
-  for (const m of p.missing) if (!creates.has(m.id)) rows.push([m.id, "missing", m.field, fromServer ? NOT_COPIED : MISSING]);
+  for (const m of p.missing)
+    if (!creates.has(m.id)) rows.push([m.id, "missing", m.field, fromServer ? NOT_COPIED : MISSING]);
   for (const id of p.onlyOnServer) rows.push([id, prune ? "delete" : "only on server", "", ""]);
   const shown = await render(d.io, d.output(), {
-    kind: "rows", rows, document: () => diffJson(p, prune, fromServer, words), emptyTable: "nothing",
+    kind: "rows",
+    rows,
+    document: () => diffJson(p, prune, fromServer, words),
+    emptyTable: "nothing",
     columns: [
       { header: "ID", value: (r) => r[0] },
-      { header: "CHANGE", value: (r) => r[1], paint: (chalk, a) => a === "create" ? chalk.green(a) : a === "update" ? chalk.yellow(a) : a === "delete" ? chalk.red(a) : a === "missing" ? chalk.magenta(a) : chalk.dim(a) },
+      {
+        header: "CHANGE",
+        value: (r) => r[1],
+        paint: (chalk, a) =>
+          a === "create"
+            ? chalk.green(a)
+            : a === "update"
+              ? chalk.yellow(a)
+              : a === "delete"
+                ? chalk.red(a)
+                : a === "missing"
+                  ? chalk.magenta(a)
+                  : chalk.dim(a),
+      },
       { header: "FIELD", value: (r) => r[2] },
       { header: "VALUE", value: (r) => r[3] },
     ],
   });
   if (shown === "document") return; // the summary below is for the rows
-  d.io.err(`${p.create.length} to create, ${p.update.length} to update, ${p.unchanged.length} unchanged, ${p.onlyOnServer.length} only on the server${prune ? " (to delete)" : ""}\n`);
+  d.io.err(
+    `${p.create.length} to create, ${p.update.length} to update, ${p.unchanged.length} unchanged, ${p.onlyOnServer.length} only on the server${prune ? " (to delete)" : ""}\n`,
+  );
   if (fromServer) {
     if (p.notCompared.length) d.io.err(`not comparable (both servers redact secrets): ${listed(p.notCompared)}\n`);
-    if (p.missing.length) d.io.err(`secrets of the source missing on the target (they cannot be copied): ${listed(p.missing)}\n`);
+    if (p.missing.length)
+      d.io.err(`secrets of the source missing on the target (they cannot be copied): ${listed(p.missing)}\n`);
   } else {
-    if (p.notCompared.length) d.io.err(`not compared (secrets are write-only; --update-secrets sends them): ${p.notCompared.slice(0, 10).map((n) => `${n.id}.${n.field}`).join(", ")}${p.notCompared.length > 10 ? ", ..." : ""}\n`);
-    if (p.missing.length) d.io.err(`secret missing on the server ("***" in the file, but there is no value to keep; left out): ${listed(p.missing)}\n`);
+    if (p.notCompared.length)
+      d.io.err(
+        `not compared (secrets are write-only; --update-secrets sends them): ${p.notCompared
+          .slice(0, 10)
+          .map((n) => `${n.id}.${n.field}`)
+          .join(", ")}${p.notCompared.length > 10 ? ", ..." : ""}\n`,
+      );
+    if (p.missing.length)
+      d.io.err(
+        `secret missing on the server ("***" in the file, but there is no value to keep; left out): ${listed(p.missing)}\n`,
+      );
   }
 }
 
@@ -235,7 +406,10 @@ function pruneDiffCommand(o: ApplyOptions, d: Deps): string {
   if (s.apiUrl.source === "flag") w.push("--api-url", shellWord(s.apiUrl.value));
   if (d.globals.caCert !== undefined) w.push("--ca-cert", shellWord(d.globals.caCert));
   if (d.globals.insecure) w.push("--insecure");
-  w.push("diff", ...(o.fromProfile !== undefined ? ["--from-profile", shellWord(o.fromProfile)] : [shellWord(o.file ?? "-")]));
+  w.push(
+    "diff",
+    ...(o.fromProfile !== undefined ? ["--from-profile", shellWord(o.fromProfile)] : [shellWord(o.file ?? "-")]),
+  );
   if (o.format !== undefined) w.push("--format", o.format);
   if (o.pattern !== undefined) w.push("--pattern", shellWord(o.pattern));
   if (o.prefix !== undefined) w.push("--prefix", shellWord(o.prefix));
@@ -248,9 +422,20 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
   if (o.dryRun) return printDiff(d, p, o.prune === true, fromServer, words);
   const prune = o.prune ? p.onlyOnServer : [];
   if (prune.length && !o.yes) {
-    if (!d.canPrompt()) throw new UsageError(`--prune would delete ${prune.length} connection${prune.length === 1 ? "" : "s"}: pass --yes to confirm without a terminal`, `see them first with: ${pruneDiffCommand(o, d)}`);
-    d.io.err(`--prune will delete: ${prune.slice(0, 30).join(", ")}${prune.length > 30 ? `, ... (${prune.length} in all)` : ""}\n`);
-    if (!(await d.prompter().confirm({ message: `Delete ${prune.length} connection${prune.length === 1 ? "" : "s"}?`, default: false }))) throw new CancelledError("nothing was changed");
+    if (!d.canPrompt())
+      throw new UsageError(
+        `--prune would delete ${prune.length} connection${prune.length === 1 ? "" : "s"}: pass --yes to confirm without a terminal`,
+        `see them first with: ${pruneDiffCommand(o, d)}`,
+      );
+    d.io.err(
+      `--prune will delete: ${prune.slice(0, 30).join(", ")}${prune.length > 30 ? `, ... (${prune.length} in all)` : ""}\n`,
+    );
+    if (
+      !(await d
+        .prompter()
+        .confirm({ message: `Delete ${prune.length} connection${prune.length === 1 ? "" : "s"}?`, default: false }))
+    )
+      throw new CancelledError("nothing was changed");
   }
   const { executeActions, withoutNullTeam, withoutRedacted } = await import("../bulk/engine.js");
   const api = await d.api();
@@ -260,28 +445,63 @@ export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
   // From here a signal stops sending: the requests in flight finish, the report lists what was never sent (issue 19).
   // So does a fatal error (isFatal: a token refused, a wrong URL), which is then the command's error.
   const stop = d.stopGracefully();
-  const planned = () => [...p.create.map((c) => ({ id: c.id, action: "create" })), ...p.update.map((u) => ({ id: u.id, action: "update" })), ...prune.map((id) => ({ id, action: "delete" }))];
+  const planned = () => [
+    ...p.create.map((c) => ({ id: c.id, action: "create" })),
+    ...p.update.map((u) => ({ id: u.id, action: "update" })),
+    ...prune.map((id) => ({ id, action: "delete" })),
+  ];
   try {
     if (p.create.length) {
-      await executeActions(api, [{ action: "create", entities: p.create.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop });
+      await executeActions(
+        api,
+        [
+          {
+            action: "create",
+            entities: p.create.map((c) => withoutNullTeam(withoutRedacted(c.body))),
+            action_on_existence: "fail",
+          },
+        ],
+        { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop },
+      );
     }
-    await runPool(p.update, concurrency, async (u) => {
-      await api.patch(u.id, u.body, u.mask);
-      report.ok(u.id, "updated", "update");
-    }, {
-      signal: stop,
-      failed: (e, u) => { if (e instanceof AirconnError) report.fail(u.id, "update", e.message, e instanceof ApiError ? e.status : null); },
-    });
-    if (prune.length) await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], { report, chunkSize: DEFAULT_CHUNK_SIZE, concurrency, stop });
+    await runPool(
+      p.update,
+      concurrency,
+      async (u) => {
+        await api.patch(u.id, u.body, u.mask);
+        report.ok(u.id, "updated", "update");
+      },
+      {
+        signal: stop,
+        failed: (e, u) => {
+          if (e instanceof AirconnError)
+            report.fail(u.id, "update", e.message, e instanceof ApiError ? e.status : null);
+        },
+      },
+    );
+    if (prune.length)
+      await executeActions(api, [{ action: "delete", entities: prune, action_on_non_existence: "skip" }], {
+        report,
+        chunkSize: DEFAULT_CHUNK_SIZE,
+        concurrency,
+        stop,
+      });
   } catch (e) {
     report.stoppedBy(e, planned());
   }
   if (stop.aborted && !report.interrupted) report.stopped(planned());
   if (p.missing.length && fromServer) {
-    d.warn(`the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin, or airconn patch ID --set-extra KEY=VALUE for an extra key): ${listed(p.missing, 30)}`);
+    d.warn(
+      `the API never returns secrets, so these were not copied from ${o.fromProfile === undefined ? "the source" : `profile ${o.fromProfile}`}; set them on the target (e.g. airconn patch ID --password-stdin, or airconn patch ID --set-extra KEY=VALUE for an extra key): ${listed(p.missing, 30)}`,
+    );
   } else if (p.missing.length) {
     const { missingSecretsWarning } = await import("../connection/keep.js");
-    d.warn(missingSecretsWarning(p.missing, ", or give the value in the file (e.g. a ${VAR}) and apply again (a password with --update-secrets)"));
+    d.warn(
+      missingSecretsWarning(
+        p.missing,
+        ", or give the value in the file (e.g. a ${VAR}) and apply again (a password with --update-secrets)",
+      ),
+    );
   }
   await printReport(d, report);
 }

@@ -10,33 +10,56 @@ import type { ConnectionBody } from "../api/types.js";
 import { examples } from "./common.js";
 import type { MissingSecret } from "../connection/keep.js";
 
-export interface BulkOptions { file: string; dryRun?: boolean; chunkSize?: number; format?: "json" | "yaml" }
+export interface BulkOptions {
+  file: string;
+  dryRun?: boolean;
+  chunkSize?: number;
+  format?: "json" | "yaml";
+}
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runBulk): void {
-  program.command("bulk")
-    .description("send create/update/delete actions written in the API's BulkBody shape (JSON or YAML); validates first, splits large actions, reports every id")
+  program
+    .command("bulk")
+    .description(
+      "send create/update/delete actions written in the API's BulkBody shape (JSON or YAML); validates first, splits large actions, reports every id",
+    )
     .argument("<file>", "the BulkBody file, or - for standard input")
     .option("--dry-run", "validate and print the requests that would be sent, send nothing")
-    .option("--chunk-size <n>", `entities per request (default ${DEFAULT_CHUNK_SIZE})`, intArg("--chunk-size", 1, 10000))
-    .addOption(new Option("--format <format>", "file format (default: from the extension or the content)").choices(["json", "yaml"]))
-    .addHelpText("after", examples([
-      "$ airconn bulk changes.yaml",
-      "$ airconn bulk changes.json --dry-run",
-      "$ airconn bulk - -o json < changes.json > report.json      # CI: machine-readable report, exit 1 if any id failed",
-      "",
-      "A bulk file:",
-      '  {"actions": [',
-      '    {"action": "create", "action_on_existence": "skip", "entities": [{"connection_id": "pg", "conn_type": "postgres", "host": "db"}]},',
-      '    {"action": "update", "update_mask": ["host"], "entities": [{"connection_id": "web", "conn_type": "http", "host": "new"}]},',
-      '    {"action": "delete", "action_on_non_existence": "skip", "entities": ["old_conn"]}]}',
-    ]))
+    .option(
+      "--chunk-size <n>",
+      `entities per request (default ${DEFAULT_CHUNK_SIZE})`,
+      intArg("--chunk-size", 1, 10000),
+    )
+    .addOption(
+      new Option("--format <format>", "file format (default: from the extension or the content)").choices([
+        "json",
+        "yaml",
+      ]),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        "$ airconn bulk changes.yaml",
+        "$ airconn bulk changes.json --dry-run",
+        "$ airconn bulk - -o json < changes.json > report.json      # CI: machine-readable report, exit 1 if any id failed",
+        "",
+        "A bulk file:",
+        '  {"actions": [',
+        '    {"action": "create", "action_on_existence": "skip", "entities": [{"connection_id": "pg", "conn_type": "postgres", "host": "db"}]},',
+        '    {"action": "update", "update_mask": ["host"], "entities": [{"connection_id": "web", "conn_type": "http", "host": "new"}]},',
+        '    {"action": "delete", "action_on_non_existence": "skip", "entities": ["old_conn"]}]}',
+      ]),
+    )
     .action(async (file: string, o: Omit<BulkOptions, "file">, cmd: Command) => run({ ...o, file }, ctx.deps(cmd)));
 }
 
 export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
-  const [{ checkBulkBody, problemLines }, { parseStructured, readInput, structuredTree }, { chunk, executeActions, maskedRequests, maskedUpdate, plannedIds }] =
-    await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
+  const [
+    { checkBulkBody, problemLines },
+    { parseStructured, readInput, structuredTree },
+    { chunk, executeActions, maskedRequests, maskedUpdate, plannedIds },
+  ] = await Promise.all([import("../bulk/validate.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "bulk file", d.env);
   const doc = await parseStructured(text, name, o.format);
   const { actions, problems } = checkBulkBody(doc);
@@ -55,20 +78,36 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
   // single PATCH requests with the mask, which the server honours. Say so wherever requests are shown.
   const maskedNote = (a: Action, i: number) => {
     const m = maskedUpdate(a);
-    return m && `actions[${i}]: Airflow ignores update_mask in bulk updates, so its ${m.entities.length} entit${m.entities.length === 1 ? "y goes" : "ies go"} as single PATCH requests with update_mask=${m.update_mask.join(",")}\n`;
+    return (
+      m &&
+      `actions[${i}]: Airflow ignores update_mask in bulk updates, so its ${m.entities.length} entit${m.entities.length === 1 ? "y goes" : "ies go"} as single PATCH requests with update_mask=${m.update_mask.join(",")}\n`
+    );
   };
   if (o.dryRun) {
     const requests = actions.flatMap((a): Array<{ method: "PATCH"; path: string; body: unknown }> => {
       const m = maskedUpdate(a);
       if (m) return maskedRequests(m);
-      return chunk<ConnectionBody | string>(a.entities, chunkSize).map((entities) => ({ method: "PATCH" as const, path: "/api/v2/connections", body: { actions: [{ ...a, entities }] } }));
+      return chunk<ConnectionBody | string>(a.entities, chunkSize).map((entities) => ({
+        method: "PATCH" as const,
+        path: "/api/v2/connections",
+        body: { actions: [{ ...a, entities }] },
+      }));
     });
     d.io.out(toJson({ requests }));
-    actions.forEach((a, i) => { const n = maskedNote(a, i); if (n) d.io.err(n); });
-    d.io.err(`dry run: ${total} id${total === 1 ? "" : "s"} in ${requests.length} request${requests.length === 1 ? "" : "s"}; nothing was sent\n`);
+    actions.forEach((a, i) => {
+      const n = maskedNote(a, i);
+      if (n) d.io.err(n);
+    });
+    d.io.err(
+      `dry run: ${total} id${total === 1 ? "" : "s"} in ${requests.length} request${requests.length === 1 ? "" : "s"}; nothing was sent\n`,
+    );
     return;
   }
-  if (d.globals.verbose) actions.forEach((a, i) => { const n = maskedNote(a, i); if (n) d.io.err(`* ${n}`); });
+  if (d.globals.verbose)
+    actions.forEach((a, i) => {
+      const n = maskedNote(a, i);
+      if (n) d.io.err(`* ${n}`);
+    });
 
   const api = await d.api();
   const planned = await keepRedactedSecrets(d, actions);
@@ -77,7 +116,11 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
   // A fatal error (isFatal: a token refused, a wrong URL) stops it too, and is the command's error.
   try {
     await executeActions(api, planned.actions, {
-      report, chunkSize, concurrency: Math.min(d.concurrency(), 8), existing: planned.existing, stop,
+      report,
+      chunkSize,
+      concurrency: Math.min(d.concurrency(), 8),
+      existing: planned.existing,
+      stop,
       onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
     });
   } catch (e) {
@@ -103,49 +146,88 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
  * - an update entity keeps "***" only where the server has the value (for a masked update: in the masked fields).
  * Every "***" left out of a connection that is written is listed in `missing`.
  */
-async function keepRedactedSecrets(d: Deps, actions: Action[]): Promise<{ actions: Action[]; existing?: Set<string>; missing: MissingSecret[] }> {
-  const [{ hasRedacted, overwriteBody, storedConnections, withoutRedacted }, { keepStoredBody, redactedOfNew }, { extraKeys }, { sensitiveWordsForKeys }] =
-    await Promise.all([import("../bulk/engine.js"), import("../connection/keep.js"), import("../connection/secrets.js"), import("./common.js")]);
+async function keepRedactedSecrets(
+  d: Deps,
+  actions: Action[],
+): Promise<{ actions: Action[]; existing?: Set<string>; missing: MissingSecret[] }> {
+  const [
+    { hasRedacted, overwriteBody, storedConnections, withoutRedacted },
+    { keepStoredBody, redactedOfNew },
+    { extraKeys },
+    { sensitiveWordsForKeys },
+  ] = await Promise.all([
+    import("../bulk/engine.js"),
+    import("../connection/keep.js"),
+    import("../connection/secrets.js"),
+    import("./common.js"),
+  ]);
   const withStars = actions.flatMap((a) => (a.action === "delete" ? [] : a.entities.filter(hasRedacted)));
   if (!withStars.length) return { actions, missing: [] };
-  const stored = await storedConnections(await d.api(), [...new Set(withStars.map((e) => e.connection_id))], d.concurrency());
-  const words = await sensitiveWordsForKeys(d, [...withStars.flatMap((e) => extraKeys(e.extra)), ...[...stored.values()].flatMap((c) => extraKeys(c.extra))]);
+  const stored = await storedConnections(
+    await d.api(),
+    [...new Set(withStars.map((e) => e.connection_id))],
+    d.concurrency(),
+  );
+  const words = await sensitiveWordsForKeys(d, [
+    ...withStars.flatMap((e) => extraKeys(e.extra)),
+    ...[...stored.values()].flatMap((c) => extraKeys(c.extra)),
+  ]);
   const missing: MissingSecret[] = [];
-  const note = (id: string, fields: string[]) => { for (const field of fields) missing.push({ id, field }); };
+  const note = (id: string, fields: string[]) => {
+    for (const field of fields) missing.push({ id, field });
+  };
   /** The body for a connection the server holds, "***" only where it has the value. */
   const kept = (e: ConnectionBody, fields?: { password: boolean; extra: boolean }): ConnectionBody => {
     const r = keepStoredBody(e, stored.get(e.connection_id)!, words, fields);
     note(e.connection_id, r.missing);
-    for (const p of r.clear) d.warn(`${e.connection_id}: ${p} is "***" in the file, which this server does not treat as a secret (it would store "***"): the stored value is kept`);
+    for (const p of r.clear)
+      d.warn(
+        `${e.connection_id}: ${p} is "***" in the file, which this server does not treat as a secret (it would store "***"): the stored value is kept`,
+      );
     return r.body;
   };
-  const created = new Set(actions.flatMap((a) => (a.action === "create" ? a.entities.map((e) => e.connection_id) : [])));
+  const created = new Set(
+    actions.flatMap((a) => (a.action === "create" ? a.entities.map((e) => e.connection_id) : [])),
+  );
   const overwritten: string[] = [];
   const out: Action[] = [];
   for (const a of actions) {
-    if (a.action === "delete" || !a.entities.some(hasRedacted)) { out.push(a); continue; }
+    if (a.action === "delete" || !a.entities.some(hasRedacted)) {
+      out.push(a);
+      continue;
+    }
     if (a.action === "update") {
       const mask = Array.isArray(a.update_mask) && a.update_mask.length ? new Set(a.update_mask) : undefined;
       const fields = mask && { password: mask.has("password"), extra: mask.has("extra") };
       // An id the server lacks is not written by an update (404, or skipped), unless a create of this file makes it
       // first, without its "***": either way the server has nothing to keep for it.
-      out.push({ ...a, entities: a.entities.map((e) => {
-        if (!hasRedacted(e)) return e;
-        if (stored.has(e.connection_id)) return kept(e, fields);
-        if (created.has(e.connection_id)) note(e.connection_id, redactedOfNew(e));
-        return withoutRedacted(e);
-      }) });
+      out.push({
+        ...a,
+        entities: a.entities.map((e) => {
+          if (!hasRedacted(e)) return e;
+          if (stored.has(e.connection_id)) return kept(e, fields);
+          if (created.has(e.connection_id)) note(e.connection_id, redactedOfNew(e));
+          return withoutRedacted(e);
+        }),
+      });
       continue;
     }
     const mode = a.action_on_existence ?? "fail";
-    const toUpdate = mode === "overwrite" ? a.entities.filter((e) => hasRedacted(e) && stored.has(e.connection_id)) : [];
-    const rest = a.entities.filter((e) => !toUpdate.includes(e)).map((e) => {
-      if (!hasRedacted(e)) return e;
-      if (!stored.has(e.connection_id)) note(e.connection_id, redactedOfNew(e));
-      return withoutRedacted(e);
-    });
+    const toUpdate =
+      mode === "overwrite" ? a.entities.filter((e) => hasRedacted(e) && stored.has(e.connection_id)) : [];
+    const rest = a.entities
+      .filter((e) => !toUpdate.includes(e))
+      .map((e) => {
+        if (!hasRedacted(e)) return e;
+        if (!stored.has(e.connection_id)) note(e.connection_id, redactedOfNew(e));
+        return withoutRedacted(e);
+      });
     if (toUpdate.length) {
-      out.push({ action: "update", entities: toUpdate.map((e) => overwriteBody(kept(e))), action_on_non_existence: "fail" });
+      out.push({
+        action: "update",
+        entities: toUpdate.map((e) => overwriteBody(kept(e))),
+        action_on_non_existence: "fail",
+      });
       overwritten.push(...toUpdate.map((e) => e.connection_id));
     }
     if (rest.length) out.push({ ...a, entities: rest });

@@ -9,9 +9,12 @@ import type { AirflowApi } from "../api/client.js";
 export function checkConnectionId(id: string, what = "connection id"): string {
   const p = idProblem(id, { context: "flag", path: what }, what);
   if (p) {
-    throw new UsageError(p.message, id.includes("/") && p.message.includes('contains "/"')
-      ? `such ids come from secrets backends or the Airflow CLI; delete one with a bulk file: echo '{"actions": [{"action": "delete", "entities": [${JSON.stringify(id)}]}]}' | airconn bulk -`
-      : undefined);
+    throw new UsageError(
+      p.message,
+      id.includes("/") && p.message.includes('contains "/"')
+        ? `such ids come from secrets backends or the Airflow CLI; delete one with a bulk file: echo '{"actions": [{"action": "delete", "entities": [${JSON.stringify(id)}]}]}' | airconn bulk -`
+        : undefined,
+    );
   }
   return id;
 }

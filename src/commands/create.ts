@@ -10,7 +10,13 @@ import { airflowServer, checkConnectionId, examples } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
 import { refuseRedactedForNew } from "../connection/secrets.js";
 import { extraProblem, orThrow, portProblem } from "../connection/validate.js";
-import { addWorkerOptions, refuseWorkerFlagsWithout, stateReporter, workerFlagsGiven, type WorkerFlags } from "./worker.js";
+import {
+  addWorkerOptions,
+  refuseWorkerFlagsWithout,
+  stateReporter,
+  workerFlagsGiven,
+  type WorkerFlags,
+} from "./worker.js";
 import { DEFAULT_WAIT_S, requireWorkerTests, resumeHint, testOnApiServer, workerTest } from "../api/connection-test.js";
 
 export interface CreateOptions extends FieldOptions, WorkerFlags {
@@ -26,38 +32,53 @@ const WITH_SOURCE = new Set(["--description", "--team", "--password-stdin", "--p
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runCreate): void {
-  const cmd = program.command("create")
-    .description("create a connection from field flags, a URI or Airflow's JSON form; on a terminal with no type given, asks for the fields")
+  const cmd = program
+    .command("create")
+    .description(
+      "create a connection from field flags, a URI or Airflow's JSON form; on a terminal with no type given, asks for the fields",
+    )
     .argument("<connection-id>", "the new connection's id (letters, digits, _ . -)");
   addFieldOptions(cmd)
-    .option("--uri <uri>", "the connection as an Airflow URI, e.g. postgres://user@db:5432/app (password: use --password-stdin)")
+    .option(
+      "--uri <uri>",
+      "the connection as an Airflow URI, e.g. postgres://user@db:5432/app (password: use --password-stdin)",
+    )
     .option("--json <json>", "the connection in Airflow's JSON form: the JSON text, @FILE, or - for standard input")
-    .option("--if-not-exists", "if the connection already exists, change nothing and exit 0 (for scripts that run twice)")
-    .option("--test-first", "create it only if its test passes (Airflow 3.3: on a worker, stored by the server on success; before 3.3: tested on the API server, then created)");
+    .option(
+      "--if-not-exists",
+      "if the connection already exists, change nothing and exit 0 (for scripts that run twice)",
+    )
+    .option(
+      "--test-first",
+      "create it only if its test passes (Airflow 3.3: on a worker, stored by the server on success; before 3.3: tested on the API server, then created)",
+    );
   addWorkerOptions(cmd, "with --test-first (Airflow 3.3)")
-    .addHelpText("after", examples([
-      "$ airconn create my_postgres                                  # on a terminal: asks for each field",
-      "$ airconn create my_postgres --type postgres --host db.internal --port 5432 --login app --schema sales",
-      "$ airconn create my_api --uri 'http://api.example.com:443/?timeout=30' --description 'partner API'",
-      "$ airconn create my_s3 --json '{\"conn_type\": \"aws\", \"extra\": {\"region_name\": \"eu-west-1\"}}'",
-      "",
-      "In CI (no prompts; the secret from stdin; a re-run succeeds):",
-      "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --type postgres --host db --login app --password-stdin --if-not-exists",
-      "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin -o json",
-      "$ airconn create my_s3 --json @connections/my_s3.json --if-not-exists",
-      "$ printf %s \"$DB_PASSWORD\" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin --test-first",
-      "$ airconn create my_api --type http --host api.internal --test-first --queue etl --executor CeleryExecutor --wait 120",
-      "",
-      "--uri and --json cannot be combined with each other, nor with field flags other than --description,",
-      "--team and --password-stdin/--password (used when the URI or JSON has no password).",
-      "--executor, --queue and --wait need --test-first and Airflow 3.3 (as with `airconn test --on-worker`): before",
-      "3.3 the test runs on the API server, and they are refused (exit 2, no test sent). When --wait (default 90 s)",
-      "runs out, airconn exits 1 and prints the test's token, and the server still creates the connection if the test",
-      "passes later: see with `airconn test --poll TOKEN`. Ctrl-C the same, with exit 130.",
-      "Exit codes: 0 created (or already there with --if-not-exists), 1 the test failed (--test-first: nothing created)",
-      "or --wait ran out, 2 invalid input (also an executor the server does not know), 4 not allowed, 5 already exists",
-      "(or a test of that id is already running on the server), 130 interrupted.",
-    ]))
+    .addHelpText(
+      "after",
+      examples([
+        "$ airconn create my_postgres                                  # on a terminal: asks for each field",
+        "$ airconn create my_postgres --type postgres --host db.internal --port 5432 --login app --schema sales",
+        "$ airconn create my_api --uri 'http://api.example.com:443/?timeout=30' --description 'partner API'",
+        '$ airconn create my_s3 --json \'{"conn_type": "aws", "extra": {"region_name": "eu-west-1"}}\'',
+        "",
+        "In CI (no prompts; the secret from stdin; a re-run succeeds):",
+        '$ printf %s "$DB_PASSWORD" | airconn create my_postgres --type postgres --host db --login app --password-stdin --if-not-exists',
+        '$ printf %s "$DB_PASSWORD" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin -o json',
+        "$ airconn create my_s3 --json @connections/my_s3.json --if-not-exists",
+        '$ printf %s "$DB_PASSWORD" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin --test-first',
+        "$ airconn create my_api --type http --host api.internal --test-first --queue etl --executor CeleryExecutor --wait 120",
+        "",
+        "--uri and --json cannot be combined with each other, nor with field flags other than --description,",
+        "--team and --password-stdin/--password (used when the URI or JSON has no password).",
+        "--executor, --queue and --wait need --test-first and Airflow 3.3 (as with `airconn test --on-worker`): before",
+        "3.3 the test runs on the API server, and they are refused (exit 2, no test sent). When --wait (default 90 s)",
+        "runs out, airconn exits 1 and prints the test's token, and the server still creates the connection if the test",
+        "passes later: see with `airconn test --poll TOKEN`. Ctrl-C the same, with exit 130.",
+        "Exit codes: 0 created (or already there with --if-not-exists), 1 the test failed (--test-first: nothing created)",
+        "or --wait ran out, 2 invalid input (also an executor the server does not know), 4 not allowed, 5 already exists",
+        "(or a test of that id is already running on the server), 130 interrupted.",
+      ]),
+    )
     .action(async (id: string, o: Omit<CreateOptions, "id">, c: Command) => run({ ...o, id }, ctx.deps(c)));
 }
 
@@ -65,8 +86,11 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
   const id = checkConnectionId(o.id);
   const workerFlags = workerFlagsGiven(o);
   if (!o.testFirst) {
-    refuseWorkerFlagsWithout(workerFlags, "--test-first",
-      `add --test-first: they choose the executor and queue of the test before the connection is created, and how long to wait for it (Airflow 3.3)`);
+    refuseWorkerFlagsWithout(
+      workerFlags,
+      "--test-first",
+      `add --test-first: they choose the executor and queue of the test before the connection is created, and how long to wait for it (Airflow 3.3)`,
+    );
   } else if (workerFlags.length) {
     // before anything is read or sent (the version is cached): these need the 3.3 test on a worker
     await requireWorkerTests(await airflowServer(d), workerFlags.join(", "), WITHOUT_WORKER_HINT);
@@ -84,14 +108,18 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
         d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`);
         return;
       }
-      throw new ConflictError(`connection ${id} already exists`, "change it with `airconn patch`, or pass --if-not-exists to accept an existing one");
+      throw new ConflictError(
+        `connection ${id} already exists`,
+        "change it with `airconn patch`, or pass --if-not-exists to accept an existing one",
+      );
     }
     throw e;
   }
   await renderConnection(d.io, created, out);
 }
 
-const WITHOUT_WORKER_HINT = "leave out --executor, --queue and --wait: before Airflow 3.3, --test-first tests on the API server, then creates";
+const WITHOUT_WORKER_HINT =
+  "leave out --executor, --queue and --wait: before Airflow 3.3, --test-first tests on the API server, then creates";
 
 /**
  * --test-first: nothing is created unless the test passes. Airflow 3.3 tests on a worker with commit_on_success (the
@@ -105,8 +133,14 @@ async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps
   const out = d.output();
   try {
     await api.get(id);
-    if (o.ifNotExists) { d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`); return; }
-    throw new ConflictError(`connection ${id} already exists`, "change it with `airconn patch` (test it with `airconn test`), or pass --if-not-exists to accept an existing one");
+    if (o.ifNotExists) {
+      d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`);
+      return;
+    }
+    throw new ConflictError(
+      `connection ${id} already exists`,
+      "change it with `airconn patch` (test it with `airconn test`), or pass --if-not-exists to accept an existing one",
+    );
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
@@ -114,32 +148,47 @@ async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps
   // worker flags with no version known: requireWorkerTests let them through, and the server decides (405 before 3.3)
   if (workerTests || (version === undefined && workerFlagsGiven(o).length)) {
     const r = await workerTest(d, api, body, {
-      executor: o.executor, queue: o.queue, commitOnSuccess: true, waitMs: (o.wait ?? DEFAULT_WAIT_S) * 1000,
-      goesOn: `, which still creates ${id} if it passes`, olderServerHint: WITHOUT_WORKER_HINT, reporter: () => stateReporter(d, id),
+      executor: o.executor,
+      queue: o.queue,
+      commitOnSuccess: true,
+      waitMs: (o.wait ?? DEFAULT_WAIT_S) * 1000,
+      goesOn: `, which still creates ${id} if it passes`,
+      olderServerHint: WITHOUT_WORKER_HINT,
+      reporter: () => stateReporter(d, id),
     });
     if (r.status === null) {
-      throw new AirconnError(`${r.message}: ${id} is not created yet, but its test goes on on the server, which creates ${id} if the test passes (commit_on_success); its token is ${r.token}`,
-        EXIT.FAILURE, `${resumeHint(r.token)}, then \`airconn get ${id}\``);
+      throw new AirconnError(
+        `${r.message}: ${id} is not created yet, but its test goes on on the server, which creates ${id} if the test passes (commit_on_success); its token is ${r.token}`,
+        EXIT.FAILURE,
+        `${resumeHint(r.token)}, then \`airconn get ${id}\``,
+      );
     }
     if (!r.status) throw new AirconnError(`the test failed, nothing was created: ${r.message}`, EXIT.FAILURE);
     let created;
     try {
       created = await api.get(id);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) throw new AirconnError(`the test passed (${r.message}) but the server did not store ${id}`, EXIT.FAILURE, "create it with `airconn create` without --test-first");
+      if (e instanceof ApiError && e.status === 404)
+        throw new AirconnError(
+          `the test passed (${r.message}) but the server did not store ${id}`,
+          EXIT.FAILURE,
+          "create it with `airconn create` without --test-first",
+        );
       throw e;
     }
     d.note(`the test passed on a worker: ${r.message}`);
     return renderConnection(d.io, created, out);
   }
   const res = await testOnApiServer(api, body);
-  if (!res.status) throw new AirconnError(`the test failed, nothing was created: ${oneLine(res.message)}`, EXIT.FAILURE);
+  if (!res.status)
+    throw new AirconnError(`the test failed, nothing was created: ${oneLine(res.message)}`, EXIT.FAILURE);
   d.note(`the test passed: ${oneLine(res.message)}`);
   let created;
   try {
     created = await api.create(body);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 409) throw new ConflictError(`connection ${id} already exists (created meanwhile)`);
+    if (e instanceof ApiError && e.status === 409)
+      throw new ConflictError(`connection ${id} already exists (created meanwhile)`);
     throw e;
   }
   await renderConnection(d.io, created, out);
@@ -153,10 +202,15 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
   if (source) {
     const bad = flags.filter((f) => !WITH_SOURCE.has(f));
     if (bad.length) {
-      throw new UsageError(`${bad.join(", ")} cannot be combined with ${source}: give every field in the ${source === "--uri" ? "URI" : "JSON"}`,
-        `only --description, --team and --password-stdin can be added to ${source}`);
+      throw new UsageError(
+        `${bad.join(", ")} cannot be combined with ${source}: give every field in the ${source === "--uri" ? "URI" : "JSON"}`,
+        `only --description, --team and --password-stdin can be added to ${source}`,
+      );
     }
-    if (o.json === "-" && o.passwordStdin) throw new UsageError("--json - and --password-stdin both read standard input: put the JSON in a file (--json @FILE)");
+    if (o.json === "-" && o.passwordStdin)
+      throw new UsageError(
+        "--json - and --password-stdin both read standard input: put the JSON in a file (--json @FILE)",
+      );
   }
   const fromFlags = await fieldsFromFlags(o, d);
   let fields: Partial<Fields>;
@@ -165,7 +219,14 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
     for (const k of ["description", "team_name", "password"] as const) {
       if (fromFlags[k] === undefined) continue;
       if (parsed[k] !== undefined && parsed[k] !== null) {
-        const flag = k === "team_name" ? "--team" : k === "password" ? (o.passwordStdin ? "--password-stdin" : "--password") : "--description";
+        const flag =
+          k === "team_name"
+            ? "--team"
+            : k === "password"
+              ? o.passwordStdin
+                ? "--password-stdin"
+                : "--password"
+              : "--description";
         throw new UsageError(`the ${k} is given twice: in ${source} and with ${flag}`);
       }
     }
@@ -176,8 +237,10 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
     const { promptNewConnection } = await import("../prompts/connection.js");
     return promptNewConnection(d.prompter(), id, fromFlags, (s) => d.io.err(s));
   } else {
-    throw new UsageError("no connection type: pass --type (or --uri or --json)",
-      "without a terminal every field comes from flags: airconn create ID --type postgres --host ... --password-stdin");
+    throw new UsageError(
+      "no connection type: pass --type (or --uri or --json)",
+      "without a terminal every field comes from flags: airconn create ID --type postgres --host ... --password-stdin",
+    );
   }
   refuseRedactedForNew(fields, source ?? "create");
   const body: ConnectionBody = { connection_id: id, conn_type: fields.conn_type ?? "" };
@@ -201,7 +264,19 @@ export function normaliseJsonConnType(t: string): string {
   return t.replaceAll("-", "_");
 }
 
-const JSON_KEYS = ["conn_type", "description", "host", "login", "password", "schema", "port", "extra", "team_name", "connection_id", "conn_id"];
+const JSON_KEYS = [
+  "conn_type",
+  "description",
+  "host",
+  "login",
+  "password",
+  "schema",
+  "port",
+  "extra",
+  "team_name",
+  "connection_id",
+  "conn_id",
+];
 
 /**
  * Airflow's JSON connection form (`airflow connections add --conn-json`, Connection.from_json): an object with
@@ -209,25 +284,36 @@ const JSON_KEYS = ["conn_type", "description", "host", "login", "password", "sch
  * string). Falsy values (null, "", 0, {}) are left out, as Airflow does.
  */
 export async function fieldsFromJson(arg: string, id: string, d: Deps): Promise<Partial<Fields>> {
-  let text = arg, name = "--json";
+  let text = arg,
+    name = "--json";
   if (arg === "-" || arg.startsWith("@")) {
     const { readInput } = await import("../bulk/load.js");
     const r = await readInput(arg === "-" ? "-" : arg.slice(1), d.io, "JSON connection", d.env);
-    text = r.text; name = `--json ${r.name}`;
+    text = r.text;
+    name = `--json ${r.name}`;
   }
   let doc: PyValue;
-  try { doc = pyLoads(text.trim()); } catch (e) {
+  try {
+    doc = pyLoads(text.trim());
+  } catch (e) {
     throw new UsageError(`${name}: invalid JSON: ${e instanceof PyJsonError ? e.message : String(e)}`);
   }
-  if (!(doc instanceof Map)) throw new UsageError(`${name}: expected a JSON object such as {"conn_type": "postgres", "host": "db"}`);
+  if (!(doc instanceof Map))
+    throw new UsageError(`${name}: expected a JSON object such as {"conn_type": "postgres", "host": "db"}`);
   const unknown = [...doc.keys()].filter((k) => !JSON_KEYS.includes(k));
-  if (unknown.length) throw new UsageError(`${name}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; allowed: ${JSON_KEYS.slice(0, 9).join(", ")}`);
+  if (unknown.length)
+    throw new UsageError(
+      `${name}: unknown key${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; allowed: ${JSON_KEYS.slice(0, 9).join(", ")}`,
+    );
   for (const k of ["connection_id", "conn_id"]) {
     const v = doc.get(k);
-    if (v !== undefined && v !== null && v !== id) throw new UsageError(`${name}: ${k} is "${String(v)}" but the id given is "${id}"`);
+    if (v !== undefined && v !== null && v !== id)
+      throw new UsageError(`${name}: ${k} is "${String(v)}" but the id given is "${id}"`);
   }
   const f: Partial<Fields> = {};
-  const str = (k: "conn_type" | "description" | "host" | "login" | "password" | "schema" | "team_name"): string | undefined => {
+  const str = (
+    k: "conn_type" | "description" | "host" | "login" | "password" | "schema" | "team_name",
+  ): string | undefined => {
     const v = doc.get(k);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "string") throw new UsageError(`${name}: ${k} must be a string`);
@@ -246,7 +332,10 @@ export async function fieldsFromJson(arg: string, id: string, d: Deps): Promise<
     if (port instanceof PyInt) n = Number(port.text);
     else if (port instanceof PyFloat && Number.isInteger(port.value)) n = port.value;
     else if (typeof port === "string" && /^\s*[+-]?\d+\s*$/.test(port)) n = Number(port.trim());
-    else throw new UsageError(`${name}: expected an integer value for port, but got ${typeof port === "string" ? JSON.stringify(port) : pyDumps(port)}`);
+    else
+      throw new UsageError(
+        `${name}: expected an integer value for port, but got ${typeof port === "string" ? JSON.stringify(port) : pyDumps(port)}`,
+      );
     orThrow(portProblem(n, { context: "json", path: name }));
     if (n !== 0) f.port = n;
   }

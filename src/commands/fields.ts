@@ -42,7 +42,10 @@ export function addFieldOptions(cmd: Command, what = "the connection's"): Comman
     .option("--host <host>", `${what} host (not the Airflow URL)`)
     .option("--login <login>", `${what} login`)
     .option("--password-stdin", "read the password from standard input (one trailing newline is removed)")
-    .option("--password <password>", "the password (visible in the process list and shell history: scripts should use --password-stdin)")
+    .option(
+      "--password <password>",
+      "the password (visible in the process list and shell history: scripts should use --password-stdin)",
+    )
     .option("--port <port>", `${what} port (${PORT_RANGE})`, intArg("--port", PORT_MIN, PORT_MAX))
     .option("--schema <schema>", `${what} schema`)
     .option("--extra <json-object>", `${what} extra, a JSON object such as '{"sslmode": "require"}'`)
@@ -60,7 +63,10 @@ export function givenFlags(o: FieldOptions): string[] {
 /** Reads the password from stdin: all of it, minus one trailing newline. */
 export async function readPasswordStdin(d: Deps): Promise<string> {
   if (d.io.stdinIsTTY) {
-    throw new UsageError("--password-stdin reads standard input, but it is a terminal", "pipe the password in: printf %s \"$PASSWORD\" | airconn ... --password-stdin");
+    throw new UsageError(
+      "--password-stdin reads standard input, but it is a terminal",
+      'pipe the password in: printf %s "$PASSWORD" | airconn ... --password-stdin',
+    );
   }
   const text = (await d.io.readStdin({ what: "standard input (--password-stdin)" })).replace(/\r?\n$/, "");
   if (text === "") throw new UsageError("--password-stdin: standard input was empty");
@@ -72,7 +78,8 @@ export async function readPasswordStdin(d: Deps): Promise<string> {
  * refuses "***" as a password (that is how the server hides one, never a value to store).
  */
 export async function fieldsFromFlags(o: FieldOptions, d: Deps): Promise<Partial<Fields>> {
-  if (o.password !== undefined && o.passwordStdin) throw new UsageError("--password and --password-stdin cannot be used together");
+  if (o.password !== undefined && o.passwordStdin)
+    throw new UsageError("--password and --password-stdin cannot be used together");
   const f: Partial<Fields> = {};
   if (o.type !== undefined) {
     orThrow(connTypeProblem(o.type, { context: "flag", path: "--type" }));
@@ -96,8 +103,10 @@ export async function fieldsFromFlags(o: FieldOptions, d: Deps): Promise<Partial
   }
   if (o.passwordStdin) f.password = await readPasswordStdin(d);
   else if (o.password !== undefined) {
-    if (o.password === "") throw new UsageError("--password is empty (a password cannot be cleared through the Airflow API)");
-    if (!d.io.stdinIsTTY) d.warn("--password puts the secret in the process list and shell history: prefer --password-stdin in scripts");
+    if (o.password === "")
+      throw new UsageError("--password is empty (a password cannot be cleared through the Airflow API)");
+    if (!d.io.stdinIsTTY)
+      d.warn("--password puts the secret in the process list and shell history: prefer --password-stdin in scripts");
     f.password = o.password;
   }
   refuseRedactedPassword(f.password);

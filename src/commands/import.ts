@@ -14,33 +14,66 @@ import { pyLoads } from "../util/pyjson.js";
 import type { ConnectionResponse } from "../api/types.js";
 
 export type OnExistence = "fail" | "skip" | "overwrite";
-export interface ImportOptions { file: string; format?: FileFormat; onExistence?: OnExistence; dryRun?: boolean; chunkSize?: number }
+export interface ImportOptions {
+  file: string;
+  format?: FileFormat;
+  onExistence?: OnExistence;
+  dryRun?: boolean;
+  chunkSize?: number;
+}
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runImport): void {
-  program.command("import")
-    .description("import the files `airflow connections export` writes (json, yaml, env), airflowctl's json and Astro's airflow_settings.yaml")
+  program
+    .command("import")
+    .description(
+      "import the files `airflow connections export` writes (json, yaml, env), airflowctl's json and Astro's airflow_settings.yaml",
+    )
     .argument("<file>", "the file, or - for standard input (then --format is required)")
-    .addOption(new Option("--format <format>", "file format (default: from the extension)").choices(["json", "yaml", "env", "astro"]))
-    .addOption(new Option("--on-existence <mode>", "when an id already exists: fail (write nothing, exit 5), skip it, or overwrite it").choices(["fail", "skip", "overwrite"]).default("fail"))
+    .addOption(
+      new Option("--format <format>", "file format (default: from the extension)").choices([
+        "json",
+        "yaml",
+        "env",
+        "astro",
+      ]),
+    )
+    .addOption(
+      new Option(
+        "--on-existence <mode>",
+        "when an id already exists: fail (write nothing, exit 5), skip it, or overwrite it",
+      )
+        .choices(["fail", "skip", "overwrite"])
+        .default("fail"),
+    )
     .option("--dry-run", "print what would be created, updated and skipped; send no write")
-    .option("--chunk-size <n>", `connections per bulk request (default ${DEFAULT_CHUNK_SIZE})`, intArg("--chunk-size", 1, 10000))
-    .addHelpText("after", examples([
-      "$ airconn import connections.json",
-      "$ airconn import airflow_settings.yaml --on-existence skip",
-      "$ airconn import connections.env --dry-run",
-      "$ airconn import - --format yaml --on-existence overwrite -o json < connections.yaml > report.json   # CI",
-      "",
-      'Secrets: an exported file holds "***" for passwords and sensitive extra values. For ids that exist,',
-      "overwrite keeps the stored secret; new ids are created without it and listed in a warning.",
-    ]))
+    .option(
+      "--chunk-size <n>",
+      `connections per bulk request (default ${DEFAULT_CHUNK_SIZE})`,
+      intArg("--chunk-size", 1, 10000),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        "$ airconn import connections.json",
+        "$ airconn import airflow_settings.yaml --on-existence skip",
+        "$ airconn import connections.env --dry-run",
+        "$ airconn import - --format yaml --on-existence overwrite -o json < connections.yaml > report.json   # CI",
+        "",
+        'Secrets: an exported file holds "***" for passwords and sensitive extra values. For ids that exist,',
+        "overwrite keeps the stored secret; new ids are created without it and listed in a warning.",
+      ]),
+    )
     .action(async (file: string, o: Omit<ImportOptions, "file">, cmd: Command) => run({ ...o, file }, ctx.deps(cmd)));
 }
 
 export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const mode: OnExistence = o.onExistence ?? "fail";
-  const [{ detectFormat, parseConnectionsFile }, { readInput }, { executeActions, overwriteBody, plannedIds, storedConnections, withoutNullTeam, withoutRedacted }] =
-    await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
+  const [
+    { detectFormat, parseConnectionsFile },
+    { readInput },
+    { executeActions, overwriteBody, plannedIds, storedConnections, withoutNullTeam, withoutRedacted },
+  ] = await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../bulk/engine.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file", d.env);
   const format = detectFormat(o.file === "-" ? "-" : o.file, o.format, text);
   const parsed = parseConnectionsFile(text, { format, fileName: name, env: d.env });
@@ -58,12 +91,17 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const toSkip = mode === "skip" ? conns.filter((c) => existing.has(c.body.connection_id)) : [];
   if (mode === "fail" && existing.size) {
     const list = [...existing];
-    throw new ConflictError(`${list.length} connection${list.length === 1 ? "" : "s"} already exist, nothing was imported: ${list.slice(0, 20).join(", ")}${list.length > 20 ? ", ..." : ""}`,
-      "re-run with --on-existence skip (leave them) or --on-existence overwrite (update them)");
+    throw new ConflictError(
+      `${list.length} connection${list.length === 1 ? "" : "s"} already exist, nothing was imported: ${list.slice(0, 20).join(", ")}${list.length > 20 ? ", ..." : ""}`,
+      "re-run with --on-existence skip (leave them) or --on-existence overwrite (update them)",
+    );
   }
   // "***" means "keep what the server has": sent only where the stored connection has a value (connection/keep.ts).
   const missing = new Map<string, string[]>();
-  for (const c of toCreate) { const m = redactedOfNew(c.body); if (m.length) missing.set(c.body.connection_id, m); }
+  for (const c of toCreate) {
+    const m = redactedOfNew(c.body);
+    if (m.length) missing.set(c.body.connection_id, m);
+  }
   if (toUpdate.length) await keepStoredSecrets(d, toUpdate, stored, missing);
   const missingList: MissingSecret[] = [...missing].flatMap(([id, fields]) => fields.map((field) => ({ id, field })));
 
@@ -75,28 +113,52 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
     };
     const rows = [
       ...toCreate.map((c) => ({ connection_id: c.body.connection_id, action: "create", note: note(c, "") })),
-      ...toUpdate.map((c) => ({ connection_id: c.body.connection_id, action: "update", note: note(c, "keeps the stored secrets") })),
+      ...toUpdate.map((c) => ({
+        connection_id: c.body.connection_id,
+        action: "update",
+        note: note(c, "keeps the stored secrets"),
+      })),
       ...toSkip.map((c) => ({ connection_id: c.body.connection_id, action: "skip", note: "exists" })),
     ];
     await render(d.io, d.output(), {
-      kind: "rows", rows,
-      columns: [{ header: "ID", value: (r) => r.connection_id }, { header: "ACTION", value: (r) => r.action }, { header: "NOTE", value: (r) => r.note }],
+      kind: "rows",
+      rows,
+      columns: [
+        { header: "ID", value: (r) => r.connection_id },
+        { header: "ACTION", value: (r) => r.action },
+        { header: "NOTE", value: (r) => r.note },
+      ],
     });
-    d.io.err(`dry run: would create ${toCreate.length}, update ${toUpdate.length}, skip ${toSkip.length}; nothing was sent\n`);
+    d.io.err(
+      `dry run: would create ${toCreate.length}, update ${toUpdate.length}, skip ${toSkip.length}; nothing was sent\n`,
+    );
     return;
   }
 
   const report = new Report();
   for (const c of toSkip) report.ok(c.body.connection_id, "skipped", "create");
   const actions: Action[] = [];
-  if (toUpdate.length) actions.push({ action: "update", entities: toUpdate.map((c) => overwriteBody(c.body)), action_on_non_existence: "fail" });
-  if (toCreate.length) actions.push({ action: "create", entities: toCreate.map((c) => withoutNullTeam(withoutRedacted(c.body))), action_on_existence: "fail" });
+  if (toUpdate.length)
+    actions.push({
+      action: "update",
+      entities: toUpdate.map((c) => overwriteBody(c.body)),
+      action_on_non_existence: "fail",
+    });
+  if (toCreate.length)
+    actions.push({
+      action: "create",
+      entities: toCreate.map((c) => withoutNullTeam(withoutRedacted(c.body))),
+      action_on_existence: "fail",
+    });
   // From here a signal stops sending: the chunks in flight finish, the report lists what was never sent (issue 19).
   const stop = d.stopGracefully();
   // A fatal error (isFatal: a token refused, a wrong URL) stops it too, and is the command's error.
   try {
     await executeActions(api, actions, {
-      report, chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE, concurrency: Math.min(d.concurrency(), 8), stop,
+      report,
+      chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      concurrency: Math.min(d.concurrency(), 8),
+      stop,
       onChunk: d.io.stderrIsTTY ? (n, of) => d.io.err(`\r${n}/${of} requests`) : undefined,
     });
   } catch (e) {
@@ -118,10 +180,18 @@ const hasRedacted = (b: ParsedConnection["body"]): boolean => redactedOfNew(b).l
  * server has no value the "***" is left out (listed in `missing`); where it shows the value in clear (a key its
  * version does not hide, e.g. a 3.3 export imported into 3.2) that value is sent, so the stored one is kept.
  */
-async function keepStoredSecrets(d: Deps, conns: ParsedConnection[], stored: Map<string, ConnectionResponse>, missing: Map<string, string[]>): Promise<void> {
+async function keepStoredSecrets(
+  d: Deps,
+  conns: ParsedConnection[],
+  stored: Map<string, ConnectionResponse>,
+  missing: Map<string, string[]>,
+): Promise<void> {
   const withStars = conns.filter((c) => hasRedacted(c.body));
   if (!withStars.length) return;
-  const words = await sensitiveWordsForKeys(d, withStars.flatMap((c) => extraKeys(c.body.extra, pyLoads)));
+  const words = await sensitiveWordsForKeys(
+    d,
+    withStars.flatMap((c) => extraKeys(c.body.extra, pyLoads)),
+  );
   for (const c of withStars) {
     const id = c.body.connection_id;
     const have = stored.get(id);
@@ -130,7 +200,9 @@ async function keepStoredSecrets(d: Deps, conns: ParsedConnection[], stored: Map
     c.body = r.body;
     if (r.missing.length) missing.set(id, r.missing);
     if (r.clear.length) {
-      d.warn(`${id}: ${r.clear.join(", ")} ${r.clear.length === 1 ? "is" : "are"} "***" in the file, which this server does not treat as a secret (it would store "***"): the stored value is kept`);
+      d.warn(
+        `${id}: ${r.clear.join(", ")} ${r.clear.length === 1 ? "is" : "are"} "***" in the file, which this server does not treat as a secret (it would store "***"): the stored value is kept`,
+      );
     }
   }
 }

@@ -20,19 +20,19 @@ import { register as apply } from "./apply.js";
 import { register as completion } from "./completion.js";
 
 export const COMMANDS: Register[] = [
-  login,      // login, logout
+  login, // login, logout
   profile,
-  status,     // issue 12: which Airflow, token state, tests enabled
-  list,       // list, ls
+  status, // issue 12: which Airflow, token state, tests enabled
+  list, // list, ls
   get,
   create,
   patch,
-  del,        // delete, rm
+  del, // delete, rm
   test,
   defaults,
   bulk,
   importCmd,
   exportCmd,
-  apply,      // diff, apply
+  apply, // diff, apply
   completion, // issue 6: shell completion
 ];

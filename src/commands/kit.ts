@@ -25,19 +25,23 @@ export function optionsOf<T extends object>(cmd: Command): T {
     for (const [k, v] of Object.entries(c.opts())) {
       if (v === undefined) continue;
       const source = c.getOptionValueSource(k);
-      if (source === "default" || source === "implied") { if (!(k in out)) out[k] = v; } else out[k] = v;
+      if (source === "default" || source === "implied") {
+        if (!(k in out)) out[k] = v;
+      } else out[k] = v;
     }
   }
   return out as T;
 }
 
 /** An option parser for an integer between min and max (inclusive). */
-export const intArg = (name: string, min: number, max: number) => (v: string): number => {
-  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
-  const n = Number(v);
-  if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-};
+export const intArg =
+  (name: string, min: number, max: number) =>
+  (v: string): number => {
+    if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
+    const n = Number(v);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
 
 /** The "Examples:" block every command's help ends with. */
 export const examples = (lines: string[]): string => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}\n`;

@@ -4,7 +4,13 @@ import type { Deps } from "../deps.js";
 import { UsageError } from "../errors.js";
 import type { ConnectionBody, ConnectionResponse } from "../api/types.js";
 import { REDACTED, UPDATABLE_FIELDS, type UpdatableField } from "../connection/model.js";
-import { extraKeys, redactedPaths, SENSITIVE_WORDS, unsafeRedacted, type SensitiveWords } from "../connection/secrets.js";
+import {
+  extraKeys,
+  redactedPaths,
+  SENSITIVE_WORDS,
+  unsafeRedacted,
+  type SensitiveWords,
+} from "../connection/secrets.js";
 import { keepStoredExtra, missingSecretsWarning } from "../connection/keep.js";
 import { renderConnection } from "../output/connections.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
@@ -22,26 +28,38 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runPatch): void {
-  const cmd = program.command("patch")
+  const cmd = program
+    .command("patch")
     .description("change only the fields given (sent with update_mask); everything else stays as stored")
     .argument("<connection-id>", "the connection to change");
   addFieldOptions(cmd, "new")
-    .option("--unset <field>", "clear a field (repeatable): description, host, login, schema, port, extra, team_name", collect)
-    .option("--set-extra <key=value>", "set one extra key (repeatable); the value is read as JSON when it parses (42, true, {\"a\": 1}), else as a string", collect)
+    .option(
+      "--unset <field>",
+      "clear a field (repeatable): description, host, login, schema, port, extra, team_name",
+      collect,
+    )
+    .option(
+      "--set-extra <key=value>",
+      'set one extra key (repeatable); the value is read as JSON when it parses (42, true, {"a": 1}), else as a string',
+      collect,
+    )
     .option("--unset-extra <key>", "remove one extra key (repeatable)", collect)
-    .addHelpText("after", examples([
-      "$ airconn patch my_postgres --host db2.internal --port 5433",
-      "$ airconn patch my_postgres --set-extra sslmode=require --set-extra connect_timeout=10",
-      "$ airconn patch my_postgres --unset description --unset-extra legacy_flag",
-      "",
-      "In CI:",
-      "$ printf %s \"$NEW_PASSWORD\" | airconn patch my_postgres --password-stdin -o json",
-      "$ airconn patch my_api --extra '{\"timeout\": 30}'        # replaces extra as a whole",
-      "",
-      "Only the fields given are sent, and named in update_mask. Extra keys the server shows as *** are sent back as ***,",
-      "so the server keeps their stored values. A password cannot be cleared through the Airflow API.",
-      "Exit codes: 0 changed, 2 invalid input or nothing to change, 3 not found, 4 not allowed.",
-    ]))
+    .addHelpText(
+      "after",
+      examples([
+        "$ airconn patch my_postgres --host db2.internal --port 5433",
+        "$ airconn patch my_postgres --set-extra sslmode=require --set-extra connect_timeout=10",
+        "$ airconn patch my_postgres --unset description --unset-extra legacy_flag",
+        "",
+        "In CI:",
+        '$ printf %s "$NEW_PASSWORD" | airconn patch my_postgres --password-stdin -o json',
+        "$ airconn patch my_api --extra '{\"timeout\": 30}'        # replaces extra as a whole",
+        "",
+        "Only the fields given are sent, and named in update_mask. Extra keys the server shows as *** are sent back as ***,",
+        "so the server keeps their stored values. A password cannot be cleared through the Airflow API.",
+        "Exit codes: 0 changed, 2 invalid input or nothing to change, 3 not found, 4 not allowed.",
+      ]),
+    )
     .action(async (id: string, o: Omit<PatchOptions, "id">, c: Command) => run({ ...o, id }, ctx.deps(c)));
 }
 
@@ -52,12 +70,17 @@ export function parseUnset(names: string[]): UpdatableField[] {
   for (const raw of names) {
     const name = UNSET_ALIASES[raw] ?? raw;
     if (name === "password") {
-      throw new UsageError("--unset password: the Airflow API cannot clear a password (an empty or null password leaves the stored one unchanged)",
-        "set a new one with --password-stdin, or delete and re-create the connection");
+      throw new UsageError(
+        "--unset password: the Airflow API cannot clear a password (an empty or null password leaves the stored one unchanged)",
+        "set a new one with --password-stdin, or delete and re-create the connection",
+      );
     }
-    if (name === "conn_type") throw new UsageError("--unset conn_type: a connection always has a type; change it with --type");
+    if (name === "conn_type")
+      throw new UsageError("--unset conn_type: a connection always has a type; change it with --type");
     if (!(UPDATABLE_FIELDS as readonly string[]).includes(name)) {
-      throw new UsageError(`--unset ${raw}: unknown field; use one of description, host, login, schema, port, extra, team_name`);
+      throw new UsageError(
+        `--unset ${raw}: unknown field; use one of description, host, login, schema, port, extra, team_name`,
+      );
     }
     if (!out.includes(name as UpdatableField)) out.push(name as UpdatableField);
   }
@@ -68,16 +91,22 @@ export function parseUnset(names: string[]): UpdatableField[] {
 export function parseSetExtra(item: string): [string, PyValue] {
   const eq = item.indexOf("=");
   // The text is not repeated: without its "=", it may be a key and a secret run together (token:abc…).
-  if (eq <= 0) throw new UsageError(`--set-extra: expected KEY=VALUE, got ${eq === 0 ? 'nothing before the "="' : 'no "="'}`);
-  const key = item.slice(0, eq), text = item.slice(eq + 1);
+  if (eq <= 0)
+    throw new UsageError(`--set-extra: expected KEY=VALUE, got ${eq === 0 ? 'nothing before the "="' : 'no "="'}`);
+  const key = item.slice(0, eq),
+    text = item.slice(eq + 1);
   let value: PyValue;
-  try { value = pyLoads(text); } catch (e) {
+  try {
+    value = pyLoads(text);
+  } catch (e) {
     if (!(e instanceof PyJsonError)) throw e;
     value = text;
   }
   if (redactedPaths(value, key).length) {
-    throw new UsageError(`--set-extra ${key}: "${REDACTED}" is how Airflow hides a stored secret, not a value to send`,
-      "give the real value; keys you do not name keep what is stored");
+    throw new UsageError(
+      `--set-extra ${key}: "${REDACTED}" is how Airflow hides a stored secret, not a value to send`,
+      "give the real value; keys you do not name keep what is stored",
+    );
   }
   return [key, value];
 }
@@ -89,20 +118,26 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
   const unsetExtra = o.unsetExtra ?? [];
   const editExtra = setExtra.length > 0 || unsetExtra.length > 0;
   if (o.extra !== undefined && editExtra) {
-    throw new UsageError(`--extra replaces extra as a whole: it cannot be combined with ${setExtra.length ? "--set-extra" : "--unset-extra"}`);
+    throw new UsageError(
+      `--extra replaces extra as a whole: it cannot be combined with ${setExtra.length ? "--set-extra" : "--unset-extra"}`,
+    );
   }
-  if (unset.includes("extra") && (editExtra || o.extra !== undefined)) throw new UsageError("--unset extra cannot be combined with --extra, --set-extra or --unset-extra");
+  if (unset.includes("extra") && (editExtra || o.extra !== undefined))
+    throw new UsageError("--unset extra cannot be combined with --extra, --set-extra or --unset-extra");
   for (const k of unsetExtra) {
     if (k === "") throw new UsageError("--unset-extra needs a key");
-    if (setExtra.some(([s]) => s === k)) throw new UsageError(`extra key ${k} is both set (--set-extra) and removed (--unset-extra)`);
+    if (setExtra.some(([s]) => s === k))
+      throw new UsageError(`extra key ${k} is both set (--set-extra) and removed (--unset-extra)`);
   }
   const fields = await fieldsFromFlags(o, d);
   for (const k of unset) {
     if (fields[k] !== undefined) throw new UsageError(`${k} is both given a value and unset (--unset ${k})`);
   }
   if (Object.keys(fields).length === 0 && unset.length === 0 && !editExtra) {
-    throw new UsageError("nothing to change: give at least one field flag, --unset, --set-extra or --unset-extra",
-      "e.g. airconn patch " + id + " --host new.example.com");
+    throw new UsageError(
+      "nothing to change: give at least one field flag, --unset, --set-extra or --unset-extra",
+      "e.g. airconn patch " + id + " --host new.example.com",
+    );
   }
   // "***" is restored by the server only under a key it treats as secret: judged by the server's own word list.
   if (fields.extra !== undefined && fields.extra !== null) {
@@ -133,7 +168,10 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
     set[k] = v;
     mask.add(k as UpdatableField);
   }
-  for (const k of unset) { set[k] = null; mask.add(k); }
+  for (const k of unset) {
+    set[k] = null;
+    mask.add(k);
+  }
   if (editExtra) {
     const words = await sensitiveWordsForKeys(d, [...extraKeys(current!.extra), ...setExtra.map(([k]) => k)]);
     body.extra = mergeExtra(current!.extra ?? null, setExtra, unsetExtra, (m) => d.warn(m), words);
@@ -149,15 +187,30 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
  * The new extra: the stored one as the server returned it (its "***" values stay "***" so the server keeps the
  * stored secrets), minus the removed keys, plus the set keys (in place when present, else at the end).
  */
-export function mergeExtra(stored: string | null, setExtra: Array<[string, PyValue]>, unsetExtra: string[], warn: (m: string) => void, words: SensitiveWords = SENSITIVE_WORDS): string {
+export function mergeExtra(
+  stored: string | null,
+  setExtra: Array<[string, PyValue]>,
+  unsetExtra: string[],
+  warn: (m: string) => void,
+  words: SensitiveWords = SENSITIVE_WORDS,
+): string {
   let obj: PyObject;
   if (stored === null || stored.trim() === "") obj = new Map();
   else {
     let v: PyValue;
-    try { v = pyLoads(stored); } catch {
-      throw new UsageError("the stored extra is not JSON, so single keys cannot be changed", "replace it as a whole with --extra '{...}'");
+    try {
+      v = pyLoads(stored);
+    } catch {
+      throw new UsageError(
+        "the stored extra is not JSON, so single keys cannot be changed",
+        "replace it as a whole with --extra '{...}'",
+      );
     }
-    if (!(v instanceof Map)) throw new UsageError("the stored extra is not a JSON object, so single keys cannot be changed", "replace it as a whole with --extra '{...}'");
+    if (!(v instanceof Map))
+      throw new UsageError(
+        "the stored extra is not a JSON object, so single keys cannot be changed",
+        "replace it as a whole with --extra '{...}'",
+      );
     obj = v;
   }
   for (const k of unsetExtra) {

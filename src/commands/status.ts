@@ -13,16 +13,22 @@ import { examples } from "./common.js";
 import { isTestsDisabled } from "../api/connection-test.js";
 
 export function register(program: Command, ctx: CommandContext, run = runStatus): void {
-  program.command("status")
-    .description("show the profile, the API URL, the Airflow version, whether the token works and until when, and whether connection tests are enabled")
-    .addHelpText("after", examples([
-      "$ airconn status",
-      "$ airconn -p staging status",
-      "$ airconn status -o json | jq -r .server_version      # in scripts",
-      "",
-      "Exit codes: 0 the server answers and the token works, 1 the server cannot be reached or is not the Airflow API",
-      "(a wrong base URL, TLS, the proxy: `problem` says which), 4 no token or the token is refused.",
-    ]))
+  program
+    .command("status")
+    .description(
+      "show the profile, the API URL, the Airflow version, whether the token works and until when, and whether connection tests are enabled",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        "$ airconn status",
+        "$ airconn -p staging status",
+        "$ airconn status -o json | jq -r .server_version      # in scripts",
+        "",
+        "Exit codes: 0 the server answers and the token works, 1 the server cannot be reached or is not the Airflow API",
+        "(a wrong base URL, TLS, the proxy: `problem` says which), 4 no token or the token is refused.",
+      ]),
+    )
     .action(async (_o: unknown, cmd: Command) => run(ctx.deps(cmd)));
 }
 
@@ -63,22 +69,33 @@ export interface StatusInfo {
  * {"status": false, "message": "Unknown hook type ..."}. Nothing is created and nothing is contacted: no hook runs.
  */
 export const PROBE_CONN_TYPE = "airconn_status_probe";
-const probeBody = () => ({ connection_id: `airconn_status_probe_${globalThis.crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`, conn_type: PROBE_CONN_TYPE });
+const probeBody = () => ({
+  connection_id: `airconn_status_probe_${globalThis.crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`,
+  conn_type: PROBE_CONN_TYPE,
+});
 
 export async function runStatus(d: Deps): Promise<void> {
   const s = d.settings();
   const a = describeAuth(s.auth, s.profile.value);
   let exp = a.expires;
   const info: StatusInfo = {
-    profile: s.profile.value, profile_source: s.profile.detail,
-    api_url: s.apiUrl.value, api_url_source: s.apiUrl.detail,
-    reachable: false, server_version: null,
-    auth: "unknown", auth_detail: null,
+    profile: s.profile.value,
+    profile_source: s.profile.detail,
+    api_url: s.apiUrl.value,
+    api_url_source: s.apiUrl.detail,
+    reachable: false,
+    server_version: null,
+    auth: "unknown",
+    auth_detail: null,
     token_source: a.origin,
     token_expires: exp ? exp.toISOString() : null,
-    connection_tests: "unknown", worker_tests: null,
-    proxy: null, ca_cert: s.tls.caCert ? `${s.tls.caCert.value} (from ${s.tls.caCert.detail})` : null, insecure: !!s.tls.insecure,
-    problem: null, error: null,
+    connection_tests: "unknown",
+    worker_tests: null,
+    proxy: null,
+    ca_cert: s.tls.caCert ? `${s.tls.caCert.value} (from ${s.tls.caCert.detail})` : null,
+    insecure: !!s.tls.insecure,
+    problem: null,
+    error: null,
   };
   const proxy = proxyFor(new URL(s.apiUrl.value), proxyEnv(d.env));
   if (proxy) info.proxy = `${proxy.url} (from ${proxy.from})`;
@@ -87,7 +104,11 @@ export async function runStatus(d: Deps): Promise<void> {
   const failed = (e: AirconnError) => {
     info.error = e.message;
     hint = e.hint;
-    if (e instanceof NotAirflowApiError) { info.reachable = true; info.problem = "url"; return; }
+    if (e instanceof NotAirflowApiError) {
+      info.reachable = true;
+      info.problem = "url";
+      return;
+    }
     info.reachable = false;
     info.problem = e instanceof TlsError ? "tls" : e instanceof ProxyError ? "proxy" : "network";
   };
@@ -104,7 +125,8 @@ export async function runStatus(d: Deps): Promise<void> {
     else if (e instanceof ApiError) {
       info.reachable = true; // it answered, but not with a version (an older Airflow, a proxy)
       info.error = `no version from GET /api/v2/version: ${e.message}`;
-    } else if (e instanceof AirconnError) throw e; // a CA file that cannot be read: exit 2, as for any command
+    } else if (e instanceof AirconnError)
+      throw e; // a CA file that cannot be read: exit 2, as for any command
     else failed(new AirconnError((e as Error)?.message ?? String(e)));
   }
 
@@ -132,13 +154,23 @@ export async function runStatus(d: Deps): Promise<void> {
     }
   }
 
-  if (info.auth === "no token" || info.auth === "expired" || info.auth === "refused" || info.auth === "forbidden") info.problem ??= "token";
+  if (info.auth === "no token" || info.auth === "expired" || info.auth === "refused" || info.auth === "forbidden")
+    info.problem ??= "token";
 
   await print(d, info);
   if (info.problem === "url") throw new AirconnError(info.error!, EXIT.FAILURE, hint); // it names the URL and what answered
-  if (!info.reachable) throw new AirconnError(`cannot reach ${info.api_url}${info.error ? `: ${info.error}` : ""}`, EXIT.FAILURE, hint);
-  if (info.auth === "no token") throw new AuthError(`not logged in: no token for profile "${info.profile}"`, "run `airconn login`, or set AIRCONN_TOKEN");
-  if (info.auth !== "ok") throw new AuthError(`the token does not work${info.auth_detail ? `: ${info.auth_detail}` : ""}`, "run `airconn login` again");
+  if (!info.reachable)
+    throw new AirconnError(`cannot reach ${info.api_url}${info.error ? `: ${info.error}` : ""}`, EXIT.FAILURE, hint);
+  if (info.auth === "no token")
+    throw new AuthError(
+      `not logged in: no token for profile "${info.profile}"`,
+      "run `airconn login`, or set AIRCONN_TOKEN",
+    );
+  if (info.auth !== "ok")
+    throw new AuthError(
+      `the token does not work${info.auth_detail ? `: ${info.auth_detail}` : ""}`,
+      "run `airconn login` again",
+    );
 }
 
 function classifyAuth(info: StatusInfo, e: unknown, failed: (e: AirconnError) => void): void {
@@ -159,20 +191,52 @@ function classifyAuth(info: StatusInfo, e: unknown, failed: (e: AirconnError) =>
 }
 
 async function print(d: Deps, i: StatusInfo): Promise<void> {
-  const expires = i.token_expires ? `expires ${i.token_expires}${relative(i.token_expires, d.now())}` : "no expiry in the token";
+  const expires = i.token_expires
+    ? `expires ${i.token_expires}${relative(i.token_expires, d.now())}`
+    : "no expiry in the token";
   const entries: Array<[string, string]> = [
     ["profile", `${i.profile} (from ${i.profile_source})`],
     ["api_url", `${i.api_url} (from ${i.api_url_source})`],
-    ["server", i.problem === "url" ? `not the Airflow API: ${i.error}`
-      : !i.reachable ? `unreachable${i.problem && i.problem !== "network" ? ` (${i.problem})` : ""}${i.error ? `: ${i.error}` : ""}`
-      : i.server_version ? `Airflow ${i.server_version}` : `reachable, version unknown${i.error ? ` (${i.error})` : ""}`],
+    [
+      "server",
+      i.problem === "url"
+        ? `not the Airflow API: ${i.error}`
+        : !i.reachable
+          ? `unreachable${i.problem && i.problem !== "network" ? ` (${i.problem})` : ""}${i.error ? `: ${i.error}` : ""}`
+          : i.server_version
+            ? `Airflow ${i.server_version}`
+            : `reachable, version unknown${i.error ? ` (${i.error})` : ""}`,
+    ],
     ...(i.proxy ? [["proxy", i.proxy] as [string, string]] : []),
-    ...(i.api_url.startsWith("https:") ? [["tls", i.insecure ? "certificate not verified (insecure)" : i.ca_cert ? `CA ${i.ca_cert}` : "system CAs"] as [string, string]] : []),
-    ["auth", i.auth === "ok" ? `ok (token from ${i.token_source}; ${expires})`
-      : i.auth === "no token" ? "not logged in (run `airconn login`)"
-      : `${i.auth}${i.auth_detail ? `: ${i.auth_detail}` : ""}${i.token_source ? ` (token from ${i.token_source}; ${expires})` : ""}`],
-    ["connection_tests", i.connection_tests + (i.connection_tests === "disabled" ? " (AIRFLOW__CORE__TEST_CONNECTION=Enabled turns them on)" : "")],
-    ["worker_tests", i.worker_tests === null ? "unknown" : i.worker_tests ? "available (Airflow 3.3)" : "not available (needs Airflow 3.3)"],
+    ...(i.api_url.startsWith("https:")
+      ? [
+          [
+            "tls",
+            i.insecure ? "certificate not verified (insecure)" : i.ca_cert ? `CA ${i.ca_cert}` : "system CAs",
+          ] as [string, string],
+        ]
+      : []),
+    [
+      "auth",
+      i.auth === "ok"
+        ? `ok (token from ${i.token_source}; ${expires})`
+        : i.auth === "no token"
+          ? "not logged in (run `airconn login`)"
+          : `${i.auth}${i.auth_detail ? `: ${i.auth_detail}` : ""}${i.token_source ? ` (token from ${i.token_source}; ${expires})` : ""}`,
+    ],
+    [
+      "connection_tests",
+      i.connection_tests +
+        (i.connection_tests === "disabled" ? " (AIRFLOW__CORE__TEST_CONNECTION=Enabled turns them on)" : ""),
+    ],
+    [
+      "worker_tests",
+      i.worker_tests === null
+        ? "unknown"
+        : i.worker_tests
+          ? "available (Airflow 3.3)"
+          : "not available (needs Airflow 3.3)",
+    ],
   ];
   await render(d.io, d.output(), { kind: "record", entries, document: i, boldKeys: true });
 }
@@ -180,6 +244,13 @@ async function print(d: Deps, i: StatusInfo): Promise<void> {
 function relative(iso: string, now: number): string {
   const s = Math.round((Date.parse(iso) - now) / 1000);
   const abs = Math.abs(s);
-  const span = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : abs < 172800 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} days`;
+  const span =
+    abs < 90
+      ? `${abs} s`
+      : abs < 5400
+        ? `${Math.round(abs / 60)} min`
+        : abs < 172800
+          ? `${Math.round(abs / 3600)} h`
+          : `${Math.round(abs / 86400)} days`;
   return s >= 0 ? ` (in ${span})` : ` (${span} ago)`;
 }

@@ -9,7 +9,8 @@ import { DEFAULT_WAIT_S, type TestReporter } from "../api/connection-test.js";
 /** --wait's parser: seconds, more than 0, at most a day. */
 export const waitArg = (v: string): number => {
   const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 86400) throw new UsageError(`--wait takes seconds (more than 0, at most 86400), got "${v}"`);
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 86400)
+    throw new UsageError(`--wait takes seconds (more than 0, at most 86400), got "${v}"`);
   return n;
 };
 
@@ -34,7 +35,11 @@ export function addWorkerOptions(cmd: Command, when: string, waitWhen = when): C
 
 /** Which of --executor, --queue, --wait were given, in that order. */
 export const workerFlagsGiven = (o: WorkerFlags): string[] =>
-  [o.executor !== undefined && "--executor", o.queue !== undefined && "--queue", o.wait !== undefined && "--wait"].filter((f): f is string => f !== false);
+  [
+    o.executor !== undefined && "--executor",
+    o.queue !== undefined && "--queue",
+    o.wait !== undefined && "--wait",
+  ].filter((f): f is string => f !== false);
 
 /** A usage error when worker flags are given without the flag that makes the test run on a worker. */
 export function refuseWorkerFlagsWithout(given: string[], needs: string, hint?: string): void {
@@ -46,14 +51,22 @@ export function stateReporter(d: Deps, label: string): TestReporter {
   if (d.globals.verbose) return { onState: (s) => d.io.err(`* ${label}: ${s}\n`), stop: () => {} };
   if (!d.io.stderrIsTTY) return { onState: () => {}, stop: () => {} };
   const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-  let state = "pending", i = 0;
+  let state = "pending",
+    i = 0;
   const started = d.now();
-  const draw = () => d.io.err(`\r\x1b[K${frames[i++ % frames.length]} ${label}: ${state} (${Math.round((d.now() - started) / 1000)} s)`);
+  const draw = () =>
+    d.io.err(`\r\x1b[K${frames[i++ % frames.length]} ${label}: ${state} (${Math.round((d.now() - started) / 1000)} s)`);
   draw();
   const timer = setInterval(draw, 120);
   timer.unref?.();
   return {
-    onState: (s) => { state = s; draw(); },
-    stop: () => { clearInterval(timer); d.io.err("\r\x1b[K"); },
+    onState: (s) => {
+      state = s;
+      draw();
+    },
+    stop: () => {
+      clearInterval(timer);
+      d.io.err("\r\x1b[K");
+    },
   };
 }

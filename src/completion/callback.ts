@@ -14,10 +14,18 @@ export const TREE_URL = packageFile("completions/tree.json");
 export function systemSources(env: NodeJS.ProcessEnv): Sources {
   return {
     profiles: () => {
-      try { return Object.keys(new ConfigStore(env).read().profiles); } catch { return []; }
+      try {
+        return Object.keys(new ConfigStore(env).read().profiles);
+      } catch {
+        return [];
+      }
     },
     connectionIds: async (prefix, globals) => {
-      try { return await connectionIds(prefix, { env, globals }); } catch { return []; }
+      try {
+        return await connectionIds(prefix, { env, globals });
+      } catch {
+        return [];
+      }
     },
   };
 }
@@ -25,7 +33,11 @@ export function systemSources(env: NodeJS.ProcessEnv): Sources {
 /** Reads completions/tree.json beside the code (the standalone executable passes its built-in copy instead). */
 export const readTreeFile = (): string => readFileSync(TREE_URL, "utf8");
 
-export async function completionOutput(words: string[], env: NodeJS.ProcessEnv, readTree: () => string = readTreeFile): Promise<string> {
+export async function completionOutput(
+  words: string[],
+  env: NodeJS.ProcessEnv,
+  readTree: () => string = readTreeFile,
+): Promise<string> {
   try {
     const tree = JSON.parse(readTree()) as CommandSpec;
     return formatCompletion(await complete(tree, words, systemSources(env)));

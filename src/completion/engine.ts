@@ -2,7 +2,10 @@
 // the cursor, "" after a space), says what may come next. Pure apart from the injected sources; no heavy imports.
 import type { CommandSpec, OptionSpec, ValueSpec } from "./spec.js";
 
-export interface Candidate { value: string; description?: string }
+export interface Candidate {
+  value: string;
+  description?: string;
+}
 export interface Completion {
   candidates: Candidate[];
   /** The shell should (also) complete file names. */
@@ -10,7 +13,11 @@ export interface Completion {
 }
 
 /** Connection settings typed on the command line, used to reach the right server for ids. */
-export interface TypedGlobals { profile?: string; apiUrl?: string; token?: string }
+export interface TypedGlobals {
+  profile?: string;
+  apiUrl?: string;
+  token?: string;
+}
 
 export interface Sources {
   profiles(): string[];
@@ -28,9 +35,14 @@ interface Parsed {
 }
 
 /** Options recognised at a command: its own and its ancestors' (commander accepts program options anywhere). */
-const scope = (path: CommandSpec[]): OptionSpec[] => path.slice().reverse().flatMap((c) => c.options);
+const scope = (path: CommandSpec[]): OptionSpec[] =>
+  path
+    .slice()
+    .reverse()
+    .flatMap((c) => c.options);
 const find = (path: CommandSpec[], flag: string) => scope(path).find((o) => o.flags.includes(flag));
-const subcommand = (cmd: CommandSpec, word: string) => cmd.commands.find((c) => c.name === word || c.aliases.includes(word));
+const subcommand = (cmd: CommandSpec, word: string) =>
+  cmd.commands.find((c) => c.name === word || c.aliases.includes(word));
 
 function remember(p: Parsed, o: OptionSpec, value: string): void {
   if (o.flags.includes("--profile")) p.globals.profile = value;
@@ -42,12 +54,22 @@ function parse(root: CommandSpec, words: string[]): Parsed {
   const p: Parsed = { path: [root], positionals: [], afterDashDash: false, globals: {} };
   for (const w of words) {
     const cmd = p.path[p.path.length - 1]!;
-    if (p.pending) { remember(p, p.pending, w); p.pending = undefined; continue; }
-    if (!p.afterDashDash && w === "--") { p.afterDashDash = true; continue; }
+    if (p.pending) {
+      remember(p, p.pending, w);
+      p.pending = undefined;
+      continue;
+    }
+    if (!p.afterDashDash && w === "--") {
+      p.afterDashDash = true;
+      continue;
+    }
     if (!p.afterDashDash && w.startsWith("--")) {
       const eq = w.indexOf("=");
       const o = find(p.path, eq < 0 ? w : w.slice(0, eq));
-      if (o?.value) { if (eq < 0) p.pending = o; else remember(p, o, w.slice(eq + 1)); }
+      if (o?.value) {
+        if (eq < 0) p.pending = o;
+        else remember(p, o, w.slice(eq + 1));
+      }
       continue;
     }
     if (!p.afterDashDash && w.length > 1 && w.startsWith("-")) {
@@ -55,14 +77,16 @@ function parse(root: CommandSpec, words: string[]): Parsed {
       for (let i = 1; i < w.length; i++) {
         const o = find(p.path, `-${w[i]}`);
         if (o?.value) {
-          if (i + 1 < w.length) remember(p, o, w.slice(i + 1)); else p.pending = o;
+          if (i + 1 < w.length) remember(p, o, w.slice(i + 1));
+          else p.pending = o;
           break;
         }
       }
       continue;
     }
     const sub = !p.positionals.length ? subcommand(cmd, w) : undefined;
-    if (sub) p.path.push(sub); else p.positionals.push(w);
+    if (sub) p.path.push(sub);
+    else p.positionals.push(w);
   }
   return p;
 }
@@ -73,20 +97,45 @@ async function values(v: ValueSpec | undefined, cur: string, p: Parsed, src: Sou
   const none = { candidates: [], files: false };
   switch (v?.kind) {
     case "choices":
-      return { candidates: matching(v.choices.map((c, i) => ({ value: c, ...(v.labels?.[i] ? { description: v.labels[i] } : {}) })), cur), files: false };
+      return {
+        candidates: matching(
+          v.choices.map((c, i) => ({ value: c, ...(v.labels?.[i] ? { description: v.labels[i] } : {}) })),
+          cur,
+        ),
+        files: false,
+      };
     case "profiles":
-      return { candidates: matching(src.profiles().map((value) => ({ value })), cur), files: false };
+      return {
+        candidates: matching(
+          src.profiles().map((value) => ({ value })),
+          cur,
+        ),
+        files: false,
+      };
     case "connection-ids": {
       const typed = new Set(p.positionals);
       const ids = await src.connectionIds(cur, p.globals);
-      return { candidates: ids.filter((id) => id.startsWith(cur) && !typed.has(id)).map((value) => ({ value })), files: false };
+      return {
+        candidates: ids.filter((id) => id.startsWith(cur) && !typed.has(id)).map((value) => ({ value })),
+        files: false,
+      };
     }
     case "commands": {
       const parent = p.path[p.path.length - 2];
-      return { candidates: matching((parent?.commands ?? []).filter((c) => c.name !== "help").map((c) => ({ value: c.name, description: c.description })), cur), files: false };
+      return {
+        candidates: matching(
+          (parent?.commands ?? [])
+            .filter((c) => c.name !== "help")
+            .map((c) => ({ value: c.name, description: c.description })),
+          cur,
+        ),
+        files: false,
+      };
     }
-    case "files": return { candidates: [], files: true };
-    default: return none;
+    case "files":
+      return { candidates: [], files: true };
+    default:
+      return none;
   }
 }
 
@@ -120,7 +169,10 @@ export async function complete(root: CommandSpec, words: string[], src: Sources)
   if (cmd.commands.length && !p.positionals.length) {
     const names = cmd.commands.map((c) => ({ value: c.name, description: c.description }));
     let out = matching(names, cur);
-    if (!out.length && cur) out = cmd.commands.flatMap((c) => c.aliases.filter((a) => a.startsWith(cur)).map((value) => ({ value, description: c.description })));
+    if (!out.length && cur)
+      out = cmd.commands.flatMap((c) =>
+        c.aliases.filter((a) => a.startsWith(cur)).map((value) => ({ value, description: c.description })),
+      );
     return { candidates: out, files: false };
   }
   const i = p.positionals.length;
@@ -131,7 +183,9 @@ export async function complete(root: CommandSpec, words: string[], src: Sources)
 
 /** The callback's output: one candidate per line, "value<TAB>description"; a line "::files" asks for file names. */
 export function formatCompletion(c: Completion): string {
-  const lines = c.candidates.map((x) => (x.description ? `${x.value}\t${x.description.replace(/[\t\n]/g, " ")}` : x.value));
+  const lines = c.candidates.map((x) =>
+    x.description ? `${x.value}\t${x.description.replace(/[\t\n]/g, " ")}` : x.value,
+  );
   if (c.files) lines.push("::files");
   return lines.length ? lines.join("\n") + "\n" : "";
 }

@@ -63,14 +63,24 @@ export async function connectionIds(prefix: string, o: IdsOptions): Promise<stri
   const s = resolveSettings(o.globals, o.env, store);
   // A token as it is: no token request at TAB time for AIRCONN_USERNAME/PASSWORD (the profile's stored token serves
   // if it has one), nor a token command run (it may be slow, or prompt).
-  const token = s.auth.kind === "token" ? s.auth.token.value : s.auth.kind === "password" ? store.profile(s.profile.value)?.token : undefined;
+  const token =
+    s.auth.kind === "token"
+      ? s.auth.token.value
+      : s.auth.kind === "password"
+        ? store.profile(s.profile.value)?.token
+        : undefined;
   if (!token) return [];
   const now = o.now ?? Date.now();
   const file = cacheFile(o.env, s.apiUrl.value, s.profile.value);
   const starting = (ids: string[]) => ids.filter((id) => id.startsWith(prefix));
 
   const cached = readCache(file);
-  if (cached && now - cached.fetched_at >= 0 && now - cached.fetched_at < IDS_TTL_MS && (prefix === cached.prefix || (cached.complete && prefix.startsWith(cached.prefix)))) {
+  if (
+    cached &&
+    now - cached.fetched_at >= 0 &&
+    now - cached.fetched_at < IDS_TTL_MS &&
+    (prefix === cached.prefix || (cached.complete && prefix.startsWith(cached.prefix)))
+  ) {
     return starting(cached.ids);
   }
 
@@ -80,7 +90,10 @@ export async function connectionIds(prefix: string, o: IdsOptions): Promise<stri
   url.searchParams.set("limit", String(PAGE));
   url.searchParams.set("order_by", "connection_id");
   if (prefix) url.searchParams.set("connection_id_pattern", prefix);
-  const body = JSON.parse(await get(url, token, o.timeoutMs ?? IDS_TIMEOUT_MS)) as { connections?: Array<{ connection_id?: unknown }>; total_entries?: unknown };
+  const body = JSON.parse(await get(url, token, o.timeoutMs ?? IDS_TIMEOUT_MS)) as {
+    connections?: Array<{ connection_id?: unknown }>;
+    total_entries?: unknown;
+  };
   const ids = (body.connections ?? []).map((c) => c.connection_id).filter((id): id is string => typeof id === "string");
   const complete = typeof body.total_entries === "number" && body.total_entries <= ids.length;
   writeCache(file, cacheDir(o.env), { version: 1, fetched_at: now, prefix, complete, ids });
@@ -92,19 +105,34 @@ const MAX_BODY = 4 << 20;
 /** GET `url` and return the body of a 200 answer; rejects on anything else or after `timeoutMs` in all. */
 async function get(url: URL, token: string, timeoutMs: number): Promise<string> {
   // node:https (and tls) only for https URLs.
-  const { request } = (url.protocol === "https:" ? await import("node:https") : await import("node:http")) as typeof import("node:http");
+  const { request } = (
+    url.protocol === "https:" ? await import("node:https") : await import("node:http")
+  ) as typeof import("node:http");
   return new Promise<string>((resolve, reject) => {
     const req = request(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } }, (res) => {
-      if (res.statusCode !== 200) { req.destroy(); reject(new Error(`HTTP ${res.statusCode}`)); return; }
+      if (res.statusCode !== 200) {
+        req.destroy();
+        reject(new Error(`HTTP ${res.statusCode}`));
+        return;
+      }
       let body = "";
       res.setEncoding("utf8");
-      res.on("data", (d: string) => { body += d; if (body.length > MAX_BODY) req.destroy(new Error("answer too large")); });
-      res.on("end", () => { clearTimeout(timer); resolve(body); });
+      res.on("data", (d: string) => {
+        body += d;
+        if (body.length > MAX_BODY) req.destroy(new Error("answer too large"));
+      });
+      res.on("end", () => {
+        clearTimeout(timer);
+        resolve(body);
+      });
       res.on("error", reject);
       res.on("close", () => reject(new Error("connection closed")));
     });
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    req.on("error", (e) => { clearTimeout(timer); reject(e); });
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.end();
   });
 }

@@ -88,7 +88,10 @@ complete -c airconn -f -a '(__airconn_complete)'
  * completions/ holds). The standalone executable passes its own path, so that the callback runs the executable itself
  * (there may be no `node` and no `airconn` on PATH), and the names it is completed under: `airconn` and the file's name.
  */
-export interface SelfCommand { path: string; names: string[] }
+export interface SelfCommand {
+  path: string;
+  names: string[];
+}
 
 const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const fishQuote = (s: string) => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
@@ -108,8 +111,18 @@ export function completionScript(shell: Shell, self?: SelfCommand): string {
   const call = (shell === "fish" ? fishQuote : shQuote)(self.path);
   const text = script.split("command airconn __complete").join(`command ${call} __complete`);
   switch (shell) {
-    case "bash": return text.replace(/^complete -F _airconn_completion airconn$/m, `complete -F _airconn_completion ${names.join(" ")}`);
-    case "zsh": return text.replace(/^#compdef airconn$/m, `#compdef ${names.join(" ")}`).replace(/^(\s*)compdef _airconn airconn$/m, `$1compdef _airconn ${names.join(" ")}`);
-    case "fish": return text.replace(/^complete -c airconn (.*)$/m, (_l, rest: string) => names.map((n) => `complete -c ${n} ${rest}`).join("\n"));
+    case "bash":
+      return text.replace(
+        /^complete -F _airconn_completion airconn$/m,
+        `complete -F _airconn_completion ${names.join(" ")}`,
+      );
+    case "zsh":
+      return text
+        .replace(/^#compdef airconn$/m, `#compdef ${names.join(" ")}`)
+        .replace(/^(\s*)compdef _airconn airconn$/m, `$1compdef _airconn ${names.join(" ")}`);
+    case "fish":
+      return text.replace(/^complete -c airconn (.*)$/m, (_l, rest: string) =>
+        names.map((n) => `complete -c ${n} ${rest}`).join("\n"),
+      );
   }
 }

@@ -5,11 +5,11 @@
 /** What may follow an option or fill an argument. */
 export type ValueSpec =
   | { kind: "choices"; choices: string[]; labels?: string[] }
-  | { kind: "profiles" }        // profile names from the config file
-  | { kind: "connection-ids" }  // ids from the server (short timeout, cached)
-  | { kind: "files" }           // let the shell complete paths
-  | { kind: "commands" }        // sibling command names (`help <command>`)
-  | { kind: "text" };           // free text: nothing to offer
+  | { kind: "profiles" } // profile names from the config file
+  | { kind: "connection-ids" } // ids from the server (short timeout, cached)
+  | { kind: "files" } // let the shell complete paths
+  | { kind: "commands" } // sibling command names (`help <command>`)
+  | { kind: "text" }; // free text: nothing to offer
 
 export interface OptionSpec {
   /** Every spelling, e.g. ["-o", "--output"]. */

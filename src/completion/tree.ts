@@ -17,9 +17,16 @@ function optionValue(o: Option): ValueSpec | undefined {
   if (!o.required && !o.optional) return undefined;
   if (o.argChoices?.length) return { kind: "choices", choices: [...o.argChoices] };
   switch (o.long) {
-    case "--profile": return { kind: "profiles" };
-    case "--order-by": return { kind: "choices", choices: [...ORDER_BY_FIELDS, ...ORDER_BY_FIELDS.map((f) => `-${f}`)] };
-    case "--type": return { kind: "choices", choices: COMMON_CONN_TYPES.map(([t]) => t), labels: COMMON_CONN_TYPES.map(([, l]) => l) };
+    case "--profile":
+      return { kind: "profiles" };
+    case "--order-by":
+      return { kind: "choices", choices: [...ORDER_BY_FIELDS, ...ORDER_BY_FIELDS.map((f) => `-${f}`)] };
+    case "--type":
+      return {
+        kind: "choices",
+        choices: COMMON_CONN_TYPES.map(([t]) => t),
+        labels: COMMON_CONN_TYPES.map(([, l]) => l),
+      };
   }
   const placeholder = /<([^>]*)>|\[([^\]]*)\]/.exec(o.flags);
   if (placeholder && FILEISH.test(placeholder[1] ?? placeholder[2] ?? "")) return { kind: "files" };
@@ -43,9 +50,17 @@ export function buildSpec(cmd: Command, parent: Command | null = null): CommandS
   const help = cmd.createHelp();
   const options: OptionSpec[] = help.visibleOptions(cmd).map((o) => {
     const value = optionValue(o);
-    return { flags: [o.short, o.long].filter((f): f is string => !!f), description: firstLine(o.description), ...(value ? { value } : {}) };
+    return {
+      flags: [o.short, o.long].filter((f): f is string => !!f),
+      description: firstLine(o.description),
+      ...(value ? { value } : {}),
+    };
   });
-  const args: ArgSpec[] = cmd.registeredArguments.map((a) => ({ name: a.name(), variadic: a.variadic, value: argValue(a, cmd, parent) }));
+  const args: ArgSpec[] = cmd.registeredArguments.map((a) => ({
+    name: a.name(),
+    variadic: a.variadic,
+    value: argValue(a, cmd, parent),
+  }));
   return {
     name: cmd.name(),
     aliases: cmd.aliases(),

@@ -5,7 +5,17 @@
 // or that is older than `staleMs` (a process killed with SIGKILL, another host) is broken. Breaking renames the lock
 // aside first and checks it is the same file (inode and content), so two processes breaking it at once cannot remove
 // a lock that a third has just taken.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { AirconnError } from "../errors.js";
 import { errnoText } from "../util/errno.js";
@@ -17,7 +27,8 @@ export interface LockOptions {
   staleMs?: number;
 }
 
-const randomHex = (bytes: number): string => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
+const randomHex = (bytes: number): string =>
+  Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
 const host = (): string => (createRequire(import.meta.url)("node:os") as typeof import("node:os")).hostname();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +51,12 @@ function alive(pid: number): boolean {
  * Runs `fn` while holding the lock file `lock` (for the config file `about`, named in messages). `fn` should be
  * synchronous or short: the lock is held until it settles.
  */
-export async function withLock<T>(lock: string, about: string, fn: () => T | Promise<T>, o: LockOptions = {}): Promise<T> {
+export async function withLock<T>(
+  lock: string,
+  about: string,
+  fn: () => T | Promise<T>,
+  o: LockOptions = {},
+): Promise<T> {
   const timeoutMs = o.timeoutMs ?? 20_000;
   const staleMs = o.staleMs ?? 10_000;
   const me = `${process.pid} ${host()} ${randomHex(8)}\n`;
@@ -48,7 +64,9 @@ export async function withLock<T>(lock: string, about: string, fn: () => T | Pro
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     if (take(lock, me, about)) break;
     // Someone holds it: is it left behind?
-    let content = "", ino: number | undefined, age = 0;
+    let content = "",
+      ino: number | undefined,
+      age = 0;
     try {
       const st = statSync(lock);
       ino = st.ino;
@@ -64,8 +82,11 @@ export async function withLock<T>(lock: string, about: string, fn: () => T | Pro
       continue;
     }
     if (Date.now() > deadline) {
-      throw new AirconnError(`the config file ${about} is locked by another airconn${holder.pid ? ` (process ${holder.pid}${holder.host && holder.host !== host() ? ` on ${holder.host}` : ""})` : ""} for ${Math.round(timeoutMs / 1000)} s`,
-        undefined, `if no airconn is running, remove ${lock}`);
+      throw new AirconnError(
+        `the config file ${about} is locked by another airconn${holder.pid ? ` (process ${holder.pid}${holder.host && holder.host !== host() ? ` on ${holder.host}` : ""})` : ""} for ${Math.round(timeoutMs / 1000)} s`,
+        undefined,
+        `if no airconn is running, remove ${lock}`,
+      );
     }
     await sleep(wait + Math.random() * wait);
   }
@@ -83,9 +104,15 @@ function take(lock: string, me: string, about: string): boolean {
     fd = openSync(lock, "wx", 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new AirconnError(`cannot write the config file ${about}: cannot create its lock file ${lock}: ${errnoText(e)}`);
+    throw new AirconnError(
+      `cannot write the config file ${about}: cannot create its lock file ${lock}: ${errnoText(e)}`,
+    );
   }
-  try { writeSync(fd, me); } finally { closeSync(fd); }
+  try {
+    writeSync(fd, me);
+  } finally {
+    closeSync(fd);
+  }
   return true;
 }
 
@@ -97,14 +124,25 @@ function breakStale(lock: string, ino: number | undefined, content: string): voi
     return; // gone already (released, or broken by another process)
   }
   let same = false;
-  try { same = statSync(aside).ino === ino && readFileSync(aside, "utf8") === content; } catch { /* treat as not ours */ }
+  try {
+    same = statSync(aside).ino === ino && readFileSync(aside, "utf8") === content;
+  } catch {
+    /* treat as not ours */
+  }
   // A lock taken by another process between our look and the rename: put it back (unless a newer one is there).
-  if (!same) try { linkSync(aside, lock); } catch { /* a newer lock exists: it wins */ }
+  if (!same)
+    try {
+      linkSync(aside, lock);
+    } catch {
+      /* a newer lock exists: it wins */
+    }
   rmSync(aside, { force: true });
 }
 
 function release(lock: string, me: string): void {
   try {
     if (readFileSync(lock, "utf8") === me) unlinkSync(lock);
-  } catch { /* already gone */ }
+  } catch {
+    /* already gone */
+  }
 }

@@ -4,7 +4,11 @@ import { checkProfileName, type ConfigStore, type Profile } from "./store.js";
 import { UsageError } from "../errors.js";
 
 export type Source = "flag" | "env" | "profile" | "default" | "login";
-export interface Sourced<T> { value: T; source: Source; detail: string }
+export interface Sourced<T> {
+  value: T;
+  source: Source;
+  detail: string;
+}
 
 export interface GlobalFlags {
   profile?: string;
@@ -53,7 +57,12 @@ function pick<T>(candidates: Array<[T | undefined, Source, string]>): Sourced<T>
   return undefined;
 }
 
-export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, store: ConfigStore, o: { allowNewProfile?: boolean } = {}): Resolved {
+export function resolveSettings(
+  flags: GlobalFlags,
+  env: NodeJS.ProcessEnv,
+  store: ConfigStore,
+  o: { allowNewProfile?: boolean } = {},
+): Resolved {
   const profile = pick<string>([
     [flags.profile, "flag", "--profile"],
     [env.AIRCONN_PROFILE, "env", "AIRCONN_PROFILE"],
@@ -61,7 +70,10 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stor
   ]) ?? { value: "default", source: "default", detail: "default" };
   const stored = store.profile(profile.value);
   if ((profile.source === "flag" || profile.source === "env") && !stored && !o.allowNewProfile) {
-    throw new UsageError(`no profile named "${profile.value}" (from ${profile.detail})`, "list profiles with `airconn profile list`");
+    throw new UsageError(
+      `no profile named "${profile.value}" (from ${profile.detail})`,
+      "list profiles with `airconn profile list`",
+    );
   }
   const apiUrl = pick<string>([
     [flags.apiUrl, "flag", "--api-url"],
@@ -69,17 +81,27 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stor
     [stored?.api_url, "profile", `profile ${profile.value}`],
   ]) ?? { value: DEFAULT_API_URL, source: "default", detail: "default" };
   if (flags.token && flags.tokenCommand) throw new UsageError("--token and --token-command cannot be used together");
-  const password: Auth | undefined = env.AIRCONN_USERNAME && env.AIRCONN_PASSWORD
-    ? { kind: "password", username: env.AIRCONN_USERNAME, password: env.AIRCONN_PASSWORD } : undefined;
-  const auth = authAt("flag", flags.tokenCommand, flags.token, "--token-command", "--token")
-    ?? authAt("env", env.AIRCONN_TOKEN_COMMAND, env.AIRCONN_TOKEN, "AIRCONN_TOKEN_COMMAND", "AIRCONN_TOKEN")
-    ?? password ?? storedAuth(stored, profile.value);
+  const password: Auth | undefined =
+    env.AIRCONN_USERNAME && env.AIRCONN_PASSWORD
+      ? { kind: "password", username: env.AIRCONN_USERNAME, password: env.AIRCONN_PASSWORD }
+      : undefined;
+  const auth =
+    authAt("flag", flags.tokenCommand, flags.token, "--token-command", "--token") ??
+    authAt("env", env.AIRCONN_TOKEN_COMMAND, env.AIRCONN_TOKEN, "AIRCONN_TOKEN_COMMAND", "AIRCONN_TOKEN") ??
+    password ??
+    storedAuth(stored, profile.value);
   const tls = resolveTls(flags, env, stored, profile.value);
   return { profile, apiUrl: { ...apiUrl, value: normaliseApiUrl(apiUrl.value, apiUrl.detail) }, auth, tls };
 }
 
 /** What a level (flags, environment, a profile) says about auth: its token command, else its token, else nothing. */
-function authAt(source: Source, command: string | undefined, token: string | undefined, commandDetail: string, tokenDetail: string): Auth | undefined {
+function authAt(
+  source: Source,
+  command: string | undefined,
+  token: string | undefined,
+  commandDetail: string,
+  tokenDetail: string,
+): Auth | undefined {
   if (command?.trim()) return { kind: "command", command: { value: command.trim(), source, detail: commandDetail } };
   if (token) return { kind: "token", token: { value: token, source, detail: tokenDetail } };
   return undefined;
@@ -96,14 +118,20 @@ export function storedAuth(p: Profile | undefined, name: string): Auth {
  */
 export function profileSettings(name: string, store: ConfigStore): Resolved {
   checkProfileName(name);
-  if (!store.profile(name)) throw new UsageError(`no profile named "${name}"`, "list profiles with `airconn profile list`");
+  if (!store.profile(name))
+    throw new UsageError(`no profile named "${name}"`, "list profiles with `airconn profile list`");
   return resolveSettings({ profile: name }, {}, store);
 }
 
 const RANK: Record<Source, number> = { flag: 0, env: 1, login: 2, profile: 2, default: 3 };
 
 /** The TLS settings, flag > environment > profile; a CA given at a higher level than `insecure` wins over it. */
-export function resolveTls(flags: GlobalFlags, env: NodeJS.ProcessEnv, stored: Profile | undefined, profileName: string): TlsSettings {
+export function resolveTls(
+  flags: GlobalFlags,
+  env: NodeJS.ProcessEnv,
+  stored: Profile | undefined,
+  profileName: string,
+): TlsSettings {
   const caCert = pick<string>([
     [flags.caCert, "flag", "--ca-cert"],
     [env.AIRCONN_CA_CERT, "env", "AIRCONN_CA_CERT"],
@@ -121,7 +149,9 @@ export function resolveTls(flags: GlobalFlags, env: NodeJS.ProcessEnv, stored: P
     [stored?.insecure, "profile", `profile ${profileName}`],
   ];
   const first = said.find(([v]) => v !== undefined);
-  let insecure: Sourced<true> | undefined = first?.[0] ? { value: true, source: first[1], detail: first[2] } : undefined;
+  let insecure: Sourced<true> | undefined = first?.[0]
+    ? { value: true, source: first[1], detail: first[2] }
+    : undefined;
   if (insecure && caCert && RANK[caCert.source] < RANK[insecure.source]) insecure = undefined;
   return { ...(caCert ? { caCert } : {}), ...(insecure ? { insecure } : {}) };
 }
@@ -134,14 +164,23 @@ export function normaliseApiUrl(raw: string, from = "--api-url"): string {
   try {
     u = new URL(raw.trim());
   } catch {
-    throw new UsageError(`invalid API URL "${raw}" (from ${from}): expected something like http://localhost:8080`, guess && `did you mean ${guess}?`);
+    throw new UsageError(
+      `invalid API URL "${raw}" (from ${from}): expected something like http://localhost:8080`,
+      guess && `did you mean ${guess}?`,
+    );
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    if (guess) throw new UsageError(`invalid API URL "${raw}" (from ${from}): it needs http:// or https:// in front`, `did you mean ${guess}?`);
+    if (guess)
+      throw new UsageError(
+        `invalid API URL "${raw}" (from ${from}): it needs http:// or https:// in front`,
+        `did you mean ${guess}?`,
+      );
     throw new UsageError(`invalid API URL "${raw}" (from ${from}): only http and https are supported`);
   }
-  if (u.username || u.password) throw new UsageError(`the API URL must not contain credentials (from ${from}): use airconn login`);
-  u.search = ""; u.hash = "";
+  if (u.username || u.password)
+    throw new UsageError(`the API URL must not contain credentials (from ${from}): use airconn login`);
+  u.search = "";
+  u.hash = "";
   let path = u.pathname.replace(/\/+$/, "");
   if (path.endsWith("/api/v2")) path = path.slice(0, -"/api/v2".length);
   return `${u.origin}${path}`;
@@ -153,7 +192,10 @@ export function normaliseApiUrl(raw: string, from = "--api-url"): string {
  */
 function schemeGuess(raw: string): string | undefined {
   if (raw.includes("://")) return undefined;
-  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?(\/\S*)?$/i.exec(raw);
+  const m =
+    /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?(\/\S*)?$/i.exec(
+      raw,
+    );
   if (!m) return undefined;
   const [, host, port] = m;
   // A bare word with no port and no dot (`not-a-url`) is more likely a typo than a host name.

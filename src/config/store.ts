@@ -50,7 +50,7 @@ export const PROFILE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export function configDir(env: NodeJS.ProcessEnv): string {
   if (env.AIRCONN_CONFIG_DIR) return env.AIRCONN_CONFIG_DIR;
-  const xdg = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith("/") ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), ".config");
+  const xdg = env.XDG_CONFIG_HOME?.startsWith("/") ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), ".config");
   return join(xdg, "airconn");
 }
 
@@ -64,7 +64,11 @@ export class ConfigStore {
   constructor(env: NodeJS.ProcessEnv) {
     this.dir = configDir(env);
     this.file = join(this.dir, "config.json");
-    this.dirFrom = env.AIRCONN_CONFIG_DIR ? "AIRCONN_CONFIG_DIR" : env.XDG_CONFIG_HOME?.startsWith("/") ? "XDG_CONFIG_HOME" : "HOME";
+    this.dirFrom = env.AIRCONN_CONFIG_DIR
+      ? "AIRCONN_CONFIG_DIR"
+      : env.XDG_CONFIG_HOME?.startsWith("/")
+        ? "XDG_CONFIG_HOME"
+        : "HOME";
   }
 
   read(): ConfigData {
@@ -75,7 +79,8 @@ export class ConfigStore {
   private load(): ConfigData {
     const folder = statOrUndefined(this.dir);
     if (folder) {
-      if (!folder.isDirectory()) throw new UsageError(`the config folder ${this.dir} (from ${this.dirFrom}) is not a folder`, this.moveHint());
+      if (!folder.isDirectory())
+        throw new UsageError(`the config folder ${this.dir} (from ${this.dirFrom}) is not a folder`, this.moveHint());
       checkSafe(this.dir, folder, "folder");
     }
     let fd: number;
@@ -90,7 +95,11 @@ export class ConfigStore {
     try {
       // The checks look at the file that is read (fstat of the open file), not at a name that could change meanwhile.
       const st = fstatSync(fd);
-      if (st.isDirectory()) throw new UsageError(`the config file ${this.file} is a folder`, "remove it or point AIRCONN_CONFIG_DIR elsewhere");
+      if (st.isDirectory())
+        throw new UsageError(
+          `the config file ${this.file} is a folder`,
+          "remove it or point AIRCONN_CONFIG_DIR elsewhere",
+        );
       checkSafe(this.file, st, "file");
       text = readFileSync(fd, "utf8");
     } catch (e) {
@@ -104,8 +113,10 @@ export class ConfigStore {
       parsed = JSON.parse(text);
     } catch {
       // Not V8's message: it quotes the text around the error, and this file holds tokens.
-      throw new UsageError(`the config file ${this.file} is not valid JSON (${jsonProblemAt(text)})`,
-        "fix or remove the file, then run `airconn login` again");
+      throw new UsageError(
+        `the config file ${this.file} is not valid JSON (${jsonProblemAt(text)})`,
+        "fix or remove the file, then run `airconn login` again",
+      );
     }
     return checkShape(parsed, this.file);
   }
@@ -145,7 +156,11 @@ export class ConfigStore {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) throw e;
-        throw new AirconnError(`cannot write the config file ${this.file}: ${errnoText(e)}`, undefined, this.moveHint());
+        throw new AirconnError(
+          `cannot write the config file ${this.file}: ${errnoText(e)}`,
+          undefined,
+          this.moveHint(),
+        );
       }
       this.cache = data;
     });
@@ -158,25 +173,43 @@ export class ConfigStore {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const blocker = code === "ENOTDIR" || code === "EEXIST" ? notAFolder(this.dir) : undefined;
-      const why = blocker ? `${blocker} is a file, not a folder` : code === "EACCES" || code === "EPERM" ? `${writableAncestor(this.dir)} cannot be written (${code})` : errnoText(e);
-      throw new AirconnError(`cannot create the config folder ${this.dir} (from ${this.dirFrom}): ${why}`, undefined, this.moveHint());
+      const why = blocker
+        ? `${blocker} is a file, not a folder`
+        : code === "EACCES" || code === "EPERM"
+          ? `${writableAncestor(this.dir)} cannot be written (${code})`
+          : errnoText(e);
+      throw new AirconnError(
+        `cannot create the config folder ${this.dir} (from ${this.dirFrom}): ${why}`,
+        undefined,
+        this.moveHint(),
+      );
     }
     const st = statSync(this.dir);
-    if (!st.isDirectory()) throw new UsageError(`the config folder ${this.dir} (from ${this.dirFrom}) is not a folder`, this.moveHint());
+    if (!st.isDirectory())
+      throw new UsageError(`the config folder ${this.dir} (from ${this.dirFrom}) is not a folder`, this.moveHint());
     checkSafe(this.dir, st, "folder");
     if ((st.mode & 0o777) !== 0o700) {
-      try { chmodSync(this.dir, 0o700); } catch { /* not ours to change (checked above): reading and writing still work */ }
+      try {
+        chmodSync(this.dir, 0o700);
+      } catch {
+        /* not ours to change (checked above): reading and writing still work */
+      }
     }
   }
 
   private moveHint(): string {
-    return this.dirFrom === "AIRCONN_CONFIG_DIR" ? "set AIRCONN_CONFIG_DIR to a folder you can write"
+    return this.dirFrom === "AIRCONN_CONFIG_DIR"
+      ? "set AIRCONN_CONFIG_DIR to a folder you can write"
       : `set AIRCONN_CONFIG_DIR to a folder you can write${this.dirFrom === "XDG_CONFIG_HOME" ? ", or fix XDG_CONFIG_HOME" : ""}`;
   }
 }
 
 const statOrUndefined = (path: string): Stats | undefined => {
-  try { return statSync(path); } catch { return undefined; }
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 };
 
 /** The nearest ancestor of `path` (or itself) that exists and is not a folder. */
@@ -204,39 +237,56 @@ function checkSafe(path: string, st: Stats, what: "file" | "folder"): void {
   const uid = process.getuid?.();
   if (uid === undefined) return; // Windows: no POSIX owners and modes
   if (st.uid !== uid && st.uid !== 0) {
-    throw new UsageError(`the config ${what} ${path} belongs to another user (uid ${st.uid}; airconn runs as uid ${uid}): it is not used, since its owner could change the token command it runs`,
-      `if it is yours: chown ${uid} '${path}'; else set AIRCONN_CONFIG_DIR to a folder of your own`);
+    throw new UsageError(
+      `the config ${what} ${path} belongs to another user (uid ${st.uid}; airconn runs as uid ${uid}): it is not used, since its owner could change the token command it runs`,
+      `if it is yours: chown ${uid} '${path}'; else set AIRCONN_CONFIG_DIR to a folder of your own`,
+    );
   }
   if (st.mode & 0o022) {
     const who = st.mode & 0o002 ? "everyone" : "its group";
-    throw new UsageError(`the config ${what} ${path} can be written by ${who} (mode ${mode(st)}): it is not used, since anyone who can write it could change the token command it runs`,
-      `chmod ${what === "folder" ? "700" : "600"} '${path}'`);
+    throw new UsageError(
+      `the config ${what} ${path} can be written by ${who} (mode ${mode(st)}): it is not used, since anyone who can write it could change the token command it runs`,
+      `chmod ${what === "folder" ? "700" : "600"} '${path}'`,
+    );
   }
 }
 
-const kind = (v: unknown): string => v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "an object" : `a ${typeof v}`;
+const kind = (v: unknown): string =>
+  v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "an object" : `a ${typeof v}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const STRING_FIELDS = ["api_url", "token", "username", "token_command", "ca_cert"] as const;
 
 /** The parsed file as ConfigData, or a UsageError naming the file and what is wrong with it. */
 function checkShape(parsed: unknown, file: string): ConfigData {
-  const bad = (why: string) => new UsageError(`the config file ${file} does not hold airconn profiles: ${why}`, "fix or remove the file, then run `airconn login` again");
+  const bad = (why: string) =>
+    new UsageError(
+      `the config file ${file} does not hold airconn profiles: ${why}`,
+      "fix or remove the file, then run `airconn login` again",
+    );
   if (!isObject(parsed)) throw bad(`it holds ${kind(parsed)}, not an object`);
-  if (parsed.version !== undefined && parsed.version !== 1) throw bad(`version ${JSON.stringify(parsed.version)} is not one this airconn reads (1)`);
+  if (parsed.version !== undefined && parsed.version !== 1)
+    throw bad(`version ${JSON.stringify(parsed.version)} is not one this airconn reads (1)`);
   if (!("profiles" in parsed)) throw bad(`it has no "profiles"`);
-  if (!isObject(parsed.profiles)) throw bad(`"profiles" is ${kind(parsed.profiles)}, not an object of profiles by name`);
-  if (parsed.current_profile !== undefined && typeof parsed.current_profile !== "string") throw bad(`"current_profile" is ${kind(parsed.current_profile)}, not a string`);
+  if (!isObject(parsed.profiles))
+    throw bad(`"profiles" is ${kind(parsed.profiles)}, not an object of profiles by name`);
+  if (parsed.current_profile !== undefined && typeof parsed.current_profile !== "string")
+    throw bad(`"current_profile" is ${kind(parsed.current_profile)}, not a string`);
   for (const [name, p] of Object.entries(parsed.profiles)) {
     if (!isObject(p)) throw bad(`profile "${name}" is ${kind(p)}, not an object`);
-    for (const f of STRING_FIELDS) if (p[f] !== undefined && typeof p[f] !== "string") throw bad(`profile "${name}": ${f} is ${kind(p[f])}, not a string`);
-    if (p.insecure !== undefined && typeof p.insecure !== "boolean") throw bad(`profile "${name}": insecure is ${kind(p.insecure)}, not true or false`);
+    for (const f of STRING_FIELDS)
+      if (p[f] !== undefined && typeof p[f] !== "string")
+        throw bad(`profile "${name}": ${f} is ${kind(p[f])}, not a string`);
+    if (p.insecure !== undefined && typeof p.insecure !== "boolean")
+      throw bad(`profile "${name}": insecure is ${kind(p.insecure)}, not true or false`);
   }
   return parsed as unknown as ConfigData;
 }
 
 export function checkProfileName(name: string): string {
   if (!PROFILE_NAME_RE.test(name)) {
-    throw new UsageError(`invalid profile name "${name}": use letters, digits, '_', '.', '-' (at most 64, starting with a letter or digit)`);
+    throw new UsageError(
+      `invalid profile name "${name}": use letters, digits, '_', '.', '-' (at most 64, starting with a letter or digit)`,
+    );
   }
   return name;
 }

@@ -11,7 +11,10 @@ import { REDACTED } from "./model.js";
 import { containsRedacted, isSensitiveKey, redactedPaths, SENSITIVE_WORDS, type SensitiveWords } from "./secrets.js";
 
 /** A "***" the server has no value for: `field` is `password`, `extra.token`, `extra.auth.key`, `extra.keys[1]`... */
-export interface MissingSecret { id: string; field: string }
+export interface MissingSecret {
+  id: string;
+  field: string;
+}
 
 export interface Kept {
   /** What to send in place of the wanted value; undefined: leave it out. */
@@ -28,7 +31,10 @@ export function dropRedacted(v: PyValue): PyValue | undefined {
   if (Array.isArray(v)) return v.map(dropRedacted).filter((x) => x !== undefined) as PyValue[];
   if (v instanceof Map) {
     const m = new Map<string, PyValue>();
-    for (const [k, x] of v) { const y = dropRedacted(x); if (y !== undefined) m.set(k, y); }
+    for (const [k, x] of v) {
+      const y = dropRedacted(x);
+      if (y !== undefined) m.set(k, y);
+    }
     return m;
   }
   return v;
@@ -41,7 +47,12 @@ export function dropRedacted(v: PyValue): PyValue | undefined {
  * key the server hides. A "***" is kept where the server shows a secret (its own "***"), replaced by the stored value
  * where the server shows it in clear, and left out where the server has nothing.
  */
-export function keepStored(want: PyValue, have: PyValue | undefined, path: string, o: { key?: string; sensitive?: boolean; words?: SensitiveWords } = {}): Kept {
+export function keepStored(
+  want: PyValue,
+  have: PyValue | undefined,
+  path: string,
+  o: { key?: string; sensitive?: boolean; words?: SensitiveWords } = {},
+): Kept {
   if (!containsRedacted(want)) return { send: want, missing: [], clear: [] };
   if (have === undefined) return { send: dropRedacted(want), missing: redactedPaths(want, path), clear: [] };
   const words = o.words ?? SENSITIVE_WORDS;
@@ -54,12 +65,19 @@ export function keepStored(want: PyValue, have: PyValue | undefined, path: strin
     if (have === null) return { send: null, missing: [path], clear: [] };
     return { send: have, missing: [], clear: [path] };
   }
-  const missing: string[] = [], clear: string[] = [];
-  const add = (r: Kept) => { missing.push(...r.missing); clear.push(...r.clear); return r.send; };
+  const missing: string[] = [],
+    clear: string[] = [];
+  const add = (r: Kept) => {
+    missing.push(...r.missing);
+    clear.push(...r.clear);
+    return r.send;
+  };
   if (want instanceof Map && have instanceof Map) {
     const out = new Map<string, PyValue>();
     for (const [k, x] of want) {
-      const v = add(keepStored(x, have.get(k), `${path}.${k}`, { key: k, sensitive: sensitive || isSensitiveKey(k, words), words }));
+      const v = add(
+        keepStored(x, have.get(k), `${path}.${k}`, { key: k, sensitive: sensitive || isSensitiveKey(k, words), words }),
+      );
       if (v !== undefined) out.set(k, v);
     }
     return { send: out, missing, clear };
@@ -78,14 +96,22 @@ export function keepStored(want: PyValue, have: PyValue | undefined, path: strin
 
 const parseOrUndefined = (s: string | null | undefined): PyValue | undefined => {
   if (typeof s !== "string" || s === "") return undefined;
-  try { return pyLoads(s); } catch { return undefined; }
+  try {
+    return pyLoads(s);
+  } catch {
+    return undefined;
+  }
 };
 
 /**
  * A wanted extra (JSON text) against the stored one as the server shows it (null/undefined: none, or no such
  * connection). Undefined when there is nothing to do (no "***" in it, or not JSON).
  */
-export function keepStoredExtra(want: string, have: string | null | undefined, words: SensitiveWords = SENSITIVE_WORDS): { extra: string; missing: string[]; clear: string[] } | undefined {
+export function keepStoredExtra(
+  want: string,
+  have: string | null | undefined,
+  words: SensitiveWords = SENSITIVE_WORDS,
+): { extra: string; missing: string[]; clear: string[] } | undefined {
   if (!want.includes(REDACTED)) return undefined;
   const w = parseOrUndefined(want);
   if (w === undefined || !containsRedacted(w)) return undefined;
@@ -98,10 +124,15 @@ export function keepStoredExtra(want: string, have: string | null | undefined, w
  * A body for a connection the server holds (`stored`, as the server shows it): "***" only where the stored connection
  * has a value. `fields` limits the check to the fields that will be written (a masked PATCH writes only those).
  */
-export function keepStoredBody(body: ConnectionBody, stored: Pick<ConnectionResponse, "password" | "extra">, words: SensitiveWords = SENSITIVE_WORDS,
-  fields: { password: boolean; extra: boolean } = { password: true, extra: true }): { body: ConnectionBody; missing: string[]; clear: string[] } {
+export function keepStoredBody(
+  body: ConnectionBody,
+  stored: Pick<ConnectionResponse, "password" | "extra">,
+  words: SensitiveWords = SENSITIVE_WORDS,
+  fields: { password: boolean; extra: boolean } = { password: true, extra: true },
+): { body: ConnectionBody; missing: string[]; clear: string[] } {
   const out: ConnectionBody = { ...body };
-  const missing: string[] = [], clear: string[] = [];
+  const missing: string[] = [],
+    clear: string[] = [];
   if (fields.password && out.password === REDACTED && stored.password !== REDACTED) {
     // No stored password: a "***" would keep none; left out so that it is not sent at all.
     delete out.password;
@@ -109,7 +140,11 @@ export function keepStoredBody(body: ConnectionBody, stored: Pick<ConnectionResp
   }
   if (fields.extra && typeof out.extra === "string") {
     const r = keepStoredExtra(out.extra, stored.extra, words);
-    if (r) { out.extra = r.extra; missing.push(...r.missing); clear.push(...r.clear); }
+    if (r) {
+      out.extra = r.extra;
+      missing.push(...r.missing);
+      clear.push(...r.clear);
+    }
   }
   return { body: out, missing, clear };
 }
@@ -127,7 +162,10 @@ export function redactedOfNew(body: Pick<ConnectionBody, "password" | "extra">):
 
 /** `id.field, ...` (at most `max`, then how many in all). */
 export function listMissing(xs: MissingSecret[], max = 30): string {
-  return `${xs.slice(0, max).map((n) => `${n.id}.${n.field}`).join(", ")}${xs.length > max ? `, ... (${xs.length} in all)` : ""}`;
+  return `${xs
+    .slice(0, max)
+    .map((n) => `${n.id}.${n.field}`)
+    .join(", ")}${xs.length > max ? `, ... (${xs.length} in all)` : ""}`;
 }
 
 /**
@@ -136,8 +174,10 @@ export function listMissing(xs: MissingSecret[], max = 30): string {
  */
 export function missingSecretsWarning(xs: MissingSecret[], more = ""): string {
   const n = xs.length;
-  return `${n} secret${n === 1 ? "" : "s"} given only as "***" (keep what the server has) ${n === 1 ? "was" : "were"} left out: the server has no value to keep, and Airflow would store "***" itself: ${listMissing(xs)}; `
-    + `set ${n === 1 ? "it" : "them"} with airconn patch ID --set-extra KEY=VALUE (an extra key) or airconn patch ID --password-stdin (the password)${more}`;
+  return (
+    `${n} secret${n === 1 ? "" : "s"} given only as "***" (keep what the server has) ${n === 1 ? "was" : "were"} left out: the server has no value to keep, and Airflow would store "***" itself: ${listMissing(xs)}; ` +
+    `set ${n === 1 ? "it" : "them"} with airconn patch ID --set-extra KEY=VALUE (an extra key) or airconn patch ID --password-stdin (the password)${more}`
+  );
 }
 
 // ---- the body of a test of a stored connection ------------------------------------------------------------------
@@ -146,7 +186,8 @@ export function missingSecretsWarning(xs: MissingSecret[], more = ""): string {
  * A stored connection as the body of a test on the API server: every field as the server shows it; the server
  * merges the "***" values with the stored secrets for the test and never stores them.
  */
-export const storedTestBody = (stored: ConnectionResponse): ConnectionBody => shownFields(stored, ["password", "extra"]);
+export const storedTestBody = (stored: ConnectionResponse): ConnectionBody =>
+  shownFields(stored, ["password", "extra"]);
 
 /** The id, the type and these fields as the server shows them, when it shows them (not null). */
 function shownFields(stored: ConnectionResponse, more: ReadonlyArray<"password" | "extra"> = []): ConnectionBody {

@@ -5,13 +5,30 @@ import type { ConnectionBody } from "../api/types.js";
 
 /** The API's connection fields, in the order the server returns them. */
 export const CONNECTION_FIELDS = [
-  "connection_id", "conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name",
+  "connection_id",
+  "conn_type",
+  "description",
+  "host",
+  "login",
+  "schema",
+  "port",
+  "password",
+  "extra",
+  "team_name",
 ] as const satisfies ReadonlyArray<keyof ConnectionBody>;
 export type ConnectionField = (typeof CONNECTION_FIELDS)[number];
 
 /** Field names accepted by update_mask (every field but the id). */
 export const UPDATABLE_FIELDS = [
-  "conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name",
+  "conn_type",
+  "description",
+  "host",
+  "login",
+  "schema",
+  "port",
+  "password",
+  "extra",
+  "team_name",
 ] as const satisfies ReadonlyArray<keyof ConnectionBody>;
 export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
@@ -39,7 +56,8 @@ export const PORT_MIN = 0;
 export const PORT_MAX = 65535;
 /** "0-65535", for messages. */
 export const PORT_RANGE = `${PORT_MIN}-${PORT_MAX}`;
-export const isPort = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= PORT_MIN && n <= PORT_MAX;
+export const isPort = (n: unknown): n is number =>
+  typeof n === "number" && Number.isInteger(n) && n >= PORT_MIN && n <= PORT_MAX;
 
 // ---- team name (Airflow 3.2 multi-team)
 export const TEAM_NAME_MAX = 50;

@@ -10,8 +10,18 @@ import { REDACTED, type Fields } from "./model.js";
 
 /** Airflow 3.0 and 3.1 (DEFAULT_SENSITIVE_FIELDS of their secrets masker). */
 export const SENSITIVE_WORDS_3_0 = [
-  "access_token", "api_key", "apikey", "authorization", "passphrase", "passwd", "password", "private_key", "secret",
-  "token", "keyfile_dict", "service_account",
+  "access_token",
+  "api_key",
+  "apikey",
+  "authorization",
+  "passphrase",
+  "passwd",
+  "password",
+  "private_key",
+  "secret",
+  "token",
+  "keyfile_dict",
+  "service_account",
 ] as const;
 
 /** Added in Airflow 3.2.0: apache/airflow #61580 (access_key, connection_string) and #61906 (proxy, proxies). */
@@ -49,11 +59,19 @@ export function versionDependentKey(key: string): boolean {
 export function extraKeys(extra: string | null | undefined, parse: (s: string) => PyValue = pyLoads): string[] {
   if (typeof extra !== "string" || extra === "") return [];
   let v: PyValue;
-  try { v = parse(extra); } catch { return []; }
+  try {
+    v = parse(extra);
+  } catch {
+    return [];
+  }
   const out: string[] = [];
   const walk = (x: PyValue) => {
     if (Array.isArray(x)) x.forEach(walk);
-    else if (x instanceof Map) for (const [k, y] of x) { out.push(k); walk(y); }
+    else if (x instanceof Map)
+      for (const [k, y] of x) {
+        out.push(k);
+        walk(y);
+      }
   };
   walk(v);
   return out;
@@ -61,7 +79,10 @@ export function extraKeys(extra: string | null | undefined, parse: (s: string) =
 
 /** True when a JSON value is "***" or holds "***" anywhere inside (the server's mark for a stored secret). */
 export function containsRedacted(v: PyValue): boolean {
-  return v === REDACTED || (Array.isArray(v) ? v.some(containsRedacted) : v instanceof Map ? [...v.values()].some(containsRedacted) : false);
+  return (
+    v === REDACTED ||
+    (Array.isArray(v) ? v.some(containsRedacted) : v instanceof Map ? [...v.values()].some(containsRedacted) : false)
+  );
 }
 
 /** Paths (like `extra.token` or `extra.auth[0]`) of "***" values in a JSON object tree. */
@@ -76,7 +97,12 @@ export function redactedPaths(v: PyValue, path = "extra"): string[] {
  * "***" values the server would NOT give back its stored value for: it restores "***" only under a key it treats
  * as sensitive (or in a list under such a key). Anywhere else "***" would be stored literally.
  */
-export function unsafeRedacted(v: PyValue, key: string | undefined = undefined, path = "extra", words: SensitiveWords = SENSITIVE_WORDS): string[] {
+export function unsafeRedacted(
+  v: PyValue,
+  key: string | undefined = undefined,
+  path = "extra",
+  words: SensitiveWords = SENSITIVE_WORDS,
+): string[] {
   if (v === REDACTED) return key !== undefined && isSensitiveKey(key, words) ? [] : [path];
   if (Array.isArray(v)) return v.flatMap((x, i) => unsafeRedacted(x, key, `${path}[${i}]`, words));
   if (v instanceof Map) return [...v].flatMap(([k, x]) => unsafeRedacted(x, k, `${path}.${k}`, words));
@@ -86,15 +112,23 @@ export function unsafeRedacted(v: PyValue, key: string | undefined = undefined, 
 /** Refuses a new connection whose password or extra holds "***": it would be stored literally as the secret. */
 export function refuseRedactedForNew(f: Partial<Fields>, source: string): void {
   if (f.password === REDACTED) {
-    throw new UsageError(`${source}: the password is "${REDACTED}", which is how Airflow hides a stored password, not a real one`,
-      "put the real password in (or leave it out and pass it with --password-stdin)");
+    throw new UsageError(
+      `${source}: the password is "${REDACTED}", which is how Airflow hides a stored password, not a real one`,
+      "put the real password in (or leave it out and pass it with --password-stdin)",
+    );
   }
   if (typeof f.extra === "string" && f.extra.includes(REDACTED)) {
     let paths: string[] = [];
-    try { paths = redactedPaths(pyLoads(f.extra)); } catch { /* checked elsewhere */ }
+    try {
+      paths = redactedPaths(pyLoads(f.extra));
+    } catch {
+      /* checked elsewhere */
+    }
     if (paths.length) {
-      throw new UsageError(`${source}: ${paths.join(", ")} ${paths.length === 1 ? "is" : "are"} "${REDACTED}", how Airflow hides a stored secret: airconn will not store it as a value`,
-        "put the real values in, or leave those keys out");
+      throw new UsageError(
+        `${source}: ${paths.join(", ")} ${paths.length === 1 ? "is" : "are"} "${REDACTED}", how Airflow hides a stored secret: airconn will not store it as a value`,
+        "put the real values in, or leave those keys out",
+      );
     }
   }
 }
@@ -102,7 +136,9 @@ export function refuseRedactedForNew(f: Partial<Fields>, source: string): void {
 /** The password rule of every write: "***" is how the server hides one, never a value to send. */
 export function refuseRedactedPassword(password: string | null | undefined): void {
   if (password === REDACTED) {
-    throw new UsageError(`the password "${REDACTED}" is how Airflow hides a stored password, not a value airconn will send`,
-      "give the real password (with --password-stdin in scripts)");
+    throw new UsageError(
+      `the password "${REDACTED}" is how Airflow hides a stored password, not a value airconn will send`,
+      "give the real password (with --password-stdin in scripts)",
+    );
   }
 }

@@ -7,13 +7,26 @@
 import { UsageError } from "../errors.js";
 import { fromJs, pyDumps, pyLoads, PyJsonError, type PyValue } from "../util/pyjson.js";
 import {
-  charLength, CONNECTION_FIELDS, CONNECTION_ID_MAX, CONNECTION_ID_RE, isPort, PORT_MAX, PORT_MIN, PORT_RANGE, STORED_ID_MAX,
-  STORED_ID_RE, STRING_FIELDS, TEAM_NAME_MAX,
+  charLength,
+  CONNECTION_FIELDS,
+  CONNECTION_ID_MAX,
+  CONNECTION_ID_RE,
+  isPort,
+  PORT_MAX,
+  PORT_MIN,
+  PORT_RANGE,
+  STORED_ID_MAX,
+  STORED_ID_RE,
+  STRING_FIELDS,
+  TEAM_NAME_MAX,
 } from "./model.js";
 import type { ConnectionBody } from "../api/types.js";
 
 /** A problem located in the input: a path (a flag, `id.field`, `actions[0].entities[1].port`) and what is wrong there. */
-export interface Problem { path: string; message: string }
+export interface Problem {
+  path: string;
+  message: string;
+}
 
 /**
  * Where a value came from, which decides the wording:
@@ -25,15 +38,41 @@ export interface Problem { path: string; message: string }
  * - "uri": the URI codec (path: what is wrong, "__extra__", "extra", "the port"); the message is the whole line.
  */
 export type Context = "flag" | "json" | "prompt" | "file" | "bulk" | "uri";
-export interface At { context: Context; path: string }
+export interface At {
+  context: Context;
+  path: string;
+}
 
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown) =>
+  typeof v === "string"
+    ? JSON.stringify(v)
+    : typeof v === "number" && !Number.isFinite(v)
+      ? String(v)
+      : (JSON.stringify(v) ?? String(v));
 /** The kind of a value, for messages about values that may hold a secret (a password, an extra, a whole entity). */
-const kindOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "an object"
-  : typeof v === "string" ? "a string" : typeof v === "boolean" ? "a boolean" : "a number");
+const kindOf = (v: unknown) =>
+  v === null
+    ? "null"
+    : Array.isArray(v)
+      ? "a list"
+      : typeof v === "object"
+        ? "an object"
+        : typeof v === "string"
+          ? "a string"
+          : typeof v === "boolean"
+            ? "a boolean"
+            : "a number";
 
 const jsonKind = (v: PyValue): string =>
-  v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "string" ? "string" : typeof v === "boolean" ? "boolean" : "number";
+  v === null
+    ? "null"
+    : Array.isArray(v)
+      ? "array"
+      : typeof v === "string"
+        ? "string"
+        : typeof v === "boolean"
+          ? "boolean"
+          : "number";
 const describeJson = (v: PyValue): string => (v === null ? "null" : Array.isArray(v) ? "an array" : `a ${jsonKind(v)}`);
 
 // ------------------------------------------------------------------------------------------------ the checks
@@ -98,9 +137,15 @@ function extraBroken(text: string): Broken | undefined {
 // ------------------------------------------------------------------------------------------------ the words
 
 /** How a whole-line message names the value: "the connection id" / "--port" (`the`), "connection id" (`noun`). */
-interface Subject { the: string; noun: string }
+interface Subject {
+  the: string;
+  noun: string;
+}
 /** The words for one way of breaking a rule: after a path, or as a whole line about a subject. */
-interface Words { after: string; line: (s: Subject) => string }
+interface Words {
+  after: string;
+  line: (s: Subject) => string;
+}
 const predicate = (text: string): Words => ({ after: text, line: (s) => `${s.the} ${text}` });
 const labelled = (text: string): Words => ({ after: text, line: (s) => `${s.the}: ${text}` });
 const ID_CHARS = "letters, digits, '_', '.' and '-'";
@@ -108,27 +153,38 @@ const ID_CHARS = "letters, digits, '_', '.' and '-'";
 /** Each way of breaking a rule, worded once. */
 function words(b: Broken): Words {
   switch (b.kind) {
-    case "empty": return predicate("is empty");
-    case "long": return {
-      after: `is ${b.len} characters long: at most ${b.max}`,
-      line: (s) => `${s.the} is ${b.len} characters long: Airflow allows at most ${b.max}`,
-    };
-    case "slash": return {
-      after: words({ ...b, kind: "chars" }).after,
-      line: (s) => `${s.the} ${b.shown} contains "/", which the Airflow API cannot address in a URL path`,
-    };
-    case "chars": return { after: `${b.shown} may contain only ${ID_CHARS}`, line: (s) => `invalid ${s.noun} ${b.shown}: use ${ID_CHARS} only` };
+    case "empty":
+      return predicate("is empty");
+    case "long":
+      return {
+        after: `is ${b.len} characters long: at most ${b.max}`,
+        line: (s) => `${s.the} is ${b.len} characters long: Airflow allows at most ${b.max}`,
+      };
+    case "slash":
+      return {
+        after: words({ ...b, kind: "chars" }).after,
+        line: (s) => `${s.the} ${b.shown} contains "/", which the Airflow API cannot address in a URL path`,
+      };
+    case "chars":
+      return {
+        after: `${b.shown} may contain only ${ID_CHARS}`,
+        line: (s) => `invalid ${s.noun} ${b.shown}: use ${ID_CHARS} only`,
+      };
     case "stored-chars": {
       const text = `an Airflow connection id holds only letters, digits, '_', '.', '-' (and '#', '!', '(', ')', ':', '\\' when made outside the API)`;
       return { after: `${b.shown}: ${text}`, line: (s) => `invalid ${s.noun} ${b.shown}: ${text}` };
     }
-    case "integer": return predicate(`must be an integer, got ${b.shown}`);
-    case "range": return predicate(`must be between ${PORT_MIN} and ${PORT_MAX}, got ${b.shown}`);
-    case "json": return labelled(`not valid JSON (${b.detail})`);
-    case "object": return {
-      after: 'must be a JSON object, e.g. {"key": "value"}',
-      line: (s) => `${s.the}: a JSON object is needed, such as {"key": "value"}, not ${describeJson(b.got)}`,
-    };
+    case "integer":
+      return predicate(`must be an integer, got ${b.shown}`);
+    case "range":
+      return predicate(`must be between ${PORT_MIN} and ${PORT_MAX}, got ${b.shown}`);
+    case "json":
+      return labelled(`not valid JSON (${b.detail})`);
+    case "object":
+      return {
+        after: 'must be a JSON object, e.g. {"key": "value"}',
+        line: (s) => `${s.the}: a JSON object is needed, such as {"key": "value"}, not ${describeJson(b.got)}`,
+      };
   }
 }
 
@@ -141,17 +197,23 @@ const filePort: Said = (b) => `must be an integer ${PORT_RANGE}, got ${b.shown}`
  * is named (cut at 60 characters), a port gives the range, an extra says the string is not an object's text.
  */
 const FILE_WORDS: Partial<Record<`${Rule}.${Broken["kind"]}`, Said>> = {
-  "id.long": (b) => b.kind === "long" ? `connection id ${cut(b.id)} is longer than ${b.max} characters` : undefined,
+  "id.long": (b) => (b.kind === "long" ? `connection id ${cut(b.id)} is longer than ${b.max} characters` : undefined),
   "id.slash": fileId,
   "id.chars": fileId,
   "port.integer": filePort,
   "port.range": filePort,
-  "extra.json": (b) => b.kind === "json" ? `must be a JSON object, but the string is not valid JSON (${b.detail})` : undefined,
-  "extra.object": (b) => b.kind === "object" ? `must be a JSON object, got a JSON ${jsonKind(b.got)} in a string` : undefined,
+  "extra.json": (b) =>
+    b.kind === "json" ? `must be a JSON object, but the string is not valid JSON (${b.detail})` : undefined,
+  "extra.object": (b) =>
+    b.kind === "object" ? `must be a JSON object, got a JSON ${jsonKind(b.got)} in a string` : undefined,
 };
 /** The prompt names each field; a port that is not a number keeps its own words (the prompt is re-asked with them). */
 const PROMPT_SUBJECT: Record<Rule, string> = {
-  id: "the connection id", port: "the port", type: "the connection type", team: "the team name", extra: "Extra must be a JSON object",
+  id: "the connection id",
+  port: "the port",
+  type: "the connection type",
+  team: "the team name",
+  extra: "Extra must be a JSON object",
 };
 const PROMPT_WORDS: Partial<Record<`${Rule}.${Broken["kind"]}`, Said>> = {
   "port.integer": (b) => `the port must be a whole number between ${PORT_MIN} and ${PORT_MAX}, not "${b.shown}"`,
@@ -162,12 +224,18 @@ function message(b: Broken, at: At, noun: string): string {
   const w = words(b);
   const key = `${b.rule}.${b.kind}` as const;
   switch (at.context) {
-    case "flag": return w.line(b.rule === "id" ? { the: `the ${noun}`, noun } : { the: at.path, noun: at.path });
-    case "json": return w.line({ the: `${at.path}: ${noun}`, noun });
-    case "prompt": return PROMPT_WORDS[key]?.(b) ?? w.line({ the: PROMPT_SUBJECT[b.rule], noun });
-    case "bulk": return w.after;
-    case "file": return FILE_WORDS[key]?.(b) ?? (at.path ? w.after : w.line({ the: `the ${noun}`, noun }));
-    case "uri": return `Invalid connection URI: ${w.line({ the: at.path, noun: at.path })}.`;
+    case "flag":
+      return w.line(b.rule === "id" ? { the: `the ${noun}`, noun } : { the: at.path, noun: at.path });
+    case "json":
+      return w.line({ the: `${at.path}: ${noun}`, noun });
+    case "prompt":
+      return PROMPT_WORDS[key]?.(b) ?? w.line({ the: PROMPT_SUBJECT[b.rule], noun });
+    case "bulk":
+      return w.after;
+    case "file":
+      return FILE_WORDS[key]?.(b) ?? (at.path ? w.after : w.line({ the: `the ${noun}`, noun }));
+    case "uri":
+      return `Invalid connection URI: ${w.line({ the: at.path, noun: at.path })}.`;
   }
 }
 const problem = (b: Broken | undefined, at: At, noun: string): Problem | undefined =>
@@ -205,7 +273,11 @@ export function extraProblem(text: string, at: At): Problem | undefined {
 /** The team name rule: at most 50 characters. */
 export function teamProblem(name: string, at: At): Problem | undefined {
   const len = charLength(name);
-  return problem(len > TEAM_NAME_MAX ? { rule: "team", shown: "", kind: "long", len, max: TEAM_NAME_MAX } : undefined, at, "team name");
+  return problem(
+    len > TEAM_NAME_MAX ? { rule: "team", shown: "", kind: "long", len, max: TEAM_NAME_MAX } : undefined,
+    at,
+    "team name",
+  );
 }
 
 /** The conn_type rule for a value given on its own: not blank. */
@@ -227,35 +299,71 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object
  * string, "8080" → 8080) or undefined, pushing every problem found.
  */
 export function validateConnection(v: unknown, path: string, problems: Problem[]): ConnectionBody | undefined {
-  if (!isObj(v)) { problems.push({ path, message: `must be an object with connection_id and conn_type, got ${kindOf(v)}` }); return undefined; }
+  if (!isObj(v)) {
+    problems.push({ path, message: `must be an object with connection_id and conn_type, got ${kindOf(v)}` });
+    return undefined;
+  }
   const before = problems.length;
-  const push = (p: Problem | undefined) => { if (p) problems.push(p); return !p; };
+  const push = (p: Problem | undefined) => {
+    if (p) problems.push(p);
+    return !p;
+  };
   const at = (k: string): At => ({ context: "bulk", path: `${path}.${k}` });
   const out: Record<string, unknown> = {};
   for (const [k0, val] of Object.entries(v)) {
     const k = k0 === "schema_" ? "schema" : k0;
-    if (!(CONNECTION_FIELDS as readonly string[]).includes(k)) { problems.push({ path: `${path}.${k0}`, message: k0 === "conn_id" ? "unknown field: the API calls it connection_id" : "unknown field" }); continue; }
+    if (!(CONNECTION_FIELDS as readonly string[]).includes(k)) {
+      problems.push({
+        path: `${path}.${k0}`,
+        message: k0 === "conn_id" ? "unknown field: the API calls it connection_id" : "unknown field",
+      });
+      continue;
+    }
     if (k === "connection_id") {
-      if (typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a string, got ${show(val)}` }); continue; }
+      if (typeof val !== "string") {
+        problems.push({ path: at(k).path, message: `must be a string, got ${show(val)}` });
+        continue;
+      }
       if (push(idProblem(val, at(k)))) out[k] = val;
       continue;
     }
     if (k === "port") {
-      if (val === null) { out.port = null; continue; }
+      if (val === null) {
+        out.port = null;
+        continue;
+      }
       const n = typeof val === "string" && /^\s*-?\d+\s*$/.test(val) ? Number(val) : val;
       if (push(portProblem(n, at(k), show(val)))) out.port = n;
       continue;
     }
     if (k === "extra") {
-      if (val === null || val === "") { out.extra = val; continue; }
-      if (isObj(val)) { out.extra = pyDumps(fromJs(val)); continue; }
-      if (typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a JSON object (or its text), got ${kindOf(val)}` }); continue; }
+      if (val === null || val === "") {
+        out.extra = val;
+        continue;
+      }
+      if (isObj(val)) {
+        out.extra = pyDumps(fromJs(val));
+        continue;
+      }
+      if (typeof val !== "string") {
+        problems.push({ path: at(k).path, message: `must be a JSON object (or its text), got ${kindOf(val)}` });
+        continue;
+      }
       if (push(extraProblem(val, at(k)))) out.extra = val;
       continue;
     }
-    if (k === "conn_type" && typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a string, got ${show(val)}` }); continue; }
+    if (k === "conn_type" && typeof val !== "string") {
+      problems.push({ path: at(k).path, message: `must be a string, got ${show(val)}` });
+      continue;
+    }
     if ((STRING_FIELDS as readonly string[]).includes(k)) {
-      if (val !== null && typeof val !== "string") { problems.push({ path: at(k).path, message: `must be a string or null, got ${k === "password" ? kindOf(val) : show(val)}` }); continue; }
+      if (val !== null && typeof val !== "string") {
+        problems.push({
+          path: at(k).path,
+          message: `must be a string or null, got ${k === "password" ? kindOf(val) : show(val)}`,
+        });
+        continue;
+      }
       if (k === "team_name" && typeof val === "string" && !push(teamProblem(val, at(k)))) continue;
       out[k] = val;
     }

@@ -10,8 +10,16 @@ import { PyFloat, pyDumps, pyLoads, pyQuote, type PyValue } from "../util/pyjson
 import { normaliseConnType } from "../uri/index.js";
 
 /** One `${VAR}` the file needs: its name, the connection id and the field ("password", "extra.auth.token"). */
-export interface SecretVariable { name: string; id: string; field: string }
-export interface AirconnExport { text: string; variables: SecretVariable[]; warnings: string[] }
+export interface SecretVariable {
+  name: string;
+  id: string;
+  field: string;
+}
+export interface AirconnExport {
+  text: string;
+  variables: SecretVariable[];
+  warnings: string[];
+}
 
 /** Upper case, every character other than A-Z and 0-9 turned into "_". */
 const norm = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
@@ -21,7 +29,8 @@ export function variableName(id: string, path: Array<string | number>): string {
   return `AIRCONN_${norm(id)}_${path.map((p) => norm(String(p))).join("_")}`;
 }
 
-const hash = (id: string, field: string, len: number) => createHash("sha256").update(`${id}\0${field}`).digest("hex").slice(0, len).toUpperCase();
+const hash = (id: string, field: string, len: number) =>
+  createHash("sha256").update(`${id}\0${field}`).digest("hex").slice(0, len).toUpperCase();
 
 /**
  * Names for every reference: the plain name when it is unique in the file; when two references would share a name
@@ -34,28 +43,44 @@ export function assignNames(refs: Array<{ id: string; path: Array<string | numbe
   for (const it of items) count.set(it.base, (count.get(it.base) ?? 0) + 1);
   for (let len = 6; ; len += 6) {
     const names = items.map((it) => (count.get(it.base)! > 1 ? `${it.base}_${hash(it.id, it.field, len)}` : it.base));
-    if (new Set(names).size === names.length || len >= 64) return items.map((it, i) => ({ name: names[i]!, id: it.id, field: it.field }));
+    if (new Set(names).size === names.length || len >= 64)
+      return items.map((it, i) => ({ name: names[i]!, id: it.id, field: it.field }));
   }
 }
 
 /** A YAML 1.2 double-quoted scalar of a literal value: `$` doubled, characters YAML does not allow raw escaped. */
 function q(s: string): string {
-  return JSON.stringify(s.split("$").join("$$")).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(s.split("$").join("$$")).replace(
+    /[\u007f-\u009f\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 function parseObject(extra: string): Map<string, PyValue> | undefined {
-  try { const v = pyLoads(extra); return v instanceof Map ? v : undefined; } catch { return undefined; }
+  try {
+    const v = pyLoads(extra);
+    return v instanceof Map ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Paths of the "***" strings inside an extra object. */
 function redactedPaths(v: PyValue, path: Array<string | number>, out: Array<Array<string | number>>): void {
   if (v === REDACTED) out.push(path);
-  else if (Array.isArray(v)) v.forEach((x, i) => redactedPaths(x, [...path, i], out));
+  else if (Array.isArray(v))
+    v.forEach((x, i) => {
+      redactedPaths(x, [...path, i], out);
+    });
   else if (v instanceof Map) for (const [k, x] of v) redactedPaths(x, [...path, k], out);
 }
 
 /** The extra with "***" replaced by `${NAME}` and other strings' `$` doubled. */
-function extraWithRefs(v: PyValue, path: Array<string | number>, nameOf: (path: Array<string | number>) => string): PyValue {
+function extraWithRefs(
+  v: PyValue,
+  path: Array<string | number>,
+  nameOf: (path: Array<string | number>) => string,
+): PyValue {
   if (v === REDACTED) return `\${${nameOf(path)}}`;
   if (typeof v === "string") return v.split("$").join("$$");
   if (Array.isArray(v)) return v.map((x, i) => extraWithRefs(x, [...path, i], nameOf));
@@ -68,7 +93,8 @@ function extraWithRefs(v: PyValue, path: Array<string | number>, nameOf: (path: 
  * and writes) in YAML's spelling, .nan, .inf and -.inf: YAML reads a plain NaN as the string "NaN".
  */
 function yamlFlow(v: PyValue): string {
-  if (v instanceof PyFloat && !Number.isFinite(v.value)) return Number.isNaN(v.value) ? ".nan" : v.value > 0 ? ".inf" : "-.inf";
+  if (v instanceof PyFloat && !Number.isFinite(v.value))
+    return Number.isNaN(v.value) ? ".nan" : v.value > 0 ? ".inf" : "-.inf";
   if (Array.isArray(v)) return "[" + v.map(yamlFlow).join(", ") + "]";
   if (v instanceof Map) return "{" + [...v].map(([k, x]) => `${pyQuote(k)}: ${yamlFlow(x)}`).join(", ") + "}";
   return pyDumps(v);
@@ -96,20 +122,29 @@ export function formatAirconn(conns: ConnectionResponse[], o: { source?: string 
   lines.push("# airconn connections: `airconn diff FILE` shows what `airconn apply FILE` would change.");
   if (o.source) lines.push(`# Exported from ${o.source} (${conns.length} connection${conns.length === 1 ? "" : "s"}).`);
   if (variables.length) {
-    lines.push("# The Airflow API never returns secrets. Set these environment variables to the real values before `airconn apply`:");
+    lines.push(
+      "# The Airflow API never returns secrets. Set these environment variables to the real values before `airconn apply`:",
+    );
     const w = Math.max(...variables.map((v) => v.name.length));
     const wi = Math.max(...variables.map((v) => v.id.length));
     for (const v of variables) lines.push(`#   ${v.name.padEnd(w)}  ${v.id.padEnd(wi)}  ${v.field}`);
   } else {
     lines.push("# No secrets: the file needs no environment variables.");
   }
-  if (!conns.length) { lines.push("connections: []"); return { text: lines.join("\n") + "\n", variables, warnings }; }
+  if (!conns.length) {
+    lines.push("connections: []");
+    return { text: lines.join("\n") + "\n", variables, warnings };
+  }
   lines.push("connections:");
   for (const c of conns) {
     const id = c.connection_id;
-    if (!CONNECTION_ID_RE.test(id)) warnings.push(`connection ${JSON.stringify(id)} has an id the REST API does not accept: apply will refuse the file until it is renamed`);
+    if (!CONNECTION_ID_RE.test(id))
+      warnings.push(
+        `connection ${JSON.stringify(id)} has an id the REST API does not accept: apply will refuse the file until it is renamed`,
+      );
     const ct = c.conn_type ?? "";
-    if (ct && normaliseConnType(ct) !== ct) warnings.push(`connection ${id}: conn_type "${ct}" is read back as "${normaliseConnType(ct)}"`);
+    if (ct && normaliseConnType(ct) !== ct)
+      warnings.push(`connection ${id}: conn_type "${ct}" is read back as "${normaliseConnType(ct)}"`);
     const str = (v: string | null | undefined) => (v === null || v === undefined ? "null" : q(v));
     lines.push(`  - connection_id: ${q(id)}`);
     lines.push(`    conn_type: ${q(ct)}`);
@@ -124,7 +159,8 @@ export function formatAirconn(conns: ConnectionResponse[], o: { source?: string 
     if (ex) lines.push(`    extra: ${yamlFlow(extraWithRefs(ex, ["extra"], (p) => nameOf(id, p)))}`);
     else if (c.extra === null || c.extra === undefined) lines.push("    extra: null");
     else {
-      if (c.extra !== "") warnings.push(`connection ${id}: extra is not a JSON object, which apply refuses; fix it in the file`);
+      if (c.extra !== "")
+        warnings.push(`connection ${id}: extra is not a JSON object, which apply refuses; fix it in the file`);
       lines.push(`    extra: ${q(c.extra)}`);
     }
     if (c.team_name !== null && c.team_name !== undefined) lines.push(`    team_name: ${q(c.team_name)}`);

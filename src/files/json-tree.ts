@@ -1,8 +1,15 @@
 // The line-numbered document tree the file readers work on (YAML documents are read into it by ./tree.ts), and its
 // JSON reader: src/util/pyjson.ts's parser building nodes with their lines, plus a JSON.parse fast path for large files.
 import {
-  MAX_JSON_DEPTH, parseJson, PyFloat, PyInt, SyntaxProblem,
-  type JsonBuilder, type JsonEntry, type JsonParseOptions, type PyLeaf, type PyValue,
+  MAX_JSON_DEPTH,
+  parseJson,
+  PyInt,
+  SyntaxProblem,
+  type JsonBuilder,
+  type JsonEntry,
+  type JsonParseOptions,
+  type PyLeaf,
+  type PyValue,
 } from "../util/pyjson.js";
 
 export { SyntaxProblem };
@@ -41,7 +48,9 @@ const NODES: JsonBuilder<TNode> = {
  * text supplies the line numbers. Anything else, and every error, goes through the position-keeping parser (pyjson's).
  */
 export function parseJsonTree(text: string, opts: JsonTreeOptions = {}): TNode {
-  return (opts.fastPath === false ? undefined : fastJsonTree(text, opts.lineOffset ?? 0)) ?? parseJson(text, NODES, opts);
+  return (
+    (opts.fastPath === false ? undefined : fastJsonTree(text, opts.lineOffset ?? 0)) ?? parseJson(text, NODES, opts)
+  );
 }
 
 /** The fast path alone: a tree, or undefined when the text needs the position-keeping parser. */
@@ -49,10 +58,15 @@ export function fastJsonTree(text: string, lineOffset = 0): TNode | undefined {
   const scan = scanJson(text, lineOffset);
   if (scan === undefined) return undefined;
   let doc: unknown;
-  try { doc = JSON.parse(text); } catch { return undefined; }
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   // JSON.parse moves integer-like keys (however they were spelled) to the front, where Python keeps them in place,
   // and keeps one of repeated keys, leaving fewer keys than the text has: both need the slow path.
-  let values = 0, keys = 0;
+  let values = 0,
+    keys = 0;
   const check = (v: unknown): boolean => {
     values++;
     if (v === null || typeof v !== "object") return true;
@@ -72,7 +86,11 @@ export function fastJsonTree(text: string, lineOffset = 0): TNode | undefined {
   return new FastTree(scan.valueLines, scan.keyLines, scan.ends).node(doc, 0, 0, 0);
 }
 
-interface Scan { valueLines: number[]; keyLines: number[]; ends: number[] }
+interface Scan {
+  valueLines: number[];
+  keyLines: number[];
+  ends: number[];
+}
 
 /**
  * One pass over the structure: the line of every value start and of every key, in document order, and where each
@@ -87,22 +105,31 @@ function scanJson(text: string, lineOffset: number): Scan | undefined {
   const open: number[] = [];
   let line = 1 + lineOffset;
   const n = text.length;
-  for (let i = 0; i < n;) {
+  for (let i = 0; i < n; ) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
       let e = i + 1;
       for (let q = text.charCodeAt(e); q !== 34; q = text.charCodeAt(++e)) {
-        if (q !== q) return undefined; // unterminated: the slow path says where
+        if (Number.isNaN(q)) return undefined; // unterminated: the slow path says where
         if (q === 92 /* \ */) e++;
       }
-      let j = e + 1, d = text.charCodeAt(j);
+      let j = e + 1,
+        d = text.charCodeAt(j);
       while (d === 32 || d === 10 || d === 13 || d === 9) d = text.charCodeAt(++j);
-      if (d === 58 /* : */) keyLines.push(line); else valueLines.push(line);
+      if (d === 58 /* : */) keyLines.push(line);
+      else valueLines.push(line);
       i = e + 1; // a raw newline inside the string makes JSON.parse fail, so no line is skipped here
       continue;
     }
-    if (c === 10) { line++; while (text.charCodeAt(++i) === 32); continue; } // and the next line's indentation
-    if (c === 32 || c === 9 || c === 13 || c === 58 /* : */ || c === 44 /* , */) { i++; continue; }
+    if (c === 10) {
+      line++;
+      while (text.charCodeAt(++i) === 32);
+      continue;
+    } // and the next line's indentation
+    if (c === 32 || c === 9 || c === 13 || c === 58 /* : */ || c === 44 /* , */) {
+      i++;
+      continue;
+    }
     if (c === 123 /* { */ || c === 91 /* [ */) {
       valueLines.push(line);
       open.push(ends.length);
@@ -114,12 +141,17 @@ function scanJson(text: string, lineOffset: number): Scan | undefined {
     if (c === 125 /* } */ || c === 93 /* ] */) {
       const at = open.pop();
       if (at === undefined) return undefined;
-      ends[at] = valueLines.length; ends[at + 1] = keyLines.length; ends[at + 2] = ends.length;
+      ends[at] = valueLines.length;
+      ends[at + 1] = keyLines.length;
+      ends[at + 2] = ends.length;
       i++;
       continue;
     }
     valueLines.push(line);
-    if (c === 116 || c === 102 || c === 110) { while (i < n && text.charCodeAt(i) >= 97 && text.charCodeAt(i) <= 122) i++; continue; } // true false null
+    if (c === 116 || c === 102 || c === 110) {
+      while (i < n && text.charCodeAt(i) >= 97 && text.charCodeAt(i) <= 122) i++;
+      continue;
+    } // true false null
     if (c === 45 || (c >= 48 && c <= 57)) {
       const begin = i;
       for (let d = c; (d >= 48 && d <= 57) || d === 45; d = text.charCodeAt(++i));
@@ -138,26 +170,44 @@ function scanJson(text: string, lineOffset: number): Scan | undefined {
  * of the document (which made the collector the biggest cost of reading a large file).
  */
 class FastTree {
-  constructor(private readonly valueLines: number[], private readonly keyLines: number[], private readonly ends: number[]) {}
+  constructor(
+    private readonly valueLines: number[],
+    private readonly keyLines: number[],
+    private readonly ends: number[],
+  ) {}
 
   /** The node for value `v`, the `vi`-th value of the text; `ki` keys and `ci` containers come before it. */
   node(v: unknown, vi: number, ki: number, ci: number): TNode {
     const line = this.valueLines[vi]!;
     if (v === null || typeof v !== "object") {
-      return { kind: "scalar", line, value: typeof v === "number" ? new PyInt(String(v)) : v as Leaf };
+      return { kind: "scalar", line, value: typeof v === "number" ? new PyInt(String(v)) : (v as Leaf) };
     }
-    return Array.isArray(v) ? new FastSeq(this, line, v, vi, ki, ci) : new FastMap(this, line, v as Record<string, unknown>, vi, ki, ci);
+    return Array.isArray(v)
+      ? new FastSeq(this, line, v, vi, ki, ci)
+      : new FastMap(this, line, v as Record<string, unknown>, vi, ki, ci);
   }
 
   /** The children of the container at (vi, ki, ci), with the line of each key. */
-  children(values: unknown[], keys: string[] | undefined, vi: number, ki: number, ci: number): Array<{ key: string; line: number; value: TNode }> {
+  children(
+    values: unknown[],
+    keys: string[] | undefined,
+    vi: number,
+    ki: number,
+    ci: number,
+  ): Array<{ key: string; line: number; value: TNode }> {
     const out: Array<{ key: string; line: number; value: TNode }> = [];
-    let v = vi + 1, k = ki, c = ci + 3;
+    let v = vi + 1,
+      k = ki,
+      c = ci + 3;
     for (let i = 0; i < values.length; i++) {
       const x = values[i];
       const keyLine = keys === undefined ? 0 : this.keyLines[k++]!;
       out.push({ key: keys === undefined ? "" : keys[i]!, line: keyLine, value: this.node(x, v, k, c) });
-      if (x !== null && typeof x === "object") { v = this.ends[c]!; k = this.ends[c + 1]!; c = this.ends[c + 2]!; } else v++;
+      if (x !== null && typeof x === "object") {
+        v = this.ends[c]!;
+        k = this.ends[c + 1]!;
+        c = this.ends[c + 2]!;
+      } else v++;
     }
     return out;
   }
@@ -165,24 +215,49 @@ class FastTree {
 
 class FastMap {
   readonly kind = "map";
-  readonly #tree: FastTree; readonly #v: Record<string, unknown>; readonly #at: [number, number, number];
-  constructor(tree: FastTree, readonly line: number, v: Record<string, unknown>, vi: number, ki: number, ci: number) {
-    this.#tree = tree; this.#v = v; this.#at = [vi, ki, ci];
+  readonly #tree: FastTree;
+  readonly #v: Record<string, unknown>;
+  readonly #at: [number, number, number];
+  constructor(
+    tree: FastTree,
+    readonly line: number,
+    v: Record<string, unknown>,
+    vi: number,
+    ki: number,
+    ci: number,
+  ) {
+    this.#tree = tree;
+    this.#v = v;
+    this.#at = [vi, ki, ci];
   }
   get entries(): MapEntry[] {
     const keys = Object.keys(this.#v);
-    return this.#tree.children(keys.map((k) => this.#v[k]), keys, ...this.#at);
+    return this.#tree.children(
+      keys.map((k) => this.#v[k]),
+      keys,
+      ...this.#at,
+    );
   }
 }
 
 class FastSeq {
   readonly kind = "seq";
-  readonly #tree: FastTree; readonly #v: unknown[]; readonly #at: [number, number, number];
-  constructor(tree: FastTree, readonly line: number, v: unknown[], vi: number, ki: number, ci: number) {
-    this.#tree = tree; this.#v = v; this.#at = [vi, ki, ci];
+  readonly #tree: FastTree;
+  readonly #v: unknown[];
+  readonly #at: [number, number, number];
+  constructor(
+    tree: FastTree,
+    readonly line: number,
+    v: unknown[],
+    vi: number,
+    ki: number,
+    ci: number,
+  ) {
+    this.#tree = tree;
+    this.#v = v;
+    this.#at = [vi, ki, ci];
   }
   get items(): TNode[] {
     return this.#tree.children(this.#v, undefined, ...this.#at).map((e) => e.value);
   }
 }
-

@@ -49,12 +49,17 @@ export function analyzeScalar(scalar: string): Analysis {
   let blockIndicators = false;
   let lineBreaks = false;
   let special = false;
-  let leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false;
-  let breakSpace = false, spaceBreak = false;
+  let leadingSpace = false,
+    leadingBreak = false,
+    trailingSpace = false,
+    trailingBreak = false;
+  let breakSpace = false,
+    spaceBreak = false;
   if (scalar.startsWith("---") || scalar.startsWith("...")) blockIndicators = true;
   let precededByWs = true;
   let followedByWs = chars.length === 1 || WS_OR_BREAK.includes(chars[1]!);
-  let previousSpace = false, previousBreak = false;
+  let previousSpace = false,
+    previousBreak = false;
   for (let index = 0; index < chars.length; ) {
     const ch = chars[index]!;
     if (index === 0) {
@@ -73,20 +78,24 @@ export function analyzeScalar(scalar: string): Analysis {
       if (index === 0) leadingSpace = true;
       if (index === chars.length - 1) trailingSpace = true;
       if (previousBreak) breakSpace = true;
-      previousSpace = true; previousBreak = false;
+      previousSpace = true;
+      previousBreak = false;
     } else if (BREAKS.includes(ch)) {
       if (index === 0) leadingBreak = true;
       if (index === chars.length - 1) trailingBreak = true;
       if (previousSpace) spaceBreak = true;
-      previousSpace = false; previousBreak = true;
+      previousSpace = false;
+      previousBreak = true;
     } else {
-      previousSpace = false; previousBreak = false;
+      previousSpace = false;
+      previousBreak = false;
     }
     index++;
     precededByWs = WS_OR_BREAK.includes(ch);
     followedByWs = index + 1 >= chars.length || WS_OR_BREAK.includes(chars[index + 1]!);
   }
-  let allowBlockPlain = true, allowSingleQuoted = true;
+  let allowBlockPlain = true,
+    allowSingleQuoted = true;
   if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) allowBlockPlain = false;
   if (breakSpace) allowBlockPlain = allowSingleQuoted = false;
   if (spaceBreak || special) allowBlockPlain = allowSingleQuoted = false;
@@ -96,8 +105,21 @@ export function analyzeScalar(scalar: string): Analysis {
 }
 
 const ESCAPES: Record<string, string> = {
-  "\0": "0", "\x07": "a", "\x08": "b", "\x09": "t", "\x0A": "n", "\x0B": "v", "\x0C": "f", "\x0D": "r",
-  "\x1B": "e", '"': '"', "\\": "\\", "\x85": "N", "\xA0": "_", "\u2028": "L", "\u2029": "P",
+  "\0": "0",
+  "\x07": "a",
+  "\x08": "b",
+  "\x09": "t",
+  "\x0A": "n",
+  "\x0B": "v",
+  "\x0C": "f",
+  "\x0D": "r",
+  "\x1B": "e",
+  '"': '"',
+  "\\": "\\",
+  "\x85": "N",
+  "\xA0": "_",
+  "\u2028": "L",
+  "\u2029": "P",
 };
 
 const BEST_WIDTH = 80;
@@ -110,7 +132,10 @@ class Writer {
   indention = true;
   indent = 0;
 
-  private raw(data: string, len = Array.from(data).length): void { this.out += data; this.column += len; }
+  private raw(data: string, len = Array.from(data).length): void {
+    this.out += data;
+    this.column += len;
+  }
 
   indicator(ind: string, needWhitespace: boolean, whitespace = false, indention = false): void {
     const data = this.whitespace || !needWhitespace ? ind : " " + ind;
@@ -153,7 +178,8 @@ class Writer {
     if (!this.whitespace) this.raw(" ", 1);
     this.whitespace = false;
     this.indention = false;
-    let spaces = false, breaks = false;
+    let spaces = false,
+      breaks = false;
     let start = 0;
     for (let end = 0; end <= text.length; end++) {
       const ch = end < text.length ? text[end]! : null;
@@ -181,13 +207,17 @@ class Writer {
         this.raw(text.slice(start, end).join(""), end - start);
         start = end;
       }
-      if (ch !== null) { spaces = ch === " "; breaks = BREAKS.includes(ch); }
+      if (ch !== null) {
+        spaces = ch === " ";
+        breaks = BREAKS.includes(ch);
+      }
     }
   }
 
   singleQuoted(text: string[], split: boolean): void {
     this.indicator("'", true);
-    let spaces = false, breaks = false;
+    let spaces = false,
+      breaks = false;
     let start = 0;
     for (let end = 0; end <= text.length; end++) {
       const ch = end < text.length ? text[end]! : null;
@@ -217,7 +247,10 @@ class Writer {
         this.raw("''", 2);
         start = end + 1;
       }
-      if (ch !== null) { spaces = ch === " "; breaks = BREAKS.includes(ch); }
+      if (ch !== null) {
+        spaces = ch === " ";
+        breaks = BREAKS.includes(ch);
+      }
     }
     this.indicator("'", false);
   }
@@ -243,8 +276,13 @@ class Writer {
           start = end + 1;
         }
       }
-      if (end > 0 && end < text.length - 1 && (ch === " " || start >= end)
-          && this.column + (end - start) > BEST_WIDTH && split) {
+      if (
+        end > 0 &&
+        end < text.length - 1 &&
+        (ch === " " || start >= end) &&
+        this.column + (end - start) > BEST_WIDTH &&
+        split
+      ) {
         const data = text.slice(start, end).join("") + "\\";
         const len = end - start + 1;
         if (start < end) start = end;
@@ -309,7 +347,8 @@ export function dumpMappingEntry(key: string, inner: Record<string, YamlLeaf>): 
 
 /** Python's default str ordering: by code point (JavaScript's `<` compares UTF-16 units). */
 export function comparePy(a: string, b: string): number {
-  const x = Array.from(a), y = Array.from(b);
+  const x = Array.from(a),
+    y = Array.from(b);
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
     if (d !== 0) return d;

@@ -13,20 +13,32 @@ export function readAirconn(r: Reader, text: string): ParsedConnection[] {
     if (v.kind === "seq" || (v.kind === "map" && !isConnection)) top = v;
     else if (v.kind === "scalar" && v.value === null) return [];
   }
-  const each = <T>(items: T[], line: (x: T) => number, read: (x: T, idx: number) => ParsedConnection): ParsedConnection[] =>
-    items.flatMap((x, idx) => r.attempt(line(x), () => read(x, idx)) ?? []);
+  const each = <T>(
+    items: T[],
+    line: (x: T) => number,
+    read: (x: T, idx: number) => ParsedConnection,
+  ): ParsedConnection[] => items.flatMap((x, idx) => r.attempt(line(x), () => read(x, idx)) ?? []);
   if (top.kind === "seq") {
-    return each(top.items, (item) => item.line, (item, idx) => {
-      if (item.kind !== "map") r.fail(item.line, `connection #${idx + 1}: must be a mapping, got ${describe(item)}`);
-      const idE = item.entries.find((e) => ID_KEYS.includes(e.key));
-      if (!idE) r.fail(item.line, `connection #${idx + 1}: connection_id is required`);
-      if (idE.value.kind !== "scalar" || typeof idE.value.value !== "string") {
-        r.fail(idE.line, `connection #${idx + 1}: ${idE.key} must be a string, got ${describe(idE.value)}`);
-      }
-      const id = r.checkId(idE.value.value, idE.line);
-      return readObject(r, id, item.entries, item.line, "airconn", false);
-    });
+    return each(
+      top.items,
+      (item) => item.line,
+      (item, idx) => {
+        if (item.kind !== "map") r.fail(item.line, `connection #${idx + 1}: must be a mapping, got ${describe(item)}`);
+        const idE = item.entries.find((e) => ID_KEYS.includes(e.key));
+        if (!idE) r.fail(item.line, `connection #${idx + 1}: connection_id is required`);
+        if (idE.value.kind !== "scalar" || typeof idE.value.value !== "string") {
+          r.fail(idE.line, `connection #${idx + 1}: ${idE.key} must be a string, got ${describe(idE.value)}`);
+        }
+        const id = r.checkId(idE.value.value, idE.line);
+        return readObject(r, id, item.entries, item.line, "airconn", false);
+      },
+    );
   }
-  if (top.kind !== "map") r.fail(top.line, `expected a list of connections or a mapping of connection ids, got ${describe(top)}`);
-  return each(top.entries, (e) => e.line, (e) => readValue(r, r.checkId(e.key, e.line), e.value, e.line, "airconn"));
+  if (top.kind !== "map")
+    r.fail(top.line, `expected a list of connections or a mapping of connection ids, got ${describe(top)}`);
+  return each(
+    top.entries,
+    (e) => e.line,
+    (e) => readValue(r, r.checkId(e.key, e.line), e.value, e.line, "airconn"),
+  );
 }

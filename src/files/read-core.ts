@@ -7,7 +7,7 @@
 import type { ConnectionBody } from "../api/types.js";
 import { extraProblem, idProblem, portProblem, teamProblem, type At, type Problem } from "../connection/validate.js";
 import { ProblemsError, UsageError } from "../errors.js";
-import { PyFloat, PyInt, pyDumps } from "../util/pyjson.js";
+import { type PyFloat, PyInt, pyDumps } from "../util/pyjson.js";
 import { substitute, SubstProblem } from "./subst.js";
 import { describe, SyntaxProblem, toPy, type MapEntry, type TNode } from "./tree.js";
 
@@ -52,14 +52,19 @@ export interface ParseOptions {
   uriQueryValues?: "json" | "string";
 }
 
-
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** A problem the reader found, with its line (for the order of the report). */
 class FileProblem extends UsageError {
-  constructor(message: string, hint: string | undefined, readonly line: number | undefined) { super(message, hint); }
+  constructor(
+    message: string,
+    hint: string | undefined,
+    readonly line: number | undefined,
+  ) {
+    super(message, hint);
+  }
 }
 
 export class Reader {
@@ -108,8 +113,15 @@ export class Reader {
   private report(): void {
     if (this.problems.length === 0) return;
     if (this.problems.length === 1) throw this.problems[0]!;
-    const sorted = this.problems.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i).map((x) => x.p);
-    throw new ProblemsError(sorted.map((p) => p.message), `${this.file}: ${sorted.length} problems, nothing was sent`, sorted.find((p) => p.hint)?.hint);
+    const sorted = this.problems
+      .map((p, i) => ({ p, i }))
+      .sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i)
+      .map((x) => x.p);
+    throw new ProblemsError(
+      sorted.map((p) => p.message),
+      `${this.file}: ${sorted.length} problems, nothing was sent`,
+      sorted.find((p) => p.hint)?.hint,
+    );
   }
 
   where(line: number, id: string): string {
@@ -125,7 +137,13 @@ export class Reader {
       const before = seen.get(c.body.connection_id);
       if (before !== undefined) {
         const line = /:(\d+) \(.*\)$/.exec(c.where)?.[1];
-        this.problems.push(new FileProblem(`${this.file}: duplicate connection id "${c.body.connection_id}" (${before} and ${c.where})`, undefined, line ? Number(line) : undefined));
+        this.problems.push(
+          new FileProblem(
+            `${this.file}: duplicate connection id "${c.body.connection_id}" (${before} and ${c.where})`,
+            undefined,
+            line ? Number(line) : undefined,
+          ),
+        );
         continue;
       }
       seen.set(c.body.connection_id, c.where);
@@ -223,7 +241,10 @@ export class Reader {
         return s;
       }
     }
-    this.fail(line, `${id}.${field}: must be an object${objectOnly ? "" : " or a JSON object string"}, got ${describe(v)}`);
+    this.fail(
+      line,
+      `${id}.${field}: must be an object${objectOnly ? "" : " or a JSON object string"}, got ${describe(v)}`,
+    );
   }
 
   private substPy<T>(v: T, id: string, field: string, line: number): T {

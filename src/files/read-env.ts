@@ -22,7 +22,13 @@ export function readEnv(r: Reader, text: string): ParsedConnection[] {
 }
 
 /** One KEY=VALUE line of an env file. */
-function readEnvLine(r: Reader, lineText: string, ln: number, keys: Map<string, number>, out: ParsedConnection[]): void {
+function readEnvLine(
+  r: Reader,
+  lineText: string,
+  ln: number,
+  keys: Map<string, number>,
+  out: ParsedConnection[],
+): void {
   const eq = lineText.indexOf("=");
   if (eq < 0) r.fail(ln, 'Invalid line format. The line should contain at least one equal sign ("=").');
   const key = lineText.slice(0, eq).trim();
@@ -35,14 +41,18 @@ function readEnvLine(r: Reader, lineText: string, ln: number, keys: Map<string, 
   const id = r.checkId(/^AIRFLOW_CONN_./.test(key) ? key.slice("AIRFLOW_CONN_".length).toLowerCase() : key, ln);
   let col = lineText.indexOf(value, eq + 1) + 1;
   const q = value[0];
-  if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) { value = value.slice(1, -1); col++; }
+  if ((q === '"' || q === "'") && value.length >= 2 && value.endsWith(q)) {
+    value = value.slice(1, -1);
+    col++;
+  }
   value = r.subst(value, id, "value", ln);
   if (value.trimStart().startsWith("{")) {
     let tree: TNode;
     try {
       tree = parseJsonTree(value, { lineOffset: ln - 1, colOffset: col - 1 });
     } catch (e) {
-      if (e instanceof SyntaxProblem) throw new UsageError(`${r.file}:${e.line}:${e.col}: ${id}: invalid JSON: ${e.message}`);
+      if (e instanceof SyntaxProblem)
+        throw new UsageError(`${r.file}:${e.line}:${e.col}: ${id}: invalid JSON: ${e.message}`);
       throw e;
     }
     if (tree.kind !== "map") r.fail(ln, `${id}: the JSON value must be an object`);

@@ -6,7 +6,10 @@ import { readValue } from "./read-object.js";
 import { parseJsonTree, type TNode } from "./tree.js";
 
 export function readJson(r: Reader, text: string): ParsedConnection[] {
-  return readAirflowMapping(r, r.tree(text, true, (t) => parseJsonTree(t)));
+  return readAirflowMapping(
+    r,
+    r.tree(text, true, (t) => parseJsonTree(t)),
+  );
 }
 
 /** The {conn_id: value} mapping of Airflow's json and yaml files. */

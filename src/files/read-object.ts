@@ -11,8 +11,19 @@ import type { ParsedConnection, Reader } from "./read-core.js";
 import { describe, type MapEntry, type TNode } from "./tree.js";
 
 const AIRFLOW_KEYS = [
-  "conn_id", "connection_id", "conn_type", "description", "host", "login", "password", "schema", "port", "extra",
-  "uri", "team_name", "extra_dejson",
+  "conn_id",
+  "connection_id",
+  "conn_type",
+  "description",
+  "host",
+  "login",
+  "password",
+  "schema",
+  "port",
+  "extra",
+  "uri",
+  "team_name",
+  "extra_dejson",
 ] as const;
 export const AIRCONN_KEYS = [...AIRFLOW_KEYS, "id"] as const;
 export const ID_KEYS = ["conn_id", "connection_id", "id"];
@@ -20,7 +31,13 @@ const STRING_FIELDS = ["description", "host", "login", "password", "schema"] as 
 const URI_CONFLICTS = ["conn_type", "host", "login", "password", "schema", "port", "extra", "extra_dejson"];
 
 /** A connection value: a URI string or an object. */
-export function readValue(r: Reader, id: string, v: TNode, line: number, mode: "airflow" | "airconn"): ParsedConnection {
+export function readValue(
+  r: Reader,
+  id: string,
+  v: TNode,
+  line: number,
+  mode: "airflow" | "airconn",
+): ParsedConnection {
   if (v.kind === "scalar" && typeof v.value === "string") {
     const uri = r.subst(v.value, id, "uri", v.line);
     return fromUri(r, id, uri, line, v.line, "uri");
@@ -29,7 +46,15 @@ export function readValue(r: Reader, id: string, v: TNode, line: number, mode: "
   r.fail(v.line, `${id}: the connection must be a URI string or an object, got ${describe(v)}`);
 }
 
-export function fromUri(r: Reader, id: string, uri: string, line: number, valueLine: number, field: string, description?: string | null): ParsedConnection {
+export function fromUri(
+  r: Reader,
+  id: string,
+  uri: string,
+  line: number,
+  valueLine: number,
+  field: string,
+  description?: string | null,
+): ParsedConnection {
   const f = parseUri(r, uri, id, field, valueLine);
   const body: ConnectionBody = { connection_id: id, conn_type: "" };
   const ct = f.conn_type === null ? "" : f.conn_type;
@@ -51,20 +76,34 @@ function parseUri(r: Reader, uri: string, id: string, field: string, line: numbe
   } catch (e) {
     // Never repeat the URI itself: it usually carries a password (the codec may show it with control
     // characters escaped, so hide that spelling too).
-    const escaped = uri.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"));
-    const spellings = [uri, escaped, maskUriPassword(uri), maskUriPassword(escaped)].sort((a, b) => b.length - a.length);
+    const escaped = uri.replace(
+      /[\x00-\x1f\x7f\u2028\u2029]/g,
+      (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0"),
+    );
+    const spellings = [uri, escaped, maskUriPassword(uri), maskUriPassword(escaped)].sort(
+      (a, b) => b.length - a.length,
+    );
     const msg = e instanceof Error ? spellings.reduce((m, s) => m.split(s).join("<uri>"), e.message) : String(e);
     r.fail(line, `${id}.${field}: ${msg}`, e instanceof UsageError ? e.hint : undefined);
   }
 }
 
 /** A connection object (Airflow's Connection(**value) keys, or airconn's). `idFromKey`: the id came from a map key. */
-export function readObject(r: Reader, id: string, entries: MapEntry[], line: number, mode: "airflow" | "airconn", idFromKey: boolean): ParsedConnection {
+export function readObject(
+  r: Reader,
+  id: string,
+  entries: MapEntry[],
+  line: number,
+  mode: "airflow" | "airconn",
+  idFromKey: boolean,
+): ParsedConnection {
   const allowed: readonly string[] = mode === "airconn" ? AIRCONN_KEYS : AIRFLOW_KEYS;
   const get = new Map<string, MapEntry>();
   for (const e of entries) {
     if (!allowed.includes(e.key)) {
-      r.attempt(e.line, () => r.fail(e.line, `${id}: unknown key "${e.key.slice(0, 60)}"`, `allowed keys: ${allowed.join(", ")}`));
+      r.attempt(e.line, () =>
+        r.fail(e.line, `${id}: unknown key "${e.key.slice(0, 60)}"`, `allowed keys: ${allowed.join(", ")}`),
+      );
       continue;
     }
     get.set(e.key, e);
@@ -74,15 +113,24 @@ export function readObject(r: Reader, id: string, entries: MapEntry[], line: num
     const e = get.get(k)!;
     r.attempt(e.line, () => {
       const v = e.value;
-      if (v.kind !== "scalar" || typeof v.value !== "string") r.fail(e.line, `${id}.${k}: must be a string, got ${describe(v)}`);
+      if (v.kind !== "scalar" || typeof v.value !== "string")
+        r.fail(e.line, `${id}.${k}: must be a string, got ${describe(v)}`);
       if (idFromKey && v.value !== id) {
-        r.fail(e.line, `${id}.${k}: mismatch conn_id. The dictionary key has the value: ${id}. The item has the value: ${v.value}.`);
+        r.fail(
+          e.line,
+          `${id}.${k}: mismatch conn_id. The dictionary key has the value: ${id}. The item has the value: ${v.value}.`,
+        );
       }
       if (!idFromKey && v.value !== id) r.fail(e.line, `${id}: ${idKeys.join(" and ")} differ`);
     });
   }
   if (get.has("extra") && get.has("extra_dejson")) {
-    r.attempt(line, () => r.fail(get.get("extra_dejson")!.line, `${id}: The extra and extra_dejson parameters are mutually exclusive. Please provide only one parameter.`));
+    r.attempt(line, () =>
+      r.fail(
+        get.get("extra_dejson")!.line,
+        `${id}: The extra and extra_dejson parameters are mutually exclusive. Please provide only one parameter.`,
+      ),
+    );
     get.delete("extra_dejson");
   }
 
@@ -92,14 +140,18 @@ export function readObject(r: Reader, id: string, entries: MapEntry[], line: num
   if (uriEntry) {
     const clash = URI_CONFLICTS.filter((k) => get.has(k) && truthy(get.get(k)!.value));
     if (clash.length > 0) {
-      r.fail(uriEntry.line, `${id}: You must create an object using the URI or individual values (conn_type, host, login, password, schema, port or extra). You can't mix these two ways to create this object.`);
+      r.fail(
+        uriEntry.line,
+        `${id}: You must create an object using the URI or individual values (conn_type, host, login, password, schema, port or extra). You can't mix these two ways to create this object.`,
+      );
     }
     const u = uriEntry.value;
     const de = get.get("description");
     const description = de ? field(de, () => r.stringField(id, "description", de)) : undefined;
     const te = get.get("team_name");
     const team = te ? field(te, () => r.teamName(id, te)) : undefined;
-    if (u.kind !== "scalar" || typeof u.value !== "string") r.fail(uriEntry.line, `${id}.uri: must be a string, got ${describe(u)}`);
+    if (u.kind !== "scalar" || typeof u.value !== "string")
+      r.fail(uriEntry.line, `${id}.uri: must be a string, got ${describe(u)}`);
     const uri = r.subst(u.value, id, "uri", uriEntry.line);
     const pc = fromUri(r, id, uri, line, uriEntry.line, "uri", description);
     if (te) pc.body.team_name = team ?? null;
@@ -113,14 +165,26 @@ export function readObject(r: Reader, id: string, entries: MapEntry[], line: num
   body.conn_type = ctv ? normaliseConnType(ctv) : "";
   for (const k of STRING_FIELDS) {
     const e = get.get(k);
-    if (e) field(e, () => { body[k] = r.stringField(id, k, e); });
+    if (e)
+      field(e, () => {
+        body[k] = r.stringField(id, k, e);
+      });
   }
   const pe = get.get("port");
-  if (pe) field(pe, () => { body.port = r.port(id, "port", pe.value, pe.line, true); });
+  if (pe)
+    field(pe, () => {
+      body.port = r.port(id, "port", pe.value, pe.line, true);
+    });
   const ee = get.get("extra") ?? get.get("extra_dejson");
-  if (ee) field(ee, () => { body.extra = r.extra(id, ee.key, ee.value, ee.line, ee.key === "extra_dejson"); });
+  if (ee)
+    field(ee, () => {
+      body.extra = r.extra(id, ee.key, ee.value, ee.line, ee.key === "extra_dejson");
+    });
   const te = get.get("team_name");
-  if (te) field(te, () => { body.team_name = r.teamName(id, te); });
+  if (te)
+    field(te, () => {
+      body.team_name = r.teamName(id, te);
+    });
   return { body, where: r.where(line, id) };
 }
 

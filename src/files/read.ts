@@ -4,7 +4,15 @@
 // (read-json.ts, read-yaml.ts, read-env.ts, read-astro.ts, read-airconn.ts) on a shared core (read-core.ts).
 
 import { UsageError } from "../errors.js";
-import { FILE_FORMATS, Reader, stripBom, type FileFormat, type ParsedConnection, type ParseOptions, type ParseResult } from "./read-core.js";
+import {
+  FILE_FORMATS,
+  Reader,
+  stripBom,
+  type FileFormat,
+  type ParsedConnection,
+  type ParseOptions,
+  type ParseResult,
+} from "./read-core.js";
 import { readAirconn } from "./read-airconn.js";
 import { isAstroShape, readAstro } from "./read-astro.js";
 import { readEnv } from "./read-env.js";
@@ -13,11 +21,21 @@ import { readYaml } from "./read-yaml.js";
 import { parseYamlTree } from "./tree.js";
 
 export {
-  FILE_FORMATS, presentFields, type BodyField, type FileFormat, type ParsedConnection, type ParseOptions, type ParseResult,
+  FILE_FORMATS,
+  presentFields,
+  type BodyField,
+  type FileFormat,
+  type ParsedConnection,
+  type ParseOptions,
+  type ParseResult,
 } from "./read-core.js";
 
 const READERS: Record<FileFormat, (r: Reader, text: string) => ParsedConnection[]> = {
-  json: readJson, yaml: readYaml, env: readEnv, astro: readAstro, airconn: readAirconn,
+  json: readJson,
+  yaml: readYaml,
+  env: readEnv,
+  astro: readAstro,
+  airconn: readAirconn,
 };
 
 /** The file format from the explicit --format value, else the extension (and, for YAML, the content). */

@@ -32,7 +32,9 @@ export function describe(n: TNode): string {
 
 // ---------------------------------------------------------------------------------------------- YAML
 
-export interface YamlOptions { version: "1.1" | "1.2" }
+export interface YamlOptions {
+  version: "1.1" | "1.2";
+}
 
 const MAX_YAML_NODES = 100_000;
 /** Nesting deeper than this is refused in YAML as in JSON: everything that walks a document recurses. */
@@ -49,10 +51,15 @@ export const YAML_ALIAS_ALLOWANCE = 16 * 1024 * 1024;
 export function yamlErrorText(message: string): string {
   const first = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   // The package's parser recurses on nesting and reports the stack overflow as an error of the document.
-  return /Maximum call stack size exceeded/.test(first) ? `Nesting too deep (more than ${MAX_YAML_DEPTH} levels)` : first;
+  return /Maximum call stack size exceeded/.test(first)
+    ? `Nesting too deep (more than ${MAX_YAML_DEPTH} levels)`
+    : first;
 }
 
-interface Measure { size: number; depth: number }
+interface Measure {
+  size: number;
+  depth: number;
+}
 
 /**
  * Where the flow collections ([...] and {...}) of a YAML text first nest deeper than `max` (the offset of that bracket),
@@ -70,7 +77,8 @@ export function yamlFlowTooDeepAt(text: string, max = MAX_YAML_DEPTH): number {
       const c = text.charCodeAt(i);
       if (q === 34 && c === 92 /* \ in "..." */) i++;
       else if (c === q) {
-        if (q === 39 && text.charCodeAt(i + 1) === 39) i++; // '' in '...'
+        if (q === 39 && text.charCodeAt(i + 1) === 39)
+          i++; // '' in '...'
         else return i;
       }
     }
@@ -83,11 +91,11 @@ export function yamlFlowTooDeepAt(text: string, max = MAX_YAML_DEPTH): number {
     while (j >= 0 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
     if (j < 0 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13) return true;
     const c = text.charCodeAt(j);
-    if ((c === 58 /* : */ || c === 45 /* - */ || c === 63 /* ? */) && j < i - 1) return true;
+    if ((c === 58 /* : */ || c === 45 /* - */ || c === 63) /* ? */ && j < i - 1) return true;
     let k = j;
     while (k >= 0 && !/\s/.test(text[k]!)) k--;
     const t = text.charCodeAt(k + 1);
-    return (t === 38 /* & */ || t === 33 /* ! */) && j < i - 1 && nodeStart(k + 1);
+    return (t === 38 /* & */ || t === 33) /* ! */ && j < i - 1 && nodeStart(k + 1);
   };
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -98,10 +106,13 @@ export function yamlFlowTooDeepAt(text: string, max = MAX_YAML_DEPTH): number {
     const open = c === 91 /* [ */ || c === 123 /* { */;
     if (depth > 0) {
       if (c === 34 || c === 39) i = skipQuoted(i);
-      else if (open) { if (++depth > max) return i; }
-      else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+      else if (open) {
+        if (++depth > max) return i;
+      } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
     } else if ((open || c === 34 || c === 39) && nodeStart(i)) {
-      if (open) { if (++depth > max) return i; } else i = skipQuoted(i);
+      if (open) {
+        if (++depth > max) return i;
+      } else i = skipQuoted(i);
     }
   }
   return -1;
@@ -114,7 +125,11 @@ export function yamlFlowTooDeepAt(text: string, max = MAX_YAML_DEPTH): number {
  * however much it expands to. Throws SyntaxProblem (message without the "invalid YAML" lead) with the alias's place.
  * Returns the node each alias stands for (the package's own resolve() searches the whole document for every alias).
  */
-export function yamlLimits(doc: Document, textLength: number, linePos: (pos: number) => { line: number; col: number }): Map<unknown, unknown> {
+export function yamlLimits(
+  doc: Document,
+  textLength: number,
+  linePos: (pos: number) => { line: number; col: number },
+): Map<unknown, unknown> {
   const { isAlias, isMap, isPair, isScalar, isSeq } = loadYaml();
   const allowance = Math.max(YAML_ALIAS_ALLOWANCE, 4 * textLength);
   const targets = new Map<unknown, unknown>();
@@ -127,7 +142,8 @@ export function yamlLimits(doc: Document, textLength: number, linePos: (pos: num
     const at = range ? linePos(range[0]) : { line: 1, col: undefined };
     throw new SyntaxProblem(msg, at.line, at.col);
   };
-  const tooDeep = (n: unknown) => fail(`Nesting too deep (more than ${MAX_YAML_DEPTH} levels${added > 0 ? ", with aliases expanded" : ""})`, n);
+  const tooDeep = (n: unknown) =>
+    fail(`Nesting too deep (more than ${MAX_YAML_DEPTH} levels${added > 0 ? ", with aliases expanded" : ""})`, n);
   /** The size and depth below `n` (aliases expanded); `depth`: where `n` stands in the document. */
   const measure = (n: unknown, depth: number): Measure => {
     if (n === null || n === undefined) return { size: 8, depth: 0 };
@@ -139,7 +155,10 @@ export function yamlLimits(doc: Document, textLength: number, linePos: (pos: num
       const m = measured.get(target)!; // measured: its anchor came first and is not an ancestor
       added += m.size;
       if (added > allowance) {
-        fail(`aliases expand the document by more than ${Math.round(allowance / 1048576)} MiB (the most allowed: ${Math.round(YAML_ALIAS_ALLOWANCE / 1048576)} MiB, or 4 times the size of the file); the alias *${n.source} here goes past it`, n);
+        fail(
+          `aliases expand the document by more than ${Math.round(allowance / 1048576)} MiB (the most allowed: ${Math.round(YAML_ALIAS_ALLOWANCE / 1048576)} MiB, or 4 times the size of the file); the alias *${n.source} here goes past it`,
+          n,
+        );
       }
       if (depth + m.depth > MAX_YAML_DEPTH) tooDeep(n);
       return m;
@@ -148,7 +167,8 @@ export function yamlLimits(doc: Document, textLength: number, linePos: (pos: num
     if (anchor) anchors.set(anchor, n);
     if (depth > MAX_YAML_DEPTH) tooDeep(n);
     open.add(n);
-    let size = 8, below = 0;
+    let size = 8,
+      below = 0;
     const add = (child: unknown) => {
       const m = measure(child, depth + 1);
       size += m.size;
@@ -157,7 +177,10 @@ export function yamlLimits(doc: Document, textLength: number, linePos: (pos: num
     if (isScalar(n)) size += typeof n.value === "string" ? n.value.length : 8;
     else if (isMap(n) || isSeq(n)) {
       for (const item of n.items as unknown[]) {
-        if (isPair(item)) { add(item.key); add(item.value); } else add(item);
+        if (isPair(item)) {
+          add(item.key);
+          add(item.value);
+        } else add(item);
       }
     }
     open.delete(n);
@@ -212,12 +235,14 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
     n?.range ? lc.linePos(n.range[0]).line : fallback;
 
   const conv = (n: YNode | null | unknown, fallbackLine: number, stack: unknown[]): TNode => {
-    if (--budget < 0) throw new SyntaxProblem("invalid YAML: the document is too large (too many nodes or aliases)", fallbackLine);
+    if (--budget < 0)
+      throw new SyntaxProblem("invalid YAML: the document is too large (too many nodes or aliases)", fallbackLine);
     if (n === null || n === undefined) return { kind: "scalar", line: fallbackLine, value: null };
     const line = lineOf(n as YNode, fallbackLine);
     if (isAlias(n)) {
       const target = targets.get(n);
-      if (!target || stack.includes(target)) throw new SyntaxProblem("invalid YAML: unresolvable or recursive alias", line);
+      if (!target || stack.includes(target))
+        throw new SyntaxProblem("invalid YAML: unresolvable or recursive alias", line);
       return conv(target, line, [...stack, target]);
     }
     if (isScalar(n)) return { kind: "scalar", line, value: leafOf(n.value, line) };
@@ -233,17 +258,21 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
           const src = conv(pair.value, kline, stack);
           const sources = src.kind === "seq" ? src.items : [src];
           for (const s of sources) {
-            if (s.kind !== "map") throw new SyntaxProblem("invalid YAML: a merge key (<<) needs a mapping or a list of mappings", kline);
+            if (s.kind !== "map")
+              throw new SyntaxProblem("invalid YAML: a merge key (<<) needs a mapping or a list of mappings", kline);
             for (const e of s.entries) if (!merged.some((m) => m.key === e.key)) merged.push(e);
           }
           continue;
         }
         const keyNode = conv(pair.key, kline, stack);
-        if (keyNode.kind !== "scalar") throw new SyntaxProblem("invalid YAML: a mapping key must be a plain value, not " + describe(keyNode), kline);
+        if (keyNode.kind !== "scalar")
+          throw new SyntaxProblem("invalid YAML: a mapping key must be a plain value, not " + describe(keyNode), kline);
         const key = keyText(keyNode.value);
         if (key === undefined) throw new SyntaxProblem("invalid YAML: unsupported mapping key", kline);
         if (keys.has(key)) {
-          const at = (pair.key as YNode).range ? lc.linePos((pair.key as YNode).range![0]) : { line: kline, col: undefined };
+          const at = (pair.key as YNode).range
+            ? lc.linePos((pair.key as YNode).range![0])
+            : { line: kline, col: undefined };
           throw new SyntaxProblem("invalid YAML: Map keys must be unique", at.line, at.col);
         }
         keys.add(key);
@@ -265,7 +294,10 @@ export function parseYamlTree(text: string, opts: YamlOptions): TNode | null {
 const PY_TESTS: Array<[RegExp, RegExp]> = [
   [/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/],
   [/^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/],
-  [/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*[eE][-+][0-9]+|\.[0-9][0-9_]*[eE][-+][0-9]+)$/],
+  [
+    /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+    /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*[eE][-+][0-9]+|\.[0-9][0-9_]*[eE][-+][0-9]+)$/,
+  ],
   [/^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/, /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/],
   [/^[-+]?[0-9][0-9_]*$/, /^[-+]?(?:0|[1-9][0-9_]*)$/],
   [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/, /^[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+$/],
@@ -298,4 +330,3 @@ function keyText(v: Leaf): string | undefined {
   if (v instanceof PyInt) return v.text;
   return undefined;
 }
-

@@ -93,7 +93,11 @@ export function exportWriter(format: ExportFormat, opts: { serialization?: "uri"
 }
 
 /** Convenience: the whole document at once. */
-export function formatExport(format: ExportFormat, conns: Iterable<ConnectionResponse>, opts?: { serialization?: "uri" | "json" }): string {
+export function formatExport(
+  format: ExportFormat,
+  conns: Iterable<ConnectionResponse>,
+  opts?: { serialization?: "uri" | "json" },
+): string {
   const w = exportWriter(format, opts);
   let out = w.begin();
   for (const c of conns) out += w.item(c);

@@ -34,7 +34,11 @@ export function documentBuffer(io: IO, o: { spillChars?: number; dir?: string } 
 
   const removeFile = () => {
     if (!file) return;
-    try { closeSync(file.fd); } catch { /* already closed */ }
+    try {
+      closeSync(file.fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(file.path, { force: true });
     process.removeListener("exit", removeFile);
     file = undefined;
@@ -52,7 +56,10 @@ export function documentBuffer(io: IO, o: { spillChars?: number; dir?: string } 
   return {
     add(text) {
       if (closed) throw new Error("document already written or discarded");
-      if (file) { writeSync(file.fd, text); return; }
+      if (file) {
+        writeSync(file.fd, text);
+        return;
+      }
       chunks.push(text);
       chars += text.length;
       if (chars > spillChars) spill();
@@ -70,7 +77,7 @@ export function documentBuffer(io: IO, o: { spillChars?: number; dir?: string } 
       try {
         const buf = Buffer.allocUnsafe(READ_BYTES);
         const decoder = new StringDecoder("utf8"); // a read may end inside a multi-byte character
-        for (let pos = 0; ;) {
+        for (let pos = 0; ; ) {
           const n = readSync(file.fd, buf, 0, READ_BYTES, pos);
           if (n === 0) break;
           pos += n;

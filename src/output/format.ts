@@ -7,7 +7,10 @@ import type { IO } from "./io.js";
 export const FORMATS = ["table", "wide", "plain", "json", "yaml"] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface OutputOptions { format: Format; color: boolean }
+export interface OutputOptions {
+  format: Format;
+  color: boolean;
+}
 
 export function resolveFormat(flag: string | undefined, io: IO): Format {
   if (flag === undefined) return io.stdoutIsTTY ? "table" : "plain";

@@ -27,7 +27,10 @@ export interface IO {
 
 /** The reason a run stops when nobody reads stdout any more (`airconn list | head -1`): not a failure. */
 export class StdoutClosed extends Error {
-  constructor() { super("standard output was closed"); this.name = "StdoutClosed"; }
+  constructor() {
+    super("standard output was closed");
+    this.name = "StdoutClosed";
+  }
 }
 
 export interface SystemIOOptions {
@@ -49,7 +52,10 @@ export function systemIO(o: SystemIOOptions = {}): IO {
     o.onStdoutClosed?.();
   };
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") { closed(); return; } // reader went away (`| head`): stop quietly
+    if (e.code === "EPIPE") {
+      closed();
+      return;
+    } // reader went away (`| head`): stop quietly
     // Any other write error (ENOSPC on `> /dev/full` or a full disk, EIO): nothing more can reach stdout. One line,
     // exit 1 at once, as a second Ctrl-C does ('exit' listeners remove temporary files); never a stack trace.
     broken = true;
@@ -66,19 +72,24 @@ export function systemIO(o: SystemIOOptions = {}): IO {
     },
     // Messages for people: control characters in them (a server's detail, an id) are shown as escapes (issue 18).
     err: (s) => void process.stderr.write(escapeStderr(s)),
-    drain: () => new Promise((resolve) => {
-      if (broken) return resolve();
-      // A write that failed at once (a file or device: synchronous) has its 'error' still to come: wait for it.
-      if (process.stdout.errored) return void process.stdout.once("error", () => resolve());
-      if (!process.stdout.writableNeedDrain) return resolve();
-      process.stdout.once("drain", () => resolve());
-      process.stdout.once("error", () => resolve());
-    }),
+    drain: () =>
+      new Promise((resolve) => {
+        if (broken) return resolve();
+        // A write that failed at once (a file or device: synchronous) has its 'error' still to come: wait for it.
+        if (process.stdout.errored) return void process.stdout.once("error", () => resolve());
+        if (!process.stdout.writableNeedDrain) return resolve();
+        process.stdout.once("drain", () => resolve());
+        process.stdout.once("error", () => resolve());
+      }),
     stdoutIsTTY: process.stdout.isTTY === true,
     // Asked only when a command may prompt: touching process.stdin builds its stream (fs or net and their modules).
-    get stdinIsTTY() { return (stdinTTY ??= process.stdin.isTTY === true); },
+    get stdinIsTTY() {
+      return (stdinTTY ??= process.stdin.isTTY === true);
+    },
     stderrIsTTY: process.stderr.isTTY === true,
-    get columns() { return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined; },
+    get columns() {
+      return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+    },
     readStdin: async (limit) => (await stdinBytes(secretStdinLimit(limit))).toString("utf8"),
     readStdinBytes: stdinBytes,
     promptStreams: () => ({ input: process.stdin, output: process.stderr }),
@@ -86,20 +97,33 @@ export function systemIO(o: SystemIOOptions = {}): IO {
 }
 
 /** An IO over string buffers, for tests. Every TTY flag is false unless given. */
-export interface TestIO extends IO { stdout(): string; stderr(): string; }
-export function testIO(o: { stdoutTTY?: boolean; stdinTTY?: boolean; stderrTTY?: boolean; stdin?: string; columns?: number } = {}): TestIO {
-  let out = "", err = "";
+export interface TestIO extends IO {
+  stdout(): string;
+  stderr(): string;
+}
+export function testIO(
+  o: { stdoutTTY?: boolean; stdinTTY?: boolean; stderrTTY?: boolean; stdin?: string; columns?: number } = {},
+): TestIO {
+  let out = "",
+    err = "";
   return {
-    out: (s) => { out += s; },
-    err: (s) => { err += escapeStderr(s); },
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += escapeStderr(s);
+    },
     drain: async () => {},
     stdoutIsTTY: o.stdoutTTY ?? false,
     stdinIsTTY: o.stdinTTY ?? false,
     stderrIsTTY: o.stderrTTY ?? false,
     columns: o.columns,
-    readStdin: async (limit) => (await readStreamLimited([Buffer.from(o.stdin ?? "")], secretStdinLimit(limit))).toString("utf8"),
+    readStdin: async (limit) =>
+      (await readStreamLimited([Buffer.from(o.stdin ?? "")], secretStdinLimit(limit))).toString("utf8"),
     readStdinBytes: (limit) => readStreamLimited([Buffer.from(o.stdin ?? "")], limit),
-    promptStreams: () => { throw new CancelledError("no terminal in tests"); },
+    promptStreams: () => {
+      throw new CancelledError("no terminal in tests");
+    },
     stdout: () => out,
     stderr: () => err,
   };

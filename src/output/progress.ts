@@ -20,7 +20,10 @@ export function progressLine(io: IO, o: { enabled: boolean; text: string; delayM
   let shown = false;
   let finished = false;
   const draw = () => io.err(`\r\x1b[K${text}`);
-  const timer = setTimeout(() => { shown = true; draw(); }, o.delayMs ?? PROGRESS_DELAY_MS);
+  const timer = setTimeout(() => {
+    shown = true;
+    draw();
+  }, o.delayMs ?? PROGRESS_DELAY_MS);
   timer.unref?.();
   return {
     update(t) {

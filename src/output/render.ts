@@ -4,7 +4,16 @@
 // when the chosen form needs them.
 import type { IO } from "./io.js";
 import type { OutputOptions } from "./format.js";
-import { cutToWidth, displayWidth, escapeControls, escapeJsonText, escapeText, escapeYamlText, fitWidths, needsYamlQuotes } from "./sanitize.js";
+import {
+  cutToWidth,
+  displayWidth,
+  escapeControls,
+  escapeJsonText,
+  escapeText,
+  escapeYamlText,
+  fitWidths,
+  needsYamlQuotes,
+} from "./sanitize.js";
 
 /** chalk at a fixed level: whether to colour was already decided (terminal, NO_COLOR, --no-color). */
 export async function colors() {
@@ -24,7 +33,10 @@ export async function toYaml(value: unknown): Promise<string> {
   let quoted = false;
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === "string" && needsYamlQuotes(node.value)) { node.type = "QUOTE_DOUBLE"; quoted = true; }
+      if (typeof node.value === "string" && needsYamlQuotes(node.value)) {
+        node.type = "QUOTE_DOUBLE";
+        quoted = true;
+      }
     },
   });
   const text = doc.toString({ lineWidth: 0 });
@@ -39,18 +51,27 @@ export const toJson = (value: unknown): string => escapeJsonText(JSON.stringify(
  * control character (ESC, BEL, C1, bidi overrides) becomes a visible escape such as \x1b: nothing from the server is
  * executed by the terminal.
  */
-export const plainCell = (v: unknown): string => (v === null || v === undefined ? "" : escapeControls(String(v).replace(/[\t\r\n]+/g, " ")));
+export const plainCell = (v: unknown): string =>
+  v === null || v === undefined ? "" : escapeControls(String(v).replace(/[\t\r\n]+/g, " "));
 
 /**
  * Rows that arrive page by page (list): plain rows are written as the pages come (output starts with the first page,
  * memory stays flat); the json array is built as they come and written once complete (whole or nothing, issue 11);
  * a table (its widths) and yaml need every row, from `all`.
  */
-export async function renderPaged<T>(io: IO, out: OutputOptions, columns: ReadonlyArray<Column<T>>,
-  pages: () => AsyncIterable<readonly T[]>, all: () => Promise<readonly T[]>,
-  o: { emptyTable?: "header" | "nothing" | (() => void) } = {}): Promise<void> {
+export async function renderPaged<T>(
+  io: IO,
+  out: OutputOptions,
+  columns: ReadonlyArray<Column<T>>,
+  pages: () => AsyncIterable<readonly T[]>,
+  all: () => Promise<readonly T[]>,
+  o: { emptyTable?: "header" | "nothing" | (() => void) } = {},
+): Promise<void> {
   if (out.format === "plain") {
-    for await (const page of pages()) { io.out(plainRows(page, columns)); await io.drain(); }
+    for await (const page of pages()) {
+      io.out(plainRows(page, columns));
+      await io.drain();
+    }
     return;
   }
   if (out.format === "json") {
@@ -93,14 +114,16 @@ export interface Column<T> {
 
 export type View<T> =
   | {
-    kind: "rows"; rows: readonly T[]; columns: ReadonlyArray<Column<T>>;
-    /** json/yaml: this document (default: the rows); a function is called only when the document is printed. */
-    document?: unknown;
-    /** Table with no rows: "header" (default) prints the header line, "nothing" prints nothing, a function runs instead. */
-    emptyTable?: "header" | "nothing" | (() => void);
-    /** Print no rows in the table ("table") or in the table and plain rows (true); json/yaml are always whole. */
-    quiet?: boolean | "table";
-  }
+      kind: "rows";
+      rows: readonly T[];
+      columns: ReadonlyArray<Column<T>>;
+      /** json/yaml: this document (default: the rows); a function is called only when the document is printed. */
+      document?: unknown;
+      /** Table with no rows: "header" (default) prints the header line, "nothing" prints nothing, a function runs instead. */
+      emptyTable?: "header" | "nothing" | (() => void);
+      /** Print no rows in the table ("table") or in the table and plain rows (true); json/yaml are always whole. */
+      quiet?: boolean | "table";
+    }
   | { kind: "record"; entries: ReadonlyArray<readonly [string, unknown]>; document: unknown; boldKeys?: boolean }
   | { kind: "text"; text: string; document: unknown };
 
@@ -110,7 +133,7 @@ export type View<T> =
  */
 export async function render<T>(io: IO, out: OutputOptions, view: View<T>): Promise<"document" | "view"> {
   if (out.format === "json" || out.format === "yaml") {
-    const given = view.kind === "rows" ? view.document ?? view.rows : view.document;
+    const given = view.kind === "rows" ? (view.document ?? view.rows) : view.document;
     const doc = typeof given === "function" ? (given as () => unknown)() : given;
     io.out(out.format === "json" ? toJson(doc) : await toYaml(doc));
     return "document";
@@ -122,22 +145,34 @@ export async function render<T>(io: IO, out: OutputOptions, view: View<T>): Prom
 async function renderView<T>(io: IO, out: OutputOptions, view: View<T>): Promise<void> {
   switch (out.format) {
     case "plain": {
-      const text = view.kind === "text" ? escapeText(view.text)
-        : view.kind === "record" ? view.entries.map(([k, v]) => `${k}\t${plainCell(v)}\n`).join("")
-        : view.quiet === true ? "" : plainRows(view.rows, view.columns);
+      const text =
+        view.kind === "text"
+          ? escapeText(view.text)
+          : view.kind === "record"
+            ? view.entries.map(([k, v]) => `${k}\t${plainCell(v)}\n`).join("")
+            : view.quiet === true
+              ? ""
+              : plainRows(view.rows, view.columns);
       if (text) io.out(text);
       return;
     }
     case "table":
     case "wide": {
-      if (view.kind === "text") { io.out(escapeText(view.text)); return; }
+      if (view.kind === "text") {
+        io.out(escapeText(view.text));
+        return;
+      }
       const chalk = out.color ? await colors() : undefined;
       if (view.kind === "record") {
         const w = Math.max(...view.entries.map(([k]) => k.length));
-        io.out(view.entries.map(([k, v]) => {
-          const name = k.padEnd(w);
-          return `${chalk && view.boldKeys ? chalk.bold(name) : name}  ${plainCell(v)}`.trimEnd() + "\n";
-        }).join(""));
+        io.out(
+          view.entries
+            .map(([k, v]) => {
+              const name = k.padEnd(w);
+              return `${chalk && view.boldKeys ? chalk.bold(name) : name}  ${plainCell(v)}`.trimEnd() + "\n";
+            })
+            .join(""),
+        );
         return;
       }
       if (view.quiet) return;
@@ -149,12 +184,25 @@ async function renderView<T>(io: IO, out: OutputOptions, view: View<T>): Promise
       // Escaped first (plainCell), then cut to the terminal's width, then painted: our colour codes are the only ones.
       let cells = view.rows.map((r) => columns.map((c) => plainCell(c.value(r))));
       const width = out.format === "table" ? io.columns : undefined; // -o wide: never cut
-      if (width) cells = fitTable(columns.map((c) => c.header), cells, width);
-      const rows = cells.map((r) => r.map((text, i) => {
-        const paint = columns[i]!.paint;
-        return chalk && paint ? paint(chalk, text) : text;
-      }));
-      io.out(await renderTable(columns.map((c) => c.header), rows, chalk));
+      if (width)
+        cells = fitTable(
+          columns.map((c) => c.header),
+          cells,
+          width,
+        );
+      const rows = cells.map((r) =>
+        r.map((text, i) => {
+          const paint = columns[i]!.paint;
+          return chalk && paint ? paint(chalk, text) : text;
+        }),
+      );
+      io.out(
+        await renderTable(
+          columns.map((c) => c.header),
+          rows,
+          chalk,
+        ),
+      );
     }
   }
 }
@@ -168,7 +216,10 @@ const GAP = 2;
 export function fitTable(headers: readonly string[], cells: string[][], width: number): string[][] {
   const natural = headers.map((h, i) => Math.max(displayWidth(h), ...cells.map((r) => displayWidth(r[i] ?? ""))));
   const min = headers.map((h) => Math.max(displayWidth(h), 5));
-  const keep = Math.max(0, headers.findIndex((h) => h !== ""));
+  const keep = Math.max(
+    0,
+    headers.findIndex((h) => h !== ""),
+  );
   const fit = fitWidths(natural, min, width, GAP, keep);
   if (fit.every((w, i) => w >= natural[i]!)) return cells;
   return cells.map((r) => r.map((text, i) => (fit[i]! < natural[i]! ? cutToWidth(text, fit[i]!) : text)));
@@ -177,8 +228,23 @@ export function fitTable(headers: readonly string[], cells: string[][], width: n
 /** Rows as an aligned table with a header (terminal) — borderless, like gh. */
 async function renderTable(headers: string[], rows: string[][], chalk: Chalk | undefined): Promise<string> {
   const { default: Table } = await import("cli-table3");
-  const none = { top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "",
-    "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  " };
+  const none = {
+    top: "",
+    "top-mid": "",
+    "top-left": "",
+    "top-right": "",
+    bottom: "",
+    "bottom-mid": "",
+    "bottom-left": "",
+    "bottom-right": "",
+    left: "",
+    "left-mid": "",
+    mid: "",
+    "mid-mid": "",
+    right: "",
+    "right-mid": "",
+    middle: "  ",
+  };
   const table = new Table({
     head: headers.map((h) => (chalk ? chalk.bold(h) : h)),
     chars: none,
@@ -186,5 +252,11 @@ async function renderTable(headers: string[], rows: string[][], chalk: Chalk | u
     wordWrap: false,
   });
   for (const r of rows) table.push(r);
-  return table.toString().split("\n").map((l) => l.trimEnd()).join("\n") + "\n";
+  return (
+    table
+      .toString()
+      .split("\n")
+      .map((l) => l.trimEnd())
+      .join("\n") + "\n"
+  );
 }

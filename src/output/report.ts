@@ -9,9 +9,18 @@ import type { IO } from "./io.js";
 import { render, type Chalk } from "./render.js";
 
 export type Outcome = "created" | "updated" | "deleted" | "skipped";
-export interface ItemFailure { connection_id: string; action: string; error: string; status_code: number | null }
+export interface ItemFailure {
+  connection_id: string;
+  action: string;
+  error: string;
+  status_code: number | null;
+}
 export interface ReportJson {
-  created: string[]; updated: string[]; deleted: string[]; skipped: string[]; failed: ItemFailure[];
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  skipped: string[];
+  failed: ItemFailure[];
   /** Only in the report of a stopped run: the ids never sent. */
   not_attempted?: string[];
 }
@@ -29,7 +38,8 @@ export class Report {
   /** Set by stoppedBy(): the fatal error that ended the run, which printReport throws after the report. */
   cause?: AirconnError;
   /** Per-id rows in the order outcomes were recorded: id, action, result, error. */
-  readonly rows: Array<{ id: string; action: string; result: Outcome | "failed" | "not attempted"; error: string }> = [];
+  readonly rows: Array<{ id: string; action: string; result: Outcome | "failed" | "not attempted"; error: string }> =
+    [];
   private readonly seen = new Map<string, string>();
 
   ok(id: string, outcome: Outcome, action: string = outcomeAction(outcome)): void {
@@ -64,13 +74,18 @@ export class Report {
    * never sent are listed as not attempted, and printReport throws the error after the report (its exit code).
    */
   stoppedBy(error: unknown, planned: Iterable<{ id: string; action: string }>): void {
-    if (!(error instanceof AirconnError) || this.created.length + this.updated.length + this.deleted.length === 0) throw error;
+    if (!(error instanceof AirconnError) || this.created.length + this.updated.length + this.deleted.length === 0)
+      throw error;
     this.stopped(planned);
     this.cause = error;
   }
 
-  has(id: string): boolean { return this.seen.has(id); }
-  get total(): number { return this.rows.length; }
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+  get total(): number {
+    return this.rows.length;
+  }
 
   private claim(id: string): void {
     if (this.seen.has(id)) throw new Error(`internal: id ${id} reported twice`);
@@ -78,13 +93,19 @@ export class Report {
   }
 
   summary(): string {
-    return `created ${this.created.length}, updated ${this.updated.length}, deleted ${this.deleted.length}, skipped ${this.skipped.length}, failed ${this.failed.length}` +
-      (this.interrupted ? `, not attempted ${this.notAttempted.length}` : "");
+    return (
+      `created ${this.created.length}, updated ${this.updated.length}, deleted ${this.deleted.length}, skipped ${this.skipped.length}, failed ${this.failed.length}` +
+      (this.interrupted ? `, not attempted ${this.notAttempted.length}` : "")
+    );
   }
 
   toJSON(): ReportJson {
     return {
-      created: this.created, updated: this.updated, deleted: this.deleted, skipped: this.skipped, failed: this.failed,
+      created: this.created,
+      updated: this.updated,
+      deleted: this.deleted,
+      skipped: this.skipped,
+      failed: this.failed,
       ...(this.interrupted ? { not_attempted: this.notAttempted } : {}),
     };
   }
@@ -93,18 +114,36 @@ export class Report {
 const outcomeAction = (o: Outcome) => ({ created: "create", updated: "update", deleted: "delete", skipped: "skip" })[o];
 
 /** What printing a report needs: stdout/stderr and the output format (a command's Deps has both). */
-export interface ReportOutput { io: IO; output(): OutputOptions }
+export interface ReportOutput {
+  io: IO;
+  output(): OutputOptions;
+}
 
 type Row = Report["rows"][number];
-const paintResult = (chalk: Chalk, r: string) => (r === "failed" ? chalk.red(r) : r === "skipped" ? chalk.yellow(r) : r === "not attempted" ? chalk.dim(r) : chalk.green(r));
+const paintResult = (chalk: Chalk, r: string) =>
+  r === "failed"
+    ? chalk.red(r)
+    : r === "skipped"
+      ? chalk.yellow(r)
+      : r === "not attempted"
+        ? chalk.dim(r)
+        : chalk.green(r);
 
 /**
  * Prints the report (stdout), the summary line (stderr), and throws when any id failed (exit 1), when the run was
  * stopped by a signal (CancelledError: exit 130, or 143/129 for SIGTERM/SIGHUP, see cli.ts), or by a fatal error (it).
  */
-export async function printReport(d: ReportOutput, report: Report, o: { prefix?: string; quietTable?: boolean } = {}): Promise<void> {
+export async function printReport(
+  d: ReportOutput,
+  report: Report,
+  o: { prefix?: string; quietTable?: boolean } = {},
+): Promise<void> {
   await render<Row>(d.io, d.output(), {
-    kind: "rows", rows: report.rows, document: report.toJSON(), quiet: o.quietTable ? "table" : false, emptyTable: "nothing",
+    kind: "rows",
+    rows: report.rows,
+    document: report.toJSON(),
+    quiet: o.quietTable ? "table" : false,
+    emptyTable: "nothing",
     columns: [
       { header: "ID", value: (r) => r.id },
       { header: "ACTION", value: (r) => r.action },
@@ -116,10 +155,17 @@ export async function printReport(d: ReportOutput, report: Report, o: { prefix?:
   if (report.cause) throw report.cause;
   if (report.interrupted) {
     const failed = report.failed.length ? `, ${report.failed.length} failed` : "";
-    throw new CancelledError(`interrupted: ${report.notAttempted.length} of ${report.total} not attempted${failed}; the requests in flight were finished and are in the report`);
+    throw new CancelledError(
+      `interrupted: ${report.notAttempted.length} of ${report.total} not attempted${failed}; the requests in flight were finished and are in the report`,
+    );
   }
   if (report.failed.length) {
-    const ids = report.failed.slice(0, 10).map((f) => f.connection_id).join(", ");
-    throw new PartialFailureError(`${report.failed.length} of ${report.total} failed: ${ids}${report.failed.length > 10 ? ", ..." : ""}`);
+    const ids = report.failed
+      .slice(0, 10)
+      .map((f) => f.connection_id)
+      .join(", ");
+    throw new PartialFailureError(
+      `${report.failed.length} of ${report.total} failed: ${ids}${report.failed.length > 10 ? ", ..." : ""}`,
+    );
   }
 }

@@ -58,29 +58,82 @@ export function escapeStderr(s: string): string {
 // Display width: East Asian wide and fullwidth characters and most emoji take two cells; combining marks, variation
 // selectors and zero-width characters none. An approximation of wcwidth good enough to line up table columns.
 const WIDE: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f], [0x231a, 0x231b], [0x2329, 0x232a], [0x23e9, 0x23ec], [0x23f0, 0x23f0], [0x23f3, 0x23f3],
-  [0x25fd, 0x25fe], [0x2614, 0x2615], [0x2648, 0x2653], [0x267f, 0x267f], [0x2693, 0x2693], [0x26a1, 0x26a1],
-  [0x26aa, 0x26ab], [0x26bd, 0x26be], [0x26c4, 0x26c5], [0x26ce, 0x26ce], [0x26d4, 0x26d4], [0x26ea, 0x26ea],
-  [0x26f2, 0x26f3], [0x26f5, 0x26f5], [0x26fa, 0x26fa], [0x26fd, 0x26fd], [0x2705, 0x2705], [0x270a, 0x270b],
-  [0x2728, 0x2728], [0x274c, 0x274c], [0x274e, 0x274e], [0x2753, 0x2755], [0x2757, 0x2757], [0x2795, 0x2797],
-  [0x27b0, 0x27b0], [0x27bf, 0x27bf], [0x2b1b, 0x2b1c], [0x2b50, 0x2b50], [0x2b55, 0x2b55], [0x2e80, 0x303e],
-  [0x3041, 0x33ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xa000, 0xa4cf], [0xa960, 0xa97f], [0xac00, 0xd7a3],
-  [0xf900, 0xfaff], [0xfe10, 0xfe19], [0xfe30, 0xfe6f], [0xff00, 0xff60], [0xffe0, 0xffe6], [0x16fe0, 0x18cff],
-  [0x1b000, 0x1b2ff], [0x1f004, 0x1f004], [0x1f0cf, 0x1f0cf], [0x1f18e, 0x1f18e], [0x1f191, 0x1f19a],
-  [0x1f200, 0x1f2ff], [0x1f300, 0x1f64f], [0x1f680, 0x1f6ff], [0x1f7e0, 0x1f7eb], [0x1f90c, 0x1f9ff],
-  [0x1fa70, 0x1faff], [0x20000, 0x3fffd],
+  [0x1100, 0x115f],
+  [0x231a, 0x231b],
+  [0x2329, 0x232a],
+  [0x23e9, 0x23ec],
+  [0x23f0, 0x23f0],
+  [0x23f3, 0x23f3],
+  [0x25fd, 0x25fe],
+  [0x2614, 0x2615],
+  [0x2648, 0x2653],
+  [0x267f, 0x267f],
+  [0x2693, 0x2693],
+  [0x26a1, 0x26a1],
+  [0x26aa, 0x26ab],
+  [0x26bd, 0x26be],
+  [0x26c4, 0x26c5],
+  [0x26ce, 0x26ce],
+  [0x26d4, 0x26d4],
+  [0x26ea, 0x26ea],
+  [0x26f2, 0x26f3],
+  [0x26f5, 0x26f5],
+  [0x26fa, 0x26fa],
+  [0x26fd, 0x26fd],
+  [0x2705, 0x2705],
+  [0x270a, 0x270b],
+  [0x2728, 0x2728],
+  [0x274c, 0x274c],
+  [0x274e, 0x274e],
+  [0x2753, 0x2755],
+  [0x2757, 0x2757],
+  [0x2795, 0x2797],
+  [0x27b0, 0x27b0],
+  [0x27bf, 0x27bf],
+  [0x2b1b, 0x2b1c],
+  [0x2b50, 0x2b50],
+  [0x2b55, 0x2b55],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xa960, 0xa97f],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe10, 0xfe19],
+  [0xfe30, 0xfe6f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x16fe0, 0x18cff],
+  [0x1b000, 0x1b2ff],
+  [0x1f004, 0x1f004],
+  [0x1f0cf, 0x1f0cf],
+  [0x1f18e, 0x1f18e],
+  [0x1f191, 0x1f19a],
+  [0x1f200, 0x1f2ff],
+  [0x1f300, 0x1f64f],
+  [0x1f680, 0x1f6ff],
+  [0x1f7e0, 0x1f7eb],
+  [0x1f90c, 0x1f9ff],
+  [0x1fa70, 0x1faff],
+  [0x20000, 0x3fffd],
 ];
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point on its own (combining marks, zero-width and variation selectors), never a sequence
 const ZERO = /[\p{Mn}\p{Me}\u200b-\u200f\u2060-\u2064\ufe00-\ufe0f\ufeff]/u;
 
 function charWidth(ch: string): number {
   const cp = ch.codePointAt(0)!;
   if (cp < 0x300) return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? 0 : 1;
   if (ZERO.test(ch) || (cp >= 0xe0100 && cp <= 0xe01ef)) return 0;
-  let lo = 0, hi = WIDE.length - 1;
+  let lo = 0,
+    hi = WIDE.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const [a, b] = WIDE[mid]!;
-    if (cp < a) hi = mid - 1; else if (cp > b) lo = mid + 1; else return 2;
+    if (cp < a) hi = mid - 1;
+    else if (cp > b) lo = mid + 1;
+    else return 2;
   }
   return 1;
 }
@@ -99,7 +152,8 @@ export const ELLIPSIS = "…";
 export function cutToWidth(s: string, width: number): string {
   if (displayWidth(s) <= width) return s;
   if (width <= 0) return "";
-  let out = "", w = 0;
+  let out = "",
+    w = 0;
   for (const ch of s) {
     const cw = charWidth(ch);
     if (w + cw > width - 1) break;
@@ -116,19 +170,28 @@ export function cutToWidth(s: string, width: number): string {
  * leaves over make a nearly whole column whole, then widen the widest cut one. A table that cannot fit even then is
  * as narrow as it can be (the terminal wraps it).
  */
-export function fitWidths(natural: readonly number[], min: readonly number[], max: number, gap: number, keep = 0): number[] {
+export function fitWidths(
+  natural: readonly number[],
+  min: readonly number[],
+  max: number,
+  gap: number,
+  keep = 0,
+): number[] {
   const n = natural.length;
   const gaps = gap * Math.max(0, n - 1);
   const sum = (ws: readonly number[]) => ws.reduce((a, b) => a + b, 0);
   if (sum(natural) + gaps <= max) return [...natural];
   const floor = natural.map((w, i) => Math.min(w, min[i] ?? 0));
-  const capped = (cap: number, skip: number) => natural.map((w, i) => (i === skip ? w : Math.min(w, Math.max(cap, floor[i]!))));
+  const capped = (cap: number, skip: number) =>
+    natural.map((w, i) => (i === skip ? w : Math.min(w, Math.max(cap, floor[i]!))));
   // The largest common cap of the other columns with which the table fits.
-  let lo = 0, hi = Math.max(0, ...natural);
+  let lo = 0,
+    hi = Math.max(0, ...natural);
   if (sum(capped(0, keep)) + gaps <= max) {
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (sum(capped(mid, keep)) + gaps <= max) lo = mid; else hi = mid - 1;
+      if (sum(capped(mid, keep)) + gaps <= max) lo = mid;
+      else hi = mid - 1;
     }
     return spendLeftover(capped(lo, keep), natural, max - gaps);
   }
@@ -141,8 +204,8 @@ export function fitWidths(natural: readonly number[], min: readonly number[], ma
 
 function spendLeftover(widths: number[], natural: readonly number[], room: number): number[] {
   let left = room - widths.reduce((a, b) => a + b, 0);
-  const cut = () => widths.map((w, i) => i).filter((i) => widths[i]! < natural[i]!);
-  for (const i of cut().sort((a, b) => (natural[a]! - widths[a]!) - (natural[b]! - widths[b]!))) {
+  const cut = () => widths.map((_w, i) => i).filter((i) => widths[i]! < natural[i]!);
+  for (const i of cut().sort((a, b) => natural[a]! - widths[a]! - (natural[b]! - widths[b]!))) {
     const need = natural[i]! - widths[i]!;
     if (need > left) break;
     widths[i] = natural[i]!;

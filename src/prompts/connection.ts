@@ -32,7 +32,10 @@ export async function promptNewConnection(
     for (;;) {
       const v = await p.input({ message, validate: validate ? (x) => validate(x) ?? true : undefined });
       const problem = validate?.(v);
-      if (problem) { write(`  ${problem}\n`); continue; } // a prompter that did not validate: ask again
+      if (problem) {
+        write(`  ${problem}\n`);
+        continue;
+      } // a prompter that did not validate: ask again
       return v.trim() === "" ? undefined : v;
     }
   };
@@ -45,12 +48,21 @@ export async function promptNewConnection(
         { name: "other (type it)", value: OTHER_TYPE },
       ],
     });
-    body.conn_type = picked === OTHER_TYPE
-      ? (await ask("Connection type", (v) => connTypeProblem(v, PROMPT)?.message))!.trim()
-      : picked;
+    body.conn_type =
+      picked === OTHER_TYPE
+        ? (await ask("Connection type", (v) => connTypeProblem(v, PROMPT)?.message))!.trim()
+        : picked;
   }
-  const field = async <K extends keyof Fields>(k: K, message: string, validate?: (v: string) => string | undefined, conv?: (v: string) => Fields[K]) => {
-    if (preset[k] !== undefined) { body[k] = preset[k] as ConnectionBody[K]; return; }
+  const field = async <K extends keyof Fields>(
+    k: K,
+    message: string,
+    validate?: (v: string) => string | undefined,
+    conv?: (v: string) => Fields[K],
+  ) => {
+    if (preset[k] !== undefined) {
+      body[k] = preset[k] as ConnectionBody[K];
+      return;
+    }
     const v = await ask(message, validate);
     if (v !== undefined) body[k] = (conv ? conv(v) : v) as ConnectionBody[K];
   };
@@ -60,8 +72,15 @@ export async function promptNewConnection(
   if (preset.password !== undefined) body.password = preset.password;
   else {
     for (;;) {
-      const pw = await p.password({ message: "Password", validate: (v) => (v === REDACTED ? `"${REDACTED}" is how Airflow hides a password; type the real one or leave it empty` : true) });
-      if (pw === REDACTED) { write(`  "${REDACTED}" is how Airflow hides a password; type the real one or leave it empty\n`); continue; }
+      const pw = await p.password({
+        message: "Password",
+        validate: (v) =>
+          v === REDACTED ? `"${REDACTED}" is how Airflow hides a password; type the real one or leave it empty` : true,
+      });
+      if (pw === REDACTED) {
+        write(`  "${REDACTED}" is how Airflow hides a password; type the real one or leave it empty\n`);
+        continue;
+      }
       if (pw !== "") body.password = pw;
       break;
     }
@@ -72,7 +91,9 @@ export async function promptNewConnection(
     const problem = extraProblem(v, PROMPT);
     if (problem) return problem.message;
     const hidden = redactedPaths(pyLoads(v));
-    return hidden.length ? `${hidden.join(", ")}: "${REDACTED}" is how Airflow hides a secret; type the real value or leave the key out` : undefined;
+    return hidden.length
+      ? `${hidden.join(", ")}: "${REDACTED}" is how Airflow hides a secret; type the real value or leave the key out`
+      : undefined;
   });
   await field("description", "Description");
   if (preset.team_name !== undefined) body.team_name = preset.team_name;
@@ -86,10 +107,26 @@ export async function promptNewConnection(
 /** The fields about to be created, one per line, the password as ***; control characters as escapes (\x1b, \x0a). */
 export function summary(b: ConnectionBody): string {
   const rows: Array<[string, unknown]> = [
-    ["connection_id", b.connection_id], ["conn_type", b.conn_type], ["description", b.description], ["host", b.host],
-    ["login", b.login], ["schema", b.schema], ["port", b.port], ["password", b.password ? REDACTED : undefined],
-    ["extra", b.extra], ["team_name", b.team_name],
+    ["connection_id", b.connection_id],
+    ["conn_type", b.conn_type],
+    ["description", b.description],
+    ["host", b.host],
+    ["login", b.login],
+    ["schema", b.schema],
+    ["port", b.port],
+    ["password", b.password ? REDACTED : undefined],
+    ["extra", b.extra],
+    ["team_name", b.team_name],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
-  return "\nAbout to create:\n" + rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v === undefined || v === null ? "" : escapeControls(String(v))}`.trimEnd() + "\n").join("") + "\n";
+  return (
+    "\nAbout to create:\n" +
+    rows
+      .map(
+        ([k, v]) =>
+          `  ${k.padEnd(w)}  ${v === undefined || v === null ? "" : escapeControls(String(v))}`.trimEnd() + "\n",
+      )
+      .join("") +
+    "\n"
+  );
 }

@@ -6,9 +6,18 @@ import { CancelledError } from "../errors.js";
 import type { IO } from "../output/io.js";
 import { escapeControls, escapeText } from "../output/sanitize.js";
 
-export interface Choice<T> { name: string; value: T; description?: string }
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+}
 export interface Prompter {
-  input(o: { message: string; default?: string; required?: boolean; validate?: (v: string) => true | string }): Promise<string>;
+  input(o: {
+    message: string;
+    default?: string;
+    required?: boolean;
+    validate?: (v: string) => true | string;
+  }): Promise<string>;
   password(o: { message: string; validate?: (v: string) => true | string }): Promise<string>;
   select<T>(o: { message: string; choices: Array<Choice<T>>; default?: T }): Promise<T>;
   confirm(o: { message: string; default?: boolean }): Promise<boolean>;
@@ -21,27 +30,49 @@ export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
       return await p();
     } catch (e) {
       const name = (e as Error)?.name;
-      if (name === "ExitPromptError" || name === "AbortPromptError" || name === "CancelPromptError") throw new CancelledError("cancelled");
+      if (name === "ExitPromptError" || name === "AbortPromptError" || name === "CancelPromptError")
+        throw new CancelledError("cancelled");
       throw e;
     }
   };
   const mod = () => import("@inquirer/prompts");
-  const safe = (validate?: (v: string) => true | string) => validate && ((v: string) => {
-    const r = validate(v);
-    return r === true ? true : escapeText(r);
-  });
+  const safe = (validate?: (v: string) => true | string) =>
+    validate &&
+    ((v: string) => {
+      const r = validate(v);
+      return r === true ? true : escapeText(r);
+    });
   return {
-    input: (o) => guard(async () => {
-      const shown = o.default === undefined ? undefined : escapeControls(o.default);
-      const v = await (await mod()).input({ message: escapeText(o.message), default: shown, required: o.required, validate: safe(o.validate) }, ctx());
-      return shown !== undefined && shown !== o.default && v === shown ? o.default! : v; // the default, as it is
-    }),
-    password: (o) => guard(async () => (await mod()).password({ message: escapeText(o.message), mask: "*", validate: safe(o.validate) }, ctx())),
+    input: (o) =>
+      guard(async () => {
+        const shown = o.default === undefined ? undefined : escapeControls(o.default);
+        const v = await (await mod()).input(
+          { message: escapeText(o.message), default: shown, required: o.required, validate: safe(o.validate) },
+          ctx(),
+        );
+        return shown !== undefined && shown !== o.default && v === shown ? o.default! : v; // the default, as it is
+      }),
+    password: (o) =>
+      guard(async () =>
+        (await mod()).password({ message: escapeText(o.message), mask: "*", validate: safe(o.validate) }, ctx()),
+      ),
     select: <T>(o: { message: string; choices: Array<Choice<T>>; default?: T }) =>
-      guard(async () => (await mod()).select<T>({
-        message: escapeText(o.message), default: o.default, pageSize: 12,
-        choices: o.choices.map((c) => ({ ...c, name: escapeControls(c.name), ...(c.description === undefined ? {} : { description: escapeText(c.description) }) })),
-      }, ctx())),
-    confirm: (o) => guard(async () => (await mod()).confirm({ message: escapeText(o.message), default: o.default ?? false }, ctx())),
+      guard(async () =>
+        (await mod()).select<T>(
+          {
+            message: escapeText(o.message),
+            default: o.default,
+            pageSize: 12,
+            choices: o.choices.map((c) => ({
+              ...c,
+              name: escapeControls(c.name),
+              ...(c.description === undefined ? {} : { description: escapeText(c.description) }),
+            })),
+          },
+          ctx(),
+        ),
+      ),
+    confirm: (o) =>
+      guard(async () => (await mod()).confirm({ message: escapeText(o.message), default: o.default ?? false }, ctx())),
   };
 }

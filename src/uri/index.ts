@@ -72,7 +72,8 @@ export function normaliseConnType(scheme: string): string {
  * The hint of every error about a URI's structure. The messages never quote a piece of the URI: when a password holds
  * an unencoded "/", "@", ":", "?" or "#", what the parser takes for the port (or the host) is part of the password.
  */
-const ENCODE_HINT = "if the login or password contains / : @ ? # [ ] or %, it must be percent-encoded (/ as %2F, : as %3A, @ as %40, " +
+const ENCODE_HINT =
+  "if the login or password contains / : @ ? # [ ] or %, it must be percent-encoded (/ as %2F, : as %3A, @ as %40, " +
   "? as %3F, # as %23, % as %25): an unencoded / in the password ends the host part early, and the rest is read as the port";
 
 function pyValueErrorToUsage(e: PyValueError): UsageError {
@@ -104,7 +105,9 @@ function guarded<T>(fn: () => T): T {
     if (e instanceof UsageError) throw e;
     if (e instanceof PyValueError) throw pyValueErrorToUsage(e);
     if (e instanceof PyUnicodeEncodeError) {
-      throw new UsageError("Invalid connection field: text contains an unpaired UTF-16 surrogate, which cannot be UTF-8 encoded.");
+      throw new UsageError(
+        "Invalid connection field: text contains an unpaired UTF-16 surrogate, which cannot be UTF-8 encoded.",
+      );
     }
     throw e;
   }
@@ -171,13 +174,19 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
   // (`//`, `//abc`) — is read like Connection(uri="//abc") reads it, with conn_type "" (vectors "//" and "//abc").
   const cleaned = uri.replace(/^[\x00-\x20]+/, "").replace(/[\t\r\n]/g, "");
   if (connType === "" && !cleaned.startsWith("//")) {
-    throw new UsageError("The URI provided is invalid: it has no connection type (expected <conn-type>://...).", ENCODE_HINT);
+    throw new UsageError(
+      "The URI provided is invalid: it has no connection type (expected <conn-type>://...).",
+      ENCODE_HINT,
+    );
   }
 
   // Airflow repeats the whole URI here; airconn does not: a password with an unencoded "/" defeats any masking.
   const schemes = uri.split("://").length - 1;
   if (schemes > 2) {
-    throw new UsageError(`Invalid connection string: "://" appears ${schemes} times (at most twice: <conn-type>://<protocol>://<host>...).`, ENCODE_HINT);
+    throw new UsageError(
+      `Invalid connection string: "://" appears ${schemes} times (at most twice: <conn-type>://<protocol>://<host>...).`,
+      ENCODE_HINT,
+    );
   }
   const hostWithProtocol = schemes === 2;
 
@@ -187,7 +196,10 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
     const sep = rest.indexOf("://");
     const head = sep < 0 ? rest : rest.slice(0, sep);
     if (head.includes("@") || head.includes(":")) {
-      throw new UsageError('Invalid connection string: the part before the second "://" (the protocol of the host) contains "@" or ":".', ENCODE_HINT);
+      throw new UsageError(
+        'Invalid connection string: the part before the second "://" (the protocol of the host) contains "@" or ":".',
+        ENCODE_HINT,
+      );
     }
   }
 
@@ -229,7 +241,8 @@ function parseInner(uri: string, typing: QueryTyping): UriFields {
 function field(fields: Partial<UriFields>, name: Exclude<keyof UriFields, "port">): string | null {
   const v = fields[name];
   if (v === undefined || v === null) return null;
-  if (typeof v !== "string") throw new UsageError(`Invalid connection field ${name}: expected a string, got ${typeof v}.`);
+  if (typeof v !== "string")
+    throw new UsageError(`Invalid connection field ${name}: expected a string, got ${typeof v}.`);
   return v;
 }
 
@@ -239,7 +252,8 @@ function field(fields: Partial<UriFields>, name: Exclude<keyof UriFields, "port"
  * with an unpaired surrogate (Python cannot encode it).
  */
 export function buildConnectionUri(fields: Partial<UriFields>): string {
-  if (fields === null || typeof fields !== "object") throw new UsageError("Invalid connection: expected an object of fields.");
+  if (fields === null || typeof fields !== "object")
+    throw new UsageError("Invalid connection: expected an object of fields.");
   const connType = field(fields, "conn_type");
   const host = field(fields, "host");
   const login = field(fields, "login");
@@ -256,7 +270,7 @@ export function buildConnectionUri(fields: Partial<UriFields>): string {
 
     let hostToUse = host;
     let protocolToAdd: string | null = null;
-    if (host && host.includes("://")) {
+    if (host?.includes("://")) {
       const sep = host.indexOf("://");
       const protocol = host.slice(0, sep);
       // Since PR #51953: a protocol equal to the conn_type stays in the (encoded) host, so it survives a round trip.
@@ -285,7 +299,8 @@ export function buildConnectionUri(fields: Partial<UriFields>): string {
       const dejson = loadExtraObject(extra, "extra");
       // urlencode(extra_dejson) raises UnicodeEncodeError on a lone surrogate in a key or string value.
       for (const [k, v] of dejson) {
-        if (hasLoneSurrogate(k) || (typeof v === "string" && hasLoneSurrogate(v))) throw new PyUnicodeEncodeError("surrogate");
+        if (hasLoneSurrogate(k) || (typeof v === "string" && hasLoneSurrogate(v)))
+          throw new PyUnicodeEncodeError("surrogate");
       }
       // Plain parameters only when parse_qsl(urlencode(d)) gives back d: every value a string, d not empty.
       let query: string | null = null;

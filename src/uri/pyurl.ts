@@ -11,7 +11,11 @@ import { isPort, PORT_RANGE } from "../connection/model.js";
 export class PyValueError extends Error {
   override name = "PyValueError";
   /** kind/value let callers word their own message (e.g. "port" and the port text). */
-  constructor(message: string, readonly kind?: "port" | "port-range" | "ipv6" | "nfkc", readonly value?: string) {
+  constructor(
+    message: string,
+    readonly kind?: "port" | "port-range" | "ipv6" | "nfkc",
+    readonly value?: string,
+  ) {
     super(message);
   }
 }
@@ -77,13 +81,20 @@ const HEX = /^[0-9A-Fa-f]{2}$/;
 function unquoteAsciiRun(run: string): string {
   const pieces = run.split("%");
   const bytes: number[] = [];
-  const pushText = (t: string) => { for (let k = 0; k < t.length; k++) bytes.push(t.charCodeAt(k)); };
+  const pushText = (t: string) => {
+    for (let k = 0; k < t.length; k++) bytes.push(t.charCodeAt(k));
+  };
   pushText(pieces[0]!);
   for (let k = 1; k < pieces.length; k++) {
     const item = pieces[k]!;
     const h = item.slice(0, 2);
-    if (HEX.test(h)) { bytes.push(parseInt(h, 16)); pushText(item.slice(2)); }
-    else { bytes.push(0x25); pushText(item); }
+    if (HEX.test(h)) {
+      bytes.push(parseInt(h, 16));
+      pushText(item.slice(2));
+    } else {
+      bytes.push(0x25);
+      pushText(item);
+    }
   }
   return decoder.decode(new Uint8Array(bytes));
 }
@@ -126,9 +137,11 @@ export function parseQsl(qs: string, keepBlank = false): Array<[string, string]>
     let value: string;
     if (eq < 0) {
       if (!keepBlank) continue;
-      name = nameValue; value = "";
+      name = nameValue;
+      value = "";
     } else {
-      name = nameValue.slice(0, eq); value = nameValue.slice(eq + 1);
+      name = nameValue.slice(0, eq);
+      value = nameValue.slice(eq + 1);
     }
     if (value.length || keepBlank) r.push([unquotePlus(name), unquotePlus(value)]);
   }
@@ -196,8 +209,14 @@ function isIPv6(s: string): boolean {
   if (skip !== null) {
     hi = skip;
     lo = parts.length - skip - 1;
-    if (!parts[0]) { hi -= 1; if (hi) return false; }
-    if (!parts[parts.length - 1]) { lo -= 1; if (lo) return false; }
+    if (!parts[0]) {
+      hi -= 1;
+      if (hi) return false;
+    }
+    if (!parts[parts.length - 1]) {
+      lo -= 1;
+      if (lo) return false;
+    }
     if (8 - (hi + lo) < 1) return false;
   } else {
     if (parts.length !== 8 || !parts[0] || !parts[parts.length - 1]) return false;
@@ -280,8 +299,12 @@ export class SplitResult {
     return [hostname, port ? port : null];
   }
 
-  get username(): string | null { return this.userinfo[0]; }
-  get password(): string | null { return this.userinfo[1]; }
+  get username(): string | null {
+    return this.userinfo[0];
+  }
+  get password(): string | null {
+    return this.userinfo[1];
+  }
 
   /** Lower-cased host without "[]"; an IPv6 zone ("%..." suffix) keeps its case, as in Python. */
   get hostname(): string | null {
@@ -295,7 +318,8 @@ export class SplitResult {
   get port(): number | null {
     const p = this.hostinfo[1];
     if (p === null) return null;
-    if (!/^[0-9]+$/.test(p)) throw new PyValueError(`Port could not be cast to integer value as ${pyRepr(p)}`, "port", p);
+    if (!/^[0-9]+$/.test(p))
+      throw new PyValueError(`Port could not be cast to integer value as ${pyRepr(p)}`, "port", p);
     const n = Number(p);
     if (!isPort(n)) throw new PyValueError(`Port out of range ${PORT_RANGE}`, "port-range", p);
     return n;
@@ -328,9 +352,15 @@ export function urlsplit(input: string): SplitResult {
     if (open && close) checkBracketedHost(partition(partition(netloc, "[")[2], "]")[0]);
   }
   const hashAt = url.indexOf("#");
-  if (hashAt >= 0) { fragment = url.slice(hashAt + 1); url = url.slice(0, hashAt); }
+  if (hashAt >= 0) {
+    fragment = url.slice(hashAt + 1);
+    url = url.slice(0, hashAt);
+  }
   const qAt = url.indexOf("?");
-  if (qAt >= 0) { query = url.slice(qAt + 1); url = url.slice(0, qAt); }
+  if (qAt >= 0) {
+    query = url.slice(qAt + 1);
+    url = url.slice(0, qAt);
+  }
   checkNetloc(netloc);
   return new SplitResult(scheme, netloc, url, query, fragment);
 }

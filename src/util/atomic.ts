@@ -8,7 +8,22 @@
 // Temporary files are created with O_EXCL (a planted file or link at the name makes the open fail instead of being
 // followed), mode 0600, a random name, and removed on every way out: an error, the abort signal (Ctrl-C, SIGTERM,
 // SIGHUP) and the process's exit (a second signal exits at once).
-import { accessSync, closeSync, constants, createWriteStream, lstatSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats, type WriteStream } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  createWriteStream,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+  type WriteStream,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { AirconnError, EXIT, UsageError } from "../errors.js";
 import { errnoText } from "./errno.js";
@@ -21,10 +36,12 @@ export interface AtomicOptions {
 }
 
 // Web Crypto's global, not node:crypto: importing that module costs start-up time (see commands/test.ts).
-const randomHex = (bytes: number): string => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
+const randomHex = (bytes: number): string =>
+  Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
 
 /** A temporary file name for a target: hidden, beside it (same file system, so rename is atomic), random. */
-export const tempFileFor = (target: string): string => join(dirname(target), `.${basename(target)}.airconn-${randomHex(8)}.tmp`);
+export const tempFileFor = (target: string): string =>
+  join(dirname(target), `.${basename(target)}.airconn-${randomHex(8)}.tmp`);
 
 /** Creates a new temporary file beside `target` with O_EXCL and `mode`; a name already taken gets another. */
 function createTemp(target: string, mode = 0o600): { path: string; fd: number } {
@@ -42,7 +59,11 @@ function createTemp(target: string, mode = 0o600): { path: string; fd: number } 
 export function writeFileAtomic(target: string, data: string, o: AtomicOptions = {}): void {
   const { path: tmp, fd } = createTemp(target, o.mode);
   try {
-    try { writeFileSync(fd, data); } finally { closeSync(fd); }
+    try {
+      writeFileSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -74,7 +95,11 @@ export function outputTarget(given: string): OutputTarget {
   let path = resolve(given);
   for (let links = 0; ; links++) {
     // The folder part without links (/dev/fd/2 is /proc/<pid>/fd/2): what a link names is read relative to it.
-    try { path = join(realpathSync(dirname(path)), basename(path)); } catch { /* a missing folder: said below */ }
+    try {
+      path = join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      /* a missing folder: said below */
+    }
     let st: Stats;
     try {
       st = lstatSync(path);
@@ -96,10 +121,18 @@ export function outputTarget(given: string): OutputTarget {
       path = resolve(dirname(path), readlinkSync(path));
       continue;
     }
-    if (st.isDirectory()) throw fail(`${path === resolve(given) ? "it" : `it leads to ${path}, which`} is a folder`, "name a file, e.g. connections.json inside it");
+    if (st.isDirectory())
+      throw fail(
+        `${path === resolve(given) ? "it" : `it leads to ${path}, which`} is a folder`,
+        "name a file, e.g. connections.json inside it",
+      );
     if (st.isFile()) {
       // A file this user may not write is not replaced behind its back (the rename would only need the folder).
-      try { accessSync(path, constants.W_OK); } catch (e) { throw fail(errnoText(e)); }
+      try {
+        accessSync(path, constants.W_OK);
+      } catch (e) {
+        throw fail(errnoText(e));
+      }
       return { given, path, how: "replace" };
     }
     return { given, path, how: "in-place" };
@@ -109,7 +142,11 @@ export function outputTarget(given: string): OutputTarget {
 const parentOf = (path: string): string => {
   // the deepest existing ancestor that is not a folder, for "X is not a folder"
   for (let p = dirname(path); p !== dirname(p); p = dirname(p)) {
-    try { if (!statSync(p).isDirectory()) return p; } catch { /* keep going up */ }
+    try {
+      if (!statSync(p).isDirectory()) return p;
+    } catch {
+      /* keep going up */
+    }
   }
   return dirname(path);
 };
@@ -153,40 +190,66 @@ export async function openOutput(target: OutputTarget, o: OpenOptions = {}): Pro
       if (o.signal?.aborted) throw e;
       throw new UsageError(`cannot write ${target.given}: ${errnoText(e)}`);
     }
-    return streamOver(createWriteStream(target.path, { fd }), wrap, {
-      commit: async () => {},
-      cleanup: () => {},
-    }, o.signal);
+    return streamOver(
+      createWriteStream(target.path, { fd }),
+      wrap,
+      {
+        commit: async () => {},
+        cleanup: () => {},
+      },
+      o.signal,
+    );
   }
   let tmp: { path: string; fd: number };
   try {
     tmp = createTemp(target.path, o.mode);
   } catch (e) {
-    throw new UsageError(`cannot write ${target.given}: cannot create a file in ${dirname(target.path)}: ${errnoText(e)}`);
+    throw new UsageError(
+      `cannot write ${target.given}: cannot create a file in ${dirname(target.path)}: ${errnoText(e)}`,
+    );
   }
   const cleanup = () => rmSync(tmp.path, { force: true });
-  return streamOver(createWriteStream(tmp.path, { fd: tmp.fd }), wrap, {
-    commit: async () => {
-      try { renameSync(tmp.path, target.path); } catch (e) { throw wrap(e as NodeJS.ErrnoException); }
+  return streamOver(
+    createWriteStream(tmp.path, { fd: tmp.fd }),
+    wrap,
+    {
+      commit: async () => {
+        try {
+          renameSync(tmp.path, target.path);
+        } catch (e) {
+          throw wrap(e as NodeJS.ErrnoException);
+        }
+      },
+      cleanup,
     },
-    cleanup,
-  }, o.signal);
+    o.signal,
+  );
 }
 
 /** A write error of an output file: exit 1 (the path was fine; the disk, the device or the reader was not). */
 export class WriteError extends AirconnError {
-  constructor(readonly file: string, override readonly cause: NodeJS.ErrnoException) {
+  constructor(
+    readonly file: string,
+    override readonly cause: NodeJS.ErrnoException,
+  ) {
     super(`cannot write ${file}: ${errnoText(cause)}`, EXIT.FAILURE);
   }
 }
 
 /** The stream with back-pressure, its error as a rejection, and the temporary file removed on abort and at exit. */
-function streamOver(stream: WriteStream, wrap: (e: NodeJS.ErrnoException) => Error,
-  h: { commit(): Promise<void>; cleanup(): void }, signal?: AbortSignal): AtomicStream {
+function streamOver(
+  stream: WriteStream,
+  wrap: (e: NodeJS.ErrnoException) => Error,
+  h: { commit(): Promise<void>; cleanup(): void },
+  signal?: AbortSignal,
+): AtomicStream {
   const failed = new Promise<never>((_, reject) => stream.once("error", (e: NodeJS.ErrnoException) => reject(wrap(e))));
   failed.catch(() => {});
   const cleanup = () => h.cleanup();
-  const onAbort = () => { stream.destroy(); cleanup(); };
+  const onAbort = () => {
+    stream.destroy();
+    cleanup();
+  };
   signal?.addEventListener("abort", onAbort, { once: true });
   process.once("exit", cleanup);
   const release = () => {
@@ -194,7 +257,14 @@ function streamOver(stream: WriteStream, wrap: (e: NodeJS.ErrnoException) => Err
     process.removeListener("exit", cleanup);
   };
   return {
-    write: (s) => Promise.race([failed, new Promise<void>((res) => { if (stream.write(s)) res(); else stream.once("drain", () => res()); })]),
+    write: (s) =>
+      Promise.race([
+        failed,
+        new Promise<void>((res) => {
+          if (stream.write(s)) res();
+          else stream.once("drain", () => res());
+        }),
+      ]),
     commit: async () => {
       try {
         await Promise.race([failed, new Promise<void>((res) => stream.end(() => res()))]);
@@ -234,8 +304,14 @@ async function openInPlace(path: string, signal?: AbortSignal): Promise<number> 
     }
     await new Promise<void>((res, rej) => {
       if (signal?.aborted) return rej(signal.reason);
-      const t = setTimeout(() => { signal?.removeEventListener("abort", stop); res(); }, 50);
-      const stop = () => { clearTimeout(t); rej(signal!.reason); };
+      const t = setTimeout(() => {
+        signal?.removeEventListener("abort", stop);
+        res();
+      }, 50);
+      const stop = () => {
+        clearTimeout(t);
+        rej(signal!.reason);
+      };
       signal?.addEventListener("abort", stop, { once: true });
     });
   }

@@ -4,7 +4,16 @@ export function patternMatcher(pattern: string | undefined): (id: string) => boo
   if (pattern === undefined || pattern === "" || pattern === "~") return () => true;
   const terms = orTerms(pattern);
   const list = terms ?? [pattern];
-  const res = list.map((t) => new RegExp(t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, "[\\s\\S]*").replace(/_/g, "[\\s\\S]"), "iu"));
+  const res = list.map(
+    (t) =>
+      new RegExp(
+        t
+          .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+          .replace(/%/g, "[\\s\\S]*")
+          .replace(/_/g, "[\\s\\S]"),
+        "iu",
+      ),
+  );
   return (id) => res.some((r) => r.test(id));
 }
 
@@ -14,7 +23,10 @@ export function patternMatcher(pattern: string | undefined): (id: string) => boo
  */
 export function orTerms(pattern: string): string[] | undefined {
   if (!pattern.includes("|")) return undefined;
-  const terms = pattern.split("|").map((t) => t.trim()).filter(Boolean);
+  const terms = pattern
+    .split("|")
+    .map((t) => t.trim())
+    .filter(Boolean);
   return terms.length > 1 ? terms : undefined;
 }
 
@@ -25,14 +37,18 @@ export function orTerms(pattern: string): string[] | undefined {
  * listed one by one (`patternTerms`: AirflowApi.pages merges them). A term "~" alone would mean "everything" there,
  * where it matches nothing inside "a|~": it is left out.
  */
-export function patternQuery(pattern: string | undefined, serverOrs: boolean): { pattern?: string; patternTerms?: string[] } {
+export function patternQuery(
+  pattern: string | undefined,
+  serverOrs: boolean,
+): { pattern?: string; patternTerms?: string[] } {
   const terms = pattern === undefined ? undefined : orTerms(pattern);
   if (!terms || serverOrs) return { pattern };
   return { patternTerms: terms.filter((t) => t !== "~") };
 }
 
 /** Whether the pattern's meaning depends on the server's version (it has "|" terms): then the version is read. */
-export const patternNeedsVersion = (pattern: string | undefined): boolean => pattern !== undefined && orTerms(pattern) !== undefined;
+export const patternNeedsVersion = (pattern: string | undefined): boolean =>
+  pattern !== undefined && orTerms(pattern) !== undefined;
 
 /**
  * Airflow 3.3's connection_id_prefix_pattern, as terms: undefined means "everything" (`~`, or nothing left).
@@ -42,7 +58,10 @@ export const patternNeedsVersion = (pattern: string | undefined): boolean => pat
  */
 export function prefixTerms(pattern: string | undefined): string[] | undefined {
   if (pattern === undefined || pattern.trim() === "~") return undefined;
-  const terms = pattern.split("|").map((t) => t.trim().replace(/[^\p{L}\p{N}]+$/u, "")).filter((t) => t.length > 0);
+  const terms = pattern
+    .split("|")
+    .map((t) => t.trim().replace(/[^\p{L}\p{N}]+$/u, ""))
+    .filter((t) => t.length > 0);
   return terms.length ? terms : undefined;
 }
 

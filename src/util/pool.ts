@@ -15,7 +15,12 @@ export interface PoolOptions<T> {
   fatal?: (error: unknown) => boolean;
 }
 
-export async function runPool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>, o: PoolOptions<T> = {}): Promise<void> {
+export async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<void>,
+  o: PoolOptions<T> = {},
+): Promise<void> {
   const stops = o.failed ? (o.fatal ?? isFatal) : () => true;
   let next = 0;
   let failure: { error: unknown } | undefined;

@@ -3,13 +3,22 @@
 // floats keep their ".0", big integers stay exact, duplicate keys: last value in the first key's place).
 // JavaScript's JSON loses several of those, so values are parsed into a small tree that keeps them.
 
-export class PyInt { constructor(readonly text: string) {} }
-export class PyFloat { constructor(readonly value: number) {} }
+export class PyInt {
+  constructor(readonly text: string) {}
+}
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
 export type PyValue = null | boolean | string | PyInt | PyFloat | PyValue[] | PyObject;
 export type PyObject = Map<string, PyValue>;
 
 export class PyJsonError extends Error {
-  constructor(message: string, readonly pos: number) { super(message); }
+  constructor(
+    message: string,
+    readonly pos: number,
+  ) {
+    super(message);
+  }
 }
 
 /** json.loads: parses JSON text (plus Python's NaN/Infinity) into a PyValue tree. Duplicate keys: the last value in
@@ -31,7 +40,11 @@ export function pyLoads(text: string): PyValue {
 /** A JSON value that holds no other: what json.loads gives for a string, a number, true/false/null. */
 export type PyLeaf = null | boolean | string | PyInt | PyFloat;
 /** A key of an object with the 1-based line it is on. */
-export interface JsonEntry<N> { key: string; line: number; value: N }
+export interface JsonEntry<N> {
+  key: string;
+  line: number;
+  value: N;
+}
 /** What the reader makes of each value it reads, given the 1-based line the value starts on. */
 export interface JsonBuilder<N> {
   leaf(value: PyLeaf, line: number): N;
@@ -41,14 +54,22 @@ export interface JsonBuilder<N> {
 
 export interface JsonParseOptions {
   /** Place a fragment (an env-file value) inside its file. */
-  lineOffset?: number; colOffset?: number;
+  lineOffset?: number;
+  colOffset?: number;
   /** "error" (files: a repeated key is a mistake worth reporting) or "last" (json.loads: the last value wins). */
   duplicateKeys?: "error" | "last";
 }
 
 /** A syntax error in a document, with 1-based line and column and, for JSON, the character offset. */
 export class SyntaxProblem extends Error {
-  constructor(message: string, readonly line: number, readonly col?: number, readonly pos = 0) { super(message); }
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly col?: number,
+    readonly pos = 0,
+  ) {
+    super(message);
+  }
 }
 
 const PY_VALUES: JsonBuilder<PyValue> = {
@@ -67,8 +88,13 @@ export function lineColIndex(text: string): (pos: number) => { line: number; col
   const starts = [0];
   for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 10) starts.push(k + 1);
   return (pos) => {
-    let lo = 0, hi = starts.length - 1;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid]! <= pos) lo = mid; else hi = mid - 1; }
+    let lo = 0,
+      hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= pos) lo = mid;
+      else hi = mid - 1;
+    }
     return { line: lo + 1, col: pos - starts[lo]! + 1 };
   };
 }
@@ -101,8 +127,12 @@ export function jsonTooDeepAt(text: string, max = MAX_JSON_DEPTH): number {
 }
 
 const LITERALS: Array<[string, () => PyLeaf]> = [
-  ["true", () => true], ["false", () => false], ["null", () => null], ["NaN", () => new PyFloat(NaN)],
-  ["Infinity", () => new PyFloat(Infinity)], ["-Infinity", () => new PyFloat(-Infinity)],
+  ["true", () => true],
+  ["false", () => false],
+  ["null", () => null],
+  ["NaN", () => new PyFloat(NaN)],
+  ["Infinity", () => new PyFloat(Infinity)],
+  ["-Infinity", () => new PyFloat(-Infinity)],
 ];
 
 /**
@@ -110,7 +140,8 @@ const LITERALS: Array<[string, () => PyLeaf]> = [
  * `build` with its line. Throws SyntaxProblem with Python's message and the position.
  */
 export function parseJson<N>(text: string, build: JsonBuilder<N>, opts: JsonParseOptions = {}): N {
-  const lineOffset = opts.lineOffset ?? 0, colOffset = opts.colOffset ?? 0;
+  const lineOffset = opts.lineOffset ?? 0,
+    colOffset = opts.colOffset ?? 0;
   const keepLast = opts.duplicateKeys === "last";
   let i = 0;
   // Lines are counted as whitespace is skipped (JSON strings cannot hold a raw newline), so a node's line costs
@@ -125,8 +156,10 @@ export function parseJson<N>(text: string, build: JsonBuilder<N>, opts: JsonPars
     for (;;) {
       const c = text.charCodeAt(i);
       if (c === 32 || c === 9 || c === 13) i++;
-      else if (c === 10) { i++; line0++; }
-      else return;
+      else if (c === 10) {
+        i++;
+        line0++;
+      } else return;
     }
   };
   const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
@@ -143,7 +176,11 @@ export function parseJson<N>(text: string, build: JsonBuilder<N>, opts: JsonPars
       const entries: Array<JsonEntry<N>> = [];
       const seen = new Map<string, number>();
       ws();
-      if (text[i] === "}") { i++; depth--; return build.map(entries, line); }
+      if (text[i] === "}") {
+        i++;
+        depth--;
+        return build.map(entries, line);
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail("Expecting property name enclosed in double quotes");
@@ -156,11 +193,22 @@ export function parseJson<N>(text: string, build: JsonBuilder<N>, opts: JsonPars
         if (text[i] !== ":") fail("Expecting ':' delimiter");
         i++;
         const v = value();
-        if (prev !== undefined) entries[prev]!.value = v; // json.loads: the last value, in the first key's place
-        else { seen.set(k, entries.length); entries.push({ key: k, line: kline, value: v }); }
+        if (prev !== undefined)
+          entries[prev]!.value = v; // json.loads: the last value, in the first key's place
+        else {
+          seen.set(k, entries.length);
+          entries.push({ key: k, line: kline, value: v });
+        }
         ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "}") { i++; depth--; return build.map(entries, line); }
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") {
+          i++;
+          depth--;
+          return build.map(entries, line);
+        }
         fail("Expecting ',' delimiter");
       }
     }
@@ -168,18 +216,33 @@ export function parseJson<N>(text: string, build: JsonBuilder<N>, opts: JsonPars
       i++;
       const items: N[] = [];
       ws();
-      if (text[i] === "]") { i++; depth--; return build.seq(items, line); }
+      if (text[i] === "]") {
+        i++;
+        depth--;
+        return build.seq(items, line);
+      }
       for (;;) {
         items.push(value());
         ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "]") { i++; depth--; return build.seq(items, line); }
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          depth--;
+          return build.seq(items, line);
+        }
         fail("Expecting ',' delimiter");
       }
     }
     if (c === '"') return build.leaf(str(), line);
     if (c === "t" || c === "f" || c === "n" || c === "N" || c === "I" || c === "-") {
-      for (const [w, v] of LITERALS) if (text.startsWith(w, i)) { i += w.length; return build.leaf(v(), line); }
+      for (const [w, v] of LITERALS)
+        if (text.startsWith(w, i)) {
+          i += w.length;
+          return build.leaf(v(), line);
+        }
     }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
@@ -189,7 +252,16 @@ export function parseJson<N>(text: string, build: JsonBuilder<N>, opts: JsonPars
     if (m[1] === undefined && m[2] === undefined) return build.leaf(new PyInt(m[0] === "-0" ? "0" : m[0]), line);
     return build.leaf(new PyFloat(Number(m[0])), line);
   };
-  const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+  const simple: Record<string, string> = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    b: "\b",
+    f: "\f",
+    n: "\n",
+    r: "\r",
+    t: "\t",
+  };
   const str = (): string => {
     const begin = i;
     i++;
@@ -198,13 +270,23 @@ export function parseJson<N>(text: string, build: JsonBuilder<N>, opts: JsonPars
       // Copy the run up to the next quote, backslash or control character in one slice.
       let j = i;
       for (let c = text.charCodeAt(j); c !== 34 && c !== 92 && c >= 32; c = text.charCodeAt(++j));
-      if (j > i) { out += text.slice(i, j); i = j; }
+      if (j > i) {
+        out += text.slice(i, j);
+        i = j;
+      }
       const c = text[i];
       if (c === undefined) fail("Unterminated string starting", begin);
-      if (c === '"') { i++; return out; }
+      if (c === '"') {
+        i++;
+        return out;
+      }
       if (c === "\\") {
         const e = text[i + 1];
-        if (e !== undefined && e in simple) { out += simple[e]; i += 2; continue; }
+        if (e !== undefined && e in simple) {
+          out += simple[e];
+          i += 2;
+          continue;
+        }
         if (e === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
           out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
           i += 6;
@@ -278,7 +360,8 @@ export function pyDumps(v: PyValue): string {
 export function fromJs(v: unknown): PyValue {
   if (v === null || v === undefined) return null;
   if (typeof v === "boolean" || typeof v === "string") return v;
-  if (typeof v === "number") return Number.isInteger(v) && Math.abs(v) < 2 ** 53 ? new PyInt(String(v)) : new PyFloat(v);
+  if (typeof v === "number")
+    return Number.isInteger(v) && Math.abs(v) < 2 ** 53 ? new PyInt(String(v)) : new PyFloat(v);
   if (typeof v === "bigint") return new PyInt(v.toString());
   if (Array.isArray(v)) return v.map(fromJs);
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [String(k), fromJs(x)]));

@@ -45,7 +45,9 @@ export function maxInputBytes(env: NodeJS.ProcessEnv): number {
   const m = /^(\d+)\s*(?:([kmg])i?b?|b)?$/i.exec(raw);
   const n = m ? Number(m[1]) * 1024 ** (m[2] ? "kmg".indexOf(m[2].toLowerCase()) + 1 : 0) : NaN;
   if (!(n >= 1 && n <= MAX_INPUT_BYTES_CAP)) {
-    throw new UsageError(`${INPUT_LIMIT_ENV} takes a size between 1 byte and ${formatBytes(MAX_INPUT_BYTES_CAP)} (e.g. 1048576, 64M or 256MiB), got "${raw}"`);
+    throw new UsageError(
+      `${INPUT_LIMIT_ENV} takes a size between 1 byte and ${formatBytes(MAX_INPUT_BYTES_CAP)} (e.g. 1048576, 64M or 256MiB), got "${raw}"`,
+    );
   }
   return n;
 }
@@ -62,8 +64,16 @@ export function inputLimitHint(maxBytes: number): string {
  * input and the limit (and the size of a regular file, known before reading), never anything of its content.
  */
 export class InputTooLargeError extends UsageError {
-  constructor(readonly what: string, readonly maxBytes: number, hint?: string, readonly size?: number) {
-    super(`${what} ${size === undefined ? "is" : `is ${roughBytes(size)}:`} larger than the ${formatBytes(maxBytes)} airconn reads`, hint);
+  constructor(
+    readonly what: string,
+    readonly maxBytes: number,
+    hint?: string,
+    readonly size?: number,
+  ) {
+    super(
+      `${what} ${size === undefined ? "is" : `is ${roughBytes(size)}:`} larger than the ${formatBytes(maxBytes)} airconn reads`,
+      hint,
+    );
   }
 }
 
@@ -73,7 +83,8 @@ export class InputTooLargeError extends UsageError {
  */
 export function secretStdinLimit(given: Partial<ReadLimit> = {}): ReadLimit {
   return {
-    maxBytes: MAX_SECRET_BYTES, what: "standard input",
+    maxBytes: MAX_SECRET_BYTES,
+    what: "standard input",
     hint: `a password or token read from standard input is at most ${formatBytes(MAX_SECRET_BYTES)}: check what is piped in`,
     ...given,
   };
@@ -83,7 +94,10 @@ export function secretStdinLimit(given: Partial<ReadLimit> = {}): ReadLimit {
  * Reads a stream to its end as one Buffer, refusing it (InputTooLargeError) as soon as it passes `maxBytes`.
  * A stream that is stopped early is destroyed (a pipe's writer gets EPIPE; a device is closed).
  */
-export async function readStreamLimited(stream: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, limit: ReadLimit): Promise<Buffer> {
+export async function readStreamLimited(
+  stream: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  limit: ReadLimit,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   // `for await` returns (destroys) the stream when the loop is left by a throw.
@@ -111,7 +125,8 @@ export async function readFileLimited(path: string, limit: ReadLimit): Promise<B
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: "EISDIR" });
-    if (st.isFile() && st.size > limit.maxBytes) throw new InputTooLargeError(limit.what ?? path, limit.maxBytes, limit.hint, st.size);
+    if (st.isFile() && st.size > limit.maxBytes)
+      throw new InputTooLargeError(limit.what ?? path, limit.maxBytes, limit.hint, st.size);
     // 1 MiB chunks: a large file in few reads; never more than the limit is held.
     const stream = fh.createReadStream({ highWaterMark: Math.min(1024 * 1024, limit.maxBytes + 1), autoClose: false });
     try {
@@ -133,7 +148,8 @@ export function readFileLimitedSync(path: string, limit: ReadLimit): Buffer {
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: "EISDIR" });
-    if (st.isFile() && st.size > limit.maxBytes) throw new InputTooLargeError(limit.what ?? path, limit.maxBytes, limit.hint, st.size);
+    if (st.isFile() && st.size > limit.maxBytes)
+      throw new InputTooLargeError(limit.what ?? path, limit.maxBytes, limit.hint, st.size);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {

@@ -10,7 +10,8 @@ import { startFakeAirflow, type FakeAirflow } from "@airconn/fake-airflow";
 import { BIN, NODE, ROOT, baseEnv, haveCommand, runCli, tempDir } from "../support/cli.js";
 
 // Async on purpose: the fake server runs in this process, so a synchronous exec would block its answers.
-const run = async (file: string, args: string[], cwd = ROOT) => (await promisify(execFile)(file, args, { env, encoding: "utf8", timeout: 20_000, cwd })).stdout;
+const run = async (file: string, args: string[], cwd = ROOT) =>
+  (await promisify(execFile)(file, args, { env, encoding: "utf8", timeout: 20_000, cwd })).stdout;
 const BASH_COMPLETION = "/usr/share/bash-completion/bash_completion";
 const COMPLETIONS = join(ROOT, "completions");
 
@@ -22,21 +23,34 @@ function ensureShells(): Record<"bash" | "zsh" | "fish", string | undefined> {
     fish: !haveCommand("fish"),
   });
   let m = missing();
-  const pkgs = Object.entries(m).filter(([, v]) => v).map(([k]) => (k === "zsh" && haveCommand("zsh") ? "tmux" : k));
+  const pkgs = Object.entries(m)
+    .filter(([, v]) => v)
+    .map(([k]) => (k === "zsh" && haveCommand("zsh") ? "tmux" : k));
   let why = "";
   if (pkgs.length) {
     if (process.getuid?.() !== 0) why = "not root, cannot apt-get install";
     else {
-      const apt = (args: string[]) => spawnSync("apt-get", args, { stdio: "ignore", timeout: 240_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).status;
+      const apt = (args: string[]) =>
+        spawnSync("apt-get", args, {
+          stdio: "ignore",
+          timeout: 240_000,
+          env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+        }).status;
       if (apt(["install", "-y", "--no-install-recommends", ...pkgs]) !== 0) {
         apt(["update"]);
-        if (apt(["install", "-y", "--no-install-recommends", ...pkgs]) !== 0) why = `apt-get install ${pkgs.join(" ")} failed`;
+        if (apt(["install", "-y", "--no-install-recommends", ...pkgs]) !== 0)
+          why = `apt-get install ${pkgs.join(" ")} failed`;
       }
     }
     m = missing();
   }
-  const reason = (pkg: string, miss: boolean) => (miss ? `${pkg} is not installed (${why || "unknown reason"})` : undefined);
-  return { bash: reason("bash-completion", m["bash-completion"]), zsh: reason("zsh/tmux", m.zsh), fish: reason("fish", m.fish) };
+  const reason = (pkg: string, miss: boolean) =>
+    miss ? `${pkg} is not installed (${why || "unknown reason"})` : undefined;
+  return {
+    bash: reason("bash-completion", m["bash-completion"]),
+    zsh: reason("zsh/tmux", m.zsh),
+    fish: reason("fish", m.fish),
+  };
 }
 
 let server: FakeAirflow;
@@ -50,7 +64,9 @@ const skip = ensureShells();
 beforeAll(async () => {
   server = await startFakeAirflow({ seed: 250 });
   // A server that accepts connections and never answers: the id request must give up within a second.
-  hung = createServer((s) => { sockets.push(s); });
+  hung = createServer((s) => {
+    sockets.push(s);
+  });
   await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
   hungUrl = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
   tmp = tempDir("airconn-completion-");
@@ -60,11 +76,23 @@ beforeAll(async () => {
   writeFileSync(join(bin, "airconn"), `#!/bin/sh\nexec '${NODE}' '${BIN}' "$@"\n`);
   chmodSync(join(bin, "airconn"), 0o755);
   mkdirSync(join(tmp.dir, "cfg"), { mode: 0o700 });
-  writeFileSync(join(tmp.dir, "cfg/config.json"), JSON.stringify({ version: 1, current_profile: "default", profiles: { default: {}, staging: { api_url: "http://staging:8080" }, prod: {} } }), { mode: 0o600 });
+  writeFileSync(
+    join(tmp.dir, "cfg/config.json"),
+    JSON.stringify({
+      version: 1,
+      current_profile: "default",
+      profiles: { default: {}, staging: { api_url: "http://staging:8080" }, prod: {} },
+    }),
+    { mode: 0o600 },
+  );
   env = baseEnv({
     PATH: `${bin}:${process.env.PATH}`,
-    AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: join(tmp.dir, "cfg"),
-    XDG_CACHE_HOME: join(tmp.dir, "cache"), HOME: tmp.dir, TERM: "xterm-256color",
+    AIRCONN_API_URL: server.url,
+    AIRCONN_TOKEN: server.adminToken,
+    AIRCONN_CONFIG_DIR: join(tmp.dir, "cfg"),
+    XDG_CACHE_HOME: join(tmp.dir, "cache"),
+    HOME: tmp.dir,
+    TERM: "xterm-256color",
   });
 });
 afterAll(async () => {
@@ -113,8 +141,16 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 
 describe("fish (complete -C)", () => {
   const complete = async (line: string): Promise<string[]> => {
-    const out = await run("fish", ["--no-config", "-c", `source ${join(COMPLETIONS, "airconn.fish")}; complete -C $argv[1]`, line]);
-    return out.split("\n").filter(Boolean).map((l) => l.split("\t")[0]!);
+    const out = await run("fish", [
+      "--no-config",
+      "-c",
+      `source ${join(COMPLETIONS, "airconn.fish")}; complete -C $argv[1]`,
+      line,
+    ]);
+    return out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("\t")[0]!);
   };
   it.skipIf(!!skip.fish)(`completes a subcommand ${skip.fish ?? ""}`, async () => {
     expect(await complete("airconn pro")).toEqual(["profile"]);
@@ -123,7 +159,12 @@ describe("fish (complete -C)", () => {
   it.skipIf(!!skip.fish)("completes flags and flag values, with descriptions", async () => {
     expect((await complete("airconn get x -o ")).sort()).toEqual(["json", "plain", "table", "wide", "yaml"]);
     expect(await complete("airconn list --pat")).toEqual(["--pattern"]);
-    const raw = await run("fish", ["--no-config", "-c", `source ${join(COMPLETIONS, "airconn.fish")}; complete -C $argv[1]`, "airconn create x --type postg"]);
+    const raw = await run("fish", [
+      "--no-config",
+      "-c",
+      `source ${join(COMPLETIONS, "airconn.fish")}; complete -C $argv[1]`,
+      "airconn create x --type postg",
+    ]);
     expect(raw).toBe("postgres\tPostgreSQL\n");
   });
   it.skipIf(!!skip.fish)("completes connection ids from the server", async () => {
@@ -159,15 +200,46 @@ describe("zsh (interactive, compinit from fpath, driven with tmux)", () => {
     if (skip.zsh) return;
     const zdot = join(tmp.dir, "zdot");
     mkdirSync(zdot);
-    writeFileSync(join(zdot, ".zshrc"), [
-      `fpath=(${COMPLETIONS} $fpath)`,
-      "autoload -Uz compinit && compinit -u -D",
-      "PS1='%% '", "RPS1=''", "unsetopt beep", "setopt auto_list", "LISTMAX=0",
-    ].join("\n") + "\n");
-    execFileSync("tmux", ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "200", "-y", "50", `env ZDOTDIR=${zdot} zsh -i`], { env: { ...env, ZDOTDIR: zdot } });
+    writeFileSync(
+      join(zdot, ".zshrc"),
+      [
+        `fpath=(${COMPLETIONS} $fpath)`,
+        "autoload -Uz compinit && compinit -u -D",
+        "PS1='%% '",
+        "RPS1=''",
+        "unsetopt beep",
+        "setopt auto_list",
+        "LISTMAX=0",
+      ].join("\n") + "\n",
+    );
+    execFileSync(
+      "tmux",
+      [
+        "-L",
+        socket,
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "200",
+        "-y",
+        "50",
+        `env ZDOTDIR=${zdot} zsh -i`,
+      ],
+      { env: { ...env, ZDOTDIR: zdot } },
+    );
     await waitFor(/^% /m);
   });
-  afterAll(() => { try { tmux("kill-server"); } catch { /* not started */ } });
+  afterAll(() => {
+    try {
+      tmux("kill-server");
+    } catch {
+      /* not started */
+    }
+  });
 
   it.skipIf(!!skip.zsh)(`completes a subcommand ${skip.zsh ?? ""}`, async () => {
     await typeAndTab("airconn pro");
@@ -197,14 +269,23 @@ describe("the callback and the committed scripts", () => {
     // The hung server never answers: finishing at all means the callback's own deadline ended the request (how fast
     // is measured by npm run bench, not here: no timed assertions on a noisy machine). runCli fails a run that hangs.
     for (const url of ["http://127.0.0.1:1", hungUrl]) {
-      const r = await runCli(["__complete", "get", "conn_"], { env: { ...env, AIRCONN_API_URL: url, XDG_CACHE_HOME: join(tmp.dir, "cache-down") }, timeoutMs: 20_000 });
+      const r = await runCli(["__complete", "get", "conn_"], {
+        env: { ...env, AIRCONN_API_URL: url, XDG_CACHE_HOME: join(tmp.dir, "cache-down") },
+        timeoutMs: 20_000,
+      });
       expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: "", stderr: "" });
     }
     // a bad token, an unknown profile and a broken config file are just as silent
-    for (const extra of [{ AIRCONN_TOKEN: "bad" }, { AIRCONN_PROFILE: "nope" }, { AIRCONN_CONFIG_DIR: join(tmp.dir, "broken") }]) {
+    for (const extra of [
+      { AIRCONN_TOKEN: "bad" },
+      { AIRCONN_PROFILE: "nope" },
+      { AIRCONN_CONFIG_DIR: join(tmp.dir, "broken") },
+    ]) {
       mkdirSync(join(tmp.dir, "broken"), { recursive: true });
       writeFileSync(join(tmp.dir, "broken/config.json"), "{oops");
-      const r = await runCli(["__complete", "get", "conn_"], { env: { ...env, XDG_CACHE_HOME: join(tmp.dir, "cache-x"), ...extra } });
+      const r = await runCli(["__complete", "get", "conn_"], {
+        env: { ...env, XDG_CACHE_HOME: join(tmp.dir, "cache-x"), ...extra },
+      });
       expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: "", stderr: "" });
     }
   });

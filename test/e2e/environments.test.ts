@@ -28,34 +28,85 @@ const STAGING_SECRETS = { pg: "pg-Staging-Secret-8", key: "key-Staging-Secret-9"
 
 beforeAll(async () => {
   for (const s of [...Object.values(SECRETS), ...Object.values(STAGING_SECRETS)]) registerSecret(s);
-  [prod, staging] = await Promise.all([startFakeAirflow({ tokenTtlSeconds: 3600 }), startFakeAirflow({ tokenTtlSeconds: 3600 })]);
-  await seed(prod, { connection_id: "shared_pg", conn_type: "postgres", host: "db-prod.internal", port: 5432, login: "etl", schema: "dw",
-    password: SECRETS["shared_pg password"], extra: JSON.stringify({ sslmode: "require", api_key: SECRETS["shared_pg extra.api_key"] }) });
-  await seed(prod, { connection_id: "shared_http", conn_type: "http", host: "api.example.com", description: "Shared API", extra: '{"timeout": 30}' });
-  await seed(prod, { connection_id: "only_prod", conn_type: "mysql", host: "mysql.prod", password: SECRETS["only_prod password"],
-    extra: JSON.stringify({ auth: { user: "u", token: SECRETS["only_prod extra.auth.token"] }, region: "eu" }) });
-  await seed(staging, { connection_id: "shared_pg", conn_type: "postgres", host: "db-staging.internal", port: 5432, login: "etl", schema: "dw",
-    password: STAGING_SECRETS.pg, extra: JSON.stringify({ sslmode: "require", api_key: STAGING_SECRETS.key }) });
-  await seed(staging, { connection_id: "shared_http", conn_type: "http", host: "api.example.com", description: "Shared API", extra: '{"timeout": 30}' });
+  [prod, staging] = await Promise.all([
+    startFakeAirflow({ tokenTtlSeconds: 3600 }),
+    startFakeAirflow({ tokenTtlSeconds: 3600 }),
+  ]);
+  await seed(prod, {
+    connection_id: "shared_pg",
+    conn_type: "postgres",
+    host: "db-prod.internal",
+    port: 5432,
+    login: "etl",
+    schema: "dw",
+    password: SECRETS["shared_pg password"],
+    extra: JSON.stringify({ sslmode: "require", api_key: SECRETS["shared_pg extra.api_key"] }),
+  });
+  await seed(prod, {
+    connection_id: "shared_http",
+    conn_type: "http",
+    host: "api.example.com",
+    description: "Shared API",
+    extra: '{"timeout": 30}',
+  });
+  await seed(prod, {
+    connection_id: "only_prod",
+    conn_type: "mysql",
+    host: "mysql.prod",
+    password: SECRETS["only_prod password"],
+    extra: JSON.stringify({ auth: { user: "u", token: SECRETS["only_prod extra.auth.token"] }, region: "eu" }),
+  });
+  await seed(staging, {
+    connection_id: "shared_pg",
+    conn_type: "postgres",
+    host: "db-staging.internal",
+    port: 5432,
+    login: "etl",
+    schema: "dw",
+    password: STAGING_SECRETS.pg,
+    extra: JSON.stringify({ sslmode: "require", api_key: STAGING_SECRETS.key }),
+  });
+  await seed(staging, {
+    connection_id: "shared_http",
+    conn_type: "http",
+    host: "api.example.com",
+    description: "Shared API",
+    extra: '{"timeout": 30}',
+  });
   await seed(staging, { connection_id: "only_staging", conn_type: "http", host: "legacy.staging" });
   cfg = tempDir();
   work = tempDir("airconn-envs-");
   env = { AIRCONN_CONFIG_DIR: cfg.dir };
-  for (const [name, s] of [["prod", prod], ["staging", staging]] as const) {
+  for (const [name, s] of [
+    ["prod", prod],
+    ["staging", staging],
+  ] as const) {
     const r = await runCli(["-p", name, "login", "--api-url", s.url, "--token-stdin"], { env, input: s.adminToken });
     expect(r.code).toBe(0);
   }
 });
-afterAll(async () => { await Promise.all([prod?.close(), staging?.close()]); cfg?.cleanup(); work?.cleanup(); });
+afterAll(async () => {
+  await Promise.all([prod?.close(), staging?.close()]);
+  cfg?.cleanup();
+  work?.cleanup();
+});
 
-const run = (args: string[], o: { env?: Record<string, string> } = {}): Promise<CliResult> => runCli(args, { env: { ...env, ...o.env }, timeoutMs: 60_000 });
-const writes = (s: FakeAirflow, from: number) => s.requests.slice(from).filter((r) => r.path.startsWith("/api/v2") && ["POST", "PATCH", "DELETE"].includes(r.method));
+const run = (args: string[], o: { env?: Record<string, string> } = {}): Promise<CliResult> =>
+  runCli(args, { env: { ...env, ...o.env }, timeoutMs: 60_000 });
+const writes = (s: FakeAirflow, from: number) =>
+  s.requests.slice(from).filter((r) => r.path.startsWith("/api/v2") && ["POST", "PATCH", "DELETE"].includes(r.method));
 
 interface DiffJson {
   create: Array<{ connection_id: string; fields: Record<string, unknown> }>;
-  update: Array<{ connection_id: string; changes: Array<{ field: string; from?: unknown; to?: unknown; secret?: string }> }>;
-  unchanged: string[]; only_on_server: string[]; delete?: string[];
-  not_comparable: Array<{ connection_id: string; field: string }>; missing_secrets: Array<{ connection_id: string; field: string }>;
+  update: Array<{
+    connection_id: string;
+    changes: Array<{ field: string; from?: unknown; to?: unknown; secret?: string }>;
+  }>;
+  unchanged: string[];
+  only_on_server: string[];
+  delete?: string[];
+  not_comparable: Array<{ connection_id: string; field: string }>;
+  missing_secrets: Array<{ connection_id: string; field: string }>;
 }
 
 describe("diff --from-profile / apply --from-profile", () => {
@@ -64,13 +115,27 @@ describe("diff --from-profile / apply --from-profile", () => {
     const r = await run(["-p", "staging", "diff", "--from-profile", "prod", "-o", "json", "--exit-code"]);
     expect(r.code).toBe(1);
     const d = JSON.parse(r.stdout) as DiffJson;
-    expect(d.update).toEqual([{ connection_id: "shared_pg", changes: [{ field: "host", from: "db-staging.internal", to: "db-prod.internal" }] }]);
+    expect(d.update).toEqual([
+      { connection_id: "shared_pg", changes: [{ field: "host", from: "db-staging.internal", to: "db-prod.internal" }] },
+    ]);
     expect(d.create.map((c) => c.connection_id)).toEqual(["only_prod"]);
-    expect(d.create[0]!.fields).toMatchObject({ conn_type: "mysql", host: "mysql.prod", password: "(secret: cannot be copied)", "extra.auth": "(secret: cannot be copied)", "extra.region": "eu" });
+    expect(d.create[0]!.fields).toMatchObject({
+      conn_type: "mysql",
+      host: "mysql.prod",
+      password: "(secret: cannot be copied)",
+      "extra.auth": "(secret: cannot be copied)",
+      "extra.region": "eu",
+    });
     expect(d.only_on_server).toEqual(["only_staging"]);
     expect(d.unchanged).toEqual(["shared_http"]);
-    expect(d.not_comparable).toEqual([{ connection_id: "shared_pg", field: "password" }, { connection_id: "shared_pg", field: "extra.api_key" }]);
-    expect(d.missing_secrets).toEqual([{ connection_id: "only_prod", field: "password" }, { connection_id: "only_prod", field: "extra.auth" }]);
+    expect(d.not_comparable).toEqual([
+      { connection_id: "shared_pg", field: "password" },
+      { connection_id: "shared_pg", field: "extra.api_key" },
+    ]);
+    expect(d.missing_secrets).toEqual([
+      { connection_id: "only_prod", field: "password" },
+      { connection_id: "only_prod", field: "extra.auth" },
+    ]);
     // No change anywhere names a secret field.
     expect(d.update.flatMap((u) => u.changes.map((c) => c.field))).not.toContain("password");
     expect(r.stdout).not.toContain("***");
@@ -80,21 +145,36 @@ describe("diff --from-profile / apply --from-profile", () => {
   it("the table says the same; secrets only as 'not comparable' on stderr", async () => {
     const r = await run(["-p", "staging", "diff", "--from-profile", "prod"]);
     expect(r.code).toBe(0);
-    const rows = r.stdout.replace(/\n$/, "").split("\n").map((l) => l.split("\t"));
+    const rows = r.stdout
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((l) => l.split("\t"));
     expect(rows).toContainEqual(["shared_pg", "update", "host", '"db-staging.internal" → "db-prod.internal"']);
     expect(rows).toContainEqual(["only_prod", "create", "password", "(secret: cannot be copied)"]);
-    expect(rows.filter((row) => row[0] === "only_prod").map((row) => row[2])).toEqual(["conn_type", "host", "extra.auth", "extra.region", "password"]);
+    expect(rows.filter((row) => row[0] === "only_prod").map((row) => row[2])).toEqual([
+      "conn_type",
+      "host",
+      "extra.auth",
+      "extra.region",
+      "password",
+    ]);
     expect(rows).toContainEqual(["only_staging", "only on server", "", ""]);
     expect(rows.filter((row) => row[0] === "shared_pg").map((row) => row[2])).toEqual(["host"]);
-    expect(r.stderr).toContain("not comparable (both servers redact secrets): shared_pg.password, shared_pg.extra.api_key");
-    expect(r.stderr).toContain("secrets of the source missing on the target (they cannot be copied): only_prod.password, only_prod.extra.auth");
+    expect(r.stderr).toContain(
+      "not comparable (both servers redact secrets): shared_pg.password, shared_pg.extra.api_key",
+    );
+    expect(r.stderr).toContain(
+      "secrets of the source missing on the target (they cannot be copied): only_prod.password, only_prod.extra.auth",
+    );
   });
 
   it("the source profile authenticates with its own token command; its failure names that profile (exit 4)", async () => {
     const tokFile = join(work.dir, "prod.tok");
     writeFileSync(tokFile, prod.adminToken + "\n");
     registerSecret(prod.adminToken);
-    expect((await run(["profile", "set", "prodcmd", "--api-url", prod.url, "--token-command", `cat '${tokFile}'`])).code).toBe(0);
+    expect(
+      (await run(["profile", "set", "prodcmd", "--api-url", prod.url, "--token-command", `cat '${tokFile}'`])).code,
+    ).toBe(0);
     const r = await run(["-p", "staging", "diff", "--from-profile", "prodcmd", "-o", "json"]);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as DiffJson).update.map((u) => u.connection_id)).toEqual(["shared_pg"]);
@@ -142,13 +222,26 @@ describe("diff --from-profile / apply --from-profile", () => {
 
     const r = await run(["-p", "staging", "apply", "--from-profile", "prod", "--prune", "--yes", "-o", "json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ created: ["only_prod"], updated: ["shared_pg"], deleted: ["only_staging"], skipped: ["shared_http"], failed: [] });
-    expect(r.stderr).toContain("not copied from profile prod; set them on the target (e.g. airconn patch ID --password-stdin, or airconn patch ID --set-extra KEY=VALUE for an extra key): only_prod.password, only_prod.extra.auth");
+    expect(JSON.parse(r.stdout)).toEqual({
+      created: ["only_prod"],
+      updated: ["shared_pg"],
+      deleted: ["only_staging"],
+      skipped: ["shared_http"],
+      failed: [],
+    });
+    expect(r.stderr).toContain(
+      "not copied from profile prod; set them on the target (e.g. airconn patch ID --password-stdin, or airconn patch ID --set-extra KEY=VALUE for an extra key): only_prod.password, only_prod.extra.auth",
+    );
     // The update sent only the host; the target's own secrets are untouched.
-    const patch = writes(staging, before).find((q) => q.method === "PATCH" && q.path === "/api/v2/connections/shared_pg")!;
+    const patch = writes(staging, before).find(
+      (q) => q.method === "PATCH" && q.path === "/api/v2/connections/shared_pg",
+    )!;
     expect(patch.query.getAll("update_mask")).toEqual(["host"]);
     expect(staging.stored("shared_pg")).toMatchObject({ host: "db-prod.internal", password: STAGING_SECRETS.pg });
-    expect(JSON.parse(staging.stored("shared_pg")!.extra!)).toEqual({ sslmode: "require", api_key: STAGING_SECRETS.key });
+    expect(JSON.parse(staging.stored("shared_pg")!.extra!)).toEqual({
+      sslmode: "require",
+      api_key: STAGING_SECRETS.key,
+    });
     // Created without the secrets it could not copy, and no "***" stored or sent anywhere.
     expect(staging.stored("only_prod")).toMatchObject({ conn_type: "mysql", host: "mysql.prod", password: null });
     expect(JSON.parse(staging.stored("only_prod")!.extra!)).toEqual({ auth: { user: "u" }, region: "eu" });
@@ -156,32 +249,64 @@ describe("diff --from-profile / apply --from-profile", () => {
     for (const q of writes(staging, before)) expect(q.body).not.toContain("***");
     for (const c of staging.all()) expect(`${c.password} ${c.extra}`).not.toContain("***");
 
-    const again = await run(["-p", "staging", "diff", "--from-profile", "prod", "--prune", "--exit-code", "-o", "json"]);
+    const again = await run([
+      "-p",
+      "staging",
+      "diff",
+      "--from-profile",
+      "prod",
+      "--prune",
+      "--exit-code",
+      "-o",
+      "json",
+    ]);
     expect(again.code).toBe(0);
     const d = JSON.parse(again.stdout) as DiffJson;
     expect([d.create, d.update, d.only_on_server]).toEqual([[], [], []]);
-    expect(d.missing_secrets).toEqual([{ connection_id: "only_prod", field: "password" }, { connection_id: "only_prod", field: "extra.auth" }]);
+    expect(d.missing_secrets).toEqual([
+      { connection_id: "only_prod", field: "password" },
+      { connection_id: "only_prod", field: "extra.auth" },
+    ]);
   });
 });
 
 describe("export --format airconn", () => {
   it("exports prod as code; with the listed variables set, apply recreates every connection on an empty server, secrets included", async () => {
-    await seed(prod, { connection_id: "my-pg", conn_type: "postgres", host: "h1", password: SECRETS["my-pg password"] });
-    await seed(prod, { connection_id: "my_pg", conn_type: "postgres", host: "h2", port: 6432, description: "cost: $5 ${notvar}", password: SECRETS["my_pg password"],
-      extra: JSON.stringify({ private_key: SECRETS["my_pg extra.private_key"], n: 2.5, list: [1, "a"] }) });
+    await seed(prod, {
+      connection_id: "my-pg",
+      conn_type: "postgres",
+      host: "h1",
+      password: SECRETS["my-pg password"],
+    });
+    await seed(prod, {
+      connection_id: "my_pg",
+      conn_type: "postgres",
+      host: "h2",
+      port: 6432,
+      description: "cost: $5 ${notvar}",
+      password: SECRETS["my_pg password"],
+      extra: JSON.stringify({ private_key: SECRETS["my_pg extra.private_key"], n: 2.5, list: [1, "a"] }),
+    });
     const file = join(work.dir, "prod.yaml");
     const exp = await run(["-p", "prod", "export", "--format", "airconn", file]);
     expect(exp.code).toBe(0);
     const text = readFileSync(file, "utf8");
     expect(text).not.toContain("***");
     for (const s of Object.values(SECRETS)) expect(text).not.toContain(s);
-    const vars = [...text.matchAll(/^#   (AIRCONN_\w+)\s+(\S+)\s+(\S+)$/gm)].map((m) => ({ name: m[1]!, id: m[2]!, field: m[3]! }));
+    const vars = [...text.matchAll(/^# {3}(AIRCONN_\w+)\s+(\S+)\s+(\S+)$/gm)].map((m) => ({
+      name: m[1]!,
+      id: m[2]!,
+      field: m[3]!,
+    }));
     expect(vars.map((v) => `${v.id} ${v.field}`).sort()).toEqual(Object.keys(SECRETS).sort());
     expect(vars.find((v) => v.id === "shared_pg" && v.field === "password")!.name).toBe("AIRCONN_SHARED_PG_PASSWORD");
-    expect(vars.find((v) => v.id === "shared_pg" && v.field === "extra.api_key")!.name).toBe("AIRCONN_SHARED_PG_EXTRA_API_KEY");
+    expect(vars.find((v) => v.id === "shared_pg" && v.field === "extra.api_key")!.name).toBe(
+      "AIRCONN_SHARED_PG_EXTRA_API_KEY",
+    );
     expect(vars.find((v) => v.id === "only_prod")!.name).toBe("AIRCONN_ONLY_PROD_PASSWORD");
     expect(vars.find((v) => v.field === "extra.auth.token")!.name).toBe("AIRCONN_ONLY_PROD_EXTRA_AUTH_TOKEN");
-    const hyphen = vars.find((v) => v.id === "my-pg")!.name, under = vars.find((v) => v.id === "my_pg" && v.field === "password")!.name;
+    const hyphen = vars.find((v) => v.id === "my-pg")!.name,
+      under = vars.find((v) => v.id === "my_pg" && v.field === "password")!.name;
     expect(hyphen).not.toBe(under);
     expect([hyphen, under].every((n) => /^AIRCONN_MY_PG_PASSWORD_[0-9A-F]{6}$/.test(n))).toBe(true);
     expect(exp.stderr).toContain(`set the ${vars.length} environment variables listed at its top`);
@@ -199,7 +324,12 @@ describe("export --format airconn", () => {
       const all = Object.fromEntries(vars.map((v) => [v.name, SECRETS[`${v.id} ${v.field}`]!]));
       const r = await run(["apply", file, "-o", "json"], { env: { ...target, ...all } });
       expect(r.code).toBe(0);
-      expect((JSON.parse(r.stdout) as { created: string[] }).created.sort()).toEqual(prod.all().map((c) => c.connection_id).sort());
+      expect((JSON.parse(r.stdout) as { created: string[] }).created.sort()).toEqual(
+        prod
+          .all()
+          .map((c) => c.connection_id)
+          .sort(),
+      );
       for (const q of empty.requests) expect(q.body).not.toContain("***");
       for (const want of prod.all()) {
         const got = empty.stored(want.connection_id)!;

@@ -12,26 +12,38 @@ import { useFakeAirflow } from "../support/fake.js";
 /** When set, the server's answer to each request (before its own): a token that stops working mid-run. */
 let script: ((q: RecordedRequest) => InterceptReply | undefined) | undefined;
 const fake = useFakeAirflow({ seed: 40, intercept: (q) => script?.(q) }, { prefix: "airconn-fatal-" });
-afterEach(() => { script = undefined; fake.server.setFaults(undefined); });
+afterEach(() => {
+  script = undefined;
+  fake.server.setFaults(undefined);
+});
 
 /** A token the server cannot verify: 403 "Invalid JWT token" on every request. */
 const BAD_TOKEN = { AIRCONN_TOKEN: "S3cr3t-not-a-jwt-token" };
-const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `conn_${String(from + i).padStart(5, "0")}`);
-const api = (from: number, method: string) => fake.since(from).filter((q) => q.method === method && q.path.startsWith("/api/v2/connections"));
+const ids = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => `conn_${String(from + i).padStart(5, "0")}`);
+const api = (from: number, method: string) =>
+  fake.since(from).filter((q) => q.method === method && q.path.startsWith("/api/v2/connections"));
 
 /** From the `after`-th request of `method` on (counted from 1), the server answers 401 "Token Expired". */
 function expiresAfter(method: string, after: number): void {
   let n = 0;
-  script = (q) => (q.method === method && q.path.startsWith("/api/v2/connections") && ++n > after ? { status: 401, json: { detail: "Token Expired" } } : undefined);
+  script = (q) =>
+    q.method === method && q.path.startsWith("/api/v2/connections") && ++n > after
+      ? { status: 401, json: { detail: "Token Expired" } }
+      : undefined;
 }
 
 describe("a refused token stops the run before anything is written: that one error, exit 4, no report", () => {
   it("delete of 20 ids (2 at a time): at most the 2 first deletes are sent", async () => {
     const before = fake.server.requests.length;
-    const r = await fake.run(["--concurrency", "2", "delete", ...ids(1, 20), "--yes", "-o", "json"], { env: BAD_TOKEN });
+    const r = await fake.run(["--concurrency", "2", "delete", ...ids(1, 20), "--yes", "-o", "json"], {
+      env: BAD_TOKEN,
+    });
     expect(r.code, r.stderr).toBe(4);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("airconn: Invalid JWT token\nhint: the token is not valid for this server: run `airconn login`\n");
+    expect(r.stderr).toBe(
+      "airconn: Invalid JWT token\nhint: the token is not valid for this server: run `airconn login`\n",
+    );
     expect(api(before, "DELETE").length).toBeLessThanOrEqual(2);
     expect(fake.server.stored("conn_00001")).toBeDefined();
   });
@@ -40,10 +52,14 @@ describe("a refused token stops the run before anything is written: that one err
     const before = fake.server.requests.length;
     const entities = Array.from({ length: 30 }, (_, i) => ({ connection_id: `fatal_bulk_${i}`, conn_type: "http" }));
     const file = fake.file("fatal-bulk.json", JSON.stringify({ actions: [{ action: "create", entities }] }));
-    const r = await fake.run(["--concurrency", "2", "bulk", file, "--chunk-size", "5", "-o", "json"], { env: BAD_TOKEN });
+    const r = await fake.run(["--concurrency", "2", "bulk", file, "--chunk-size", "5", "-o", "json"], {
+      env: BAD_TOKEN,
+    });
     expect(r.code, r.stderr).toBe(4);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("airconn: Invalid JWT token\nhint: the token is not valid for this server: run `airconn login`\n");
+    expect(r.stderr).toBe(
+      "airconn: Invalid JWT token\nhint: the token is not valid for this server: run `airconn login`\n",
+    );
     expect(fake.bulkRequests(before).length).toBeLessThanOrEqual(2);
   });
 
@@ -66,12 +82,20 @@ describe("a token that stops working mid-run: the report of what was done, the r
     expiresAfter("DELETE", 3);
     const r = await fake.run(["--concurrency", "1", "delete", ...want, "--yes", "-o", "json"]);
     expect(r.code, r.stderr).toBe(4);
-    const rep = JSON.parse(r.stdout) as { deleted: string[]; failed: Array<{ connection_id: string; status_code: number; error: string }>; not_attempted: string[] };
+    const rep = JSON.parse(r.stdout) as {
+      deleted: string[];
+      failed: Array<{ connection_id: string; status_code: number; error: string }>;
+      not_attempted: string[];
+    };
     expect(rep.deleted).toEqual(want.slice(0, 3));
-    expect(rep.failed).toEqual([{ connection_id: want[3], action: "delete", error: "Token Expired", status_code: 401 }]);
+    expect(rep.failed).toEqual([
+      { connection_id: want[3], action: "delete", error: "Token Expired", status_code: 401 },
+    ]);
     expect(rep.not_attempted).toEqual(want.slice(4));
-    expect(r.stderr).toBe("created 0, updated 0, deleted 3, skipped 0, failed 1, not attempted 6\n" +
-      "airconn: Token Expired\nhint: your token has expired: run `airconn login` again\n");
+    expect(r.stderr).toBe(
+      "created 0, updated 0, deleted 3, skipped 0, failed 1, not attempted 6\n" +
+        "airconn: Token Expired\nhint: your token has expired: run `airconn login` again\n",
+    );
     expect(api(before, "DELETE")).toHaveLength(4);
     expect(fake.server.stored(want[3]!)).toBeDefined();
   });
@@ -83,9 +107,16 @@ describe("a token that stops working mid-run: the report of what was done, the r
     expiresAfter("PATCH", 1);
     const r = await fake.run(["--concurrency", "1", "bulk", file, "--chunk-size", "2", "-o", "json"]);
     expect(r.code, r.stderr).toBe(4);
-    const rep = JSON.parse(r.stdout) as { created: string[]; failed: Array<{ connection_id: string; status_code: number }>; not_attempted: string[] };
+    const rep = JSON.parse(r.stdout) as {
+      created: string[];
+      failed: Array<{ connection_id: string; status_code: number }>;
+      not_attempted: string[];
+    };
     expect(rep.created).toEqual(["fatal_mid_0", "fatal_mid_1"]);
-    expect(rep.failed.map((f) => [f.connection_id, f.status_code])).toEqual([["fatal_mid_2", 401], ["fatal_mid_3", 401]]);
+    expect(rep.failed.map((f) => [f.connection_id, f.status_code])).toEqual([
+      ["fatal_mid_2", 401],
+      ["fatal_mid_3", 401],
+    ]);
     expect(rep.not_attempted).toEqual(entities.slice(4).map((e) => e.connection_id));
     expect(r.stderr).toMatch(/not attempted 6\nairconn: Token Expired\nhint: your token has expired/);
     expect(fake.bulkRequests(before)).toHaveLength(2);
@@ -94,13 +125,24 @@ describe("a token that stops working mid-run: the report of what was done, the r
 
   it("apply of 5 updates (one PATCH each), one at a time, the 2nd refused: 1 updated, 1 failed, 3 not attempted", async () => {
     const want = ids(35, 5);
-    const yaml = "connections:\n" + want.map((id) => `  - connection_id: ${id}\n    conn_type: ${fake.server.stored(id)!.conn_type}\n    host: fatal-apply-host\n`).join("");
+    const yaml =
+      "connections:\n" +
+      want
+        .map(
+          (id) =>
+            `  - connection_id: ${id}\n    conn_type: ${fake.server.stored(id)!.conn_type}\n    host: fatal-apply-host\n`,
+        )
+        .join("");
     const file = fake.file("fatal-apply.yaml", yaml);
     const before = fake.server.requests.length;
     expiresAfter("PATCH", 1);
     const r = await fake.run(["--concurrency", "1", "apply", file, "--pattern", "conn_0003%", "-o", "json"]);
     expect(r.code, r.stderr).toBe(4);
-    const rep = JSON.parse(r.stdout) as { updated: string[]; failed: Array<{ connection_id: string; status_code: number }>; not_attempted: string[] };
+    const rep = JSON.parse(r.stdout) as {
+      updated: string[];
+      failed: Array<{ connection_id: string; status_code: number }>;
+      not_attempted: string[];
+    };
     expect(rep.updated).toEqual(want.slice(0, 1));
     expect(rep.failed.map((f) => [f.connection_id, f.status_code])).toEqual([[want[1], 401]]);
     expect(rep.not_attempted).toEqual(want.slice(2));
@@ -117,8 +159,12 @@ describe("an id's own failure is recorded and the run goes on", () => {
     fake.server.setFaults({ status: 403, methods: ["DELETE"] });
     const r = await fake.run(["--concurrency", "1", "delete", ...want, "--yes", "-o", "json"]);
     expect(r.code, r.stderr).toBe(1);
-    const rep = JSON.parse(r.stdout) as { failed: Array<{ connection_id: string; status_code: number; error: string }> };
-    expect(rep.failed.map((f) => [f.connection_id, f.status_code, f.error])).toEqual(want.map((id) => [id, 403, "Forbidden"]));
+    const rep = JSON.parse(r.stdout) as {
+      failed: Array<{ connection_id: string; status_code: number; error: string }>;
+    };
+    expect(rep.failed.map((f) => [f.connection_id, f.status_code, f.error])).toEqual(
+      want.map((id) => [id, 403, "Forbidden"]),
+    );
     expect(api(before, "DELETE")).toHaveLength(4);
   });
 });
@@ -126,10 +172,16 @@ describe("an id's own failure is recorded and the run goes on", () => {
 describe("test over many ids", () => {
   it("a wrong URL stops the run with that one error (exit 1), not one error row per id", async () => {
     const before = fake.server.requests.length;
-    const r = await fake.run(["--concurrency", "1", "test", ...ids(31, 5)], { env: { AIRCONN_API_URL: `${fake.server.url}/airflow` } });
+    const r = await fake.run(["--concurrency", "1", "test", ...ids(31, 5)], {
+      env: { AIRCONN_API_URL: `${fake.server.url}/airflow` },
+    });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(new RegExp(`^airconn: ${fake.server.url}/airflow/api/v2/connections/conn_00031 answered with an HTML page, not the Airflow API\\n`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^airconn: ${fake.server.url}/airflow/api/v2/connections/conn_00031 answered with an HTML page, not the Airflow API\\n`,
+      ),
+    );
     expect(fake.since(before).filter((q) => q.path.startsWith("/airflow/api/v2/connections/conn_000"))).toHaveLength(1);
   });
 

@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import type { Faults } from "@airconn/fake-airflow";
-import { registerSecret, runCli, type CliResult } from "../support/cli.js";
+import { registerSecret, type CliResult } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
 
 const fake = useFakeAirflow({ seed: 12 });
@@ -49,20 +49,32 @@ function expectError(r: CliResult, code: number, message: RegExp, hint?: RegExp)
 describe("network", () => {
   it("connection refused: exit 1, names the URL; a read is retried (--retries 2: 3 attempts in --verbose)", async () => {
     const r = await cli(["--retries", "2", "-v", "list"], { env: { AIRCONN_API_URL: closedUrl } });
-    expectError(r, 1, new RegExp(`^cannot connect to ${closedUrl}: connection refused$`), /is the Airflow API server running\?/);
+    expectError(
+      r,
+      1,
+      new RegExp(`^cannot connect to ${closedUrl}: connection refused$`),
+      /is the Airflow API server running\?/,
+    );
     expect(r.stderr.match(/^\* GET .* error ECONNREFUSED/gm)).toHaveLength(3);
   });
 
   it("connection refused on localhost (IPv6 and IPv4 both tried): the same message", async () => {
     const url = closedUrl.replace("127.0.0.1", "localhost");
     const r = await cli(["--retries", "0", "get", "conn_00001"], { env: { AIRCONN_API_URL: url } });
-    expectError(r, 1, new RegExp(`^cannot connect to ${url}: connection refused$`), /is the Airflow API server running\?/);
+    expectError(
+      r,
+      1,
+      new RegExp(`^cannot connect to ${url}: connection refused$`),
+      /is the Airflow API server running\?/,
+    );
   });
 
   it("DNS failure (.invalid host): exit 1, cannot resolve host; warns that the token would go over plain http", async () => {
     const r = await cli(["--api-url", "http://airflow.example.invalid:8080", "--retries", "0", "list"]);
     expectError(r, 1, /^cannot resolve host airflow\.example\.invalid$/, /check the API URL/);
-    expect(r.stderr).toMatch(/^airconn: warning: sending the token over plain http to airflow\.example\.invalid:8080: use https outside your own machine$/m);
+    expect(r.stderr).toMatch(
+      /^airconn: warning: sending the token over plain http to airflow\.example\.invalid:8080: use https outside your own machine$/m,
+    );
   });
 
   it("a server that accepts and never answers, --timeout 1: exit 1 with the timeout message, not retried", async () => {
@@ -87,7 +99,12 @@ describe("server errors", () => {
   });
 
   it("503 with Retry-After on a read: retried until it passes (failFirst 2: 3 requests), exit 0", async () => {
-    const { r, sent } = await withFault({ status: 503, retryAfter: 0, failFirst: 2 }, ["get", "conn_00001", "-o", "json"]);
+    const { r, sent } = await withFault({ status: 503, retryAfter: 0, failFirst: 2 }, [
+      "get",
+      "conn_00001",
+      "-o",
+      "json",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).connection_id).toBe("conn_00001");
     expect(sent.map((q) => q.status)).toEqual([503, 503, 200]);
@@ -104,25 +121,44 @@ describe("server errors", () => {
 
   it("503 that never ends on a read (--retries 2): 3 requests, exit 1, the status and the page title, not 'wrong URL'", async () => {
     const { r, sent } = await withFault({ status: 503, retryAfter: 0 }, ["--retries", "2", "list"]);
-    expectError(r, 1, /^server error 503 from http:\/\/127\.0\.0\.1:\d+\/api\/v2\/connections: 503 Service Unavailable \(an HTML error page\)$/, /unavailable.*try again/);
+    expectError(
+      r,
+      1,
+      /^server error 503 from http:\/\/127\.0\.0\.1:\d+\/api\/v2\/connections: 503 Service Unavailable \(an HTML error page\)$/,
+      /unavailable.*try again/,
+    );
     expect(sent).toHaveLength(3);
   });
 
   it("429 with Retry-After on delete (idempotent): retried, exit 0", async () => {
-    const { r, sent } = await withFault({ status: 429, retryAfter: 0, failFirst: 1 }, ["delete", "conn_00012", "--yes"]);
+    const { r, sent } = await withFault({ status: 429, retryAfter: 0, failFirst: 1 }, [
+      "delete",
+      "conn_00012",
+      "--yes",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(sent.map((q) => `${q.method} ${q.status}`)).toEqual(["DELETE 429", "DELETE 204"]);
   });
 
   it("503 on create (POST): exactly one request, exit 1, nothing created twice", async () => {
-    const { r, sent } = await withFault({ status: 503, retryAfter: 0, failFirst: 1 }, ["create", "once_only", "--type", "http"]);
+    const { r, sent } = await withFault({ status: 503, retryAfter: 0, failFirst: 1 }, [
+      "create",
+      "once_only",
+      "--type",
+      "http",
+    ]);
     expectError(r, 1, /^server error 503 from .*\/api\/v2\/connections: 503 Service Unavailable/);
     expect(sent.map((q) => q.method)).toEqual(["POST"]);
     expect(fake.server.stored("once_only")).toBeUndefined();
   });
 
   it("502 on patch (PATCH): exactly one request, exit 1", async () => {
-    const { r, sent } = await withFault({ status: 502, retryAfter: 0, failFirst: 1, methods: ["PATCH"] }, ["patch", "conn_00002", "--host", "new-host"]);
+    const { r, sent } = await withFault({ status: 502, retryAfter: 0, failFirst: 1, methods: ["PATCH"] }, [
+      "patch",
+      "conn_00002",
+      "--host",
+      "new-host",
+    ]);
     expectError(r, 1, /^server error 502 from .*conn_00002: 502 Bad Gateway/);
     expect(sent.filter((q) => q.method === "PATCH")).toHaveLength(1);
     expect(fake.server.stored("conn_00002")!.host).not.toBe("new-host");
@@ -136,12 +172,22 @@ describe("server errors", () => {
 
   it("truncated JSON on a read: exit 1, says the answer was malformed (not retried)", async () => {
     const { r, sent } = await withFault({ truncatedJson: true }, ["list"]);
-    expectError(r, 1, /^the server sent a malformed JSON answer \(\d+ bytes\) for GET \/api\/v2\/connections$/, /cut the answer short/);
+    expectError(
+      r,
+      1,
+      /^the server sent a malformed JSON answer \(\d+ bytes\) for GET \/api\/v2\/connections$/,
+      /cut the answer short/,
+    );
     expect(sent).toHaveLength(1);
   });
 
   it("malformed JSON on a write (status 200): exit 1, one request", async () => {
-    const { r, sent } = await withFault({ truncatedJson: true, methods: ["POST"] }, ["create", "half_answer", "--type", "http"]);
+    const { r, sent } = await withFault({ truncatedJson: true, methods: ["POST"] }, [
+      "create",
+      "half_answer",
+      "--type",
+      "http",
+    ]);
     expectError(r, 1, /^the server sent a malformed JSON answer \(\d+ bytes\) for POST \/api\/v2\/connections$/);
     expect(sent).toHaveLength(1);
   });
@@ -173,7 +219,9 @@ describe("authentication", () => {
   });
 
   it("wrong AIRCONN_USERNAME/PASSWORD: exit 4, Invalid credentials", async () => {
-    const r = await cli(["list"], { env: { AIRCONN_TOKEN: "", AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "S3cr3t-P4ss-wrong" } });
+    const r = await cli(["list"], {
+      env: { AIRCONN_TOKEN: "", AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "S3cr3t-P4ss-wrong" },
+    });
     expectError(r, 4, /Invalid credentials/);
   });
 });
@@ -181,16 +229,33 @@ describe("authentication", () => {
 describe("not the Airflow API", () => {
   it("an HTML page (the UI) with 200: says it is not the Airflow API and shows the URL used", async () => {
     const { r } = await withFault({ html: true }, ["list"]);
-    expectError(r, 1, new RegExp(`^${fake.server.url}/api/v2/connections answered with an HTML page, not the Airflow API$`), /it should be the Airflow base URL/);
+    expectError(
+      r,
+      1,
+      new RegExp(`^${fake.server.url}/api/v2/connections answered with an HTML page, not the Airflow API$`),
+      /it should be the Airflow base URL/,
+    );
   });
 
   it("a redirect to a login page: exit 1, shows where it was sent", async () => {
     const { r } = await withFault({ redirectToLogin: true }, ["get", "conn_00001"]);
-    expectError(r, 1, new RegExp(`^${fake.server.url}/api/v2/connections/conn_00001 redirected \\(302\\) to /login\\?next=%2Fapi%2Fv2%2Fconnections%2Fconn_00001, not an Airflow API answer$`), /login page or a proxy/);
+    expectError(
+      r,
+      1,
+      new RegExp(
+        `^${fake.server.url}/api/v2/connections/conn_00001 redirected \\(302\\) to /login\\?next=%2Fapi%2Fv2%2Fconnections%2Fconn_00001, not an Airflow API answer$`,
+      ),
+      /login page or a proxy/,
+    );
   });
 
   it("an API URL with a wrong path (the UI answers): not the Airflow API, the URL used, exit 1", async () => {
     const r = await cli(["list"], { env: { AIRCONN_API_URL: `${fake.server.url}/airflow` } });
-    expectError(r, 1, new RegExp(`^${fake.server.url}/airflow/api/v2/connections answered with an HTML page, not the Airflow API$`), /airconn profile show/);
+    expectError(
+      r,
+      1,
+      new RegExp(`^${fake.server.url}/airflow/api/v2/connections answered with an HTML page, not the Airflow API$`),
+      /airconn profile show/,
+    );
   });
 });

@@ -11,7 +11,11 @@ import type { CliResult } from "../support/cli.js";
 const fake = useFakeAirflow({ seed: 3 });
 
 /** The `airconn: ` lines of stderr (warnings aside), without the prefix. */
-const errorLines = (r: CliResult) => r.stderr.split("\n").filter((l) => l.startsWith("airconn: ") && !l.startsWith("airconn: warning: ")).map((l) => l.slice(9));
+const errorLines = (r: CliResult) =>
+  r.stderr
+    .split("\n")
+    .filter((l) => l.startsWith("airconn: ") && !l.startsWith("airconn: warning: "))
+    .map((l) => l.slice(9));
 
 /** Runs the CLI; asserts exit 2, nothing on stdout, no request to the API; returns the error lines. */
 async function refused(args: string[]): Promise<string[]> {
@@ -26,16 +30,19 @@ async function refused(args: string[]): Promise<string[]> {
 
 describe("a connections file with several problems: every one, with its line", () => {
   it("import (Airflow json): each problem once, in line order, then the count; nothing sent", async () => {
-    const f = fake.file("many.json", [
-      "{",
-      '  "ok_1": {"conn_type": "http", "host": "a"},',
-      '  "bad id!": {"conn_type": "http"},',
-      '  "p2": {"conn_type": "http", "port": 70000, "hots": "x", "extra": "[1]"},',
-      '  "no_type": {"host": "x"},',
-      '  "ok_2": "postgres://db:5432/x",',
-      '  "u": "not-a-uri"',
-      "}",
-    ].join("\n"));
+    const f = fake.file(
+      "many.json",
+      [
+        "{",
+        '  "ok_1": {"conn_type": "http", "host": "a"},',
+        '  "bad id!": {"conn_type": "http"},',
+        '  "p2": {"conn_type": "http", "port": 70000, "hots": "x", "extra": "[1]"},',
+        '  "no_type": {"host": "x"},',
+        '  "ok_2": "postgres://db:5432/x",',
+        '  "u": "not-a-uri"',
+        "}",
+      ].join("\n"),
+    );
     expect(await refused(["import", f])).toEqual([
       `${f}:3: invalid connection id "bad id!": only letters, digits, "_", "." and "-" are allowed`,
       `${f}:4: p2: unknown key "hots"`,
@@ -48,7 +55,10 @@ describe("a connections file with several problems: every one, with its line", (
   });
 
   it("import (env): a problem per line, the good lines between them are no problem", async () => {
-    const f = fake.file("many.env", "ok_conn=postgres://db\nno equals sign\n=http://x\nempty=\nok_2=http://y\nbad!id=http://z\n");
+    const f = fake.file(
+      "many.env",
+      "ok_conn=postgres://db\nno equals sign\n=http://x\nempty=\nok_2=http://y\nbad!id=http://z\n",
+    );
     expect(await refused(["import", f])).toEqual([
       `${f}:2: Invalid line format. The line should contain at least one equal sign ("=").`,
       `${f}:3: Invalid line format. Key is empty.`,
@@ -59,7 +69,10 @@ describe("a connections file with several problems: every one, with its line", (
   });
 
   it("diff: a repeated id is one more problem, beside the others", async () => {
-    const f = fake.file("dup.yaml", "connections:\n  - {connection_id: a_1, conn_type: http, port: x}\n  - {connection_id: b_1, conn_type: http}\n  - {connection_id: b_1, conn_type: ftp}\n");
+    const f = fake.file(
+      "dup.yaml",
+      "connections:\n  - {connection_id: a_1, conn_type: http, port: x}\n  - {connection_id: b_1, conn_type: http}\n  - {connection_id: b_1, conn_type: ftp}\n",
+    );
     expect(await refused(["diff", f])).toEqual([
       `${f}:2: a_1.port: must be an integer 0-65535, got "x"`,
       `${f}: duplicate connection id "b_1" (${f}:3 (b_1) and ${f}:4 (b_1))`,
@@ -68,7 +81,12 @@ describe("a connections file with several problems: every one, with its line", (
   });
 
   it("more than 20 problems: the first 20 are listed, the count says how many", async () => {
-    const f = fake.file("thirty.json", "{\n" + Array.from({ length: 30 }, (_, i) => `  "c_${i}": {"conn_type": "http", "port": -${i + 1}}`).join(",\n") + "\n}\n");
+    const f = fake.file(
+      "thirty.json",
+      "{\n" +
+        Array.from({ length: 30 }, (_, i) => `  "c_${i}": {"conn_type": "http", "port": -${i + 1}}`).join(",\n") +
+        "\n}\n",
+    );
     const lines = await refused(["import", f]);
     expect(lines).toHaveLength(21);
     expect(lines[0]).toBe(`${f}:2: c_0.port: must be an integer 0-65535, got -1`);
@@ -77,17 +95,20 @@ describe("a connections file with several problems: every one, with its line", (
   });
 
   it("diff and apply (airconn YAML) report them all the same way; a single problem stays one line", async () => {
-    const f = fake.file("want.yaml", [
-      "connections:",
-      "  - connection_id: team_a",
-      "    conn_type: postgres",
-      "    port: 99999",
-      "  - connection_id: team_b",
-      "    host: db",
-      "  - connection_id: team_c",
-      "    conn_type: http",
-      "    colour: red",
-    ].join("\n") + "\n");
+    const f = fake.file(
+      "want.yaml",
+      [
+        "connections:",
+        "  - connection_id: team_a",
+        "    conn_type: postgres",
+        "    port: 99999",
+        "  - connection_id: team_b",
+        "    host: db",
+        "  - connection_id: team_c",
+        "    conn_type: http",
+        "    colour: red",
+      ].join("\n") + "\n",
+    );
     const want = [
       `${f}:4: team_a.port: must be an integer 0-65535, got 99999`,
       `${f}:5: team_b: conn_type is required`,
@@ -96,23 +117,29 @@ describe("a connections file with several problems: every one, with its line", (
     ];
     expect(await refused(["diff", f])).toEqual(want);
     expect(await refused(["apply", f, "--yes"])).toEqual(want);
-    const one = fake.file("one.yaml", "connections:\n  - connection_id: team_a\n    conn_type: postgres\n    port: 99999\n");
+    const one = fake.file(
+      "one.yaml",
+      "connections:\n  - connection_id: team_a\n    conn_type: postgres\n    port: 99999\n",
+    );
     expect(await refused(["apply", one])).toEqual([`${one}:4: team_a.port: must be an integer 0-65535, got 99999`]);
   });
 });
 
 describe("a bulk file with several problems: every one, with its line", () => {
   it("YAML: each problem with the line of its entity or field", async () => {
-    const f = fake.file("many-bulk.yaml", [
-      "actions:",
-      "  - action: create",
-      "    entities:",
-      "      - {connection_id: a, conn_type: http, port: 99999}",
-      '      - {connection_id: "b c", conn_type: http}',
-      "      - {connection_id: d, host: x}",
-      "  - action: upsert",
-      "    entities: []",
-    ].join("\n") + "\n");
+    const f = fake.file(
+      "many-bulk.yaml",
+      [
+        "actions:",
+        "  - action: create",
+        "    entities:",
+        "      - {connection_id: a, conn_type: http, port: 99999}",
+        '      - {connection_id: "b c", conn_type: http}',
+        "      - {connection_id: d, host: x}",
+        "  - action: upsert",
+        "    entities: []",
+      ].join("\n") + "\n",
+    );
     expect(await refused(["bulk", f])).toEqual([
       `${f}:4: actions[0].entities[0].port: must be between 0 and 65535, got 99999`,
       `${f}:5: actions[0].entities[1].connection_id: "b c" may contain only letters, digits, '_', '.' and '-'`,
@@ -123,15 +150,18 @@ describe("a bulk file with several problems: every one, with its line", () => {
   });
 
   it("JSON: the same, and one problem alone is one line with its line number", async () => {
-    const f = fake.file("many-bulk.json", [
-      '{"actions": [',
-      '  {"action": "create", "entities": [',
-      '    {"connection_id": "x", "conn_type": "http", "extra": [1]},',
-      '    {"connection_id": "y", "conn_type": "http", "colour": "red"}',
-      "  ]},",
-      '  {"action": "delete", "entities": [7]}',
-      "]}",
-    ].join("\n"));
+    const f = fake.file(
+      "many-bulk.json",
+      [
+        '{"actions": [',
+        '  {"action": "create", "entities": [',
+        '    {"connection_id": "x", "conn_type": "http", "extra": [1]},',
+        '    {"connection_id": "y", "conn_type": "http", "colour": "red"}',
+        "  ]},",
+        '  {"action": "delete", "entities": [7]}',
+        "]}",
+      ].join("\n"),
+    );
     expect(await refused(["bulk", f])).toEqual([
       expect.stringMatching(/:3: actions\[0\]\.entities\[0\]\.extra: must be a JSON object \(or its text\), got /),
       `${f}:4: actions[0].entities[1].colour: unknown field`,
@@ -139,7 +169,9 @@ describe("a bulk file with several problems: every one, with its line", () => {
       `${f}: 3 problems, nothing was sent`,
     ]);
     const one = fake.file("one-bulk.json", '{"actions": [\n  {"action": "delete",\n   "entities": ["ok", 7]}\n]}');
-    expect(await refused(["bulk", one])).toEqual([`${one}:3: actions[0].entities[1]: must be a connection id string, got 7; nothing was sent`]);
+    expect(await refused(["bulk", one])).toEqual([
+      `${one}:3: actions[0].entities[1]: must be a connection id string, got 7; nothing was sent`,
+    ]);
   });
 });
 
@@ -147,15 +179,32 @@ describe("NaN and Infinity: numbers everywhere, as in Airflow's json", () => {
   const extraOf = (id: string) => fake.server.stored(id)?.extra;
 
   it("create --extra, bulk (JSON and YAML) and import accept them; the server stores them as Python writes them", async () => {
-    expect((await fake.run(["create", "nan_create", "--type", "http", "--extra", '{"a": NaN, "b": Infinity, "c": -Infinity, "d": 1.5}'])).code).toBe(0);
+    expect(
+      (
+        await fake.run([
+          "create",
+          "nan_create",
+          "--type",
+          "http",
+          "--extra",
+          '{"a": NaN, "b": Infinity, "c": -Infinity, "d": 1.5}',
+        ])
+      ).code,
+    ).toBe(0);
     expect(extraOf("nan_create")).toBe('{"a": NaN, "b": Infinity, "c": -Infinity, "d": 1.5}');
 
-    const bj = fake.file("nan-bulk.json", '{"actions": [{"action": "create", "entities": [{"connection_id": "nan_bulk", "conn_type": "http", "extra": {"a": NaN, "b": -Infinity}}]}]}');
+    const bj = fake.file(
+      "nan-bulk.json",
+      '{"actions": [{"action": "create", "entities": [{"connection_id": "nan_bulk", "conn_type": "http", "extra": {"a": NaN, "b": -Infinity}}]}]}',
+    );
     const rj = await fake.run(["bulk", bj]);
     expect(rj.code, rj.stderr).toBe(0);
     expect(extraOf("nan_bulk")).toBe('{"a": NaN, "b": -Infinity}');
 
-    const by = fake.file("nan-bulk.yaml", "actions:\n  - action: create\n    entities: [{connection_id: nan_bulk_y, conn_type: http, extra: {a: .nan, b: .inf}}]\n");
+    const by = fake.file(
+      "nan-bulk.yaml",
+      "actions:\n  - action: create\n    entities: [{connection_id: nan_bulk_y, conn_type: http, extra: {a: .nan, b: .inf}}]\n",
+    );
     const ry = await fake.run(["bulk", by]);
     expect(ry.code, ry.stderr).toBe(0);
     expect(extraOf("nan_bulk_y")).toBe('{"a": NaN, "b": Infinity}');

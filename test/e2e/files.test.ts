@@ -14,13 +14,23 @@ const { file, writes, bulkRequests } = fake;
 // The largest bulk request of the whole file (tests reset the server log, so it is collected after each test).
 let largestBulk = 0;
 let bulkCount = 0;
-afterEach(() => { const n = entitiesPerRequest(); bulkCount += n.length; largestBulk = Math.max(largestBulk, ...n); });
+afterEach(() => {
+  const n = entitiesPerRequest();
+  bulkCount += n.length;
+  largestBulk = Math.max(largestBulk, ...n);
+});
 
 const run = (args: string[], input?: string) => fake.run(args, { input, timeoutMs: 60_000 });
 const entitiesPerRequest = (from = 0) =>
-  bulkRequests(from).map((r) => (r.json as { actions: Array<{ entities: unknown[] }> }).actions.reduce((n, a) => n + a.entities.length, 0));
+  bulkRequests(from).map((r) =>
+    (r.json as { actions: Array<{ entities: unknown[] }> }).actions.reduce((n, a) => n + a.entities.length, 0),
+  );
 /** A stored connection without the primary key, for comparing field values. */
-const fields = (c: StoredConnection | undefined) => { if (!c) return c; const { id: _pk, ...rest } = c; return rest; };
+const fields = (c: StoredConnection | undefined) => {
+  if (!c) return c;
+  const { id: _pk, ...rest } = c;
+  return rest;
+};
 
 // ---- bulk ---------------------------------------------------------------------------------------------------------
 
@@ -35,7 +45,9 @@ describe("bulk", () => {
 
   it("on a terminal: a per-id table", async () => {
     fake.server.reset({ seed: 5 });
-    const r = await runCliTty(["bulk", file("mixed2.json", JSON.stringify(MIXED))], { env: { ...fake.env, NO_COLOR: "1" } });
+    const r = await runCliTty(["bulk", file("mixed2.json", JSON.stringify(MIXED))], {
+      env: { ...fake.env, NO_COLOR: "1" },
+    });
     expect(r.code).toBe(1);
     const out = plain(r.stdout);
     expect(out).toMatch(/ID\s+ACTION\s+RESULT\s+ERROR/);
@@ -47,15 +59,34 @@ describe("bulk", () => {
   // kept here, though run() shows it equally: its requests are among those the last test of this file checks
   it("large actions are split: no request carries more entities than the chunk size", async () => {
     fake.server.reset();
-    const entities = Array.from({ length: 1234 }, (_, i) => ({ connection_id: `bulk_${i}`, conn_type: "http", host: `h${i}.example.com` }));
-    const r = await run(["bulk", file("big.json", JSON.stringify({ actions: [{ action: "create", entities }] })), "-o", "json"]);
+    const entities = Array.from({ length: 1234 }, (_, i) => ({
+      connection_id: `bulk_${i}`,
+      conn_type: "http",
+      host: `h${i}.example.com`,
+    }));
+    const r = await run([
+      "bulk",
+      file("big.json", JSON.stringify({ actions: [{ action: "create", entities }] })),
+      "-o",
+      "json",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).created).toHaveLength(1234);
     expect(entitiesPerRequest().sort((a, b) => b - a)).toEqual([500, 500, 234]);
     expect(fake.server.all()).toHaveLength(1234);
 
     const from = fake.server.requests.length;
-    const del = await run(["bulk", file("del.json", JSON.stringify({ actions: [{ action: "delete", entities: entities.map((e) => e.connection_id) }] })), "--chunk-size", "100", "-o", "json"]);
+    const del = await run([
+      "bulk",
+      file(
+        "del.json",
+        JSON.stringify({ actions: [{ action: "delete", entities: entities.map((e) => e.connection_id) }] }),
+      ),
+      "--chunk-size",
+      "100",
+      "-o",
+      "json",
+    ]);
     expect(del.code, del.stderr).toBe(0);
     expect(report(del.stdout).deleted).toHaveLength(1234);
     expect(entitiesPerRequest(from)).toHaveLength(13);
@@ -69,7 +100,12 @@ describe("bulk", () => {
 /** Drops "***" values (and keys holding only "***") from a parsed extra, as import does for a new connection. */
 function dropRedacted(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((x) => x !== "***").map(dropRedacted);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== "***").map(([k, x]) => [k, dropRedacted(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== "***")
+        .map(([k, x]) => [k, dropRedacted(x)]),
+    );
   return v;
 }
 
@@ -91,11 +127,14 @@ describe("export → import", () => {
       const e = await run(["export", out]);
       expect(e.code, e.stderr).toBe(0);
       expect(e.stdout).toBe("");
-      expect(e.stderr).toMatch(/^airconn: warning: the Airflow API returns passwords and sensitive extra values redacted/m);
+      expect(e.stderr).toMatch(
+        /^airconn: warning: the Airflow API returns passwords and sensitive extra values redacted/m,
+      );
       expect(e.stderr).toContain(`exported 250 connections to ${out}`);
       const text = readFileSync(out, "utf8");
       expect(text).toContain("***");
-      if (format === "json") expect(Object.keys(JSON.parse(text) as object)).toEqual(original.map((c) => c.connection_id));
+      if (format === "json")
+        expect(Object.keys(JSON.parse(text) as object)).toEqual(original.map((c) => c.connection_id));
 
       const from = fake.server.requests.length;
       const r = await run(["import", out, "--on-existence", "overwrite", "-o", "json"]);
@@ -105,7 +144,9 @@ describe("export → import", () => {
       expect(rep.created.length + rep.skipped.length + rep.failed.length + rep.deleted.length).toBe(0);
       expect(r.stderr).toBe("created 0, updated 250, deleted 0, skipped 0, failed 0\n");
       // sent as bulk updates (PATCH rules keep "***" secrets), never as create+overwrite
-      const actions = bulkRequests(from).flatMap((q) => (q.json as { actions: Array<{ action: string }> }).actions.map((a) => a.action));
+      const actions = bulkRequests(from).flatMap((q) =>
+        (q.json as { actions: Array<{ action: string }> }).actions.map((a) => a.action),
+      );
       expect(new Set(actions)).toEqual(new Set(["update"]));
       expect(fake.server.all()).toEqual(original);
       expect(JSON.stringify(fake.server.all())).not.toContain("***");
@@ -116,19 +157,32 @@ describe("export → import", () => {
     fake.server.reset({ seed: 250 });
     const out = join(fake.workDir, "migrate.json");
     expect((await run(["export", out])).code).toBe(0);
-    const exported = JSON.parse(readFileSync(out, "utf8")) as Record<string, { extra: string | null; password: string | null }>;
+    const exported = JSON.parse(readFileSync(out, "utf8")) as Record<
+      string,
+      { extra: string | null; password: string | null }
+    >;
     // every "***" of the export, as id.field (extra paths as the warning writes them)
-    const paths = (v: unknown, path: string): string[] => v === "***" ? [path]
-      : Array.isArray(v) ? v.flatMap((x, i) => paths(x, `${path}[${i}]`))
-      : v && typeof v === "object" ? Object.entries(v).flatMap(([k, x]) => paths(x, `${path}.${k}`)) : [];
+    const paths = (v: unknown, path: string): string[] =>
+      v === "***"
+        ? [path]
+        : Array.isArray(v)
+          ? v.flatMap((x, i) => paths(x, `${path}[${i}]`))
+          : v && typeof v === "object"
+            ? Object.entries(v).flatMap(([k, x]) => paths(x, `${path}.${k}`))
+            : [];
     const withSecrets = Object.entries(exported).flatMap(([id, c]) => [
-      ...(c.password === "***" ? [`${id}.password`] : []), ...paths(c.extra ? JSON.parse(c.extra) : null, `${id}.extra`)]);
+      ...(c.password === "***" ? [`${id}.password`] : []),
+      ...paths(c.extra ? JSON.parse(c.extra) : null, `${id}.extra`),
+    ]);
 
     fake.server.reset();
     const r = await run(["import", out, "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(report(r.stdout).created).toEqual(original.map((c) => c.connection_id));
-    const warning = /^airconn: warning: (\d+) secrets given only as "\*\*\*" .* were left out: .*? itself: (.*) \(\d+ in all\); set them with airconn patch ID/m.exec(r.stderr);
+    const warning =
+      /^airconn: warning: (\d+) secrets given only as "\*\*\*" .* were left out: .*? itself: (.*) \(\d+ in all\); set them with airconn patch ID/m.exec(
+        r.stderr,
+      );
     expect(warning, r.stderr).not.toBeNull();
     expect(Number(warning![1])).toBe(withSecrets.length);
     expect(warning![2]!.split(", ")).toEqual([...withSecrets.slice(0, 30), "..."]);
@@ -142,7 +196,9 @@ describe("export → import", () => {
       expect(got).toEqual(rest);
       expect(password).toBeNull();
       const redacted = exported[o.connection_id]!.extra;
-      expect(extra === null ? null : JSON.parse(extra)).toEqual(redacted === null ? null : dropRedacted(JSON.parse(redacted)));
+      expect(extra === null ? null : JSON.parse(extra)).toEqual(
+        redacted === null ? null : dropRedacted(JSON.parse(redacted)),
+      );
     }
     expect(JSON.stringify(fake.server.all())).not.toContain("***");
   });
@@ -164,15 +220,23 @@ describe("10,000 connections", { timeout: 60_000 }, () => {
   const N = 10_000;
   const EXISTING = 4_000;
   const ids = Array.from({ length: N }, (_, i) => `conn_${String(i + 1).padStart(5, "0")}`);
-  const wanted = (id: string, i: number) => ({
-    conn_type: i % 2 ? "postgres" : "http", description: `imported #${i}`, login: `user_${i}`, password: `pw-${i}`,
-    host: `host-${i}.example.com`, port: 1000 + (i % 5000), schema: i % 3 ? "s" : null, extra: i % 4 ? `{"n": ${i}}` : null,
+  const wanted = (_id: string, i: number) => ({
+    conn_type: i % 2 ? "postgres" : "http",
+    description: `imported #${i}`,
+    login: `user_${i}`,
+    password: `pw-${i}`,
+    host: `host-${i}.example.com`,
+    port: 1000 + (i % 5000),
+    schema: i % 3 ? "s" : null,
+    extra: i % 4 ? `{"n": ${i}}` : null,
   });
   let path: string;
 
   beforeAll(() => {
     const doc: Record<string, unknown> = {};
-    ids.forEach((id, i) => { doc[id] = wanted(id, i); });
+    ids.forEach((id, i) => {
+      doc[id] = wanted(id, i);
+    });
     path = file("ten-thousand.json", JSON.stringify(doc, null, 2));
   });
 
@@ -205,7 +269,9 @@ describe("10,000 connections", { timeout: 60_000 }, () => {
     const r = await run(["import", path, "-o", "json"]);
     expect(r.code).toBe(5);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^airconn: 4000 connections already exist, nothing was imported: conn_00001, conn_00002, .*, \.\.\.\n/);
+    expect(r.stderr).toMatch(
+      /^airconn: 4000 connections already exist, nothing was imported: conn_00001, conn_00002, .*, \.\.\.\n/,
+    );
     expect(r.stderr).toMatch(/--on-existence skip/);
     expect(writes()).toEqual([]);
     expect(fake.server.all()).toEqual(before);

@@ -21,7 +21,10 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, port: numb
     res.writeHead(r.statusCode ?? 502, r.headers);
     r.pipe(res);
   });
-  up.on("error", () => { res.writeHead(502); res.end(); });
+  up.on("error", () => {
+    res.writeHead(502);
+    res.end();
+  });
   req.pipe(up);
 }
 
@@ -30,19 +33,23 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-const close = (server: net.Server | undefined) => new Promise<void>((r) => {
-  if (!server) return r();
-  (server as Partial<http.Server>).closeAllConnections?.();
-  server.close(() => r());
-});
+const close = (server: net.Server | undefined) =>
+  new Promise<void>((r) => {
+    if (!server) return r();
+    (server as Partial<http.Server>).closeAllConnections?.();
+    server.close(() => r());
+  });
 
 let dirs: ReturnType<typeof tempDir>;
 let caFile: string;
 let otherCaFile: string;
-let basePathServer: http.Server; let basePathUrl: string;       // http://127.0.0.1:P, the API under /airflow only
-let tlsServer: https.Server; let tlsUrl: string;                // https://127.0.0.1:P, the local server behind TLS
-let proxyServer: http.Server; let proxyUrl: string;             // an HTTP CONNECT proxy
-let shapeFake: FakeAirflow;                                     // answers {"foo": 1} with 200 to every API request
+let basePathServer: http.Server;
+let basePathUrl: string; // http://127.0.0.1:P, the API under /airflow only
+let tlsServer: https.Server;
+let tlsUrl: string; // https://127.0.0.1:P, the local server behind TLS
+let proxyServer: http.Server;
+let proxyUrl: string; // an HTTP CONNECT proxy
+let shapeFake: FakeAirflow; // answers {"foo": 1} with 200 to every API request
 let closedPort: number;
 /** The CONNECT requests the proxy saw ("host:port"), in order. */
 const tunnels: string[] = [];
@@ -52,35 +59,92 @@ const refused = new Set<string>();
 beforeAll(async () => {
   dirs = tempDir("airconn-network-tls-");
   // A CA, a server certificate for localhost and 127.0.0.1 signed by it, and a second CA that signed nothing.
-  try { execFileSync("openssl", ["version"], { stdio: "ignore" }); } catch { throw new Error("these tests need openssl on PATH to make a CA and a certificate"); }
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+  } catch {
+    throw new Error("these tests need openssl on PATH to make a CA and a certificate");
+  }
   const d = (f: string) => join(dirs.dir, f);
   const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-  ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d("ca.key"), "-out", d("ca.pem"), "-days", "2", "-subj", "/CN=airconn test CA");
-  ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d("other.key"), "-out", d("other.pem"), "-days", "2", "-subj", "/CN=another CA");
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    d("ca.key"),
+    "-out",
+    d("ca.pem"),
+    "-days",
+    "2",
+    "-subj",
+    "/CN=airconn test CA",
+  );
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    d("other.key"),
+    "-out",
+    d("other.pem"),
+    "-days",
+    "2",
+    "-subj",
+    "/CN=another CA",
+  );
   ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", d("srv.key"), "-out", d("srv.csr"), "-subj", "/CN=localhost");
   writeFileSync(d("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
-  ssl("x509", "-req", "-in", d("srv.csr"), "-CA", d("ca.pem"), "-CAkey", d("ca.key"), "-CAcreateserial", "-out", d("srv.pem"), "-days", "2", "-extfile", d("ext.cnf"));
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    d("srv.csr"),
+    "-CA",
+    d("ca.pem"),
+    "-CAkey",
+    d("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    d("srv.pem"),
+    "-days",
+    "2",
+    "-extfile",
+    d("ext.cnf"),
+  );
   caFile = d("ca.pem");
   otherCaFile = d("other.pem");
 
   const target = fake.server.port;
   basePathServer = http.createServer((req, res) => {
     const url = req.url ?? "/";
-    if (url === "/airflow" || url.startsWith("/airflow/")) return forward(req, res, target, url.slice("/airflow".length) || "/");
+    if (url === "/airflow" || url.startsWith("/airflow/"))
+      return forward(req, res, target, url.slice("/airflow".length) || "/");
     req.resume();
     res.writeHead(404, { "content-type": "application/json" }).end('{"detail":"Not Found"}');
   });
   basePathUrl = `http://127.0.0.1:${await listen(basePathServer)}`;
 
-  tlsServer = https.createServer({ key: readFileSync(d("srv.key")), cert: readFileSync(d("srv.pem")) }, (req, res) => forward(req, res, target, req.url ?? "/"));
+  tlsServer = https.createServer({ key: readFileSync(d("srv.key")), cert: readFileSync(d("srv.pem")) }, (req, res) =>
+    forward(req, res, target, req.url ?? "/"),
+  );
   tlsUrl = `https://127.0.0.1:${await listen(tlsServer)}`;
 
-  proxyServer = http.createServer((req, res) => { req.resume(); res.writeHead(405).end(); });
+  proxyServer = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(405).end();
+  });
   proxyServer.on("connect", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     const where = req.url ?? "";
     tunnels.push(where);
     socket.on("error", () => {});
-    if (refused.has(where)) { socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n"); return; }
+    if (refused.has(where)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+      return;
+    }
     const [host, port] = [where.slice(0, where.lastIndexOf(":")), Number(where.slice(where.lastIndexOf(":") + 1))];
     const up = net.connect(port, host, () => {
       socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
@@ -93,7 +157,10 @@ beforeAll(async () => {
   });
   proxyUrl = `http://127.0.0.1:${await listen(proxyServer)}`;
 
-  shapeFake = await startFakeAirflow({ seed: 3, intercept: (r) => (r.path.startsWith("/api/v2/") ? { status: 200, json: { foo: 1 } } : undefined) });
+  shapeFake = await startFakeAirflow({
+    seed: 3,
+    intercept: (r) => (r.path.startsWith("/api/v2/") ? { status: 200, json: { foo: 1 } } : undefined),
+  });
   registerSecret(shapeFake.adminToken);
   registerSecret(fake.server.adminToken);
 
@@ -118,11 +185,15 @@ async function throughProxy(f: () => Promise<CliResult>): Promise<{ r: CliResult
 /** stderr's `airconn:` line (warnings aside) and its `hint:` line. */
 function errorLines(r: CliResult): { message: string; hint: string } {
   const lines = r.stderr.split("\n").filter((l) => l && !l.startsWith("airconn: warning: ") && !l.startsWith("* "));
-  return { message: (lines.find((l) => l.startsWith("airconn: ")) ?? "").slice(9), hint: (lines.find((l) => l.startsWith("hint: ")) ?? "").slice(6) };
+  return {
+    message: (lines.find((l) => l.startsWith("airconn: ")) ?? "").slice(9),
+    hint: (lines.find((l) => l.startsWith("hint: ")) ?? "").slice(6),
+  };
 }
 
 describe("a wrong base URL is never success (Airflow served under /airflow, the URL given without it)", () => {
-  const ROUTE = /^(GET|DELETE) http:\/\/127\.0\.0\.1:\d+\/api\/v2\/connections(\/conn_00001)? answered 404 \{"detail":"Not Found"\}: no such route, so http:\/\/127\.0\.0\.1:\d+ does not serve the Airflow API$/;
+  const ROUTE =
+    /^(GET|DELETE) http:\/\/127\.0\.0\.1:\d+\/api\/v2\/connections(\/conn_00001)? answered 404 \{"detail":"Not Found"\}: no such route, so http:\/\/127\.0\.0\.1:\d+ does not serve the Airflow API$/;
 
   it("with the path, the front serves the local server (the setup works)", async () => {
     const r = await cli(["get", "conn_00001", "-o", "json"], { AIRCONN_API_URL: `${basePathUrl}/airflow` });
@@ -143,7 +214,9 @@ describe("a wrong base URL is never success (Airflow served under /airflow, the 
   });
 
   it("delete of several ids with --if-exists: exit 1 with the one error, no id reported skipped", async () => {
-    const r = await cli(["delete", "conn_00001", "conn_00002", "--yes", "--if-exists", "-o", "json"], { AIRCONN_API_URL: basePathUrl });
+    const r = await cli(["delete", "conn_00001", "conn_00002", "--yes", "--if-exists", "-o", "json"], {
+      AIRCONN_API_URL: basePathUrl,
+    });
     expect(r.code, r.stderr).toBe(1);
     expect(errorLines(r).message).toMatch(ROUTE);
     expect(r.stdout).toBe("");
@@ -162,17 +235,21 @@ describe("a wrong base URL is never success (Airflow served under /airflow, the 
     expect(errorLines(r).message).toMatch(ROUTE);
   });
 
-  it("Airflow's own API catch-all ({\"error\": \"API route not found\"}) is a wrong URL too, exit 1", async () => {
+  it('Airflow\'s own API catch-all ({"error": "API route not found"}) is a wrong URL too, exit 1', async () => {
     const r = await cli(["get", "conn_00001"], { AIRCONN_API_URL: `${fake.server.url}/api/v2/extra` });
     expect(r.code, r.stderr).toBe(1);
-    expect(errorLines(r).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/extra\/api\/v2\/connections\/conn_00001 answered 404 \{"error":"API route not found"\}: no such route/);
+    expect(errorLines(r).message).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/extra\/api\/v2\/connections\/conn_00001 answered 404 \{"error":"API route not found"\}: no such route/,
+    );
   });
 
   it("a missing connection is still 'not found' (exit 3): only a route 404 is a wrong URL", async () => {
     const r = await cli(["get", "no_such_conn"], { AIRCONN_API_URL: `${basePathUrl}/airflow` });
     expect(r.code, r.stderr).toBe(3);
     expect(errorLines(r).message).toBe("The Connection with connection_id: `no_such_conn` was not found");
-    const d = await cli(["delete", "no_such_conn", "--yes", "--if-exists"], { AIRCONN_API_URL: `${basePathUrl}/airflow` });
+    const d = await cli(["delete", "no_such_conn", "--yes", "--if-exists"], {
+      AIRCONN_API_URL: `${basePathUrl}/airflow`,
+    });
     expect(d.code, d.stderr).toBe(0);
   });
 
@@ -182,7 +259,9 @@ describe("a wrong base URL is never success (Airflow served under /airflow, the 
     const s = JSON.parse(r.stdout) as { problem: string; reachable: boolean; error: string; auth: string };
     expect(s.problem).toBe("url");
     expect(s.reachable).toBe(true);
-    expect(s.error).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/version answered 404 \{"detail":"Not Found"\}: no such route/);
+    expect(s.error).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/api\/v2\/version answered 404 \{"detail":"Not Found"\}: no such route/,
+    );
     expect(errorLines(r).message).toBe(s.error);
     expect(errorLines(r).hint).toMatch(/served under a path such as \/airflow/);
     expect(r.stderr).not.toMatch(/token/i);
@@ -197,9 +276,12 @@ describe("status tells the token apart from the URL", () => {
   });
 });
 
-describe("an answer that is not what Airflow sends ({\"foo\": 1} with 200)", () => {
+describe('an answer that is not what Airflow sends ({"foo": 1} with 200)', () => {
   const env = () => ({ AIRCONN_API_URL: shapeFake.url, AIRCONN_TOKEN: shapeFake.adminToken });
-  const SHAPE = (method: string, path: string) => new RegExp(`^${method} http://127\\.0\\.0\\.1:\\d+${path} answered 200 with \\{"foo":1\\}, which is not what Airflow sends \\(`);
+  const SHAPE = (method: string, path: string) =>
+    new RegExp(
+      `^${method} http://127\\.0\\.0\\.1:\\d+${path} answered 200 with \\{"foo":1\\}, which is not what Airflow sends \\(`,
+    );
 
   it("list: exit 1 naming the URL, not 'Cannot read properties of undefined'", async () => {
     const r = await cli(["list"], env());
@@ -246,8 +328,12 @@ describe("TLS: a private CA from the flag, the environment or the profile", () =
     const r = await cli(["--retries", "0", "get", "conn_00001"], { AIRCONN_API_URL: tlsUrl });
     expect(r.code, r.stderr).toBe(1);
     const e = errorLines(r);
-    expect(e.message).toMatch(/^TLS error talking to https:\/\/127\.0\.0\.1:\d+: unable to verify the first certificate$/);
-    expect(e.hint).toMatch(/--ca-cert <file> \(or AIRCONN_CA_CERT, or keep it in the profile: `airconn profile set NAME --ca-cert FILE`\)/);
+    expect(e.message).toMatch(
+      /^TLS error talking to https:\/\/127\.0\.0\.1:\d+: unable to verify the first certificate$/,
+    );
+    expect(e.hint).toMatch(
+      /--ca-cert <file> \(or AIRCONN_CA_CERT, or keep it in the profile: `airconn profile set NAME --ca-cert FILE`\)/,
+    );
   });
 
   it("--ca-cert: works directly", async () => {
@@ -259,7 +345,10 @@ describe("TLS: a private CA from the flag, the environment or the profile", () =
   it("AIRCONN_CA_CERT works; a --ca-cert flag wins over it", async () => {
     const r = await cli(["get", "conn_00001", "-o", "json"], { AIRCONN_API_URL: tlsUrl, AIRCONN_CA_CERT: caFile });
     expect(r.code, r.stderr).toBe(0);
-    const wrong = await cli(["--retries", "0", "--ca-cert", otherCaFile, "get", "conn_00001"], { AIRCONN_API_URL: tlsUrl, AIRCONN_CA_CERT: caFile });
+    const wrong = await cli(["--retries", "0", "--ca-cert", otherCaFile, "get", "conn_00001"], {
+      AIRCONN_API_URL: tlsUrl,
+      AIRCONN_CA_CERT: caFile,
+    });
     expect(wrong.code, wrong.stderr).toBe(1);
     expect(errorLines(wrong).message).toMatch(/^TLS error talking to/);
   });
@@ -280,16 +369,29 @@ describe("TLS: a private CA from the flag, the environment or the profile", () =
       // a relative path is resolved against the folder it was given in
       expect(set.code, set.stderr).toBe(2);
       expect(errorLines(set).message).toMatch(/^cannot read --ca-cert .*ca\.pem: ENOENT$/);
-      const ok = await fake.run(["profile", "set", "corp", "--api-url", tlsUrl, "--ca-cert", "ca.pem"], { env, cwd: dirs.dir });
+      const ok = await fake.run(["profile", "set", "corp", "--api-url", tlsUrl, "--ca-cert", "ca.pem"], {
+        env,
+        cwd: dirs.dir,
+      });
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stderr).toContain(`ca_cert ${caFile}`);
-      expect(JSON.parse(readFileSync(join(cfg.dir, "config.json"), "utf8")).profiles.corp).toEqual({ api_url: tlsUrl, ca_cert: caFile });
+      expect(JSON.parse(readFileSync(join(cfg.dir, "config.json"), "utf8")).profiles.corp).toEqual({
+        api_url: tlsUrl,
+        ca_cert: caFile,
+      });
       const get = await cli(["-p", "corp", "get", "conn_00001", "-o", "json"], env);
       expect(get.code, get.stderr).toBe(0);
       const show = await cli(["-p", "corp", "profile", "show", "-o", "json"], env);
-      expect(JSON.parse(show.stdout)).toMatchObject({ ca_cert: caFile, ca_cert_source: "profile corp", insecure: false });
+      expect(JSON.parse(show.stdout)).toMatchObject({
+        ca_cert: caFile,
+        ca_cert_source: "profile corp",
+        insecure: false,
+      });
       // the environment ranks above the profile
-      const envWins = await cli(["-p", "corp", "--retries", "0", "get", "conn_00001"], { ...env, AIRCONN_CA_CERT: otherCaFile });
+      const envWins = await cli(["-p", "corp", "--retries", "0", "get", "conn_00001"], {
+        ...env,
+        AIRCONN_CA_CERT: otherCaFile,
+      });
       expect(envWins.code, envWins.stderr).toBe(1);
       // '' removes it
       const rm = await cli(["profile", "set", "corp", "--ca-cert", ""], env);
@@ -310,7 +412,9 @@ describe("TLS: a private CA from the flag, the environment or the profile", () =
       for (let i = 0; i < 2; i++) {
         const r = await cli(["-p", "lab", "get", "conn_00001", "-o", "json"], env);
         expect(r.code, r.stderr).toBe(0);
-        expect(r.stderr).toMatch(/^airconn: warning: the certificate of 127\.0\.0\.1:\d+ is not verified \(insecure from profile lab\): .*airconn profile set lab --ca-cert FILE$/m);
+        expect(r.stderr).toMatch(
+          /^airconn: warning: the certificate of 127\.0\.0\.1:\d+ is not verified \(insecure from profile lab\): .*airconn profile set lab --ca-cert FILE$/m,
+        );
       }
       // a CA given on the command line wins over the profile's insecure: verified, and no warning
       const withCa = await cli(["-p", "lab", "--ca-cert", caFile, "get", "conn_00001"], env);
@@ -340,14 +444,18 @@ describe("TLS: a private CA from the flag, the environment or the profile", () =
   it("AIRCONN_INSECURE=1 works and warns; another value is exit 2", async () => {
     const r = await cli(["get", "conn_00001"], { AIRCONN_API_URL: tlsUrl, AIRCONN_INSECURE: "1" });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^airconn: warning: the certificate of 127\.0\.0\.1:\d+ is not verified \(insecure from AIRCONN_INSECURE\)/m);
+    expect(r.stderr).toMatch(
+      /^airconn: warning: the certificate of 127\.0\.0\.1:\d+ is not verified \(insecure from AIRCONN_INSECURE\)/m,
+    );
     const bad = await cli(["get", "conn_00001"], { AIRCONN_API_URL: tlsUrl, AIRCONN_INSECURE: "maybe" });
     expect(bad.code, bad.stderr).toBe(2);
     expect(errorLines(bad).message).toBe('AIRCONN_INSECURE takes 1 or 0, got "maybe"');
   });
 
   it("https:// to a port that serves plain http: says the server did not answer with TLS, not OpenSSL's text", async () => {
-    const r = await cli(["--retries", "0", "get", "conn_00001"], { AIRCONN_API_URL: fake.server.url.replace("http:", "https:") });
+    const r = await cli(["--retries", "0", "get", "conn_00001"], {
+      AIRCONN_API_URL: fake.server.url.replace("http:", "https:"),
+    });
     expect(r.code, r.stderr).toBe(1);
     expect(errorLines(r)).toEqual({
       message: `TLS error talking to ${fake.server.url.replace("http:", "https:")}: the server did not answer with TLS (wrong version number)`,
@@ -362,23 +470,33 @@ describe("TLS: a private CA from the flag, the environment or the profile", () =
     expect(errorLines(r).hint).toMatch(/--ca-cert/);
     const ok = await cli(["status", "-o", "json"], { AIRCONN_API_URL: tlsUrl, AIRCONN_CA_CERT: caFile });
     expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ problem: null, auth: "ok", ca_cert: `${caFile} (from AIRCONN_CA_CERT)` });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      problem: null,
+      auth: "ok",
+      ca_cert: `${caFile} (from AIRCONN_CA_CERT)`,
+    });
   });
 });
 
 describe("through an HTTP(S) proxy", () => {
   it("HTTPS_PROXY with --ca-cert: the request goes through the proxy's tunnel and the CA verifies the server", async () => {
-    const { r, opened } = await throughProxy(() => cli(["--ca-cert", caFile, "get", "conn_00001", "-o", "json"], { AIRCONN_API_URL: tlsUrl, HTTPS_PROXY: proxyUrl }));
+    const { r, opened } = await throughProxy(() =>
+      cli(["--ca-cert", caFile, "get", "conn_00001", "-o", "json"], { AIRCONN_API_URL: tlsUrl, HTTPS_PROXY: proxyUrl }),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).connection_id).toBe("conn_00001");
     expect(opened).toEqual([new URL(tlsUrl).host]);
   });
 
   it("HTTPS_PROXY with --insecure, and with AIRCONN_CA_CERT", async () => {
-    const a = await throughProxy(() => cli(["--insecure", "get", "conn_00001"], { AIRCONN_API_URL: tlsUrl, HTTPS_PROXY: proxyUrl }));
+    const a = await throughProxy(() =>
+      cli(["--insecure", "get", "conn_00001"], { AIRCONN_API_URL: tlsUrl, HTTPS_PROXY: proxyUrl }),
+    );
     expect(a.r.code, a.r.stderr).toBe(0);
     expect(a.opened).toHaveLength(1);
-    const b = await throughProxy(() => cli(["get", "conn_00001"], { AIRCONN_API_URL: tlsUrl, https_proxy: proxyUrl, AIRCONN_CA_CERT: caFile }));
+    const b = await throughProxy(() =>
+      cli(["get", "conn_00001"], { AIRCONN_API_URL: tlsUrl, https_proxy: proxyUrl, AIRCONN_CA_CERT: caFile }),
+    );
     expect(b.r.code, b.r.stderr).toBe(0);
     expect(b.opened).toHaveLength(1);
   });
@@ -394,7 +512,11 @@ describe("through an HTTP(S) proxy", () => {
 
   it("an unreachable proxy is named as the proxy, not as the Airflow URL", async () => {
     const dead = `http://127.0.0.1:${closedPort}`;
-    const r = await cli(["--retries", "0", "get", "conn_00001"], { HTTPS_PROXY: dead, AIRCONN_API_URL: tlsUrl, AIRCONN_CA_CERT: caFile });
+    const r = await cli(["--retries", "0", "get", "conn_00001"], {
+      HTTPS_PROXY: dead,
+      AIRCONN_API_URL: tlsUrl,
+      AIRCONN_CA_CERT: caFile,
+    });
     expect(r.code, r.stderr).toBe(1);
     const e = errorLines(r);
     expect(e.message).toBe(`cannot connect to the proxy ${dead} (from HTTPS_PROXY): connection refused`);
@@ -407,7 +529,9 @@ describe("through an HTTP(S) proxy", () => {
     registerSecret("Pr0xy-S3cret-pw");
     const r = await cli(["--retries", "0", "get", "conn_00001"], { HTTP_PROXY: dead });
     expect(r.code, r.stderr).toBe(1);
-    expect(errorLines(r).message).toBe(`cannot connect to the proxy http://127.0.0.1:${closedPort} (from HTTP_PROXY): connection refused`);
+    expect(errorLines(r).message).toBe(
+      `cannot connect to the proxy http://127.0.0.1:${closedPort} (from HTTP_PROXY): connection refused`,
+    );
     expect(r.stderr).not.toContain("proxyuser");
   });
 
@@ -415,9 +539,15 @@ describe("through an HTTP(S) proxy", () => {
     const host = new URL(tlsUrl).host;
     refused.add(host);
     try {
-      const r = await cli(["--retries", "0", "get", "conn_00001"], { HTTPS_PROXY: proxyUrl, AIRCONN_API_URL: tlsUrl, AIRCONN_CA_CERT: caFile });
+      const r = await cli(["--retries", "0", "get", "conn_00001"], {
+        HTTPS_PROXY: proxyUrl,
+        AIRCONN_API_URL: tlsUrl,
+        AIRCONN_CA_CERT: caFile,
+      });
       expect(r.code, r.stderr).toBe(1);
-      expect(errorLines(r).message).toBe(`the proxy ${proxyUrl} (from HTTPS_PROXY) did not open a connection to ${host}: it answered 403`);
+      expect(errorLines(r).message).toBe(
+        `the proxy ${proxyUrl} (from HTTPS_PROXY) did not open a connection to ${host}: it answered 403`,
+      );
     } finally {
       refused.delete(host);
     }
@@ -427,7 +557,11 @@ describe("through an HTTP(S) proxy", () => {
     const dead = `http://127.0.0.1:${closedPort}`;
     const r = await cli(["--retries", "0", "status", "-o", "json"], { HTTP_PROXY: dead });
     expect(r.code, r.stderr).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ problem: "proxy", reachable: false, proxy: `${dead} (from HTTP_PROXY)` });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      problem: "proxy",
+      reachable: false,
+      proxy: `${dead} (from HTTP_PROXY)`,
+    });
     expect(errorLines(r).message).toMatch(/cannot connect to the proxy/);
   });
 });
@@ -443,7 +577,10 @@ describe("flags and URLs that fetch cannot use", () => {
   it("--api-url localhost:8080 suggests http://localhost:8080 (exit 2); a host name without a scheme suggests https", async () => {
     const r = await cli(["--api-url", "localhost:8080", "list"]);
     expect(r.code).toBe(2);
-    expect(errorLines(r)).toEqual({ message: 'invalid API URL "localhost:8080" (from --api-url): it needs http:// or https:// in front', hint: "did you mean http://localhost:8080?" });
+    expect(errorLines(r)).toEqual({
+      message: 'invalid API URL "localhost:8080" (from --api-url): it needs http:// or https:// in front',
+      hint: "did you mean http://localhost:8080?",
+    });
     const h = await cli(["list"], { AIRCONN_API_URL: "airflow.example.com/airflow" });
     expect(h.code).toBe(2);
     expect(errorLines(h).hint).toBe("did you mean https://airflow.example.com/airflow?");
@@ -453,7 +590,9 @@ describe("flags and URLs that fetch cannot use", () => {
     const r = await cli(["-v", "get", "conn_00001"], { AIRCONN_API_URL: "http://127.0.0.1:10080" });
     expect(r.code).toBe(1);
     const e = errorLines(r);
-    expect(e.message).toBe('cannot reach http://127.0.0.1:10080: fetch refuses port 10080 ("bad port": browsers and Node block it because it belongs to another protocol)');
+    expect(e.message).toBe(
+      'cannot reach http://127.0.0.1:10080: fetch refuses port 10080 ("bad port": browsers and Node block it because it belongs to another protocol)',
+    );
     expect(e.hint).toMatch(/another port .*reverse proxy/);
     expect(r.stderr.match(/^\* GET /gm)).toHaveLength(1);
   });

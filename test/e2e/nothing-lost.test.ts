@@ -8,21 +8,27 @@ import { registerSecret } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
 import { report, type ReportJson } from "../support/report.js";
 
-
 const fake = useFakeAirflow({ seed: 10 }, { prefix: "airconn-nothing-lost-" });
 const { file } = fake;
 beforeEach(() => fake.server.reset({ seed: 10 }));
 afterEach(() => fake.server.setFaults(undefined));
 
 const cli = (args: string[], input?: string) => fake.run(args, { input });
-const ids = (prefix: string, n: number, from = 1) => Array.from({ length: n }, (_, i) => `${prefix}_${String(i + from).padStart(3, "0")}`);
+const ids = (prefix: string, n: number, from = 1) =>
+  Array.from({ length: n }, (_, i) => `${prefix}_${String(i + from).padStart(3, "0")}`);
 const storedIds = () => new Set(fake.server.all().map((c) => c.connection_id));
 const PASSWORD = "S3cr3t-P4ss-nothing-lost";
 registerSecret(PASSWORD);
 
 /** Every id of the input in exactly one list of the report, and nothing else; the stderr summary agrees. */
 function expectAccounted(rep: ReportJson, input: string[], stderr: string): void {
-  const all = [...rep.created, ...rep.updated, ...rep.deleted, ...rep.skipped, ...rep.failed.map((f) => f.connection_id)];
+  const all = [
+    ...rep.created,
+    ...rep.updated,
+    ...rep.deleted,
+    ...rep.skipped,
+    ...rep.failed.map((f) => f.connection_id),
+  ];
   expect(all.length).toBe(input.length);
   expect(new Set(all)).toEqual(new Set(input));
   const summary = `created ${rep.created.length}, updated ${rep.updated.length}, deleted ${rep.deleted.length}, skipped ${rep.skipped.length}, failed ${rep.failed.length}`;
@@ -31,16 +37,41 @@ function expectAccounted(rep: ReportJson, input: string[], stderr: string): void
 
 /** The import file: n connections with a real password. */
 const importFile = (name: string, list: string[]) =>
-  file(name, JSON.stringify(Object.fromEntries(list.map((id) => [id, { conn_type: "postgres", host: `db-${id}`, login: "app", password: PASSWORD, port: 5432 }]))));
+  file(
+    name,
+    JSON.stringify(
+      Object.fromEntries(
+        list.map((id) => [
+          id,
+          { conn_type: "postgres", host: `db-${id}`, login: "app", password: PASSWORD, port: 5432 },
+        ]),
+      ),
+    ),
+  );
 
 describe("every id accounted for", () => {
   it("bulk: creates, a conflicting create, updates with a missing id, deletes with skip", async () => {
-    const p = file("mixed.json", JSON.stringify({ actions: [
-      { action: "create", entities: [...ids("new", 4).map((id) => ({ connection_id: id, conn_type: "http", password: PASSWORD }))] },
-      { action: "create", entities: [{ connection_id: "conn_00001", conn_type: "http" }] },
-      { action: "update", update_mask: ["host"], entities: [{ connection_id: "conn_00002", conn_type: "http", host: "h2" }, { connection_id: "ghost_1", conn_type: "http", host: "h" }] },
-      { action: "delete", action_on_non_existence: "skip", entities: ["conn_00003", "conn_00004", "ghost_2"] },
-    ] }));
+    const p = file(
+      "mixed.json",
+      JSON.stringify({
+        actions: [
+          {
+            action: "create",
+            entities: [...ids("new", 4).map((id) => ({ connection_id: id, conn_type: "http", password: PASSWORD }))],
+          },
+          { action: "create", entities: [{ connection_id: "conn_00001", conn_type: "http" }] },
+          {
+            action: "update",
+            update_mask: ["host"],
+            entities: [
+              { connection_id: "conn_00002", conn_type: "http", host: "h2" },
+              { connection_id: "ghost_1", conn_type: "http", host: "h" },
+            ],
+          },
+          { action: "delete", action_on_non_existence: "skip", entities: ["conn_00003", "conn_00004", "ghost_2"] },
+        ],
+      }),
+    );
     const input = [...ids("new", 4), "conn_00001", "conn_00002", "ghost_1", "conn_00003", "conn_00004", "ghost_2"];
     const r = await cli(["bulk", p, "-o", "json"]);
     expect(r.code, r.stderr).toBe(1);
@@ -49,7 +80,12 @@ describe("every id accounted for", () => {
     expect(rep.created).toEqual(ids("new", 4));
     expect(rep.deleted).toEqual(["conn_00003", "conn_00004"]);
     expect(rep.skipped).toEqual(["ghost_2"]);
-    expect(rep.failed.map((f) => [f.connection_id, f.status_code])).toEqual(expect.arrayContaining([["conn_00001", 409], ["ghost_1", 404]]));
+    expect(rep.failed.map((f) => [f.connection_id, f.status_code])).toEqual(
+      expect.arrayContaining([
+        ["conn_00001", 409],
+        ["ghost_1", 404],
+      ]),
+    );
     // the update action failed as a whole (fail mode): conn_00002 is reported failed, and indeed not changed
     expect(rep.failed.map((f) => f.connection_id)).toContain("conn_00002");
     expect(fake.server.stored("conn_00002")!.host).not.toBe("h2");
@@ -81,7 +117,9 @@ describe("every id accounted for", () => {
     const before = fake.server.all().length;
     const r = await cli(["import", p, "-o", "json"]);
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/^airconn: 1 connection already exist, nothing was imported: conn_00005\nhint: .*--on-existence skip/);
+    expect(r.stderr).toMatch(
+      /^airconn: 1 connection already exist, nothing was imported: conn_00005\nhint: .*--on-existence skip/,
+    );
     expect(fake.server.all().length).toBe(before);
     expect(fake.server.requests.filter((q) => q.method !== "GET")).toHaveLength(0);
   });
@@ -89,15 +127,24 @@ describe("every id accounted for", () => {
   it("apply --prune: created, updated, unchanged (skipped), deleted, and one failed update add up to file + pruned", async () => {
     const made = await cli(["create", "keep_me", "--type", "http", "--host", "h"]);
     expect(made.code, made.stderr).toBe(0);
-    const p = file("apply.yaml", [
-      "connections:",
-      "  - {connection_id: keep_me, conn_type: http, host: h}",
-      "  - {connection_id: conn_00001, conn_type: http, host: changed-1}",
-      "  - {connection_id: conn_00002, conn_type: http, host: changed-2}",
-      ...ids("app", 3).map((id) => `  - {connection_id: ${id}, conn_type: http, host: h}`),
-    ].join("\n") + "\n");
+    const p = file(
+      "apply.yaml",
+      [
+        "connections:",
+        "  - {connection_id: keep_me, conn_type: http, host: h}",
+        "  - {connection_id: conn_00001, conn_type: http, host: changed-1}",
+        "  - {connection_id: conn_00002, conn_type: http, host: changed-2}",
+        ...ids("app", 3).map((id) => `  - {connection_id: ${id}, conn_type: http, host: h}`),
+      ].join("\n") + "\n",
+    );
     const pruned = ids("conn", 8, 3).map((id) => id.replace("conn_", "conn_00"));
-    fake.server.setFaults({ status: 503, retryAfter: 0, failFirst: 1, methods: ["PATCH"], pathPattern: "/connections/conn_00002$" });
+    fake.server.setFaults({
+      status: 503,
+      retryAfter: 0,
+      failFirst: 1,
+      methods: ["PATCH"],
+      pathPattern: "/connections/conn_00002$",
+    });
     const r = await cli(["apply", p, "--prune", "--yes", "-o", "json"]);
     fake.server.setFaults(undefined);
     expect(r.code, r.stderr).toBe(1);
@@ -106,7 +153,9 @@ describe("every id accounted for", () => {
     expect(rep.skipped).toEqual(["keep_me"]);
     expect(rep.updated).toEqual(["conn_00001"]);
     expect(rep.created).toEqual(ids("app", 3));
-    expect(rep.failed).toEqual([expect.objectContaining({ connection_id: "conn_00002", action: "update", status_code: 503 })]);
+    expect(rep.failed).toEqual([
+      expect.objectContaining({ connection_id: "conn_00002", action: "update", status_code: 503 }),
+    ]);
     expect([...rep.deleted].sort()).toEqual(pruned);
     expect([...storedIds()].sort()).toEqual(["app_001", "app_002", "app_003", "conn_00001", "conn_00002", "keep_me"]);
     // the failed PATCH was sent once, not retried
@@ -141,8 +190,24 @@ describe("interrupted import", () => {
     expectAccounted(rep, list, r.stderr);
     expect(r.stderr).toMatch(/^airconn: 30 of 50 failed: batch_021, /m);
     // chunk 3 was cut off mid-request (it may have landed); chunks 4 and 5 found nobody listening (they cannot have)
-    expect(rep.failed.slice(0, 10).every((f) => f.action === "create" && /closed before an answer came \(the request may or may not have been applied\)$/.test(f.error))).toBe(true);
-    expect(rep.failed.slice(10).every((f) => f.action === "create" && /connection refused \(not applied: the request never reached the server\)$/.test(f.error))).toBe(true);
+    expect(
+      rep.failed
+        .slice(0, 10)
+        .every(
+          (f) =>
+            f.action === "create" &&
+            /closed before an answer came \(the request may or may not have been applied\)$/.test(f.error),
+        ),
+    ).toBe(true);
+    expect(
+      rep.failed
+        .slice(10)
+        .every(
+          (f) =>
+            f.action === "create" &&
+            /connection refused \(not applied: the request never reached the server\)$/.test(f.error),
+        ),
+    ).toBe(true);
 
     fake.server.setFaults(undefined); // listening again, the store intact
     const landed = list.filter((id) => fake.server.stored(id));
@@ -169,7 +234,8 @@ describe("interrupted import", () => {
     fake.server.setFaults(undefined);
     for (const id of rep.created) expect(fake.server.stored(id), id).toBeDefined();
     const failed = new Map(rep.failed.map((f) => [f.connection_id, f.error]));
-    for (const id of list.filter((x) => fake.server.stored(x) && !rep.created.includes(x))) expect(failed.get(id)).toMatch(/may or may not have been applied/);
+    for (const id of list.filter((x) => fake.server.stored(x) && !rep.created.includes(x)))
+      expect(failed.get(id)).toMatch(/may or may not have been applied/);
     for (const [id, error] of failed) if (/not applied/.test(error)) expect(fake.server.stored(id), id).toBeUndefined();
 
     const rerun = await cli(["import", p, "--on-existence", "skip", "-o", "json"]);
@@ -184,7 +250,12 @@ describe("interrupted import", () => {
 describe("no duplicate from a retry", () => {
   it("bulk under a 503 on the first PATCH: each chunk sent once, the failed chunk reported, the others done", async () => {
     const list = ids("dup", 15);
-    const p = file("dup.json", JSON.stringify({ actions: [{ action: "create", entities: list.map((id) => ({ connection_id: id, conn_type: "http" })) }] }));
+    const p = file(
+      "dup.json",
+      JSON.stringify({
+        actions: [{ action: "create", entities: list.map((id) => ({ connection_id: id, conn_type: "http" })) }],
+      }),
+    );
     fake.server.setFaults({ status: 503, retryAfter: 0, failFirst: 1, methods: ["PATCH"] });
     const r = await cli(["--concurrency", "1", "bulk", p, "--chunk-size", "5", "-o", "json"]);
     expect(r.code).toBe(1);
@@ -192,7 +263,11 @@ describe("no duplicate from a retry", () => {
     expectAccounted(rep, list, r.stderr);
     const patches = fake.server.requests.filter((q) => q.method === "PATCH");
     expect(patches).toHaveLength(3);
-    const sentIds = patches.flatMap((q) => (q.json as { actions: Array<{ entities: Array<{ connection_id: string }> }> }).actions[0]!.entities.map((e) => e.connection_id));
+    const sentIds = patches.flatMap((q) =>
+      (q.json as { actions: Array<{ entities: Array<{ connection_id: string }> }> }).actions[0]!.entities.map(
+        (e) => e.connection_id,
+      ),
+    );
     expect(sentIds.sort()).toEqual([...list].sort()); // every id in exactly one request
     expect(rep.failed.map((f) => f.connection_id)).toEqual(list.slice(0, 5));
     expect(rep.failed[0]!.status_code).toBe(503);
@@ -218,7 +293,10 @@ describe("no duplicate from a retry", () => {
     expect(r.code).toBe(1);
     expect(fake.server.requests.filter((q) => q.method === "POST")).toHaveLength(1);
     fake.server.setFaults(undefined);
-    const again = await cli(["create", "single_one", "--type", "postgres", "--password-stdin", "--if-not-exists"], PASSWORD);
+    const again = await cli(
+      ["create", "single_one", "--type", "postgres", "--password-stdin", "--if-not-exists"],
+      PASSWORD,
+    );
     expect(again.code, again.stderr).toBe(0);
     expect(fake.server.requests.filter((q) => q.method === "POST")).toHaveLength(2);
     expect(fake.server.all().filter((c) => c.connection_id === "single_one")).toHaveLength(1);

@@ -38,16 +38,25 @@ describe("command lines commander accepts", () => {
     expect(sent).toHaveLength(2);
   });
 
-  it.each(ORDER_BY_FIELDS.map((f) => [f]))("list --order-by -FIELD and --order-by=-FIELD sort like the server: %s", async (f) => {
-    const want = await serverIds(`-${f}`);
-    for (const args of [["list", "--order-by", `-${f}`, "-o", "json"], ["list", `--order-by=-${f}`, "-o", "json"]]) {
-      const { r, sent } = await cli(args);
-      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
-      expect(r.stderr).toBe("");
-      expect(ids(r.stdout), args.join(" ")).toEqual(want);
-      expect(sent.map((q) => q.query.getAll("order_by")), args.join(" ")).toEqual(sent.map(() => [`-${f}`]));
-    }
-  });
+  it.each(ORDER_BY_FIELDS.map((f) => [f]))(
+    "list --order-by -FIELD and --order-by=-FIELD sort like the server: %s",
+    async (f) => {
+      const want = await serverIds(`-${f}`);
+      for (const args of [
+        ["list", "--order-by", `-${f}`, "-o", "json"],
+        ["list", `--order-by=-${f}`, "-o", "json"],
+      ]) {
+        const { r, sent } = await cli(args);
+        expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+        expect(r.stderr).toBe("");
+        expect(ids(r.stdout), args.join(" ")).toEqual(want);
+        expect(
+          sent.map((q) => q.query.getAll("order_by")),
+          args.join(" "),
+        ).toEqual(sent.map(() => [`-${f}`]));
+      }
+    },
+  );
 
   it("-p after the command is still --profile; -port after --order-by is its value", async () => {
     const { r, sent } = await cli(["list", "--order-by", "-port", "-p", "nosuch", "-o", "json"]);
@@ -59,7 +68,11 @@ describe("command lines commander accepts", () => {
 
   it("list -o=json: a usage error that says how to write it, nothing on stdout, nothing sent", async () => {
     const { r, sent } = await cli(["list", "-o=json"]);
-    expect(r).toEqual({ code: 2, stdout: "", stderr: `airconn: option '-o, --output <format>' argument '=json' is invalid. Write -o json, -ojson or --output=json (a short option takes no "=").\n` });
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `airconn: option '-o, --output <format>' argument '=json' is invalid. Write -o json, -ojson or --output=json (a short option takes no "=").\n`,
+    });
     expect(sent).toHaveLength(0);
   });
 

@@ -16,7 +16,18 @@ describe("list", () => {
     const list = JSON.parse(r.stdout) as Array<{ connection_id: string }>;
     expect(list).toHaveLength(250);
     expect(list.map((c) => c.connection_id)).toEqual(await listIds(fake.server));
-    expect(Object.keys(list[0]!)).toEqual(["connection_id", "conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name"]);
+    expect(Object.keys(list[0]!)).toEqual([
+      "connection_id",
+      "conn_type",
+      "description",
+      "host",
+      "login",
+      "schema",
+      "port",
+      "password",
+      "extra",
+      "team_name",
+    ]);
   });
 
   it("piped output is tab-separated with the id first and no header", async () => {
@@ -53,10 +64,15 @@ describe("login and profiles", () => {
     const dir = tempDir();
     try {
       const e = { AIRCONN_CONFIG_DIR: join(dir.dir, "cfg") };
-      const r = await runCli(["login", "--api-url", fake.server.url + "/", "--username", "admin", "--password-stdin", "--verbose"], { env: e, input: "admin\n" });
+      const r = await runCli(
+        ["login", "--api-url", fake.server.url + "/", "--username", "admin", "--password-stdin", "--verbose"],
+        { env: e, input: "admin\n" },
+      );
       expect(r.code).toBe(0);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toMatch(/Logged in to http:\/\/127\.0\.0\.1:\d+ as admin \(profile default\); the token expires \d{4}-/);
+      expect(r.stderr).toMatch(
+        /Logged in to http:\/\/127\.0\.0\.1:\d+ as admin \(profile default\); the token expires \d{4}-/,
+      );
       const file = join(dir.dir, "cfg", "config.json");
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(statSync(join(dir.dir, "cfg")).mode & 0o777).toBe(0o700);
@@ -81,14 +97,20 @@ describe("login and profiles", () => {
       expect(JSON.parse(readFileSync(file, "utf8")).profiles.default.token).toBeUndefined();
       const after = await runCli(["list"], { env: e });
       expect(after.code).toBe(4);
-    } finally { dir.cleanup(); }
+    } finally {
+      dir.cleanup();
+    }
   });
 });
 
 describe("start-up paths", () => {
   it("--version and --help need no server and exit 0", async () => {
     const v = await runCli(["--version"]);
-    expect(v).toEqual({ code: 0, stdout: JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version + "\n", stderr: "" });
+    expect(v).toEqual({
+      code: 0,
+      stdout: JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version + "\n",
+      stderr: "",
+    });
     const h = await runCli(["--help"]);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain("Usage: airconn");

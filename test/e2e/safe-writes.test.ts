@@ -4,7 +4,19 @@
 // folder is refused before any request. A write error on stdout is one line on stderr and exit 1, no stack trace.
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawn, execFileSync } from "node:child_process";
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { BIN, NODE, baseEnv, runCli, type CliResult } from "../support/cli.js";
 import { useFakeAirflow } from "../support/fake.js";
@@ -13,13 +25,21 @@ import { registerSecret, scanRun, secretsOfRun } from "../support/secrets.js";
 const fake = useFakeAirflow({ seed: 30 }, { prefix: "airconn-safe-writes-" });
 // Slow enough that a signal sent after the first page always lands mid-export (10 pages of 100).
 const slow = useFakeAirflow({ seed: 1000, latencyMs: 300 });
-beforeAll(() => { registerSecret(fake.server.adminToken); registerSecret(slow.server.adminToken); });
+beforeAll(() => {
+  registerSecret(fake.server.adminToken);
+  registerSecret(slow.server.adminToken);
+});
 
 let n = 0;
 /** A fresh empty folder inside the work folder. */
-const folder = (): string => { const d = join(fake.workDir, `case-${++n}`); mkdirSync(d); return d; };
+const folder = (): string => {
+  const d = join(fake.workDir, `case-${++n}`);
+  mkdirSync(d);
+  return d;
+};
 const listRequests = (from: number) => fake.since(from).filter((q) => q.path.startsWith("/api/v2"));
-const WARNING = "airconn: warning: the Airflow API returns passwords and sensitive extra values redacted: the export holds *** in their place (import keeps the stored secrets for them)\n";
+const WARNING =
+  "airconn: warning: the Airflow API returns passwords and sensitive extra values redacted: the export holds *** in their place (import keeps the stored secrets for them)\n";
 
 /** The 30 connections as `export --format json` writes them (from a plain export to stdout). */
 let expected = "";
@@ -37,7 +57,9 @@ const canMknod = (() => {
     execFileSync("mknod", [d, "c", "1", "3"], { stdio: "ignore" });
     rmSync(d, { force: true });
     return true;
-  } catch { return false; }
+  } catch {
+    return false;
+  }
 })();
 
 describe("export FILE: what the target is decides how it is written", () => {
@@ -79,7 +101,11 @@ describe("export FILE: what the target is decides how it is written", () => {
     symlinkSync("a.json", join(dir, "b.json"));
     const from = fake.server.requests.length;
     const r = await fake.run(["export", join(dir, "a.json")]);
-    expect(r).toEqual({ code: 2, stdout: "", stderr: `airconn: cannot write ${join(dir, "a.json")}: too many symbolic links (ELOOP)\n` });
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `airconn: cannot write ${join(dir, "a.json")}: too many symbolic links (ELOOP)\n`,
+    });
     expect(listRequests(from)).toEqual([]);
   });
 
@@ -90,7 +116,9 @@ describe("export FILE: what the target is decides how it is written", () => {
     const r = await fake.run(["export", join(dir, "out.json")]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(`airconn: cannot write ${join(dir, "out.json")}: it is a folder\nhint: name a file, e.g. connections.json inside it\n`);
+    expect(r.stderr).toBe(
+      `airconn: cannot write ${join(dir, "out.json")}: it is a folder\nhint: name a file, e.g. connections.json inside it\n`,
+    );
     expect(listRequests(from)).toEqual([]);
     expect(readdirSync(join(dir, "out.json"))).toEqual([]);
     // --format given, no extension: the same
@@ -105,12 +133,17 @@ describe("export FILE: what the target is decides how it is written", () => {
     const from = fake.server.requests.length;
     const r = await fake.run(["export", join(dir, "no", "such", "c.json")]);
     expect(r).toEqual({
-      code: 2, stdout: "",
+      code: 2,
+      stdout: "",
       stderr: `airconn: cannot write ${join(dir, "no/such/c.json")}: the folder ${join(dir, "no/such")} does not exist\nhint: create it first: mkdir -p '${join(dir, "no/such")}'\n`,
     });
     writeFileSync(join(dir, "plain"), "x");
     const notDir = await fake.run(["export", join(dir, "plain", "c.json")]);
-    expect(notDir).toEqual({ code: 2, stdout: "", stderr: `airconn: cannot write ${join(dir, "plain/c.json")}: ${join(dir, "plain")} is not a folder\n` });
+    expect(notDir).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `airconn: cannot write ${join(dir, "plain/c.json")}: ${join(dir, "plain")} is not a folder\n`,
+    });
     expect(listRequests(from)).toEqual([]);
   });
 
@@ -121,7 +154,9 @@ describe("export FILE: what the target is decides how it is written", () => {
     const reader = new Promise<string>((resolve, reject) => {
       const cat = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
-      cat.stdout.setEncoding("utf8").on("data", (d) => { out += d; });
+      cat.stdout.setEncoding("utf8").on("data", (d) => {
+        out += d;
+      });
       cat.on("error", reject);
       cat.on("close", () => resolve(out));
     });
@@ -136,7 +171,11 @@ describe("export FILE: what the target is decides how it is written", () => {
     const dir = folder();
     const fifo = join(dir, "pipe.json");
     execFileSync("mkfifo", [fifo]);
-    const r = await fake.run(["export", fifo], { onSpawn: (child) => { setTimeout(() => child.kill("SIGTERM"), 1500); } });
+    const r = await fake.run(["export", fifo], {
+      onSpawn: (child) => {
+        setTimeout(() => child.kill("SIGTERM"), 1500);
+      },
+    });
     expect(r).toEqual({ code: 143, stdout: "", stderr: "airconn: interrupted\n" });
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
@@ -152,15 +191,22 @@ describe("export FILE: what the target is decides how it is written", () => {
     expect(readdirSync(dir)).toEqual(["null.json"]);
   });
 
-  it.skipIf(!canMknod)("a full device (mknod c 1 7, as /dev/full): exit 1, one line, the node stays a character device", async () => {
-    const dir = folder();
-    const dev = join(dir, "full.json");
-    execFileSync("mknod", [dev, "c", "1", "7"]);
-    const r = await fake.run(["export", dev]);
-    expect(r).toEqual({ code: 1, stdout: "", stderr: `airconn: cannot write ${dev}: no space left on device (ENOSPC)\n` });
-    expect(lstatSync(dev).isCharacterDevice()).toBe(true);
-    expect(readdirSync(dir)).toEqual(["full.json"]);
-  });
+  it.skipIf(!canMknod)(
+    "a full device (mknod c 1 7, as /dev/full): exit 1, one line, the node stays a character device",
+    async () => {
+      const dir = folder();
+      const dev = join(dir, "full.json");
+      execFileSync("mknod", [dev, "c", "1", "7"]);
+      const r = await fake.run(["export", dev]);
+      expect(r).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `airconn: cannot write ${dev}: no space left on device (ENOSPC)\n`,
+      });
+      expect(lstatSync(dev).isCharacterDevice()).toBe(true);
+      expect(readdirSync(dir)).toEqual(["full.json"]);
+    },
+  );
 
   it("a link to the command's own stdout (as /dev/stdout is): written to stdout, the link stays", async () => {
     // A link of our own to /proc/self/fd/1 rather than /dev/stdout itself: a build without the fix would replace it.
@@ -189,7 +235,11 @@ describe("export FILE: the temporary file", () => {
           if (slow.server.requests.length - from < 3) return;
           clearInterval(poll);
           const names = readdirSync(dir).filter((f) => f !== "c.json");
-          seen = { names, modes: names.map((f) => statSync(join(dir, f)).mode & 0o777), target: readFileSync(target, "utf8") };
+          seen = {
+            names,
+            modes: names.map((f) => statSync(join(dir, f)).mode & 0o777),
+            target: readFileSync(target, "utf8"),
+          };
         }, 20);
         child.on("close", () => clearInterval(poll));
       },
@@ -205,32 +255,39 @@ describe("export FILE: the temporary file", () => {
     expect(Object.keys(JSON.parse(readFileSync(target, "utf8")) as object)).toHaveLength(1000);
   });
 
-  it.each([["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const)("%s during an export to a file: exit %i, the old file intact, no temporary file left", async (signal, code) => {
-    const dir = folder();
-    const target = join(dir, "c.json");
-    writeFileSync(target, "previous\n");
-    const from = slow.server.requests.length;
-    let tempSeen = false;
-    const r: CliResult = await runCli(["--concurrency", "1", "export", target], {
-      env: { ...fake.env, AIRCONN_API_URL: slow.server.url, AIRCONN_TOKEN: slow.server.adminToken },
-      onSpawn: (child) => {
-        const poll = setInterval(() => {
-          if (slow.server.requests.length - from < 2) return;
-          clearInterval(poll);
-          tempSeen = readdirSync(dir).length === 2;
-          child.kill(signal);
-        }, 20);
-        child.on("close", () => clearInterval(poll));
-      },
-    });
-    expect(r.code, r.stderr).toBe(code);
-    expect(r.stderr).toBe("airconn: interrupted\n");
-    expect(tempSeen).toBe(true); // the signal came while the temporary file existed
-    expect(readdirSync(dir)).toEqual(["c.json"]);
-    expect(readFileSync(target, "utf8")).toBe("previous\n");
-    // it stopped: not every page was asked for
-    expect(slow.since(from).filter((q) => q.path === "/api/v2/connections").length).toBeLessThan(10);
-  });
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const)(
+    "%s during an export to a file: exit %i, the old file intact, no temporary file left",
+    async (signal, code) => {
+      const dir = folder();
+      const target = join(dir, "c.json");
+      writeFileSync(target, "previous\n");
+      const from = slow.server.requests.length;
+      let tempSeen = false;
+      const r: CliResult = await runCli(["--concurrency", "1", "export", target], {
+        env: { ...fake.env, AIRCONN_API_URL: slow.server.url, AIRCONN_TOKEN: slow.server.adminToken },
+        onSpawn: (child) => {
+          const poll = setInterval(() => {
+            if (slow.server.requests.length - from < 2) return;
+            clearInterval(poll);
+            tempSeen = readdirSync(dir).length === 2;
+            child.kill(signal);
+          }, 20);
+          child.on("close", () => clearInterval(poll));
+        },
+      });
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toBe("airconn: interrupted\n");
+      expect(tempSeen).toBe(true); // the signal came while the temporary file existed
+      expect(readdirSync(dir)).toEqual(["c.json"]);
+      expect(readFileSync(target, "utf8")).toBe("previous\n");
+      // it stopped: not every page was asked for
+      expect(slow.since(from).filter((q) => q.path === "/api/v2/connections").length).toBeLessThan(10);
+    },
+  );
 });
 
 /** Runs the CLI with stdout on a given file descriptor (e.g. /dev/full); stderr captured and scanned for secrets. */
@@ -242,13 +299,19 @@ function runToFd(args: string[], file: string): Promise<CliResult> {
     const child = spawn(NODE, [BIN, ...args], { env: baseEnv(env), stdio: ["ignore", fd, "pipe"] });
     closeSync(fd);
     let stderr = "";
-    child.stderr!.setEncoding("utf8").on("data", (d) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error("timed out")); }, 30_000);
+    child.stderr!.setEncoding("utf8").on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("timed out"));
+    }, 30_000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
       const leak = scanRun(args, env, undefined, { stderr }, before);
-      if (leak) reject(leak); else resolve({ code: code ?? -1, stdout: "", stderr });
+      if (leak) reject(leak);
+      else resolve({ code: code ?? -1, stdout: "", stderr });
     });
   });
 }

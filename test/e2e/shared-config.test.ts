@@ -15,8 +15,16 @@ beforeAll(() => registerSecret(fake.server.adminToken));
 
 let n = 0;
 /** A fresh config folder (0700, as airconn makes it) inside the work folder. */
-const cfgFolder = (): string => { const d = join(fake.workDir, `cfg-${++n}`); mkdirSync(d, { mode: 0o700 }); return d; };
-const configOf = (dir: string) => JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { current_profile?: string; profiles: Record<string, Record<string, string>> };
+const cfgFolder = (): string => {
+  const d = join(fake.workDir, `cfg-${++n}`);
+  mkdirSync(d, { mode: 0o700 });
+  return d;
+};
+const configOf = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as {
+    current_profile?: string;
+    profiles: Record<string, Record<string, string>>;
+  };
 /** Runs with this config folder and no AIRCONN_API_URL/AIRCONN_TOKEN: the profile decides. */
 const inCfg = (dir: string, args: string[], o: { input?: string; env?: Record<string, string | undefined> } = {}) =>
   runCli(args, { input: o.input, env: { AIRCONN_CONFIG_DIR: dir, ...o.env } });
@@ -29,18 +37,34 @@ function configWithTokenCommand(): { dir: string; file: string; marker: string }
   const dir = cfgFolder();
   const marker = join(dir, "..", `ran-${n}`);
   const file = join(dir, "config.json");
-  writeFileSync(file, JSON.stringify({
-    version: 1, current_profile: "evil",
-    profiles: { evil: { api_url: fake.server.url, token_command: `touch '${marker}'; echo ${fake.server.adminToken}` } },
-  }), { mode: 0o600 });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      version: 1,
+      current_profile: "evil",
+      profiles: {
+        evil: { api_url: fake.server.url, token_command: `touch '${marker}'; echo ${fake.server.adminToken}` },
+      },
+    }),
+    { mode: 0o600 },
+  );
   return { dir, file, marker };
 }
 
 describe("parallel writes to one config", () => {
   it("20 parallel `profile set` leave 20 profiles, each with its URL", async () => {
     const dir = cfgFolder();
-    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => inCfg(dir, ["profile", "set", `p${i}`, "--api-url", `https://h${i}.example.com`])));
-    for (const [i, r] of runs.entries()) expect(r, `p${i}`).toEqual({ code: 0, stdout: "", stderr: `Profile p${i}: api_url https://h${i}.example.com.\n` });
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        inCfg(dir, ["profile", "set", `p${i}`, "--api-url", `https://h${i}.example.com`]),
+      ),
+    );
+    for (const [i, r] of runs.entries())
+      expect(r, `p${i}`).toEqual({
+        code: 0,
+        stdout: "",
+        stderr: `Profile p${i}: api_url https://h${i}.example.com.\n`,
+      });
     const c = configOf(dir);
     expect(Object.keys(c.profiles).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `p${i}`).sort());
     for (let i = 0; i < 20; i++) expect(c.profiles[`p${i}`]).toEqual({ api_url: `https://h${i}.example.com` });
@@ -53,19 +77,27 @@ describe("parallel writes to one config", () => {
     const tokens = Array.from({ length: 10 }, () => fake.server.mintToken());
     tokens.forEach(registerSecret);
     const runs = await Promise.all([
-      ...tokens.map((t, i) => inCfg(dir, ["-p", `login${i}`, "login", "--api-url", fake.server.url, "--token-stdin"], { input: `${t}\n` })),
-      ...Array.from({ length: 10 }, (_, i) => inCfg(dir, ["profile", "set", `set${i}`, "--api-url", `https://s${i}.example.com`])),
+      ...tokens.map((t, i) =>
+        inCfg(dir, ["-p", `login${i}`, "login", "--api-url", fake.server.url, "--token-stdin"], { input: `${t}\n` }),
+      ),
+      ...Array.from({ length: 10 }, (_, i) =>
+        inCfg(dir, ["profile", "set", `set${i}`, "--api-url", `https://s${i}.example.com`]),
+      ),
     ]);
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const c = configOf(dir);
     expect(Object.keys(c.profiles)).toHaveLength(20);
-    tokens.forEach((t, i) => expect(c.profiles[`login${i}`]).toEqual({ api_url: fake.server.url, token: t }));
+    for (const [i, t] of tokens.entries())
+      expect(c.profiles[`login${i}`]).toEqual({ api_url: fake.server.url, token: t });
   });
 
   it("a lock left by a process that is gone is broken at once; a held lock is waited for", async () => {
     const dir = cfgFolder();
     // A process id that is not running: a finished child's.
-    const dead = await new Promise<number>((resolve) => { const c = spawn("true"); c.on("close", () => resolve(c.pid!)); });
+    const dead = await new Promise<number>((resolve) => {
+      const c = spawn("true");
+      c.on("close", () => resolve(c.pid!));
+    });
     const { hostname } = await import("node:os");
     writeFileSync(join(dir, "config.json.lock"), `${dead} ${hostname()} 0123456789abcdef\n`);
     const t0 = Date.now();
@@ -94,7 +126,11 @@ describe("a config of the wrong shape", () => {
     ["profiles is a list", { version: 1, profiles: [] }, `"profiles" is a list, not an object of profiles by name`],
     ["profiles is null", { version: 1, profiles: null }, `"profiles" is null, not an object of profiles by name`],
     ["a profile is a string", { version: 1, profiles: { a: "http://x" } }, `profile "a" is a string, not an object`],
-    ["a token is a number", { version: 1, profiles: { a: { token: 5 } } }, `profile "a": token is a number, not a string`],
+    [
+      "a token is a number",
+      { version: 1, profiles: { a: { token: 5 } } },
+      `profile "a": token is a number, not a string`,
+    ],
     ["the whole file is a list", [], "it holds a list, not an object"],
   ])("%s: login, profile set and list exit 2 naming the file; the file is left as it was", async (_name, data, why) => {
     const dir = cfgFolder();
@@ -103,7 +139,9 @@ describe("a config of the wrong shape", () => {
     writeFileSync(file, text, { mode: 0o600 });
     const message = `airconn: the config file ${file} does not hold airconn profiles: ${why}\nhint: fix or remove the file, then run \`airconn login\` again\n`;
     const from = fake.server.requests.length;
-    const login = await inCfg(dir, ["login", "--api-url", fake.server.url, "--token-stdin"], { input: fake.server.adminToken });
+    const login = await inCfg(dir, ["login", "--api-url", fake.server.url, "--token-stdin"], {
+      input: fake.server.adminToken,
+    });
     expect(login).toEqual({ code: 2, stdout: "", stderr: message });
     const set = await inCfg(dir, ["profile", "set", "b", "--api-url", "https://b.example.com"]);
     expect(set).toEqual({ code: 2, stdout: "", stderr: message });
@@ -121,7 +159,8 @@ describe("a config others could change is refused, and its token command never r
     const from = fake.server.requests.length;
     const r = await inCfg(dir, ["list"]);
     expect(r).toEqual({
-      code: 2, stdout: "",
+      code: 2,
+      stdout: "",
       stderr: `airconn: the config file ${file} can be written by everyone (mode 666): it is not used, since anyone who can write it could change the token command it runs\nhint: chmod 600 '${file}'\n`,
     });
     expect(existsSync(marker)).toBe(false);
@@ -142,7 +181,9 @@ describe("a config others could change is refused, and its token command never r
     chmodSync(file, 0o620);
     const r = await inCfg(dir, ["get", "conn_00001"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`airconn: the config file ${file} can be written by its group (mode 620): it is not used, since anyone who can write it could change the token command it runs\nhint: chmod 600 '${file}'\n`);
+    expect(r.stderr).toBe(
+      `airconn: the config file ${file} can be written by its group (mode 620): it is not used, since anyone who can write it could change the token command it runs\nhint: chmod 600 '${file}'\n`,
+    );
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -151,7 +192,9 @@ describe("a config others could change is refused, and its token command never r
     chmodSync(dir, 0o777);
     const r = await inCfg(dir, ["list"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`airconn: the config folder ${dir} can be written by everyone (mode 777): it is not used, since anyone who can write it could change the token command it runs\nhint: chmod 700 '${dir}'\n`);
+    expect(r.stderr).toBe(
+      `airconn: the config folder ${dir} can be written by everyone (mode 777): it is not used, since anyone who can write it could change the token command it runs\nhint: chmod 700 '${dir}'\n`,
+    );
     expect(existsSync(marker)).toBe(false);
     chmodSync(dir, 0o700);
   });
@@ -162,7 +205,8 @@ describe("a config others could change is refused, and its token command never r
     const from = fake.server.requests.length;
     const r = await inCfg(dir, ["list"]);
     expect(r).toEqual({
-      code: 2, stdout: "",
+      code: 2,
+      stdout: "",
       stderr: `airconn: the config file ${file} belongs to another user (uid 65534; airconn runs as uid 0): it is not used, since its owner could change the token command it runs\nhint: if it is yours: chown 0 '${file}'; else set AIRCONN_CONFIG_DIR to a folder of your own\n`,
     });
     expect(existsSync(marker)).toBe(false);
@@ -177,7 +221,9 @@ describe("a config others could change is refused, and its token command never r
     chownSync(dir, 65534, 65534);
     const r = await inCfg(dir, ["list"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^airconn: the config folder ${dir} belongs to another user \\(uid 65534; airconn runs as uid 0\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^airconn: the config folder ${dir} belongs to another user \\(uid 65534; airconn runs as uid 0\\)`),
+    );
     expect(existsSync(marker)).toBe(false);
   });
 });
@@ -186,14 +232,26 @@ describe("a config others could change is refused, and its token command never r
 function runAs(uid: number, args: string[], env: Record<string, string>): Promise<CliResult> {
   const before = secretsOfRun(args, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [BIN, ...args], { env: baseEnv(env), cwd: "/", uid, gid: uid, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => { stdout += d; });
-    child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
+    const child = spawn(NODE, [BIN, ...args], {
+      env: baseEnv(env),
+      cwd: "/",
+      uid,
+      gid: uid,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "",
+      stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      stderr += d;
+    });
     child.on("error", reject);
     child.on("close", (code) => {
       const leak = scanRun(args, env, undefined, { stdout, stderr }, before);
-      if (leak) reject(leak); else resolve({ code: code ?? -1, stdout, stderr });
+      if (leak) reject(leak);
+      else resolve({ code: code ?? -1, stdout, stderr });
     });
   });
 }
@@ -205,7 +263,8 @@ describe("a config folder that cannot be created", () => {
     const env = { AIRCONN_CONFIG_DIR: undefined, XDG_CONFIG_HOME: file, HOME: fake.workDir };
     const r = await runCli(["profile", "set", "a", "--api-url", "https://a.example.com"], { env });
     expect(r).toEqual({
-      code: 1, stdout: "",
+      code: 1,
+      stdout: "",
       stderr: `airconn: cannot create the config folder ${file}/airconn (from XDG_CONFIG_HOME): ${file} is a file, not a folder\nhint: set AIRCONN_CONFIG_DIR to a folder you can write, or fix XDG_CONFIG_HOME\n`,
     });
     const list = await runCli(["profile", "list", "-o", "json"], { env });
@@ -216,19 +275,30 @@ describe("a config folder that cannot be created", () => {
     const file = join(fake.workDir, "also-a-file");
     writeFileSync(file, "x");
     const r = await runCli(["profile", "list"], { env: { AIRCONN_CONFIG_DIR: file } });
-    expect(r).toEqual({ code: 2, stdout: "", stderr: `airconn: the config folder ${file} (from AIRCONN_CONFIG_DIR) is not a folder\nhint: set AIRCONN_CONFIG_DIR to a folder you can write\n` });
-  });
-
-  it.skipIf(process.getuid?.() !== 0)("a read-only HOME (run as uid 65534): login says which folder cannot be written", async () => {
-    const home = join(fake.workDir, "ro-home");
-    mkdirSync(home, { mode: 0o755 }); // root's: uid 65534 cannot write it
-    chmodSync(fake.workDir, 0o755);
-    const token = fake.server.mintToken();
-    registerSecret(token);
-    const r = await runAs(65534, ["profile", "set", "a", "--api-url", fake.server.url], { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin" });
     expect(r).toEqual({
-      code: 1, stdout: "",
-      stderr: `airconn: cannot create the config folder ${home}/.config/airconn (from HOME): ${home} cannot be written (EACCES)\nhint: set AIRCONN_CONFIG_DIR to a folder you can write\n`,
+      code: 2,
+      stdout: "",
+      stderr: `airconn: the config folder ${file} (from AIRCONN_CONFIG_DIR) is not a folder\nhint: set AIRCONN_CONFIG_DIR to a folder you can write\n`,
     });
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "a read-only HOME (run as uid 65534): login says which folder cannot be written",
+    async () => {
+      const home = join(fake.workDir, "ro-home");
+      mkdirSync(home, { mode: 0o755 }); // root's: uid 65534 cannot write it
+      chmodSync(fake.workDir, 0o755);
+      const token = fake.server.mintToken();
+      registerSecret(token);
+      const r = await runAs(65534, ["profile", "set", "a", "--api-url", fake.server.url], {
+        HOME: home,
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+      });
+      expect(r).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `airconn: cannot create the config folder ${home}/.config/airconn (from HOME): ${home} cannot be written (EACCES)\nhint: set AIRCONN_CONFIG_DIR to a folder you can write\n`,
+      });
+    },
+  );
 });

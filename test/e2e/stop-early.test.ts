@@ -21,12 +21,22 @@ function pipeToHead(args: string[], lines = 1): Promise<CliResult & { ms: number
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn("bash", ["-c", script, "bash", ...args], {
-      env: baseEnv({ ...env, AIRCONN_NODE: NODE, AIRCONN_BIN: BIN }), cwd: ROOT, stdio: ["ignore", "pipe", "pipe"],
+      env: baseEnv({ ...env, AIRCONN_NODE: NODE, AIRCONN_BIN: BIN }),
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    let stdout = "", stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => { stdout += d; });
-    child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`airconn ${args.join(" ")} | head timed out\n${stderr}`)); }, 40_000);
+    let stdout = "",
+      stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`airconn ${args.join(" ")} | head timed out\n${stderr}`));
+    }, 40_000);
     child.on("close", (code) => {
       clearTimeout(timer);
       const leak = scanRun(args, env, undefined, { stdout, stderr }, before);

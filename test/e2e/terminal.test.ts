@@ -19,7 +19,11 @@ const fake = useFakeAirflow({
   seed: 3,
   intercept: (req) => {
     // A server whose error detail carries control sequences (OSC 52 writes the clipboard, SGR 8 hides text).
-    if (req.method === "POST" && req.path === "/api/v2/connections" && (req.json as { connection_id?: string })?.connection_id === "esc_dup") {
+    if (
+      req.method === "POST" &&
+      req.path === "/api/v2/connections" &&
+      (req.json as { connection_id?: string })?.connection_id === "esc_dup"
+    ) {
       return { status: 400, json: { detail: ERR_DETAIL } };
     }
     return undefined;
@@ -31,14 +35,27 @@ beforeAll(async () => {
   registerSecret(slow.server.adminToken);
   const made = await fake.run(["create", "esc_1", "--type", "http", "--description", HOSTILE]);
   expect(made.code).toBe(0);
-  const long = await fake.run(["create", "wide_conn_with_a_long_id", "--type", "postgres", "--host", "db.example.internal", "--description", LONG]);
+  const long = await fake.run([
+    "create",
+    "wide_conn_with_a_long_id",
+    "--type",
+    "postgres",
+    "--host",
+    "db.example.internal",
+    "--description",
+    LONG,
+  ]);
   expect(long.code).toBe(0);
 });
 
 const tty = process.platform === "linux" && haveCommand("script");
 const noColor = (env: Record<string, string>) => ({ ...env, NO_COLOR: "1" });
 /** Lines of terminal output, as wide as they show (the table holds ASCII and "…" only). */
-const widths = (s: string) => s.split("\n").filter((l) => l !== "").map((l) => [...l].length);
+const widths = (s: string) =>
+  s
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => [...l].length);
 
 describe.runIf(tty)("nothing from the server is executed by the terminal (pseudo-terminal)", () => {
   it("list at a terminal: no ESC, BEL or C1 byte from the stored description; the escapes are visible", async () => {
@@ -104,7 +121,10 @@ describe("piped: plain rows, get and errors escape too; json and yaml keep the e
   });
 
   it("yaml: valid YAML (C1 escaped in double quotes) that parses back to the same data", async () => {
-    for (const args of [["list", "--pattern", "esc_"], ["get", "esc_1"]]) {
+    for (const args of [
+      ["list", "--pattern", "esc_"],
+      ["get", "esc_1"],
+    ]) {
       const r = await fake.run([...args, "-o", "yaml"]);
       expect(r.code).toBe(0);
       expect(r.stdout).not.toMatch(/[\x07\x1b\x7f-\x9f\u202a-\u202e]/);

@@ -9,14 +9,35 @@ const off = useFakeAirflow({ testConnection: "Disabled" });
 
 type Stored = Record<string, unknown> & { password?: string | null; extra?: string | null };
 const stored = (id: string) => fake.server.stored(id) as Stored | undefined;
-const reqs = (method: string, path: string) => fake.server.requests.filter((r) => r.method === method && r.path === path);
+const reqs = (method: string, path: string) =>
+  fake.server.requests.filter((r) => r.method === method && r.path === path);
 const { since } = fake;
 const cli = (args: string[], input?: string) => fake.run(args, { input });
 
 describe("create", () => {
   it("from field flags with --password-stdin: exit 0, the connection on stdout, the real password stored", async () => {
-    const r = await cli(["create", "e2e_pg", "--type", "postgres", "--host", "db.internal", "--port", "5432", "--login", "app",
-      "--schema", "sales", "--extra", '{"sslmode": "require", "api_token": "tok-1"}', "--description", "main", "--password-stdin"], "s3cret-pw\n");
+    const r = await cli(
+      [
+        "create",
+        "e2e_pg",
+        "--type",
+        "postgres",
+        "--host",
+        "db.internal",
+        "--port",
+        "5432",
+        "--login",
+        "app",
+        "--schema",
+        "sales",
+        "--extra",
+        '{"sslmode": "require", "api_token": "tok-1"}',
+        "--description",
+        "main",
+        "--password-stdin",
+      ],
+      "s3cret-pw\n",
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("connection_id\te2e_pg\n");
@@ -24,10 +45,22 @@ describe("create", () => {
     expect(r.stdout).not.toContain("s3cret-pw");
     const post = reqs("POST", "/api/v2/connections").at(-1)!;
     expect(post.json).toEqual({
-      connection_id: "e2e_pg", conn_type: "postgres", description: "main", host: "db.internal", login: "app", schema: "sales",
-      port: 5432, password: "s3cret-pw", extra: '{"sslmode": "require", "api_token": "tok-1"}',
+      connection_id: "e2e_pg",
+      conn_type: "postgres",
+      description: "main",
+      host: "db.internal",
+      login: "app",
+      schema: "sales",
+      port: 5432,
+      password: "s3cret-pw",
+      extra: '{"sslmode": "require", "api_token": "tok-1"}',
     });
-    expect(stored("e2e_pg")).toMatchObject({ conn_type: "postgres", host: "db.internal", password: "s3cret-pw", port: 5432 });
+    expect(stored("e2e_pg")).toMatchObject({
+      conn_type: "postgres",
+      host: "db.internal",
+      password: "s3cret-pw",
+      port: 5432,
+    });
   });
 
   it("a re-run: exit 5 without --if-not-exists, exit 0 with it; nothing changed", async () => {
@@ -43,17 +76,43 @@ describe("create", () => {
   });
 
   it("--uri with the password from stdin, -o json", async () => {
-    const r = await cli(["create", "e2e_uri", "--uri", "postgresql://app@db:5432/sales?sslmode=require", "--password-stdin", "-o", "json"], "p@ss/word");
+    const r = await cli(
+      [
+        "create",
+        "e2e_uri",
+        "--uri",
+        "postgresql://app@db:5432/sales?sslmode=require",
+        "--password-stdin",
+        "-o",
+        "json",
+      ],
+      "p@ss/word",
+    );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ connection_id: "e2e_uri", conn_type: "postgres", host: "db", port: 5432, password: "***", extra: '{"sslmode": "require"}' });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      connection_id: "e2e_uri",
+      conn_type: "postgres",
+      host: "db",
+      port: 5432,
+      password: "***",
+      extra: '{"sslmode": "require"}',
+    });
     expect(stored("e2e_uri")).toMatchObject({ password: "p@ss/word", login: "app", schema: "sales" });
   });
 
   it("--json @FILE in Airflow's JSON form", async () => {
-    const file = fake.file("conn.json", '{"conn_type": "google-cloud-platform", "port": "443", "extra": {"project": "p1", "ratio": 1.0}}');
+    const file = fake.file(
+      "conn.json",
+      '{"conn_type": "google-cloud-platform", "port": "443", "extra": {"project": "p1", "ratio": 1.0}}',
+    );
     const r = await cli(["create", "e2e_json", "--json", `@${file}`, "--description", "from json"]);
     expect(r.code).toBe(0);
-    expect(stored("e2e_json")).toMatchObject({ conn_type: "google_cloud_platform", port: 443, extra: '{"project": "p1", "ratio": 1.0}', description: "from json" });
+    expect(stored("e2e_json")).toMatchObject({
+      conn_type: "google_cloud_platform",
+      port: 443,
+      extra: '{"project": "p1", "ratio": 1.0}',
+      description: "from json",
+    });
   });
 
   it("invalid input is exit 2 and sends nothing: no type without a terminal, bad port, bad extra, both password flags", async () => {
@@ -97,14 +156,21 @@ describe("patch", () => {
     expect(r.code).toBe(0);
     const patch = since(n).find((q) => q.method === "PATCH")!;
     expect(patch.query.getAll("update_mask")).toEqual(["extra"]);
-    expect(patch.json).toEqual({ connection_id: "e2e_pg", conn_type: "postgres", extra: '{"api_token": "***", "connect_timeout": 10}' });
+    expect(patch.json).toEqual({
+      connection_id: "e2e_pg",
+      conn_type: "postgres",
+      extra: '{"api_token": "***", "connect_timeout": 10}',
+    });
     expect(JSON.parse(stored("e2e_pg")!.extra!)).toEqual({ api_token: "tok-1", connect_timeout: 10 });
     expect(stored("e2e_pg")!.password).toBe("s3cret-pw");
   });
 
   it("a new password from stdin and --unset fields: repeated update_mask keys", async () => {
     const n = fake.server.requests.length;
-    const r = await cli(["patch", "e2e_pg", "--password-stdin", "--unset", "description", "--port", "6432"], "n3w-pw\n");
+    const r = await cli(
+      ["patch", "e2e_pg", "--password-stdin", "--unset", "description", "--port", "6432"],
+      "n3w-pw\n",
+    );
     expect(r.code).toBe(0);
     const patch = since(n).find((q) => q.method === "PATCH")!;
     expect(patch.rawQuery).toBe("update_mask=description&update_mask=port&update_mask=password");
@@ -156,10 +222,14 @@ describe("test", () => {
   });
 
   it("testing disabled on the server: exit 1 (not 4) with the AIRFLOW__CORE__TEST_CONNECTION hint", async () => {
-    const r = await runCli(["test", "--type", "http", "--host", "h"], { env: { ...fake.env, AIRCONN_API_URL: off.server.url, AIRCONN_TOKEN: off.server.adminToken } });
+    const r = await runCli(["test", "--type", "http", "--host", "h"], {
+      env: { ...fake.env, AIRCONN_API_URL: off.server.url, AIRCONN_TOKEN: off.server.adminToken },
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^airconn: Testing connections is disabled.*\nhint: .*AIRFLOW__CORE__TEST_CONNECTION=Enabled/);
+    expect(r.stderr).toMatch(
+      /^airconn: Testing connections is disabled.*\nhint: .*AIRFLOW__CORE__TEST_CONNECTION=Enabled/,
+    );
   });
 });
 
@@ -189,7 +259,9 @@ describe("delete", () => {
     expect(r.code).toBe(1);
     const rep = JSON.parse(r.stdout);
     expect(rep.deleted).toEqual(["e2e_d1", "e2e_d2"]);
-    expect(rep.failed).toEqual([{ connection_id: "e2e_gone", action: "delete", error: expect.stringMatching(/not found/), status_code: 404 }]);
+    expect(rep.failed).toEqual([
+      { connection_id: "e2e_gone", action: "delete", error: expect.stringMatching(/not found/), status_code: 404 },
+    ]);
     expect(r.stderr).toMatch(/created 0, updated 0, deleted 2, skipped 0, failed 1/);
     const ok = await cli(["delete", "e2e_d1", "e2e_gone", "--yes", "--if-exists"]);
     expect(ok.code).toBe(0);
@@ -208,8 +280,18 @@ describe("on a terminal (pty)", () => {
 
   it("patch a missing id: 3; test disabled: 1; delete answered no: 130 and kept; --yes: 0", async () => {
     expect((await runCliTty(["patch", "e2e_nope", "--host", "h"], { env: fake.env })).code).toBe(3);
-    expect((await runCliTty(["test", "--type", "http", "--host", "h"], { env: { ...fake.env, AIRCONN_API_URL: off.server.url, AIRCONN_TOKEN: off.server.adminToken } })).code).toBe(1);
-    const no = await runCliTty(["delete", "e2e_tty"], { env: fake.env, input: "n\r", inputAfter: /Delete connection e2e_tty\?/ });
+    expect(
+      (
+        await runCliTty(["test", "--type", "http", "--host", "h"], {
+          env: { ...fake.env, AIRCONN_API_URL: off.server.url, AIRCONN_TOKEN: off.server.adminToken },
+        })
+      ).code,
+    ).toBe(1);
+    const no = await runCliTty(["delete", "e2e_tty"], {
+      env: fake.env,
+      input: "n\r",
+      inputAfter: /Delete connection e2e_tty\?/,
+    });
     expect(plain(no.stdout)).toMatch(/Delete connection e2e_tty\?/);
     expect(no.code).toBe(130);
     expect(stored("e2e_tty")).toBeDefined();

@@ -20,13 +20,21 @@ const NO_NODE = process.env.AIRCONN_SMOKE_NO_NODE === "1";
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 const SEED = 30;
 const which = (cmd: string): string | undefined => {
-  try { return execFileSync("/bin/sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).trim() || undefined; } catch { return undefined; }
+  try {
+    return execFileSync("/bin/sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
 };
 const BASH = which("bash");
 const FISH = which("fish");
 const ZSH = which("zsh");
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 let server: FakeAirflow;
 let tmp: string;
 let env: Record<string, string>;
@@ -37,15 +45,24 @@ function airconn(args: string[], o: { input?: string; extra?: Record<string, str
   const before = secretsOfRun(args, runEnv, o.input);
   return new Promise((done, fail) => {
     const child = spawn(BIN, args, { cwd: "/", env: runEnv, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => { stdout += d; });
-    child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); fail(new Error(`airconn ${args.join(" ")} timed out\n${stderr}`)); }, 20_000);
+    let stdout = "",
+      stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      fail(new Error(`airconn ${args.join(" ")} timed out\n${stderr}`));
+    }, 20_000);
     child.on("error", fail);
     child.on("close", (code) => {
       clearTimeout(timer);
       const leak = scanRun(args, runEnv, o.input, { stdout, stderr }, before);
-      if (leak) fail(leak); else done({ code: code ?? -1, stdout, stderr });
+      if (leak) fail(leak);
+      else done({ code: code ?? -1, stdout, stderr });
     });
     child.stdin.on("error", () => {});
     child.stdin.end(o.input ?? "");
@@ -66,7 +83,10 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
     // `airconn` from PATH) and the folder of the node that runs this suite (bin/airconn starts with `env node`).
     env = {
       PATH: NO_NODE ? path : [dirname(BIN), dirname(process.execPath), "/usr/bin", "/bin"].join(":"),
-      HOME: tmp, AIRCONN_CONFIG_DIR: join(tmp, "cfg"), XDG_CACHE_HOME: join(tmp, "cache"), LANG: "C.UTF-8",
+      HOME: tmp,
+      AIRCONN_CONFIG_DIR: join(tmp, "cfg"),
+      XDG_CACHE_HOME: join(tmp, "cache"),
+      LANG: "C.UTF-8",
     };
   });
   afterAll(async () => {
@@ -89,7 +109,8 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: airconn \[options\] \[command\]\n/);
-    for (const c of ["login", "list", "get", "create", "delete", "completion"]) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
+    for (const c of ["login", "list", "get", "create", "delete", "completion"])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
     expect(r.stdout).toContain("Examples:");
     const sub = await airconn(["help", "create"]);
     expect(sub.code).toBe(0);
@@ -98,19 +119,26 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
 
   it("login --password-stdin stores the profile; login --token-stdin a second one", async () => {
     const n = server.requests.length;
-    const r = await airconn(["login", "--api-url", server.url, "--username", "admin", "--password-stdin"], { input: "admin\n" });
+    const r = await airconn(["login", "--api-url", server.url, "--username", "admin", "--password-stdin"], {
+      input: "admin\n",
+    });
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(new RegExp(`^Logged in to ${server.url} as admin \\(profile default\\)`));
     expect(r.code).toBe(0);
     const auth = server.requests.slice(n).filter((q) => q.path === "/auth/token");
     expect(auth.map((q) => [q.method, q.json])).toEqual([["POST", { username: "admin", password: "admin" }]]);
-    const config = JSON.parse(readFileSync(join(tmp, "cfg/config.json"), "utf8")) as { current_profile: string; profiles: Record<string, { api_url: string; token: string }> };
+    const config = JSON.parse(readFileSync(join(tmp, "cfg/config.json"), "utf8")) as {
+      current_profile: string;
+      profiles: Record<string, { api_url: string; token: string }>;
+    };
     expect(config.current_profile).toBe("default");
     expect(config.profiles.default!.api_url).toBe(server.url);
     expect(config.profiles.default!.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
     const token = server.mintToken();
-    const t = await airconn(["login", "--profile", "ci", "--api-url", server.url, "--token-stdin"], { input: `${token}\n` });
+    const t = await airconn(["login", "--profile", "ci", "--api-url", server.url, "--token-stdin"], {
+      input: `${token}\n`,
+    });
     expect(t.code).toBe(0);
     expect(t.stdout).toBe("");
     const after = JSON.parse(readFileSync(join(tmp, "cfg/config.json"), "utf8")) as typeof config;
@@ -124,9 +152,16 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout) as { connection_id: string; password?: string }[];
-    expect(list.map((c) => c.connection_id)).toEqual(server.all().map((c) => c.connection_id).sort());
+    expect(list.map((c) => c.connection_id)).toEqual(
+      server
+        .all()
+        .map((c) => c.connection_id)
+        .sort(),
+    );
     expect(list).toHaveLength(SEED);
-    const stored = (JSON.parse(readFileSync(join(tmp, "cfg/config.json"), "utf8")) as { profiles: { default: { token: string } } }).profiles.default.token;
+    const stored = (
+      JSON.parse(readFileSync(join(tmp, "cfg/config.json"), "utf8")) as { profiles: { default: { token: string } } }
+    ).profiles.default.token;
     const reads = server.requests.slice(n);
     expect(reads.length).toBeGreaterThan(0);
     for (const q of reads) {
@@ -146,7 +181,9 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
     const v = await airconn(["--version"], { extra: { NODE_OPTIONS: "--require /nonexistent/airconn-smoke.js" } });
     expect(v).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
     const n = server.requests.length;
-    const l = await airconn(["list", "-o", "json"], { extra: { NODE_OPTIONS: "--inspect=127.0.0.1:0 --require /nonexistent/airconn-smoke.js" } });
+    const l = await airconn(["list", "-o", "json"], {
+      extra: { NODE_OPTIONS: "--inspect=127.0.0.1:0 --require /nonexistent/airconn-smoke.js" },
+    });
     expect(l.stderr).toBe(""); // no "Debugger listening on ws://...", no "Cannot find module"
     expect(l.code).toBe(0);
     expect(JSON.parse(l.stdout)).toHaveLength(server.all().length);
@@ -155,11 +192,19 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
 
   it.skipIf(!NO_NODE)("the executable opens no inspector on SIGUSR1", async () => {
     // `login --token-stdin` waits for its input: a process that is up and idle, then SIGUSR1.
-    const child = spawn(BIN, ["login", "--api-url", server.url, "--token-stdin"], { cwd: "/", env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(BIN, ["login", "--api-url", server.url, "--token-stdin"], {
+      cwd: "/",
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      stderr += d;
+    });
     child.stdout.resume();
-    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on("close", (code, signal) => done({ code, signal })));
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.on("close", (code, signal) => done({ code, signal })),
+    );
     await new Promise((r) => setTimeout(r, 1000));
     child.kill("SIGUSR1");
     await new Promise((r) => setTimeout(r, 500));
@@ -177,17 +222,57 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
     expect(r.code).toBe(0);
     const got = JSON.parse(r.stdout) as Record<string, unknown>;
     const s = server.stored("conn_00001")!;
-    expect(got).toMatchObject({ connection_id: "conn_00001", conn_type: s.conn_type, host: s.host, port: s.port, login: s.login });
+    expect(got).toMatchObject({
+      connection_id: "conn_00001",
+      conn_type: s.conn_type,
+      host: s.host,
+      port: s.port,
+      login: s.login,
+    });
     const missing = await airconn(["get", "no_such_conn"]);
-    expect(missing).toEqual({ code: 3, stdout: "", stderr: "airconn: The Connection with connection_id: `no_such_conn` was not found\n" });
+    expect(missing).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: "airconn: The Connection with connection_id: `no_such_conn` was not found\n",
+    });
   });
 
   it("create with the password from stdin, then delete", async () => {
-    const c = await airconn(["create", "smoke_pg", "--type", "postgres", "--host", "db.internal", "--port", "5432", "--login", "app", "--password-stdin", "-o", "json"], { input: "smoke-pw-1\n" });
+    const c = await airconn(
+      [
+        "create",
+        "smoke_pg",
+        "--type",
+        "postgres",
+        "--host",
+        "db.internal",
+        "--port",
+        "5432",
+        "--login",
+        "app",
+        "--password-stdin",
+        "-o",
+        "json",
+      ],
+      { input: "smoke-pw-1\n" },
+    );
     expect(c.stderr).toBe("");
     expect(c.code).toBe(0);
-    expect(JSON.parse(c.stdout)).toMatchObject({ connection_id: "smoke_pg", conn_type: "postgres", host: "db.internal", port: 5432, login: "app", password: "***" });
-    expect(server.stored("smoke_pg")).toMatchObject({ conn_type: "postgres", host: "db.internal", port: 5432, login: "app", password: "smoke-pw-1" });
+    expect(JSON.parse(c.stdout)).toMatchObject({
+      connection_id: "smoke_pg",
+      conn_type: "postgres",
+      host: "db.internal",
+      port: 5432,
+      login: "app",
+      password: "***",
+    });
+    expect(server.stored("smoke_pg")).toMatchObject({
+      conn_type: "postgres",
+      host: "db.internal",
+      port: 5432,
+      login: "app",
+      password: "smoke-pw-1",
+    });
 
     const refused = await airconn(["delete", "smoke_pg"]);
     expect(refused.code).toBe(2); // no terminal: --yes is required
@@ -195,7 +280,9 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
     const n = server.requests.length;
     const d = await airconn(["delete", "smoke_pg", "--yes"]);
     expect(d.code).toBe(0);
-    expect(server.requests.slice(n).map((q) => `${q.method} ${q.path}`)).toEqual(["DELETE /api/v2/connections/smoke_pg"]);
+    expect(server.requests.slice(n).map((q) => `${q.method} ${q.path}`)).toEqual([
+      "DELETE /api/v2/connections/smoke_pg",
+    ]);
     expect(server.stored("smoke_pg")).toBeUndefined();
   });
 
@@ -205,7 +292,9 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       if (NO_NODE) {
-        expect(r.stdout).toBe(completionScript(sh, { path: realpathSync(BIN), names: [basename(realpathSync(BIN)), basename(BIN)] }));
+        expect(r.stdout).toBe(
+          completionScript(sh, { path: realpathSync(BIN), names: [basename(realpathSync(BIN)), basename(BIN)] }),
+        );
         expect(r.stdout).not.toContain("command airconn ");
       } else {
         // the npm command prints the scripts its package ships in completions/ (and the checkout holds)
@@ -218,7 +307,11 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
 
   it("the completion callback answers from the built-in command tree and the server", async () => {
     const r = await airconn(["__complete", "get", "conn_0001"]);
-    expect(r).toEqual({ code: 0, stdout: Array.from({ length: 10 }, (_, i) => `conn_0001${i}\n`).join(""), stderr: "" });
+    expect(r).toEqual({
+      code: 0,
+      stdout: Array.from({ length: 10 }, (_, i) => `conn_0001${i}\n`).join(""),
+      stderr: "",
+    });
     const sub = await airconn(["__complete", "pro"]);
     expect(sub.stdout.split("\n")[0]).toMatch(/^profile\t/);
   });
@@ -226,14 +319,27 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
   it.skipIf(!BASH)("bash: the printed script completes connection ids through the command's own callback", async () => {
     const file = join(tmp, "airconn.bash");
     writeFileSync(file, (await airconn(["completion", "bash"])).stdout);
-    const complete = async (line: string) => (await shell(BASH!, ["--norc", "--noprofile", "-c", `
+    const complete = async (line: string) =>
+      (
+        await shell(BASH!, [
+          "--norc",
+          "--noprofile",
+          "-c",
+          `
 source "$1"
 complete -p airconn >/dev/null || exit 9
 COMP_LINE=$2; COMP_POINT=\${#COMP_LINE}
 read -ra COMP_WORDS <<<"$COMP_LINE"; [[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
 COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
 _airconn_completion airconn "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"
-printf '%s\\n' "\${COMPREPLY[@]}"`, "bash", file, line])).split("\n").filter(Boolean);
+printf '%s\\n' "\${COMPREPLY[@]}"`,
+          "bash",
+          file,
+          line,
+        ])
+      )
+        .split("\n")
+        .filter(Boolean);
     expect(await complete("airconn get conn_0002")).toEqual(Array.from({ length: 10 }, (_, i) => `conn_0002${i}`));
     expect(await complete("airconn list -o js")).toEqual(["json"]);
     expect(await complete("airconn comp")).toEqual(["completion"]);
@@ -242,8 +348,19 @@ printf '%s\\n' "\${COMPREPLY[@]}"`, "bash", file, line])).split("\n").filter(Boo
   it.skipIf(!FISH)("fish: the printed script completes connection ids through the command's own callback", async () => {
     const file = join(tmp, "airconn.fish");
     writeFileSync(file, (await airconn(["completion", "fish"])).stdout);
-    const out = await shell(FISH!, ["--no-config", "-c", "source $argv[1]; complete -C $argv[2]", file, "airconn get conn_0002"]);
-    expect(out.split("\n").filter(Boolean).map((l) => l.split("\t")[0])).toEqual(Array.from({ length: 10 }, (_, i) => `conn_0002${i}`));
+    const out = await shell(FISH!, [
+      "--no-config",
+      "-c",
+      "source $argv[1]; complete -C $argv[2]",
+      file,
+      "airconn get conn_0002",
+    ]);
+    expect(
+      out
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("\t")[0]),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => `conn_0002${i}`));
   });
 
   it.skipIf(!ZSH)("zsh: the printed script is valid zsh", async () => {

@@ -3,13 +3,19 @@
 // Typed by shape (a URL and a token), so this file does not import the server.
 
 /** A running server: its base URL and a token it accepts. */
-export interface ServerRef { url: string; adminToken: string }
+export interface ServerRef {
+  url: string;
+  adminToken: string;
+}
 
 /** A request to `path` (under the server's URL) with the admin token; a body is sent as JSON. */
 export function asAdmin(s: ServerRef, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${s.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${s.adminToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${s.adminToken}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }

@@ -12,9 +12,16 @@ export const BIN = join(ROOT, "bin/airconn");
 /** The Node that runs the CLI under test: AIRCONN_TEST_NODE (CI runs the e2e suite on Node 22 and 24 too), else this one. */
 export const NODE = process.env.AIRCONN_TEST_NODE || process.execPath;
 
-export interface CliResult { code: number; stdout: string; stderr: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 export interface RunOptions {
-  env?: Record<string, string | undefined>; input?: string | Buffer; timeoutMs?: number; cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string | Buffer;
+  timeoutMs?: number;
+  cwd?: string;
   /** Called with the spawned process (e.g. to send it SIGINT mid-run). */
   onSpawn?: (child: ChildProcess) => void;
 }
@@ -32,11 +39,17 @@ export function sigintWhen(cond: () => boolean, afterMs = 0, everyMs = 20): NonN
  * after each signal is sent (with performance.now(), the clock of the local server's records); `again`: a second
  * signal that many ms after the first.
  */
-export function signalWhen(signal: NodeJS.Signals, cond: () => boolean,
-  o: { afterMs?: number; everyMs?: number; again?: number; onSent?: (at: number) => void } = {}): NonNullable<RunOptions["onSpawn"]> {
+export function signalWhen(
+  signal: NodeJS.Signals,
+  cond: () => boolean,
+  o: { afterMs?: number; everyMs?: number; again?: number; onSent?: (at: number) => void } = {},
+): NonNullable<RunOptions["onSpawn"]> {
   return (child) => {
     const timers: NodeJS.Timeout[] = [];
-    const send = () => { child.kill(signal); o.onSent?.(performance.now()); };
+    const send = () => {
+      child.kill(signal);
+      o.onSent?.(performance.now());
+    };
     const fire = () => {
       send();
       if (o.again !== undefined) timers.push(setTimeout(send, o.again));
@@ -47,7 +60,10 @@ export function signalWhen(signal: NodeJS.Signals, cond: () => boolean,
       if ((o.afterMs ?? 0) > 0) timers.push(setTimeout(fire, o.afterMs));
       else fire();
     }, o.everyMs ?? 20);
-    child.on("close", () => { clearInterval(poll); for (const t of timers) clearTimeout(t); });
+    child.on("close", () => {
+      clearInterval(poll);
+      for (const t of timers) clearTimeout(t);
+    });
   };
 }
 
@@ -61,7 +77,13 @@ export function tempDir(prefix = "airconn-test-"): { dir: string; cleanup(): voi
 export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(AIRCONN_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|NO_COLOR|FORCE_COLOR|NODE_OPTIONS|VITEST|CI$|AIRCONN_TEST_)/.test(k)) continue;
+    if (
+      v === undefined ||
+      /^(AIRCONN_|HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy|NO_COLOR|FORCE_COLOR|NODE_OPTIONS|VITEST|CI$|AIRCONN_TEST_)/.test(
+        k,
+      )
+    )
+      continue;
     env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
@@ -75,12 +97,24 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 export function runCli(args: string[], o: RunOptions = {}): Promise<CliResult> {
   const before = secretsOfRun(args, o.env ?? {}, o.input);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(NODE, [BIN, ...args], { env: baseEnv(o.env), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(NODE, [BIN, ...args], {
+      env: baseEnv(o.env),
+      cwd: o.cwd ?? ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     o.onSpawn?.(child);
-    let stdout = "", stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => { stdout += d; });
-    child.stderr.setEncoding("utf8").on("data", (d) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`airconn ${args.join(" ")} timed out\n${stderr}`)); }, o.timeoutMs ?? 30_000);
+    let stdout = "",
+      stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`airconn ${args.join(" ")} timed out\n${stderr}`));
+    }, o.timeoutMs ?? 30_000);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -89,7 +123,8 @@ export function runCli(args: string[], o: RunOptions = {}): Promise<CliResult> {
       else resolvePromise({ code: code ?? (signal ? 128 : -1), stdout, stderr });
     });
     child.stdin.on("error", () => {});
-    if (o.input !== undefined) child.stdin.end(o.input); else child.stdin.end();
+    if (o.input !== undefined) child.stdin.end(o.input);
+    else child.stdin.end();
   });
 }
 
@@ -99,11 +134,18 @@ const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * Runs the built CLI in a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are a TTY.
  * Returns the terminal's output (stdout and stderr together, with \r\n line ends turned into \n), scanned for secrets.
  */
-export function runCliTty(args: string[], o: RunOptions & { cols?: number; inputAfter?: RegExp } = {}): Promise<CliResult> {
+export function runCliTty(
+  args: string[],
+  o: RunOptions & { cols?: number; inputAfter?: RegExp } = {},
+): Promise<CliResult> {
   const before = secretsOfRun(args, o.env ?? {});
   const cmd = `stty cols ${o.cols ?? 160} rows 50 2>/dev/null; exec ${shq(NODE)} ${shq(BIN)} ${args.map(shq).join(" ")}`;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn("script", ["-qefc", cmd, "/dev/null"], { env: baseEnv({ TERM: "xterm-256color", ...o.env }), cwd: o.cwd ?? ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("script", ["-qefc", cmd, "/dev/null"], {
+      env: baseEnv({ TERM: "xterm-256color", ...o.env }),
+      cwd: o.cwd ?? ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     o.onSpawn?.(child);
     let out = "";
     // Keys typed before the program reads its terminal can be lost (seen with Node 22's readline): with
@@ -111,11 +153,17 @@ export function runCliTty(args: string[], o: RunOptions & { cols?: number; input
     let pending = o.inputAfter && o.input !== undefined ? o.input : undefined;
     const onOutput = (d: string) => {
       out += d;
-      if (pending !== undefined && o.inputAfter!.test(plain(out))) { child.stdin.write(pending); pending = undefined; }
+      if (pending !== undefined && o.inputAfter!.test(plain(out))) {
+        child.stdin.write(pending);
+        pending = undefined;
+      }
     };
     child.stdout.setEncoding("utf8").on("data", onOutput);
     child.stderr.setEncoding("utf8").on("data", onOutput);
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`tty airconn ${args.join(" ")} timed out\n${out}`)); }, o.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`tty airconn ${args.join(" ")} timed out\n${out}`));
+    }, o.timeoutMs ?? 30_000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -132,5 +180,10 @@ export function runCliTty(args: string[], o: RunOptions & { cols?: number; input
 export const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\x1b\][^\x07]*\x07/g, "");
 
 export function haveCommand(name: string): boolean {
-  try { execFileSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }); return true; } catch { return false; }
+  try {
+    execFileSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,12 @@
 import { afterAll, beforeAll } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeAirflow, type FakeAirflow, type FakeAirflowOptions, type RecordedRequest } from "@airconn/fake-airflow";
+import {
+  startFakeAirflow,
+  type FakeAirflow,
+  type FakeAirflowOptions,
+  type RecordedRequest,
+} from "@airconn/fake-airflow";
 import { runCli, tempDir, type CliResult, type RunOptions } from "./cli.js";
 
 export interface FakeContext {
@@ -29,10 +34,13 @@ export interface FakeContext {
  * Starts a fake Airflow for the calling test file (beforeAll) and stops it with its folders (afterAll).
  * `env`: extra variables for every run (computed once the server is up, so they may use it).
  */
-export function useFakeAirflow(opts: FakeAirflowOptions = {}, o: {
-  prefix?: string;
-  env?: (server: FakeAirflow, dirs: { cfgDir: string; workDir: string }) => Record<string, string>;
-} = {}): FakeContext {
+export function useFakeAirflow(
+  opts: FakeAirflowOptions = {},
+  o: {
+    prefix?: string;
+    env?: (server: FakeAirflow, dirs: { cfgDir: string; workDir: string }) => Record<string, string>;
+  } = {},
+): FakeContext {
   let server: FakeAirflow | undefined;
   let cfg: ReturnType<typeof tempDir> | undefined;
   let work: ReturnType<typeof tempDir> | undefined;
@@ -41,16 +49,40 @@ export function useFakeAirflow(opts: FakeAirflowOptions = {}, o: {
     server = await startFakeAirflow(opts);
     cfg = tempDir(o.prefix ? `${o.prefix}cfg-` : undefined);
     work = tempDir(o.prefix ?? "airconn-work-");
-    env = { AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: cfg.dir, ...o.env?.(server, { cfgDir: cfg.dir, workDir: work.dir }) };
+    env = {
+      AIRCONN_API_URL: server.url,
+      AIRCONN_TOKEN: server.adminToken,
+      AIRCONN_CONFIG_DIR: cfg.dir,
+      ...o.env?.(server, { cfgDir: cfg.dir, workDir: work.dir }),
+    };
   });
-  afterAll(async () => { await server?.close(); cfg?.cleanup(); work?.cleanup(); });
-  const need = <T>(v: T | undefined): T => { if (v === undefined) throw new Error("the fake Airflow is not started yet (use it inside a test or hook)"); return v; };
+  afterAll(async () => {
+    await server?.close();
+    cfg?.cleanup();
+    work?.cleanup();
+  });
+  const need = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error("the fake Airflow is not started yet (use it inside a test or hook)");
+    return v;
+  };
   const ctx: FakeContext = {
-    get server() { return need(server); },
-    get env() { return env; },
-    get cfgDir() { return need(cfg).dir; },
-    get workDir() { return need(work).dir; },
-    file: (name, text) => { const p = join(need(work).dir, name); writeFileSync(p, text); return p; },
+    get server() {
+      return need(server);
+    },
+    get env() {
+      return env;
+    },
+    get cfgDir() {
+      return need(cfg).dir;
+    },
+    get workDir() {
+      return need(work).dir;
+    },
+    file: (name, text) => {
+      const p = join(need(work).dir, name);
+      writeFileSync(p, text);
+      return p;
+    },
     run: (args, ro = {}) => runCli(args, { ...ro, env: { ...env, ...ro.env } }),
     since: (from = 0) => need(server).requests.slice(from),
     writes: (from = 0) => ctx.since(from).filter((r) => r.method !== "GET" && r.path.startsWith("/api/v2")),

@@ -14,7 +14,8 @@ export const SCAN_LOG_ENV = "AIRCONN_SECRET_SCAN_LOG";
 /** Shorter values (e.g. the fake's "admin") are too common to be recognisable: they are not scanned. */
 export const MIN_SECRET_LENGTH = 6;
 
-export const scanLogPath = (): string => process.env[SCAN_LOG_ENV] || join(tmpdir(), `airconn-secret-scan-${process.ppid}.log`);
+export const scanLogPath = (): string =>
+  process.env[SCAN_LOG_ENV] || join(tmpdir(), `airconn-secret-scan-${process.ppid}.log`);
 
 const registered = new Set<string>();
 
@@ -23,12 +24,19 @@ export function registerSecret(value: string): void {
   if (value.length >= MIN_SECRET_LENGTH) registered.add(value);
 }
 
-export interface Secret { label: string; value: string }
+export interface Secret {
+  label: string;
+  value: string;
+}
 
 const STDIN_SECRET_FLAGS = ["--password-stdin", "--token-stdin"];
 
 /** The secrets of one run: its environment, secret-bearing flags, secret stdin, its profile file, registered values. */
-export function secretsOfRun(args: string[], env: Record<string, string | undefined>, input?: string | Buffer): Secret[] {
+export function secretsOfRun(
+  args: string[],
+  env: Record<string, string | undefined>,
+  input?: string | Buffer,
+): Secret[] {
   const out: Secret[] = [];
   const add = (label: string, value: string | undefined) => {
     if (!value || value.length < MIN_SECRET_LENGTH) return;
@@ -52,7 +60,7 @@ export function secretsOfRun(args: string[], env: Record<string, string | undefi
     add("--json password", jsonPassword(json));
   });
   if (input !== undefined && args.some((a) => STDIN_SECRET_FLAGS.includes(a))) {
-    const text = (typeof input === "string" ? input : input.toString("utf8"));
+    const text = typeof input === "string" ? input : input.toString("utf8");
     add("stdin secret", text.replace(/\r?\n$/, ""));
     if (text.trim() !== text.replace(/\r?\n$/, "")) add("stdin secret", text.trim());
   }
@@ -72,7 +80,11 @@ export function uriPasswordPieces(uri: string | undefined): string[] {
   if (!m || colon < 0) return [];
   const pw = m[1]!.slice(colon + 1);
   let decoded = pw;
-  try { decoded = decodeURIComponent(pw); } catch { /* not encoded */ }
+  try {
+    decoded = decodeURIComponent(pw);
+  } catch {
+    /* not encoded */
+  }
   return [...new Set([pw, decoded, ...pw.split(/[/:@?#]/)])];
 }
 
@@ -91,14 +103,21 @@ function jsonPassword(text: string | undefined): string | undefined {
 export function profileTokens(dir: string | undefined): string[] {
   if (!dir) return [];
   try {
-    const data = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { profiles?: Record<string, { token?: unknown }> };
-    return Object.values(data.profiles ?? {}).map((p) => p?.token).filter((t): t is string => typeof t === "string");
+    const data = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as {
+      profiles?: Record<string, { token?: unknown }>;
+    };
+    return Object.values(data.profiles ?? {})
+      .map((p) => p?.token)
+      .filter((t): t is string => typeof t === "string");
   } catch {
     return [];
   }
 }
 
-export interface Hit { label: string; stream: string }
+export interface Hit {
+  label: string;
+  stream: string;
+}
 
 /** Which secrets appear in which captured stream (also percent-encoded). */
 export function findSecrets(streams: Record<string, string>, secrets: Secret[]): Hit[] {
@@ -106,43 +125,82 @@ export function findSecrets(streams: Record<string, string>, secrets: Secret[]):
   for (const [stream, text] of Object.entries(streams)) {
     for (const s of secrets) {
       const forms = new Set([s.value, encodeURIComponent(s.value)]);
-      if ([...forms].some((f) => text.includes(f)) && !hits.some((h) => h.label === s.label && h.stream === stream)) hits.push({ label: s.label, stream });
+      if ([...forms].some((f) => text.includes(f)) && !hits.some((h) => h.label === s.label && h.stream === stream))
+        hits.push({ label: s.label, stream });
     }
   }
   return hits;
 }
 
 /** Scans one run's output, logs it, and returns an error to fail the test with when a secret leaked. */
-export function scanRun(args: string[], env: Record<string, string | undefined>, input: string | Buffer | undefined,
-  streams: Record<string, string>, before: Secret[] = []): Error | undefined {
+export function scanRun(
+  args: string[],
+  env: Record<string, string | undefined>,
+  input: string | Buffer | undefined,
+  streams: Record<string, string>,
+  before: Secret[] = [],
+): Error | undefined {
   // Secrets known before the run (e.g. the token a `logout` removes) and after it (the token a `login` stored).
-  const secrets = [...before, ...secretsOfRun(args, env, input)].filter((s, i, all) => all.findIndex((t) => t.value === s.value) === i);
+  const secrets = [...before, ...secretsOfRun(args, env, input)].filter(
+    (s, i, all) => all.findIndex((t) => t.value === s.value) === i,
+  );
   const hits = findSecrets(streams, secrets);
   // The command word: the first argument that is neither an option nor the value of a global option (`--token X`).
   const command = args.find((a, i) => !a.startsWith("-") && !GLOBAL_VALUE_OPTIONS.has(args[i - 1] ?? "")) ?? "";
   // The log never holds a secret: only the command name, how many values were checked, and the labels of hits.
   const line = { command, secrets: secrets.length, hits: hits.map((h) => `${h.label} in ${h.stream}`) };
-  try { appendFileSync(scanLogPath(), JSON.stringify(line) + "\n"); } catch { /* the scan still fails the test below */ }
+  try {
+    appendFileSync(scanLogPath(), JSON.stringify(line) + "\n");
+  } catch {
+    /* the scan still fails the test below */
+  }
   if (!hits.length) return undefined;
-  return new Error(`secret scan: airconn ${command} printed ${hits.map((h) => `the ${h.label} on ${h.stream}`).join(", ")}`);
+  return new Error(
+    `secret scan: airconn ${command} printed ${hits.map((h) => `the ${h.label} on ${h.stream}`).join(", ")}`,
+  );
 }
 
 /** The global options that take a value (src/cli.ts): their value is not the command word, and may be a secret. */
-const GLOBAL_VALUE_OPTIONS = new Set(["-p", "--profile", "--api-url", "--token", "--token-command", "-o", "--output", "--timeout", "--retries", "--concurrency", "--ca-cert"]);
+const GLOBAL_VALUE_OPTIONS = new Set([
+  "-p",
+  "--profile",
+  "--api-url",
+  "--token",
+  "--token-command",
+  "-o",
+  "--output",
+  "--timeout",
+  "--retries",
+  "--concurrency",
+  "--ca-cert",
+]);
 
-export interface ScanTotals { runs: number; hits: number; lines: string[] }
+export interface ScanTotals {
+  runs: number;
+  hits: number;
+  lines: string[];
+}
 
 export function readScanLog(path = scanLogPath()): ScanTotals {
   let text = "";
-  try { text = readFileSync(path, "utf8"); } catch { return { runs: 0, hits: 0, lines: [] }; }
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return { runs: 0, hits: 0, lines: [] };
+  }
   const totals: ScanTotals = { runs: 0, hits: 0, lines: [] };
   for (const l of text.split("\n")) {
     if (!l.trim()) continue;
     totals.runs++;
     try {
       const o = JSON.parse(l) as { command: string; hits: string[] };
-      if (o.hits.length) { totals.hits += o.hits.length; totals.lines.push(`airconn ${o.command}: ${o.hits.join(", ")}`); }
-    } catch { /* a torn line: counted as a run */ }
+      if (o.hits.length) {
+        totals.hits += o.hits.length;
+        totals.lines.push(`airconn ${o.command}: ${o.hits.join(", ")}`);
+      }
+    } catch {
+      /* a torn line: counted as a run */
+    }
   }
   return totals;
 }

@@ -1,7 +1,17 @@
 // src/util/atomic.ts and src/config/lock.ts (issue 19): what a target path is, the temporary file's life, the lock.
 import { afterEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openOutput, outputTarget, tempFileFor, writeFileAtomic, WriteError } from "../../src/util/atomic.js";
@@ -10,19 +20,31 @@ import { errnoText } from "../../src/util/errno.js";
 import { UsageError } from "../../src/errors.js";
 
 const dirs: string[] = [];
-const tmp = () => { const d = mkdtempSync(join(tmpdir(), "airconn-atomic-")); dirs.push(d); return d; };
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "airconn-atomic-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe("outputTarget", () => {
   it("a new path and a regular file are replaced; a link is followed to its file", () => {
     const d = tmp();
-    expect(outputTarget(join(d, "new.json"))).toEqual({ given: join(d, "new.json"), path: join(d, "new.json"), how: "replace" });
+    expect(outputTarget(join(d, "new.json"))).toEqual({
+      given: join(d, "new.json"),
+      path: join(d, "new.json"),
+      how: "replace",
+    });
     writeFileSync(join(d, "f.json"), "x");
     symlinkSync("f.json", join(d, "l1"));
     symlinkSync(join(d, "l1"), join(d, "l2"));
     expect(outputTarget(join(d, "l2"))).toEqual({ given: join(d, "l2"), path: join(d, "f.json"), how: "replace" });
     symlinkSync("sub/missing.json", join(d, "dangling"));
-    expect(() => outputTarget(join(d, "dangling"))).toThrow(`cannot write ${join(d, "dangling")}: the folder ${join(d, "sub")} does not exist`);
+    expect(() => outputTarget(join(d, "dangling"))).toThrow(
+      `cannot write ${join(d, "dangling")}: the folder ${join(d, "sub")} does not exist`,
+    );
   });
 
   it("a device, a FIFO and a link to one of this process's files are written in place", () => {
@@ -51,7 +73,8 @@ describe("outputTarget", () => {
 
 describe("temporary files", () => {
   it("have a random name beside the target", () => {
-    const a = tempFileFor("/x/y/c.json"), b = tempFileFor("/x/y/c.json");
+    const a = tempFileFor("/x/y/c.json"),
+      b = tempFileFor("/x/y/c.json");
     expect(a).toMatch(/^\/x\/y\/\.c\.json\.airconn-[0-9a-f]{16}\.tmp$/);
     expect(a).not.toBe(b);
   });
@@ -100,7 +123,10 @@ describe("temporary files", () => {
   it("a device that refuses the data (/dev/full): WriteError, exit 1, one line", async () => {
     if (!existsSync("/dev/full")) return;
     const out = await openOutput(outputTarget("/dev/full"));
-    const e = await out.write("x".repeat(1 << 20)).then(() => out.commit()).catch((err: unknown) => err);
+    const e = await out
+      .write("x".repeat(1 << 20))
+      .then(() => out.commit())
+      .catch((err: unknown) => err);
     expect(e).toBeInstanceOf(WriteError);
     expect((e as WriteError).exitCode).toBe(1);
     expect((e as WriteError).message).toBe("cannot write /dev/full: no space left on device (ENOSPC)");
@@ -109,8 +135,12 @@ describe("temporary files", () => {
 
 describe("errnoText", () => {
   it("words a system error without its syscall and path", () => {
-    expect(errnoText(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }))).toBe("no space left on device (ENOSPC)");
-    expect(errnoText(Object.assign(new Error("EWEIRD: something odd, open '/x'"), { code: "EWEIRD" }))).toBe("something odd (EWEIRD)");
+    expect(errnoText(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }))).toBe(
+      "no space left on device (ENOSPC)",
+    );
+    expect(errnoText(Object.assign(new Error("EWEIRD: something odd, open '/x'"), { code: "EWEIRD" }))).toBe(
+      "something odd (EWEIRD)",
+    );
     expect(errnoText(new Error("plain"))).toBe("plain");
   });
 });
@@ -119,14 +149,20 @@ describe("withLock", () => {
   it("runs holders one at a time, within one process too, and leaves no lock file", async () => {
     const d = tmp();
     const lock = join(d, "config.json.lock");
-    let inside = 0, most = 0, done = 0;
-    await Promise.all(Array.from({ length: 30 }, () => withLock(lock, "config.json", async () => {
-      inside++;
-      most = Math.max(most, inside);
-      await new Promise((r) => setTimeout(r, 2));
-      inside--;
-      done++;
-    })));
+    let inside = 0,
+      most = 0,
+      done = 0;
+    await Promise.all(
+      Array.from({ length: 30 }, () =>
+        withLock(lock, "config.json", async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await new Promise((r) => setTimeout(r, 2));
+          inside--;
+          done++;
+        }),
+      ),
+    );
     expect([done, most]).toEqual([30, 1]);
     expect(readdirSync(d)).toEqual([]);
   });
@@ -141,7 +177,9 @@ describe("withLock", () => {
     expect(existsSync(lock)).toBe(false);
 
     writeFileSync(lock, `${process.pid} some-other-host abc\n`);
-    await expect(withLock(lock, "config.json", () => 1, { timeoutMs: 200 })).rejects.toThrow(`the config file config.json is locked by another airconn (process ${process.pid} on some-other-host)`);
+    await expect(withLock(lock, "config.json", () => 1, { timeoutMs: 200 })).rejects.toThrow(
+      `the config file config.json is locked by another airconn (process ${process.pid} on some-other-host)`,
+    );
     expect(existsSync(lock)).toBe(true);
   });
 });

@@ -8,10 +8,16 @@ import { closeAirflows, fakeAirflow, type FakeAirflow } from "./commands-support
 
 afterEach(closeAirflows);
 
-const CONNS = ["alpha_1", "alpha_2", "beta_1", "gamma_1"].map((connection_id) => ({ connection_id, conn_type: "http" }));
+const CONNS = ["alpha_1", "alpha_2", "beta_1", "gamma_1"].map((connection_id) => ({
+  connection_id,
+  conn_type: "http",
+}));
 
 function client(af: FakeAirflow, server: ServerOptions = {}, verbose?: string[], signal?: AbortSignal): AirflowApi {
-  return new AirflowApi({ baseUrl: af.url, token: af.adminToken, retries: 0, signal, verbose: verbose && ((l) => verbose.push(l)) }, server);
+  return new AirflowApi(
+    { baseUrl: af.url, token: af.adminToken, retries: 0, signal, verbose: verbose && ((l) => verbose.push(l)) },
+    server,
+  );
 }
 const versionAsks = (af: FakeAirflow) => af.requests.filter((q) => q.path === "/api/v2/version").length;
 const listings = (af: FakeAirflow) => af.requests.filter((q) => q.path === "/api/v2/connections" && q.method === "GET");
@@ -31,12 +37,20 @@ describe("AirflowApi.serverVersion", () => {
   });
 
   it("that cannot be read is undefined, said in a verbose line, and counts as older; it is not asked again in the run", async () => {
-    const af = await fakeAirflow([], { airflowVersion: "3.3.2", faults: { status: 500, pathPattern: "^/api/v2/version$" } });
+    const af = await fakeAirflow([], {
+      airflowVersion: "3.3.2",
+      faults: { status: 500, pathPattern: "^/api/v2/version$" },
+    });
     const lines: string[] = [];
     const api = client(af, {}, lines);
     expect(await api.serverVersion()).toBeUndefined();
     expect(lines.some((l) => l.startsWith("could not read the server version: "))).toBe(true);
-    expect(await api.capabilities()).toEqual({ version: undefined, orPatterns: false, prefixOnServer: false, workerTests: false });
+    expect(await api.capabilities()).toEqual({
+      version: undefined,
+      orPatterns: false,
+      prefixOnServer: false,
+      workerTests: false,
+    });
     expect(versionAsks(af)).toBe(1);
   });
 
@@ -73,15 +87,23 @@ describe("AirflowApi.list decides what to send by the server's version", () => {
     expect(versionAsks(af)).toBe(1);
   });
 
-  for (const [version, prefixSent] of [["3.3.2", "alpha"], ["3.2.1", null]] as const) {
+  for (const [version, prefixSent] of [
+    ["3.3.2", "alpha"],
+    ["3.2.1", null],
+  ] as const) {
     it(`${version}: --prefix is ${prefixSent ? "sent" : "not sent (the server ignores it)"}, and the answer is exactly the matching ids`, async () => {
       const af = await fakeAirflow(CONNS, { airflowVersion: version });
       expect(ids(await client(af).list({ prefix: "alpha", limit: 1, offset: 1 }))).toEqual(["alpha_2"]);
-      expect(listings(af).map((q) => q.query.get("connection_id_prefix_pattern"))).toEqual(listings(af).map(() => prefixSent));
+      expect(listings(af).map((q) => q.query.get("connection_id_prefix_pattern"))).toEqual(
+        listings(af).map(() => prefixSent),
+      );
     });
   }
 
-  for (const [version, sent] of [["3.2.1", [["alpha|gamma"]]], ["3.1.8", [["alpha"], ["gamma"]]]] as const) {
+  for (const [version, sent] of [
+    ["3.2.1", [["alpha|gamma"]]],
+    ["3.1.8", [["alpha"], ["gamma"]]],
+  ] as const) {
     it(`${version}: 'alpha|gamma' is sent ${sent.length === 1 ? "whole" : "term by term"}`, async () => {
       const af = await fakeAirflow(CONNS, { airflowVersion: version });
       expect(ids(await client(af).list({ pattern: "alpha|gamma" }))).toEqual(["alpha_1", "alpha_2", "gamma_1"]);
@@ -90,7 +112,10 @@ describe("AirflowApi.list decides what to send by the server's version", () => {
   }
 
   it("a server whose version cannot be read: the prefix is applied here and the terms are listed one by one", async () => {
-    const af = await fakeAirflow(CONNS, { airflowVersion: "3.3.2", faults: { status: 500, pathPattern: "^/api/v2/version$" } });
+    const af = await fakeAirflow(CONNS, {
+      airflowVersion: "3.3.2",
+      faults: { status: 500, pathPattern: "^/api/v2/version$" },
+    });
     const api = client(af);
     expect(ids(await api.list({ prefix: "alpha|beta", pattern: "_1|_2" }))).toEqual(["alpha_1", "beta_1", "alpha_2"]);
     expect(listings(af).every((q) => q.query.get("connection_id_prefix_pattern") === null)).toBe(true);

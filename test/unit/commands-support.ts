@@ -2,7 +2,14 @@
 // Airflow started per test (it records every request), a runner that turns a thrown error into the exit code main()
 // would return, a fake clock, and the admin helpers (seed, listIds) shared with the end-to-end tests. The command
 // tests import the local server only through this file.
-import { startFakeAirflow, UNREACHABLE_HOST, type FakeAirflow, type FakeAirflowOptions, type RecordedRequest, type SeedConnection } from "@airconn/fake-airflow";
+import {
+  startFakeAirflow,
+  UNREACHABLE_HOST,
+  type FakeAirflow,
+  type FakeAirflowOptions,
+  type RecordedRequest,
+  type SeedConnection,
+} from "@airconn/fake-airflow";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,7 +42,11 @@ export function fakePrompter(answers: Answer[]) {
       for (;;) {
         const a = String(next("input", o.message));
         const v = o.validate?.(a);
-        if (v !== undefined && v !== true) { rejected.push(v); asked.push({ kind: "input", message: o.message }); continue; }
+        if (v !== undefined && v !== true) {
+          rejected.push(v);
+          asked.push({ kind: "input", message: o.message });
+          continue;
+        }
         return a;
       }
     },
@@ -85,13 +96,22 @@ export async function fakeAirflow(connections: SeedConnection[] = [], o: FakeAir
 export const airflow33 = (connections: SeedConnection[] = [], o: FakeAirflowOptions = {}) =>
   fakeAirflow(connections, { airflowVersion: "3.3.2", manualClock: true, connectionTestMs: 1500, ...o });
 /** Airflow 3.2.1 with testing enabled. */
-export const airflow32 = (connections: SeedConnection[] = [], o: FakeAirflowOptions = {}) => fakeAirflow(connections, { airflowVersion: "3.2.1", ...o });
+export const airflow32 = (connections: SeedConnection[] = [], o: FakeAirflowOptions = {}) =>
+  fakeAirflow(connections, { airflowVersion: "3.2.1", ...o });
 
 /** A fake clock for setup(): sleep advances it, and the server's worker tests with it (manualClock), instead of waiting. */
 export function clock(af?: FakeAirflow) {
   let t = 1_000_000;
   const slept: number[] = [];
-  return { now: () => t, sleep: async (ms: number) => { slept.push(ms); t += ms; af?.advanceClock(ms); }, slept };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      slept.push(ms);
+      t += ms;
+      af?.advanceClock(ms);
+    },
+    slept,
+  };
 }
 
 /** A setup whose second wait is Ctrl-C: the deps' signal fires, and `run` reports the error as main would. */
@@ -99,8 +119,15 @@ export function interrupted(af: FakeAirflow): Setup {
   const ctl = new AbortController();
   let calls = 0;
   return setup({
-    airflow: af, signal: ctl.signal, now: () => 0,
-    sleep: async () => { if (++calls >= 2) { ctl.abort(); throw new Error("aborted"); } },
+    airflow: af,
+    signal: ctl.signal,
+    now: () => 0,
+    sleep: async () => {
+      if (++calls >= 2) {
+        ctl.abort();
+        throw new Error("aborted");
+      }
+    },
   });
 }
 
@@ -112,11 +139,17 @@ export const storedFields = <T extends { id: unknown }>(c: T | undefined): Omit<
 };
 
 /** The bulk requests (PATCH /api/v2/connections) this server received from `from` on, as entities per request. */
-export const bulkSizes = (af: FakeAirflow, from = 0): number[] => af.requests.filter((r) => r.method === "PATCH" && r.path === "/api/v2/connections").slice(from)
-  .map((r) => (r.json as { actions: Array<{ entities: unknown[] }> }).actions.reduce((n, a) => n + a.entities.length, 0));
+export const bulkSizes = (af: FakeAirflow, from = 0): number[] =>
+  af.requests
+    .filter((r) => r.method === "PATCH" && r.path === "/api/v2/connections")
+    .slice(from)
+    .map((r) =>
+      (r.json as { actions: Array<{ entities: unknown[] }> }).actions.reduce((n, a) => n + a.entities.length, 0),
+    );
 
 /** The 3.3 worker tests airconn (or anyone) enqueued on this server: POST .../enqueue-test. */
-export const enqueues = (af: FakeAirflow): RecordedRequest[] => af.requests.filter((q) => q.method === "POST" && q.path.endsWith("/enqueue-test"));
+export const enqueues = (af: FakeAirflow): RecordedRequest[] =>
+  af.requests.filter((q) => q.method === "POST" && q.path.endsWith("/enqueue-test"));
 
 /** What a test of a connection at UNREACHABLE_HOST (no port) says: nothing listens there. */
 export const REFUSED = `[Errno 111] Connection refused: could not connect to ${UNREACHABLE_HOST}`;
@@ -141,7 +174,10 @@ export function tempFile(name: string, text: string): string {
 }
 
 /** The profiles file (config.json) as tests write and read it. */
-export interface ConfigData { current_profile?: string; profiles: Record<string, Record<string, unknown>> }
+export interface ConfigData {
+  current_profile?: string;
+  profiles: Record<string, Record<string, unknown>>;
+}
 
 /** A fresh config folder (for AIRCONN_CONFIG_DIR), holding `data` as its config.json (0600) when given. */
 export function configFolder(data?: ConfigData): string {
@@ -151,10 +187,15 @@ export function configFolder(data?: ConfigData): string {
 }
 
 /** The config.json a command left in a config folder (throws when there is none). */
-export const readConfig = (dir: string): ConfigData => JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as ConfigData;
+export const readConfig = (dir: string): ConfigData =>
+  JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as ConfigData;
 
 /** setup() with its own config folder and no AIRCONN_API_URL/AIRCONN_TOKEN: the profiles (and `o`) alone decide. */
-export const inConfig = (airflow: FakeAirflow, dir: string, o: Omit<Parameters<typeof setup>[0], "airflow"> = {}): Setup =>
+export const inConfig = (
+  airflow: FakeAirflow,
+  dir: string,
+  o: Omit<Parameters<typeof setup>[0], "airflow"> = {},
+): Setup =>
   setup({ airflow, ...o, env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_API_URL: "", AIRCONN_TOKEN: "", ...o.env } });
 
 /** Stops every server fakeAirflow started and removes every folder tempFolder() made. */
@@ -189,7 +230,13 @@ export function setup(o: {
   const deps = createDeps({
     io,
     // The cache folder cannot exist (not even for root): every test reads the server's version afresh.
-    env: { AIRCONN_API_URL: o.airflow.url, AIRCONN_TOKEN: o.airflow.adminToken, AIRCONN_CONFIG_DIR: "/nonexistent/airconn-test", XDG_CACHE_HOME: "/dev/null/airconn-cache", ...o.env },
+    env: {
+      AIRCONN_API_URL: o.airflow.url,
+      AIRCONN_TOKEN: o.airflow.adminToken,
+      AIRCONN_CONFIG_DIR: "/nonexistent/airconn-test",
+      XDG_CACHE_HOME: "/dev/null/airconn-cache",
+      ...o.env,
+    },
     globals: { retries: 0, ...o.globals },
     prompter: o.prompter ?? fakePrompter([]).prompter,
     sleep: o.sleep,
@@ -197,9 +244,15 @@ export function setup(o: {
     signal: o.signal,
   });
   return {
-    io, deps,
+    io,
+    deps,
     async run(fn) {
-      try { await fn(deps); return 0; } catch (e) { return report(e, io, o.signal); }
+      try {
+        await fn(deps);
+        return 0;
+      } catch (e) {
+        return report(e, io, o.signal);
+      }
     },
   };
 }

@@ -5,9 +5,16 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { completionScript, SHELLS, standaloneSelf } from "../../src/completion/scripts.js";
+import { completionScript, type SHELLS, standaloneSelf } from "../../src/completion/scripts.js";
 
-const have = (cmd: string) => { try { execFileSync("/bin/sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }); return true; } catch { return false; } };
+const have = (cmd: string) => {
+  try {
+    execFileSync("/bin/sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
 let dir: string;
 let exe: string;
 
@@ -24,7 +31,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("standaloneSelf", () => {
   it("is undefined under plain Node; in a SEA it is the executable's path and names", () => {
     expect(standaloneSelf(() => false, "/usr/bin/node", "node")).toBeUndefined();
-    expect(standaloneSelf(() => true, "/opt/airconn/airconn-linux-x64", "airconn")).toEqual({ path: "/opt/airconn/airconn-linux-x64", names: ["airconn-linux-x64", "airconn"] });
+    expect(standaloneSelf(() => true, "/opt/airconn/airconn-linux-x64", "airconn")).toEqual({
+      path: "/opt/airconn/airconn-linux-x64",
+      names: ["airconn-linux-x64", "airconn"],
+    });
   });
 });
 
@@ -33,7 +43,8 @@ describe("completionScript with the executable itself", () => {
 
   it("changes only the callback and the names it registers", () => {
     const changed = (sh: (typeof SHELLS)[number]) => {
-      const a = completionScript(sh).split("\n"), b = completionScript(sh, self()).split("\n");
+      const a = completionScript(sh).split("\n"),
+        b = completionScript(sh, self()).split("\n");
       return b.filter((l) => !a.includes(l));
     };
     // `it's-airconn` is no plain command name: left out of the registered names (the path is still called)
@@ -55,16 +66,29 @@ describe("completionScript with the executable itself", () => {
   it.skipIf(!have("bash"))("bash calls the executable by its quoted path", () => {
     const file = join(dir, "c.bash");
     writeFileSync(file, completionScript("bash", self()));
-    const out = execFileSync("bash", ["--norc", "--noprofile", "-c",
-      `source "$1"; COMP_WORDS=(airconn-linux-x64 get co); COMP_CWORD=2; _airconn_completion; printf '%s\\n' "\${COMPREPLY[@]}"; complete -p airconn-linux-x64`, "bash", file],
-    { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } });
+    const out = execFileSync(
+      "bash",
+      [
+        "--norc",
+        "--noprofile",
+        "-c",
+        `source "$1"; COMP_WORDS=(airconn-linux-x64 get co); COMP_CWORD=2; _airconn_completion; printf '%s\\n' "\${COMPREPLY[@]}"; complete -p airconn-linux-x64`,
+        "bash",
+        file,
+      ],
+      { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } },
+    );
     expect(out).toBe("called-with:get co\ncomplete -F _airconn_completion airconn-linux-x64\n");
   });
 
   it.skipIf(!have("fish"))("fish calls the executable by its quoted path", () => {
     const file = join(dir, "c.fish");
     writeFileSync(file, completionScript("fish", self()));
-    const out = execFileSync("fish", ["--no-config", "-c", "source $argv[1]; complete -C 'airconn-linux-x64 get co'", file], { encoding: "utf8" });
+    const out = execFileSync(
+      "fish",
+      ["--no-config", "-c", "source $argv[1]; complete -C 'airconn-linux-x64 get co'", file],
+      { encoding: "utf8" },
+    );
     expect(out).toBe("called-with:get co\n");
   });
 });

@@ -37,7 +37,8 @@ describe("completion engine", () => {
   });
 
   it("every registered command is in the tree (nothing hard-coded)", async () => {
-    const walk = (c: Command, path: string[]): string[] => c.commands.flatMap((s) => [[...path, s.name()].join(" "), ...walk(s, [...path, s.name()])]);
+    const walk = (c: Command, path: string[]): string[] =>
+      c.commands.flatMap((s) => [[...path, s.name()].join(" "), ...walk(s, [...path, s.name()])]);
     const names = walk(program, []);
     for (const name of names) {
       const words = name.split(" ");
@@ -48,7 +49,9 @@ describe("completion engine", () => {
   it("completes global and per-command flags, anywhere", async () => {
     expect(await values("--ver")).toEqual(["--version", "--verbose"]);
     expect(await values("get", "--out")).toEqual(["--output"]);
-    expect(await values("list", "--")).toEqual(expect.arrayContaining(["--pattern", "--order-by", "--limit", "--offset", "--profile", "--output", "--help"]));
+    expect(await values("list", "--")).toEqual(
+      expect.arrayContaining(["--pattern", "--order-by", "--limit", "--offset", "--profile", "--output", "--help"]),
+    );
     expect(await values("get", "--pat")).toEqual([]);
   });
 
@@ -57,10 +60,15 @@ describe("completion engine", () => {
     expect(await values("get", "-o", "j")).toEqual(["json"]);
     expect(await values("get", "-vo", "y")).toEqual(["yaml"]);
     expect(await values("list", "--output=p")).toEqual(["--output=plain"]);
-    expect(await values("list", "--order-by", "")).toEqual([...ORDER_BY_FIELDS, ...ORDER_BY_FIELDS.map((f) => `-${f}`)]);
+    expect(await values("list", "--order-by", "")).toEqual([
+      ...ORDER_BY_FIELDS,
+      ...ORDER_BY_FIELDS.map((f) => `-${f}`),
+    ]);
     expect(await values("list", "--order-by", "-conn_t")).toEqual(["-conn_type"]);
     expect(await values("create", "x", "--type", "")).toEqual(COMMON_CONN_TYPES.map(([t]) => t));
-    expect((await complete(tree, ["patch", "x", "--type", "postg"], sources)).candidates).toEqual([{ value: "postgres", description: "PostgreSQL" }]);
+    expect((await complete(tree, ["patch", "x", "--type", "postg"], sources)).candidates).toEqual([
+      { value: "postgres", description: "PostgreSQL" },
+    ]);
     expect(await values("-p", "st")).toEqual(["staging"]);
     expect(await values("profile", "use", "")).toEqual(["default", "staging", "prod"]);
     expect(await values("profile", "remove", "p")).toEqual(["prod"]);
@@ -87,9 +95,12 @@ describe("completion engine", () => {
     expect(await values("patch", "")).toEqual(["my_postgres", "my_mysql", "warehouse"]);
     expect(await values("test", "w")).toEqual(["warehouse"]);
     expect(await values("delete", "my_postgres", "my_")).toEqual(["my_mysql"]); // variadic, without repeats
-    expect(await values("get", "my_postgres", "")).toEqual([]);                   // one id only
+    expect(await values("get", "my_postgres", "")).toEqual([]); // one id only
     expect(await values("create", "")).toEqual([]);
-    expect(await values("-p", "staging", "--api-url", "http://x:1", "get", "--token", "t", "m")).toEqual(["my_postgres", "my_mysql"]);
+    expect(await values("-p", "staging", "--api-url", "http://x:1", "get", "--token", "t", "m")).toEqual([
+      "my_postgres",
+      "my_mysql",
+    ]);
     expect(idCalls.at(-1)!.globals).toEqual({ profile: "staging", apiUrl: "http://x:1", token: "t" });
   });
 
@@ -111,15 +122,34 @@ describe("connection id cache", () => {
     server = await startFakeAirflow({ seed: 30 });
     dir = mkdtempSync(join(tmpdir(), "airconn-ids-"));
   });
-  afterAll(async () => { await server?.close(); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  const env = () => ({ AIRCONN_API_URL: server.url, AIRCONN_TOKEN: server.adminToken, AIRCONN_CONFIG_DIR: join(dir, "cfg"), XDG_CACHE_HOME: join(dir, "cache") });
+  const env = () => ({
+    AIRCONN_API_URL: server.url,
+    AIRCONN_TOKEN: server.adminToken,
+    AIRCONN_CONFIG_DIR: join(dir, "cfg"),
+    XDG_CACHE_HOME: join(dir, "cache"),
+  });
   const listCalls = () => server.requests.filter((r) => r.path === "/api/v2/connections").length;
 
   it("asks the server once, then answers from a 0600 cache until the TTL ends", async () => {
     const now = Date.now();
     const before = listCalls();
-    expect(await connectionIds("conn_0001", { env: env(), globals: {}, now })).toEqual(["conn_00010", "conn_00011", "conn_00012", "conn_00013", "conn_00014", "conn_00015", "conn_00016", "conn_00017", "conn_00018", "conn_00019"]);
+    expect(await connectionIds("conn_0001", { env: env(), globals: {}, now })).toEqual([
+      "conn_00010",
+      "conn_00011",
+      "conn_00012",
+      "conn_00013",
+      "conn_00014",
+      "conn_00015",
+      "conn_00016",
+      "conn_00017",
+      "conn_00018",
+      "conn_00019",
+    ]);
     const req = server.requests.filter((r) => r.path === "/api/v2/connections").at(-1)!;
     expect(req.query.get("connection_id_pattern")).toBe("conn_0001");
     expect(req.query.get("limit")).toBe("100");
@@ -137,7 +167,9 @@ describe("connection id cache", () => {
   it("throws (the callback then prints nothing) on a bad token, a dead server, or a broken cache", async () => {
     writeFileSync(cacheFile(env(), server.url, "default"), "{not json");
     await expect(connectionIds("x", { env: { ...env(), AIRCONN_TOKEN: "bad" }, globals: {} })).rejects.toThrow();
-    await expect(connectionIds("x", { env: { ...env(), AIRCONN_API_URL: "http://127.0.0.1:1" }, globals: {} })).rejects.toThrow();
+    await expect(
+      connectionIds("x", { env: { ...env(), AIRCONN_API_URL: "http://127.0.0.1:1" }, globals: {} }),
+    ).rejects.toThrow();
     expect(await connectionIds("x", { env: { ...env(), AIRCONN_TOKEN: "" }, globals: {} })).toEqual([]); // no token: no request
   });
 });

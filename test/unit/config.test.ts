@@ -8,17 +8,30 @@ import { jwtExpiry } from "../../src/api/auth.js";
 import { UsageError } from "../../src/errors.js";
 
 const dirs: string[] = [];
-const tmp = () => { const d = mkdtempSync(join(tmpdir(), "airconn-cfg-")); dirs.push(d); return d; };
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "airconn-cfg-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe("ConfigStore", () => {
   it("writes the profile file 0600 in a 0700 folder, atomically through conf", async () => {
     const dir = join(tmp(), "nested", "airconn");
     const store = new ConfigStore({ AIRCONN_CONFIG_DIR: dir });
-    await store.update((d) => { d.profiles.default = { api_url: "http://a", token: "t" }; d.current_profile = "default"; });
+    await store.update((d) => {
+      d.profiles.default = { api_url: "http://a", token: "t" };
+      d.current_profile = "default";
+    });
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(store.file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(store.file, "utf8"))).toEqual({ version: 1, current_profile: "default", profiles: { default: { api_url: "http://a", token: "t" } } });
+    expect(JSON.parse(readFileSync(store.file, "utf8"))).toEqual({
+      version: 1,
+      current_profile: "default",
+      profiles: { default: { api_url: "http://a", token: "t" } },
+    });
     // a fresh reader sees it
     expect(new ConfigStore({ AIRCONN_CONFIG_DIR: dir }).profile("default")?.api_url).toBe("http://a");
   });
@@ -26,7 +39,9 @@ describe("ConfigStore", () => {
   it("tightens an existing folder to 0700", async () => {
     const dir = join(tmp(), "loose");
     mkdirSync(dir, { mode: 0o755 });
-    await new ConfigStore({ AIRCONN_CONFIG_DIR: dir }).update((d) => { d.profiles.x = {}; });
+    await new ConfigStore({ AIRCONN_CONFIG_DIR: dir }).update((d) => {
+      d.profiles.x = {};
+    });
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
@@ -38,10 +53,14 @@ describe("ConfigStore", () => {
 
   it("replaces the file atomically (a new inode renamed in place, no temporary file left) and tightens a 0644 file", async () => {
     const dir = tmp();
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ version: 1, profiles: { a: { api_url: "http://a" } } }), { mode: 0o644 });
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ version: 1, profiles: { a: { api_url: "http://a" } } }), {
+      mode: 0o644,
+    });
     const ino = statSync(join(dir, "config.json")).ino;
     const store = new ConfigStore({ AIRCONN_CONFIG_DIR: dir });
-    await store.update((d) => { d.profiles.b = { api_url: "http://b", token: "t" }; });
+    await store.update((d) => {
+      d.profiles.b = { api_url: "http://b", token: "t" };
+    });
     expect(statSync(join(dir, "config.json")).ino).not.toBe(ino);
     expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(["config.json"]);
@@ -49,12 +68,24 @@ describe("ConfigStore", () => {
 
   it("a write that fails leaves the previous file as it was, and no partial file", async () => {
     const dir = tmp();
-    const before = JSON.stringify({ version: 1, current_profile: "a", profiles: { a: { api_url: "http://a", token: "old" } } });
+    const before = JSON.stringify({
+      version: 1,
+      current_profile: "a",
+      profiles: { a: { api_url: "http://a", token: "old" } },
+    });
     writeFileSync(join(dir, "config.json"), before, { mode: 0o600 });
     const store = new ConfigStore({ AIRCONN_CONFIG_DIR: dir });
     // a value JSON cannot serialise makes the write fail half-way through conf's set
-    await expect(store.update((d) => { (d.profiles.a as Record<string, unknown>).token = 10n; })).rejects.toThrow();
-    await expect(store.update(() => { throw new Error("change failed"); })).rejects.toThrow("change failed");
+    await expect(
+      store.update((d) => {
+        (d.profiles.a as Record<string, unknown>).token = 10n;
+      }),
+    ).rejects.toThrow();
+    await expect(
+      store.update(() => {
+        throw new Error("change failed");
+      }),
+    ).rejects.toThrow("change failed");
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(before);
     expect(readdirSync(dir)).toEqual(["config.json"]);
     expect(new ConfigStore({ AIRCONN_CONFIG_DIR: dir }).profile("a")?.token).toBe("old");
@@ -73,17 +104,40 @@ describe("resolveSettings", () => {
     writeFileSync(join(dir, "config.json"), JSON.stringify({ version: 1, ...data }));
     return new ConfigStore({ AIRCONN_CONFIG_DIR: dir });
   };
-  const s = store({ current_profile: "prod", profiles: { prod: { api_url: "https://prod/", token: "ptok" }, dev: { api_url: "http://dev" } } });
+  const s = store({
+    current_profile: "prod",
+    profiles: { prod: { api_url: "https://prod/", token: "ptok" }, dev: { api_url: "http://dev" } },
+  });
   /** The fixed token the settings authenticate with, if that is what they use. */
   const token = (r: Resolved) => (r.auth.kind === "token" ? r.auth.token : undefined);
 
   it("takes flag > env > profile > default and says where each came from", () => {
     let r = resolveSettings({}, {}, s);
-    expect([r.profile.value, r.apiUrl.value, r.apiUrl.detail, token(r)?.value, token(r)?.detail]).toEqual(["prod", "https://prod", "profile prod", "ptok", "profile prod"]);
+    expect([r.profile.value, r.apiUrl.value, r.apiUrl.detail, token(r)?.value, token(r)?.detail]).toEqual([
+      "prod",
+      "https://prod",
+      "profile prod",
+      "ptok",
+      "profile prod",
+    ]);
     r = resolveSettings({}, { AIRCONN_API_URL: "http://env:8080/api/v2/", AIRCONN_TOKEN: "etok" }, s);
-    expect([r.apiUrl.value, r.apiUrl.detail, token(r)?.value, token(r)?.detail]).toEqual(["http://env:8080", "AIRCONN_API_URL", "etok", "AIRCONN_TOKEN"]);
-    r = resolveSettings({ apiUrl: "http://flag", token: "ftok", profile: "dev" }, { AIRCONN_API_URL: "http://env", AIRCONN_TOKEN: "etok", AIRCONN_PROFILE: "prod" }, s);
-    expect([r.profile.value, r.profile.detail, r.apiUrl.value, token(r)?.value]).toEqual(["dev", "--profile", "http://flag", "ftok"]);
+    expect([r.apiUrl.value, r.apiUrl.detail, token(r)?.value, token(r)?.detail]).toEqual([
+      "http://env:8080",
+      "AIRCONN_API_URL",
+      "etok",
+      "AIRCONN_TOKEN",
+    ]);
+    r = resolveSettings(
+      { apiUrl: "http://flag", token: "ftok", profile: "dev" },
+      { AIRCONN_API_URL: "http://env", AIRCONN_TOKEN: "etok", AIRCONN_PROFILE: "prod" },
+      s,
+    );
+    expect([r.profile.value, r.profile.detail, r.apiUrl.value, token(r)?.value]).toEqual([
+      "dev",
+      "--profile",
+      "http://flag",
+      "ftok",
+    ]);
     r = resolveSettings({}, { AIRCONN_PROFILE: "dev" }, s);
     expect([r.apiUrl.value, r.auth]).toEqual(["http://dev", { kind: "none" }]);
     r = resolveSettings({}, {}, store({ profiles: {} }));
@@ -95,9 +149,19 @@ describe("resolveSettings", () => {
   });
 
   it("takes AIRCONN_USERNAME and AIRCONN_PASSWORD together only", () => {
-    expect(resolveSettings({}, { AIRCONN_USERNAME: "u", AIRCONN_PASSWORD: "p" }, s).auth).toEqual({ kind: "password", username: "u", password: "p" });
-    expect(resolveSettings({}, { AIRCONN_USERNAME: "u" }, s).auth).toMatchObject({ kind: "token", token: { value: "ptok" } });
-    expect(resolveSettings({}, { AIRCONN_PASSWORD: "p" }, s).auth).toMatchObject({ kind: "token", token: { value: "ptok" } });
+    expect(resolveSettings({}, { AIRCONN_USERNAME: "u", AIRCONN_PASSWORD: "p" }, s).auth).toEqual({
+      kind: "password",
+      username: "u",
+      password: "p",
+    });
+    expect(resolveSettings({}, { AIRCONN_USERNAME: "u" }, s).auth).toMatchObject({
+      kind: "token",
+      token: { value: "ptok" },
+    });
+    expect(resolveSettings({}, { AIRCONN_PASSWORD: "p" }, s).auth).toMatchObject({
+      kind: "token",
+      token: { value: "ptok" },
+    });
   });
 });
 
@@ -109,7 +173,9 @@ describe("API URL and JWT helpers", () => {
     ["https://example.com/airflow/api/v2", "https://example.com/airflow"],
     ["https://example.com/airflow/api/v2/", "https://example.com/airflow"],
   ])("normalises %s", (input, want) => expect(normaliseApiUrl(input)).toBe(want));
-  it.each(["localhost:8080x", "ftp://x", "not a url", "http://u:p@host"])("refuses %s", (u) => expect(() => normaliseApiUrl(u)).toThrow(UsageError));
+  it.each(["localhost:8080x", "ftp://x", "not a url", "http://u:p@host"])("refuses %s", (u) =>
+    expect(() => normaliseApiUrl(u)).toThrow(UsageError),
+  );
   it("reads exp from a JWT without verifying it", () => {
     const payload = Buffer.from(JSON.stringify({ sub: "admin", exp: 2000000000 })).toString("base64url");
     expect(jwtExpiry(`h.${payload}.s`)?.toISOString()).toBe("2033-05-18T03:33:20.000Z");

@@ -11,14 +11,26 @@ describe("deps: the API client's retry waits follow the signal", () => {
     const af = await fakeAirflow([], { faults: { status: 503, retryAfter: 20 } });
     const ctl = new AbortController();
     const d = createDeps({
-      io: testIO(), signal: ctl.signal, globals: { retries: 3 },
-      env: { AIRCONN_API_URL: af.url, AIRCONN_TOKEN: af.adminToken, AIRCONN_CONFIG_DIR: "/nonexistent/airconn-test", XDG_CACHE_HOME: "/dev/null/x" },
+      io: testIO(),
+      signal: ctl.signal,
+      globals: { retries: 3 },
+      env: {
+        AIRCONN_API_URL: af.url,
+        AIRCONN_TOKEN: af.adminToken,
+        AIRCONN_CONFIG_DIR: "/nonexistent/airconn-test",
+        XDG_CACHE_HOME: "/dev/null/x",
+      },
     });
     const api = await d.api();
     // Ctrl-C once the server has answered the first attempt (not after a fixed delay: a loaded machine may not
     // have sent it yet), 100 ms into the 20 s wait.
     const sent = () => af.requests.some((q) => q.path === "/api/v2/connections/pg" && q.doneAt !== undefined);
-    const poll = setInterval(() => { if (sent()) { clearInterval(poll); setTimeout(() => ctl.abort(), 100); } }, 10);
+    const poll = setInterval(() => {
+      if (sent()) {
+        clearInterval(poll);
+        setTimeout(() => ctl.abort(), 100);
+      }
+    }, 10);
     // Without the signal the client would sit out the 20 s before its next try: the test's own timeout fails it.
     await expect(api.get("pg")).rejects.toBeDefined();
     clearInterval(poll);

@@ -8,7 +8,9 @@ import { documentBuffer } from "../../src/output/document.js";
 import { testIO } from "../../src/output/io.js";
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "airconn-doc-")); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "airconn-doc-"));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("documentBuffer", () => {

@@ -3,12 +3,21 @@
 // errors stop a run over many ids (test, delete, bulk, import, apply).
 import { describe, expect, it } from "vitest";
 import {
-  ApiError, AuthError, authKindOf, CancelledError, ConflictError, isFatal, NetworkError, NotAirflowApiError, UsageError,
+  ApiError,
+  AuthError,
+  authKindOf,
+  CancelledError,
+  ConflictError,
+  isFatal,
+  NetworkError,
+  NotAirflowApiError,
+  UsageError,
 } from "../../src/errors.js";
 import { apiError } from "../../src/api/http.js";
 
 const json = new Headers({ "content-type": "application/json" });
-const answer = (status: number, detail: string) => apiError(status, JSON.stringify({ detail }), json, "GET", "http://x/api/v2/connections");
+const answer = (status: number, detail: string) =>
+  apiError(status, JSON.stringify({ detail }), json, "GET", "http://x/api/v2/connections");
 
 describe("the auth kind of an error answer", () => {
   it.each([
@@ -17,7 +26,12 @@ describe("the auth kind of an error answer", () => {
     [401, "Invalid credentials", "refused", "log in with `airconn login` (or set AIRCONN_TOKEN)"],
     [403, "Invalid JWT token", "refused", "the token is not valid for this server: run `airconn login`"],
     [403, "Forbidden", "forbidden", "your Airflow user is not allowed to do this"],
-    [403, "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.", "forbidden", "your Airflow user is not allowed to do this"],
+    [
+      403,
+      "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.",
+      "forbidden",
+      "your Airflow user is not allowed to do this",
+    ],
     [404, "The Connection with connection_id: `x` was not found", "none", undefined],
     [503, "Service Unavailable", "none", "the Airflow API server failed; see its logs, or retry"],
   ] as const)("%i %j: %s, with its hint", (status, detail, kind, hint) => {
@@ -35,8 +49,18 @@ describe("the auth kind of an error answer", () => {
   });
 
   it("an explicit hint wins; the kind is still the answer's", () => {
-    const e = new ApiError(401, "Token Expired", "GET", "http://x/", "the token command gave a new token and the server refused it too");
-    expect([e.auth, e.hint, e.exitCode]).toEqual(["expired", "the token command gave a new token and the server refused it too", 4]);
+    const e = new ApiError(
+      401,
+      "Token Expired",
+      "GET",
+      "http://x/",
+      "the token command gave a new token and the server refused it too",
+    );
+    expect([e.auth, e.hint, e.exitCode]).toEqual([
+      "expired",
+      "the token command gave a new token and the server refused it too",
+      4,
+    ]);
   });
 });
 
@@ -55,9 +79,15 @@ describe("isFatal: what stops a run over many ids", () => {
     ["404", new ApiError(404, "The Connection with connection_id: `x` was not found", "DELETE", "http://x/")],
     ["409", new ApiError(409, "Unique constraint violation", "POST", "http://x/")],
     ["422", new ApiError(422, "port: Input should be a valid integer", "PATCH", "http://x/")],
-    ["403 Forbidden (a permission or a team can be per connection)", new ApiError(403, "Forbidden", "DELETE", "http://x/")],
+    [
+      "403 Forbidden (a permission or a team can be per connection)",
+      new ApiError(403, "Forbidden", "DELETE", "http://x/"),
+    ],
     ["503 after the retries", new ApiError(503, "server error 503", "DELETE", "http://x/")],
-    ["a network error", new NetworkError("the connection to http://x was closed before an answer came", undefined, "ECONNRESET")],
+    [
+      "a network error",
+      new NetworkError("the connection to http://x was closed before an answer came", undefined, "ECONNRESET"),
+    ],
     ["a conflict", new ConflictError("connection x already exists")],
     ["invalid input", new UsageError("bad")],
   ])("%s: recorded for its id, the run goes on", (_what, e) => expect(isFatal(e)).toBe(false));

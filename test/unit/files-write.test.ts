@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ConnectionResponse } from "../../src/api/types.js";
-import { exportFormatFromFileName, exportWriter, formatExport, parseConnectionsFile, type ExportFormat } from "../../src/files/index.js";
+import {
+  exportFormatFromFileName,
+  exportWriter,
+  formatExport,
+  parseConnectionsFile,
+  type ExportFormat,
+} from "../../src/files/index.js";
 import { comparePy, dumpMappingEntry } from "../../src/files/pyyaml.js";
 
 const FIX = join(import.meta.dirname, "../fixtures/files");
@@ -11,19 +17,38 @@ const fixture = (name: string) => readFileSync(join(FIX, name), "utf8");
 /** The two connections of peers-and-formats.md §6.1, as the API returns them. */
 const SECTION_6_1: ConnectionResponse[] = [
   {
-    connection_id: "airflow_db", conn_type: "mysql", description: "mysql conn description", host: "mysql", login: "root",
-    schema: "airflow", port: null, password: "plainpassword", extra: null, team_name: null,
+    connection_id: "airflow_db",
+    conn_type: "mysql",
+    description: "mysql conn description",
+    host: "mysql",
+    login: "root",
+    schema: "airflow",
+    port: null,
+    password: "plainpassword",
+    extra: null,
+    team_name: null,
   },
   {
-    connection_id: "druid_broker_default", conn_type: "druid", description: "druid-broker conn description",
-    host: "druid-broker", login: null, schema: null, port: 8082, password: null, extra: '{"endpoint": "druid/v2/sql"}',
+    connection_id: "druid_broker_default",
+    conn_type: "druid",
+    description: "druid-broker conn description",
+    host: "druid-broker",
+    login: null,
+    schema: null,
+    port: 8082,
+    password: null,
+    extra: '{"endpoint": "druid/v2/sql"}',
     team_name: null,
   },
 ];
 
 interface WriterVectors {
   connections: ConnectionResponse[];
-  json: string; yaml: string; env_json: string; empty_json: string; empty_yaml: string;
+  json: string;
+  yaml: string;
+  env_json: string;
+  empty_json: string;
+  empty_yaml: string;
 }
 const vectors = JSON.parse(fixture("writer-vectors.json")) as WriterVectors;
 
@@ -63,14 +88,27 @@ describe("export writers are byte-exact with `airflow connections export` (§6.1
   });
   it("missing optional fields are written as null", () => {
     const out = formatExport("json", [{ connection_id: "x", conn_type: "http" }]);
-    expect(JSON.parse(out)).toEqual({ x: { conn_type: "http", description: null, login: null, password: null, host: null, port: null, schema: null, extra: null } });
+    expect(JSON.parse(out)).toEqual({
+      x: {
+        conn_type: "http",
+        description: null,
+        login: null,
+        password: null,
+        host: null,
+        port: null,
+        schema: null,
+        extra: null,
+      },
+    });
   });
 });
 
 describe("PyYAML emitter port", () => {
   const cases = JSON.parse(fixture("pyyaml-vectors.json")) as Array<{ key: string; value: string; yaml: string }>;
   it(`matches yaml.dump on ${cases.length} generated vectors`, () => {
-    const bad = cases.filter((c) => dumpMappingEntry(c.key, { conn_type: "t", description: c.value, port: 1 }) !== c.yaml);
+    const bad = cases.filter(
+      (c) => dumpMappingEntry(c.key, { conn_type: "t", description: c.value, port: 1 }) !== c.yaml,
+    );
     expect(bad.map((c) => c.key + " / " + JSON.stringify(c.value))).toEqual([]);
   });
   it.each([
@@ -133,9 +171,14 @@ describe("export → import round trip", () => {
     for (const k of DICT_FIELDS) o[k] = c[k] ?? null;
     return o;
   };
-  const byId = (a: { connection_id?: unknown }, b: { connection_id?: unknown }) => comparePy(String(a.connection_id), String(b.connection_id));
+  const byId = (a: { connection_id?: unknown }, b: { connection_id?: unknown }) =>
+    comparePy(String(a.connection_id), String(b.connection_id));
 
-  for (const [format, fileFormat, serialization] of [["json", "json", undefined], ["yaml", "yaml", undefined], ["env", "env", "json"]] as const) {
+  for (const [format, fileFormat, serialization] of [
+    ["json", "json", undefined],
+    ["yaml", "yaml", undefined],
+    ["env", "env", "json"],
+  ] as const) {
     it(`${format}${serialization ? ` (${serialization})` : ""}: every field survives`, () => {
       const text = formatExport(format, vectors.connections, { serialization });
       const { connections } = parseConnectionsFile(text, { format: fileFormat, fileName: `x.${format}` });
@@ -144,7 +187,10 @@ describe("export → import round trip", () => {
   }
 
   it("env (uri): every field but description survives for the §6.1 connections (documented loss)", () => {
-    const { connections } = parseConnectionsFile(formatExport("env", SECTION_6_1), { format: "env", fileName: "x.env" });
+    const { connections } = parseConnectionsFile(formatExport("env", SECTION_6_1), {
+      format: "env",
+      fileName: "x.env",
+    });
     expect(connections[0]!.body).toEqual({ ...expected(SECTION_6_1[0]!), description: undefined });
     // Airflow's URI form writes no schema as "" (druid://druid-broker:8082/?...), which reads back as "".
     expect(connections[1]!.body).toEqual({ ...expected(SECTION_6_1[1]!), description: undefined, schema: "" });

@@ -5,8 +5,30 @@ import { renderConnection, renderConnections } from "../../src/output/connection
 import type { ConnectionResponse } from "../../src/api/types.js";
 
 const conns: ConnectionResponse[] = [
-  { connection_id: "pg", conn_type: "postgres", description: "main\tdb\nprod", host: "db.example.com", login: "app", schema: "app", port: 5432, password: "***", extra: '{"sslmode": "require"}', team_name: null },
-  { connection_id: "http_default", conn_type: "http", description: null, host: null, login: null, schema: null, port: null, password: null, extra: null, team_name: null },
+  {
+    connection_id: "pg",
+    conn_type: "postgres",
+    description: "main\tdb\nprod",
+    host: "db.example.com",
+    login: "app",
+    schema: "app",
+    port: 5432,
+    password: "***",
+    extra: '{"sslmode": "require"}',
+    team_name: null,
+  },
+  {
+    connection_id: "http_default",
+    conn_type: "http",
+    description: null,
+    host: null,
+    login: null,
+    schema: null,
+    port: null,
+    password: null,
+    extra: null,
+    team_name: null,
+  },
 ];
 
 describe("format choice", () => {
@@ -28,7 +50,9 @@ describe("renderConnections", () => {
   it("plain: tab-separated, id first, no header, empty for null, no tabs or newlines inside cells", async () => {
     const io = testIO();
     await renderConnections(io, conns, { format: "plain", color: false });
-    expect(io.stdout()).toBe("pg\tpostgres\tdb.example.com\t5432\tapp\tapp\tmain db prod\nhttp_default\thttp\t\t\t\t\t\n");
+    expect(io.stdout()).toBe(
+      "pg\tpostgres\tdb.example.com\t5432\tapp\tapp\tmain db prod\nhttp_default\thttp\t\t\t\t\t\n",
+    );
   });
   it("table: header and aligned columns, no colour codes when colour is off", async () => {
     const io = testIO();
@@ -64,13 +88,43 @@ describe("renderConnection", () => {
   it("plain: one field per line in the API's order", async () => {
     const io = testIO();
     await renderConnection(io, conns[0]!, { format: "plain", color: false });
-    expect(io.stdout().split("\n").slice(0, 10).map((l) => l.split("\t")[0])).toEqual(
-      ["connection_id", "conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name"]);
+    expect(
+      io
+        .stdout()
+        .split("\n")
+        .slice(0, 10)
+        .map((l) => l.split("\t")[0]),
+    ).toEqual([
+      "connection_id",
+      "conn_type",
+      "description",
+      "host",
+      "login",
+      "schema",
+      "port",
+      "password",
+      "extra",
+      "team_name",
+    ]);
     expect(io.stdout()).toContain("password\t***\n");
   });
   it("json: all ten keys in order, nulls included", async () => {
     const io = testIO();
-    await renderConnection(io, { connection_id: "x", conn_type: "http" } as ConnectionResponse, { format: "json", color: false });
-    expect(Object.keys(JSON.parse(io.stdout()))).toEqual(["connection_id", "conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name"]);
+    await renderConnection(io, { connection_id: "x", conn_type: "http" } as ConnectionResponse, {
+      format: "json",
+      color: false,
+    });
+    expect(Object.keys(JSON.parse(io.stdout()))).toEqual([
+      "connection_id",
+      "conn_type",
+      "description",
+      "host",
+      "login",
+      "schema",
+      "port",
+      "password",
+      "extra",
+      "team_name",
+    ]);
   });
 });

@@ -15,7 +15,11 @@ function files(dir: string): string[] {
   });
 }
 
-interface Edge { from: string; to: string; typeOnly: boolean }
+interface Edge {
+  from: string;
+  to: string;
+  typeOnly: boolean;
+}
 const folder = (p: string) => (p.includes("/") ? p.slice(0, p.indexOf("/")) : p);
 
 /** Every import of a module (paths relative to src/, e.g. "commands/list.ts"). */
@@ -28,7 +32,8 @@ function importsOf(file: string, text: string): Edge[] {
     const to = relative(SRC, resolve(dirname(file), spec)).replace(/\.js$/, ".ts");
     out.push({ from, to, typeOnly });
   };
-  for (const m of code.matchAll(/^\s*(import|export)\s+(type\s+)?([^;]*?)\s+from\s+["']([^"']+)["']/gm)) add(m[4]!, !!m[2]);
+  for (const m of code.matchAll(/^\s*(import|export)\s+(type\s+)?([^;]*?)\s+from\s+["']([^"']+)["']/gm))
+    add(m[4]!, !!m[2]);
   for (const m of code.matchAll(/^\s*import\s+["']([^"']+)["']/gm)) add(m[1]!, false);
   for (const m of code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) add(m[1]!, false);
   return out;
@@ -67,7 +72,8 @@ const levelOf = new Map(LAYERS.flatMap((names, level) => names.map((n) => [n, le
 
 /** The imports that go to a folder at the same level or above (folders unknown to LAYERS included). */
 function layerViolations(es: readonly Edge[]): string[] {
-  return es.filter((e) => folder(e.from) !== folder(e.to))
+  return es
+    .filter((e) => folder(e.from) !== folder(e.to))
     .filter((e) => !((levelOf.get(folder(e.from)) ?? -1) > (levelOf.get(folder(e.to)) ?? Infinity)))
     .map((e) => `${e.from} -> ${e.to}`);
 }
@@ -94,18 +100,23 @@ function cycles(es: ReadonlyArray<{ from: string; to: string }>): string[] {
 }
 
 /** The folder graph: an edge per pair of folders some file of one imports a file of the other. */
-const folderEdges = (es: readonly Edge[]) => [...new Set(es.filter((e) => folder(e.from) !== folder(e.to)).map((e) => `${folder(e.from)}\0${folder(e.to)}`))]
-  .map((k) => ({ from: k.split("\0")[0]!, to: k.split("\0")[1]! }));
+const folderEdges = (es: readonly Edge[]) =>
+  [...new Set(es.filter((e) => folder(e.from) !== folder(e.to)).map((e) => `${folder(e.from)}\0${folder(e.to)}`))].map(
+    (k) => ({ from: k.split("\0")[0]!, to: k.split("\0")[1]! }),
+  );
 
 describe("src/ imports", () => {
   it("finds the imports it should (static, type-only, dynamic)", () => {
-    const got = importsOf(join(SRC, "commands/x.ts"), [
-      'import { a } from "../connection/model.js";',
-      'import type { B } from "../deps.js";',
-      'export { c } from "./common.js";',
-      'const m = await import("../files/index.js");',
-      '// import { no } from "../cli.js";',
-    ].join("\n"));
+    const got = importsOf(
+      join(SRC, "commands/x.ts"),
+      [
+        'import { a } from "../connection/model.js";',
+        'import type { B } from "../deps.js";',
+        'export { c } from "./common.js";',
+        'const m = await import("../files/index.js");',
+        '// import { no } from "../cli.js";',
+      ].join("\n"),
+    );
     expect(got).toEqual([
       { from: "commands/x.ts", to: "connection/model.ts", typeOnly: false },
       { from: "commands/x.ts", to: "deps.ts", typeOnly: true },
@@ -142,28 +153,43 @@ describe("src/ imports", () => {
     expect(cycles(folderEdges(made))).toEqual(["uri -> connection -> uri"]);
     expect(layerViolations(made)).toEqual(["connection/uri.ts -> uri/index.ts"]);
     // A longer circle through three folders, and a folder LAYERS does not know.
-    expect(cycles([{ from: "a", to: "b" }, { from: "b", to: "c" }, { from: "c", to: "a" }])).toEqual(["a -> b -> c -> a"]);
-    expect(layerViolations([{ from: "newfolder/x.ts", to: "util/pool.ts", typeOnly: false }])).toEqual(["newfolder/x.ts -> util/pool.ts"]);
+    expect(
+      cycles([
+        { from: "a", to: "b" },
+        { from: "b", to: "c" },
+        { from: "c", to: "a" },
+      ]),
+    ).toEqual(["a -> b -> c -> a"]);
+    expect(layerViolations([{ from: "newfolder/x.ts", to: "util/pool.ts", typeOnly: false }])).toEqual([
+      "newfolder/x.ts -> util/pool.ts",
+    ]);
   });
 
   it("imports only downward: no layer below the commands imports commands/, cli.ts or deps.ts", () => {
     const wiring = new Set(["cli.ts", "deps.ts", "commands", "sea-main.ts"]); // the top: entry points and the command tree
-    const upward = edges.filter((e) => !wiring.has(folder(e.from)) && (folder(e.to) === "commands" || e.to === "cli.ts" || e.to === "deps.ts"));
+    const upward = edges.filter(
+      (e) => !wiring.has(folder(e.from)) && (folder(e.to) === "commands" || e.to === "cli.ts" || e.to === "deps.ts"),
+    );
     expect(upward.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
   it("prompts/, completion/, output/ and config/ import neither commands/ nor cli.ts nor deps.ts", () => {
     const guarded = ["prompts", "completion", "output", "config"];
-    const bad = edges.filter((e) => guarded.includes(folder(e.from)) && (folder(e.to) === "commands" || e.to === "cli.ts" || e.to === "deps.ts"));
+    const bad = edges.filter(
+      (e) =>
+        guarded.includes(folder(e.from)) && (folder(e.to) === "commands" || e.to === "cli.ts" || e.to === "deps.ts"),
+    );
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
     expect(edges.some((e) => guarded.includes(folder(e.from)))).toBe(true);
   });
 
   it("the connection model and the utilities are leaves: they import nothing above them", () => {
     const leafOk = (from: string, to: string) =>
-      folder(from) === "util" ? folder(to) === "util" || to === "errors.ts"
-        : from === "connection/model.ts" || from === "connection/conn-types.ts" ? to === "api/types.ts"
-        : true;
+      folder(from) === "util"
+        ? folder(to) === "util" || to === "errors.ts"
+        : from === "connection/model.ts" || from === "connection/conn-types.ts"
+          ? to === "api/types.ts"
+          : true;
     const bad = edges.filter((e) => !leafOk(e.from, e.to));
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });

@@ -8,17 +8,30 @@ import { builtinModules } from "node:module";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string>; dependencies: Record<string, string>; license: string };
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  bin: Record<string, string>;
+  dependencies: Record<string, string>;
+  license: string;
+};
 
 describe("npm pack", () => {
   // --ignore-scripts: packs the dist/ that `npm test`'s build just wrote
-  const packed = (JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as
-    { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+  const packed = (
+    JSON.parse(
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }),
+    ) as { files: { path: string }[] }[]
+  )[0]!.files.map((f) => f.path);
 
   it("ships every file the bin loads, the completions, README, LICENSE and CHANGELOG", () => {
     for (const bin of Object.values(pkg.bin)) {
       expect(packed).toContain(bin);
-      const loads = [...readFileSync(join(ROOT, bin), "utf8").matchAll(/["']\.\.\/(dist\/[^"']+)["']/g)].map((m) => m[1]!);
+      const loads = [...readFileSync(join(ROOT, bin), "utf8").matchAll(/["']\.\.\/(dist\/[^"']+)["']/g)].map(
+        (m) => m[1]!,
+      );
       expect(loads.length).toBeGreaterThan(0);
       for (const f of loads) expect(packed).toContain(f);
     }
@@ -27,7 +40,13 @@ describe("npm pack", () => {
   });
 
   it("ships nothing test-only, no sources and no standalone executable", () => {
-    expect(packed.filter((p) => /^(test|bench|spec|scripts|src|\.ci|\.ci-node|coverage|node_modules)\//.test(p) || /\.tgz$|airconn-linux/.test(p))).toEqual([]);
+    expect(
+      packed.filter(
+        (p) =>
+          /^(test|bench|spec|scripts|src|\.ci|\.ci-node|coverage|node_modules)\//.test(p) ||
+          /\.tgz$|airconn-linux/.test(p),
+      ),
+    ).toEqual([]);
   });
 
   it("LICENSE is the Apache License 2.0 that package.json names", () => {
@@ -39,11 +58,18 @@ describe("npm pack", () => {
 });
 
 describe("runtime imports", () => {
-  const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []);
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
 
   it("the code imports only dependencies and Node built-ins (devDependencies are not installed with the package)", () => {
-    const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules, ...builtinModules.map((m) => `node:${m}`), "node:sea"]);
+    const allowed = new Set([
+      ...Object.keys(pkg.dependencies),
+      ...builtinModules,
+      ...builtinModules.map((m) => `node:${m}`),
+      "node:sea",
+    ]);
     const bad: string[] = [];
     for (const file of sources(join(ROOT, "src"))) {
       const text = readFileSync(file, "utf8");

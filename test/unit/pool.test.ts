@@ -8,23 +8,29 @@ const tick = () => new Promise<void>((r) => setTimeout(r, 1));
 
 describe("runPool", () => {
   it("runs every item once, never more than the limit at a time, taken in order", async () => {
-    let running = 0, most = 0;
+    let running = 0,
+      most = 0;
     const started: number[] = [];
     await runPool([...Array(10).keys()], 3, async (x) => {
-      started.push(x); running++; most = Math.max(most, running);
-      await tick(); running--;
+      started.push(x);
+      running++;
+      most = Math.max(most, running);
+      await tick();
+      running--;
     });
     expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(most).toBe(3);
   });
 
   it("a failure starts no further item, and rejects the pool once the calls already running have finished", async () => {
-    const started: number[] = [], finished: number[] = [];
+    const started: number[] = [],
+      finished: number[] = [];
     const run = runPool([...Array(10).keys()], 2, async (x) => {
       started.push(x);
       await tick();
       if (x === 1) throw new Error("fatal");
-      await tick(); await tick();
+      await tick();
+      await tick();
       finished.push(x);
     });
     await expect(run).rejects.toThrow("fatal");
@@ -35,7 +41,16 @@ describe("runPool", () => {
   it("no item starts once the signal has fired", async () => {
     const ctl = new AbortController();
     const started: number[] = [];
-    await runPool([...Array(10).keys()], 2, async (x) => { started.push(x); if (x === 2) ctl.abort(); await tick(); }, { signal: ctl.signal });
+    await runPool(
+      [...Array(10).keys()],
+      2,
+      async (x) => {
+        started.push(x);
+        if (x === 2) ctl.abort();
+        await tick();
+      },
+      { signal: ctl.signal },
+    );
     expect(started).toEqual([0, 1, 2]);
   });
 
@@ -49,8 +64,16 @@ describe("runPool", () => {
     ];
     const heard: Array<[number, unknown]> = [];
     const started: number[] = [];
-    await runPool([...Array(8).keys()], 2, async (x) => { started.push(x); await tick(); if (x < own.length) throw own[x]; },
-      { failed: (e, _x, i) => heard.push([i, e]) });
+    await runPool(
+      [...Array(8).keys()],
+      2,
+      async (x) => {
+        started.push(x);
+        await tick();
+        if (x < own.length) throw own[x];
+      },
+      { failed: (e, _x, i) => heard.push([i, e]) },
+    );
     expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(heard).toEqual(own.map((e, i) => [i, e]));
   });
@@ -61,20 +84,38 @@ describe("runPool", () => {
     ["no token (AuthError)", new AuthError("the token command failed")],
     ["a wrong URL", new NotAirflowApiError("no such route", "route", "DELETE", "http://x/a", 404)],
     ["a bug", new TypeError("x is undefined")],
-  ])("with `failed`: a fatal failure (%s) is heard, then stops the pool like any failure without it", async (_what, fatal) => {
-    const heard: unknown[] = [];
-    const started: number[] = [];
-    const run = runPool([...Array(10).keys()], 2, async (x) => { started.push(x); await tick(); if (x >= 2) throw x === 2 ? fatal : new ConflictError("late"); },
-      { failed: (e) => heard.push(e) });
-    await expect(run).rejects.toBe(fatal);
-    expect(started).toEqual([0, 1, 2, 3]); // 3 was already running when 2 failed
-    expect(heard).toEqual([fatal, new ConflictError("late")]);
-  });
+  ])(
+    "with `failed`: a fatal failure (%s) is heard, then stops the pool like any failure without it",
+    async (_what, fatal) => {
+      const heard: unknown[] = [];
+      const started: number[] = [];
+      const run = runPool(
+        [...Array(10).keys()],
+        2,
+        async (x) => {
+          started.push(x);
+          await tick();
+          if (x >= 2) throw x === 2 ? fatal : new ConflictError("late");
+        },
+        { failed: (e) => heard.push(e) },
+      );
+      await expect(run).rejects.toBe(fatal);
+      expect(started).toEqual([0, 1, 2, 3]); // 3 was already running when 2 failed
+      expect(heard).toEqual([fatal, new ConflictError("late")]);
+    },
+  );
 
   it("`fatal` replaces the policy (a command that adds its own fatal errors)", async () => {
     const started: number[] = [];
-    const run = runPool([...Array(10).keys()], 1, async (x) => { started.push(x); if (x === 1) throw new ConflictError("stop here"); },
-      { failed: () => {}, fatal: (e) => e instanceof ConflictError });
+    const run = runPool(
+      [...Array(10).keys()],
+      1,
+      async (x) => {
+        started.push(x);
+        if (x === 1) throw new ConflictError("stop here");
+      },
+      { failed: () => {}, fatal: (e) => e instanceof ConflictError },
+    );
     await expect(run).rejects.toThrow("stop here");
     expect(started).toEqual([0, 1]);
   });

@@ -4,7 +4,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { parse as parseYaml, stringify as yamlStringify } from "yaml";
 import {
-  cutToWidth, displayWidth, escapeControls, escapeJsonText, escapeStderr, escapeText, fitWidths, hasControls,
+  cutToWidth,
+  displayWidth,
+  escapeControls,
+  escapeJsonText,
+  escapeStderr,
+  escapeText,
+  fitWidths,
+  hasControls,
 } from "../../src/output/sanitize.js";
 import { fitTable, plainCell, render, renderPaged, toJson, toYaml, type Column } from "../../src/output/render.js";
 import { renderConnection, renderConnections } from "../../src/output/connections.js";
@@ -21,17 +28,27 @@ const SHOWN = "x\\x1b]0;PWNED\\x07 \\x1b[31mRED\\x1b[0m \\x9b2J \\u202eevil\\u20
 const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 const conn = (over: Partial<ConnectionResponse>): ConnectionResponse => ({
-  connection_id: "c", conn_type: "http", description: null, host: null, login: null, schema: null, port: null,
-  password: null, extra: null, team_name: null, ...over,
+  connection_id: "c",
+  conn_type: "http",
+  description: null,
+  host: null,
+  login: null,
+  schema: null,
+  port: null,
+  password: null,
+  extra: null,
+  team_name: null,
+  ...over,
 });
 
 describe("escaping", () => {
   it("C0, DEL, C1 and the bidi controls become \\xNN / \\uNNNN; ordinary text (accents, CJK, backslashes) is kept", () => {
     expect(escapeControls(HOSTILE)).toBe(SHOWN);
     expect(escapeControls("a\tb\nc\rd")).toBe("a\\x09b\\x0ac\\x0dd");
-    expect(escapeControls("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-      .toBe("\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069");
-    const fine = "café 東京 C:\\path\\x1b {\"a\": 1} \u00a0\u00ff";
+    expect(escapeControls("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")).toBe(
+      "\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069",
+    );
+    const fine = 'café 東京 C:\\path\\x1b {"a": 1} \u00a0\u00ff';
     expect(escapeControls(fine)).toBe(fine);
     expect(hasControls(fine)).toBe(false);
     expect(hasControls(HOSTILE)).toBe(true);
@@ -67,16 +84,23 @@ describe("json and yaml: exact data, nothing raw a terminal acts on, valid", () 
     const text = await toYaml(doc);
     expect(text).not.toMatch(RAW);
     expect(parseYaml(text, { strict: true })).toEqual(doc);
-    expect(text).toContain('description: "x\\e]0;PWNED\\a \\e[31mRED\\e[0m \\x9b2J \\u202eevil\\u2066i\\u2069 \\x7f\\0"');
+    expect(text).toContain(
+      'description: "x\\e]0;PWNED\\a \\e[31mRED\\e[0m \\x9b2J \\u202eevil\\u2066i\\u2069 \\x7f\\0"',
+    );
   });
   it("yaml of ordinary data is exactly what the library writes", async () => {
-    const plainDoc = [{ connection_id: "a", extra: '{"x": 1}', description: "two\nlines", port: 5432, host: null }, { a: "café", list: [1, "b"] }];
+    const plainDoc = [
+      { connection_id: "a", extra: '{"x": 1}', description: "two\nlines", port: 5432, host: null },
+      { a: "café", list: [1, "b"] },
+    ];
     expect(await toYaml(plainDoc)).toBe(yamlStringify(plainDoc, { lineWidth: 0 }));
   });
   it("list -o json page by page: C1 and bidi as \\u escapes, the same data", async () => {
     const io = testIO();
     const rows = [conn({ connection_id: "a", description: HOSTILE })];
-    async function* pages() { yield rows; }
+    async function* pages() {
+      yield rows;
+    }
     await renderPaged(io, { format: "json", color: false }, [], pages, async () => rows);
     expect(io.stdout()).not.toMatch(RAW);
     expect(JSON.parse(io.stdout())).toEqual(rows);
@@ -98,9 +122,14 @@ describe("views escape what they show", () => {
   it("table with colour: our colour wraps the escaped text (escaped before painting)", async () => {
     const io = testIO();
     const columns: Array<Column<{ id: string; r: string }>> = [
-      { header: "ID", value: (x) => x.id }, { header: "RESULT", value: (x) => x.r, paint: (ch, t) => ch.red(t) },
+      { header: "ID", value: (x) => x.id },
+      { header: "RESULT", value: (x) => x.r, paint: (ch, t) => ch.red(t) },
     ];
-    await render(io, { format: "table", color: true }, { kind: "rows", rows: [{ id: "a", r: "\x1b]0;t\x07bad" }], columns });
+    await render(
+      io,
+      { format: "table", color: true },
+      { kind: "rows", rows: [{ id: "a", r: "\x1b]0;t\x07bad" }], columns },
+    );
     expect(io.stdout()).toContain("\x1b[31m\\x1b]0;t\\x07bad\x1b[39m");
     expect(io.stdout()).not.toContain("\x07");
   });
@@ -118,9 +147,13 @@ describe("views escape what they show", () => {
   });
   it("report(): an error quoting the server, its hint and an unexpected error are escaped", () => {
     const io = testIO();
-    expect(report(new AirconnError(`refused: ${HOSTILE}\nsecond line`, EXIT.FAILURE, "hint \x1b[8mhidden"), io)).toBe(EXIT.FAILURE);
+    expect(report(new AirconnError(`refused: ${HOSTILE}\nsecond line`, EXIT.FAILURE, "hint \x1b[8mhidden"), io)).toBe(
+      EXIT.FAILURE,
+    );
     expect(report(new Error("boom \x1b]52;c;eA==\x07"), io)).toBe(EXIT.FAILURE);
-    expect(io.stderr()).toBe(`airconn: refused: ${SHOWN}\nsecond line\nhint: hint \\x1b[8mhidden\nairconn: unexpected error: boom \\x1b]52;c;eA==\\x07\n`);
+    expect(io.stderr()).toBe(
+      `airconn: refused: ${SHOWN}\nsecond line\nhint: hint \\x1b[8mhidden\nairconn: unexpected error: boom \\x1b]52;c;eA==\\x07\n`,
+    );
   });
   it("the create summary shows control characters as escapes, one line per field", () => {
     const s = summary({ connection_id: "x", conn_type: "http", description: "a\x1b[2Jb\nc" });
@@ -153,7 +186,14 @@ describe("display width and cutting", () => {
   });
   it("fitTable keeps the id column whole and cuts the description; -o wide and pipes never cut", async () => {
     const long = "word ".repeat(40).trim();
-    const rows = [conn({ connection_id: "a_rather_long_connection_id", conn_type: "postgres", host: "db.internal", description: long })];
+    const rows = [
+      conn({
+        connection_id: "a_rather_long_connection_id",
+        conn_type: "postgres",
+        host: "db.internal",
+        description: long,
+      }),
+    ];
     const io = testIO({ columns: 80 });
     await renderConnections(io, rows, { format: "table", color: false });
     const lines = io.stdout().trimEnd().split("\n");
@@ -163,7 +203,13 @@ describe("display width and cutting", () => {
     // narrower than the headers of the others: the id is cut too
     const narrow = testIO({ columns: 60 });
     await renderConnections(narrow, rows, { format: "table", color: false });
-    expect(narrow.stdout().trimEnd().split("\n").every((l) => displayWidth(l) <= 60)).toBe(true);
+    expect(
+      narrow
+        .stdout()
+        .trimEnd()
+        .split("\n")
+        .every((l) => displayWidth(l) <= 60),
+    ).toBe(true);
     expect(narrow.stdout()).toMatch(/^a_rather_lo… {2}/m);
     const wide = testIO({ columns: 60 });
     await renderConnections(wide, rows, { format: "wide", color: false });
@@ -179,7 +225,9 @@ describe("display width and cutting", () => {
 });
 
 describe("progressLine", () => {
-  afterEach(() => { vi.useRealTimers(); });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   it("shows nothing before the delay, then the latest state in place, erased when done", () => {
     vi.useFakeTimers();
     const io = testIO({ stderrTTY: true });
@@ -209,14 +257,29 @@ describe("progressLine", () => {
 });
 
 describe("prompts show escapes, and a default answered back is the value itself", () => {
-  afterEach(() => { vi.doUnmock("@inquirer/prompts"); vi.resetModules(); });
+  afterEach(() => {
+    vi.doUnmock("@inquirer/prompts");
+    vi.resetModules();
+  });
   it("input: the default is shown escaped; accepting it returns the original; messages and choices escaped", async () => {
     const seen: Record<string, unknown>[] = [];
     vi.doMock("@inquirer/prompts", () => ({
-      input: async (o: { default?: string }) => { seen.push(o); return o.default; },
-      select: async (o: { choices: Array<{ value: string }> }) => { seen.push(o); return o.choices[0]!.value; },
-      confirm: async (o: unknown) => { seen.push(o as Record<string, unknown>); return true; },
-      password: async (o: unknown) => { seen.push(o as Record<string, unknown>); return "pw"; },
+      input: async (o: { default?: string }) => {
+        seen.push(o);
+        return o.default;
+      },
+      select: async (o: { choices: Array<{ value: string }> }) => {
+        seen.push(o);
+        return o.choices[0]!.value;
+      },
+      confirm: async (o: unknown) => {
+        seen.push(o as Record<string, unknown>);
+        return true;
+      },
+      password: async (o: unknown) => {
+        seen.push(o as Record<string, unknown>);
+        return "pw";
+      },
     }));
     const { inquirerPrompter } = await import("../../src/prompts/prompter.js");
     const io = { ...testIO(), promptStreams: () => ({ input: process.stdin, output: process.stderr }) };

@@ -15,12 +15,24 @@ import { resolveSettings } from "../../src/config/resolve.js";
 
 const work = mkdtempSync(join(tmpdir(), "airconn-token-"));
 /** A command set in profile prod (or by `from`: a flag or a variable), named in its errors as airconn names it. */
-const opts = (command: string, o: Partial<TokenCommandOptions> & { from?: string } = {}): TokenCommandOptions & { errs: string[] } => {
+const opts = (
+  command: string,
+  o: Partial<TokenCommandOptions> & { from?: string } = {},
+): TokenCommandOptions & { errs: string[] } => {
   const errs: string[] = [];
   const { from = "profile prod", ...rest } = o;
   const source = from.startsWith("profile ") ? "profile" : from.startsWith("--") ? "flag" : "env";
   const who = describeAuth({ kind: "command", command: { value: command, source, detail: from } }, "prod").commandName!;
-  return { command, who, env: { PATH: process.env.PATH, HOME: work }, timeoutMs: 10_000, stdinIsTTY: false, stderr: (c) => errs.push(c), errs, ...rest };
+  return {
+    command,
+    who,
+    env: { PATH: process.env.PATH, HOME: work },
+    timeoutMs: 10_000,
+    stdinIsTTY: false,
+    stderr: (c) => errs.push(c),
+    errs,
+    ...rest,
+  };
 };
 
 describe("runTokenCommand", () => {
@@ -31,8 +43,12 @@ describe("runTokenCommand", () => {
   });
 
   it("uses $SHELL when it is an absolute path, else /bin/sh", async () => {
-    await expect(runTokenCommand(opts("echo $0", { env: { PATH: process.env.PATH, SHELL: "/bin/bash" } }))).resolves.toBe("/bin/bash");
-    await expect(runTokenCommand(opts("echo $0", { env: { PATH: process.env.PATH, SHELL: "bash" } }))).resolves.toBe("/bin/sh");
+    await expect(
+      runTokenCommand(opts("echo $0", { env: { PATH: process.env.PATH, SHELL: "/bin/bash" } })),
+    ).resolves.toBe("/bin/bash");
+    await expect(runTokenCommand(opts("echo $0", { env: { PATH: process.env.PATH, SHELL: "bash" } }))).resolves.toBe(
+      "/bin/sh",
+    );
   });
 
   it("does not hand airconn's stdin to the command without a terminal", async () => {
@@ -50,13 +66,17 @@ describe("runTokenCommand", () => {
   });
 
   it("refuses empty output, several lines, and spaces inside the token", async () => {
-    await expect(runTokenCommand(opts("true"))).rejects.toThrow('the token command of profile "prod" printed no token (exit status 0)');
+    await expect(runTokenCommand(opts("true"))).rejects.toThrow(
+      'the token command of profile "prod" printed no token (exit status 0)',
+    );
     await expect(runTokenCommand(opts("printf 'a\\nb\\n'"))).rejects.toThrow(/printed 2 lines, not one token/);
     await expect(runTokenCommand(opts("echo 'Bearer abc'"))).rejects.toThrow(/spaces or control characters/);
   });
 
   it("stops a command that runs too long", async () => {
-    const e = (await runTokenCommand(opts("sleep 5; echo late", { timeoutMs: 200 })).catch((x: unknown) => x)) as AuthError;
+    const e = (await runTokenCommand(opts("sleep 5; echo late", { timeoutMs: 200 })).catch(
+      (x: unknown) => x,
+    )) as AuthError;
     expect(e).toBeInstanceOf(AuthError);
     expect(e.message).toBe('the token command of profile "prod" did not finish within 0.2 s');
   });
@@ -70,8 +90,14 @@ describe("RefreshingTokenSource", () => {
   it("fetches on first use only, and one refresh serves every caller refused together (single flight)", async () => {
     let n = 0;
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const src = new RefreshingTokenSource(async () => { n++; if (n > 1) await gate; return `t${n}`; }, "test");
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const src = new RefreshingTokenSource(async () => {
+      n++;
+      if (n > 1) await gate;
+      return `t${n}`;
+    }, "test");
     expect(await Promise.all([src.get(), src.get()])).toEqual(["t1", "t1"]);
     const refreshes = Array.from({ length: 8 }, () => src.refresh("t1"));
     release();
@@ -108,7 +134,7 @@ describe("Http with a token source", () => {
   const setup = (fetchToken: () => Promise<string>, refreshOn?: (d: string) => boolean) => {
     const agent = new MockAgent();
     agent.disableNetConnect();
-    const src = new RefreshingTokenSource(fetchToken, "the token command of profile \"t\"", refreshOn);
+    const src = new RefreshingTokenSource(fetchToken, 'the token command of profile "t"', refreshOn);
     const http = new Http({ baseUrl: BASE, auth: src, dispatcher: agent, sleep: async () => {} });
     return { agent, pool: agent.get(BASE), http, src };
   };
@@ -117,10 +143,22 @@ describe("Http with a token source", () => {
     let n = 0;
     const { pool, http, agent } = setup(async () => `tok${++n}`);
     const seen: string[] = [];
-    pool.intercept({ method: "POST", path: "/api/v2/connections" })
-      .reply(401, (o) => { seen.push((o.headers as Record<string, string>).authorization!); return { detail: "Token Expired" }; }, { headers: json });
-    pool.intercept({ method: "POST", path: "/api/v2/connections" })
-      .reply(201, (o) => { seen.push((o.headers as Record<string, string>).authorization!); return { connection_id: "x" }; }, { headers: json });
+    pool.intercept({ method: "POST", path: "/api/v2/connections" }).reply(
+      401,
+      (o) => {
+        seen.push((o.headers as Record<string, string>).authorization!);
+        return { detail: "Token Expired" };
+      },
+      { headers: json },
+    );
+    pool.intercept({ method: "POST", path: "/api/v2/connections" }).reply(
+      201,
+      (o) => {
+        seen.push((o.headers as Record<string, string>).authorization!);
+        return { connection_id: "x" };
+      },
+      { headers: json },
+    );
     const r = await http.request("POST", "/connections", { body: { connection_id: "x" } });
     expect(r.status).toBe(201);
     expect(seen).toEqual(["Bearer tok1", "Bearer tok2"]);
@@ -131,7 +169,10 @@ describe("Http with a token source", () => {
   it("retries only once: a second 401 is the error, with a hint naming the source", async () => {
     let n = 0;
     const { pool, http } = setup(async () => `tok${++n}`);
-    for (let i = 0; i < 2; i++) pool.intercept({ method: "GET", path: "/api/v2/connections/x" }).reply(401, { detail: "Not authenticated" }, { headers: json });
+    for (let i = 0; i < 2; i++)
+      pool
+        .intercept({ method: "GET", path: "/api/v2/connections/x" })
+        .reply(401, { detail: "Not authenticated" }, { headers: json });
     const e = (await http.request("GET", "/connections/x").catch((x: unknown) => x)) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
     expect([e.status, e.exitCode, e.message]).toEqual([401, 4, "Not authenticated"]);
@@ -144,18 +185,34 @@ describe("Http with a token source", () => {
     const { pool, http } = setup(async () => `tok${++n}`);
     const p = pool.intercept({ method: "GET", path: /^\/api\/v2\/connections\/c\d$/ });
     p.reply(401, { detail: "Token Expired" }, { headers: json }).times(8);
-    pool.intercept({ method: "GET", path: /^\/api\/v2\/connections\/c\d$/ }).reply(200, (o) => ({ connection_id: o.path.split("/").pop(), auth: (o.headers as Record<string, string>).authorization }), { headers: json }).times(8);
-    const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => http.request<{ auth: string }>("GET", `/connections/c${i}`)));
+    pool
+      .intercept({ method: "GET", path: /^\/api\/v2\/connections\/c\d$/ })
+      .reply(
+        200,
+        (o) => ({ connection_id: o.path.split("/").pop(), auth: (o.headers as Record<string, string>).authorization }),
+        { headers: json },
+      )
+      .times(8);
+    const rs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => http.request<{ auth: string }>("GET", `/connections/c${i}`)),
+    );
     expect(rs.map((r) => r.body.auth)).toEqual(Array(8).fill("Bearer tok2"));
     expect(n).toBe(2);
   });
 
   it("user/password refreshes on Token Expired only; a 403 Invalid JWT token is not retried", async () => {
     let n = 0;
-    const { pool, http } = setup(async () => `tok${++n}`, (d) => /expired/i.test(d));
-    pool.intercept({ method: "GET", path: "/api/v2/connections/a" }).reply(401, { detail: "Not authenticated" }, { headers: json });
+    const { pool, http } = setup(
+      async () => `tok${++n}`,
+      (d) => /expired/i.test(d),
+    );
+    pool
+      .intercept({ method: "GET", path: "/api/v2/connections/a" })
+      .reply(401, { detail: "Not authenticated" }, { headers: json });
     await expect(http.request("GET", "/connections/a")).rejects.toThrow("Not authenticated");
-    pool.intercept({ method: "GET", path: "/api/v2/connections/b" }).reply(403, { detail: "Invalid JWT token" }, { headers: json });
+    pool
+      .intercept({ method: "GET", path: "/api/v2/connections/b" })
+      .reply(403, { detail: "Invalid JWT token" }, { headers: json });
     await expect(http.request("GET", "/connections/b")).rejects.toThrow("Invalid JWT token");
     expect(n).toBe(1);
   });
@@ -163,28 +220,49 @@ describe("Http with a token source", () => {
   it("a DELETE sent again after a 401 that then finds nothing is a real 404", async () => {
     let n = 0;
     const { pool, http } = setup(async () => `tok${++n}`);
-    pool.intercept({ method: "DELETE", path: "/api/v2/connections/gone" }).reply(401, { detail: "Token Expired" }, { headers: json });
-    pool.intercept({ method: "DELETE", path: "/api/v2/connections/gone" }).reply(404, { detail: "The Connection with connection_id: `gone` was not found" }, { headers: json });
+    pool
+      .intercept({ method: "DELETE", path: "/api/v2/connections/gone" })
+      .reply(401, { detail: "Token Expired" }, { headers: json });
+    pool
+      .intercept({ method: "DELETE", path: "/api/v2/connections/gone" })
+      .reply(404, { detail: "The Connection with connection_id: `gone` was not found" }, { headers: json });
     await expect(http.request("DELETE", "/connections/gone")).rejects.toMatchObject({ status: 404 });
   });
 
   it("a token command that fails on the refresh is the error (exit 4)", async () => {
     let n = 0;
-    const { pool, http } = setup(async () => { if (++n > 1) throw new AuthError("the token command of profile \"t\" failed with exit status 1"); return "tok1"; });
-    pool.intercept({ method: "GET", path: "/api/v2/connections/x" }).reply(401, { detail: "Token Expired" }, { headers: json });
+    const { pool, http } = setup(async () => {
+      if (++n > 1) throw new AuthError('the token command of profile "t" failed with exit status 1');
+      return "tok1";
+    });
+    pool
+      .intercept({ method: "GET", path: "/api/v2/connections/x" })
+      .reply(401, { detail: "Token Expired" }, { headers: json });
     await expect(http.request("GET", "/connections/x")).rejects.toThrow(/failed with exit status 1/);
   });
 });
 
 describe("token settings precedence", () => {
   const dir = mkdtempSync(join(tmpdir(), "airconn-cfg-"));
-  writeFileSync(join(dir, "config.json"), JSON.stringify({
-    version: 1, current_profile: "p", profiles: { p: { api_url: "http://p", token: "ptok", token_command: "echo pcmd" }, q: { api_url: "http://q", token: "qtok" } },
-  }));
+  writeFileSync(
+    join(dir, "config.json"),
+    JSON.stringify({
+      version: 1,
+      current_profile: "p",
+      profiles: {
+        p: { api_url: "http://p", token: "ptok", token_command: "echo pcmd" },
+        q: { api_url: "http://q", token: "qtok" },
+      },
+    }),
+  );
   const store = new ConfigStore({ AIRCONN_CONFIG_DIR: dir });
   const kind = (flags: object, env: NodeJS.ProcessEnv) => {
     const a = resolveSettings(flags, env, store).auth;
-    return a.kind === "command" ? `command:${a.command.detail}` : a.kind === "token" ? `token:${a.token.detail}` : a.kind;
+    return a.kind === "command"
+      ? `command:${a.command.detail}`
+      : a.kind === "token"
+        ? `token:${a.token.detail}`
+        : a.kind;
   };
 
   it("flag > env > profile; at one level the command ranks above a plain token; user/password between env and profile", () => {

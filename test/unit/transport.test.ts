@@ -10,10 +10,19 @@ const via = (url: string, env: NodeJS.ProcessEnv) => proxyFor(new URL(url), prox
 
 describe("proxyFor", () => {
   it("https uses HTTPS_PROXY, else HTTP_PROXY; http uses HTTP_PROXY only; lower case wins, even empty", () => {
-    expect(via("https://a.example", { HTTPS_PROXY: "http://p:3128" })).toEqual({ url: "http://p:3128", from: "HTTPS_PROXY" });
-    expect(via("https://a.example", { HTTP_PROXY: "http://p:3128" })).toEqual({ url: "http://p:3128", from: "HTTP_PROXY" });
+    expect(via("https://a.example", { HTTPS_PROXY: "http://p:3128" })).toEqual({
+      url: "http://p:3128",
+      from: "HTTPS_PROXY",
+    });
+    expect(via("https://a.example", { HTTP_PROXY: "http://p:3128" })).toEqual({
+      url: "http://p:3128",
+      from: "HTTP_PROXY",
+    });
     expect(via("http://a.example", { HTTPS_PROXY: "http://p:3128" })).toBeUndefined();
-    expect(via("http://a.example", { http_proxy: "http://q:1", HTTP_PROXY: "http://p:3128" })).toEqual({ url: "http://q:1", from: "http_proxy" });
+    expect(via("http://a.example", { http_proxy: "http://q:1", HTTP_PROXY: "http://p:3128" })).toEqual({
+      url: "http://q:1",
+      from: "http_proxy",
+    });
     expect(via("http://a.example", { http_proxy: "", HTTP_PROXY: "http://p:3128" })).toBeUndefined();
   });
 
@@ -22,7 +31,10 @@ describe("proxyFor", () => {
     expect(via("https://a.example", { ...env, NO_PROXY: "a.example" })).toBeUndefined();
     expect(via("https://x.a.example", { ...env, NO_PROXY: ".a.example" })).toBeUndefined();
     expect(via("https://x.a.example", { ...env, NO_PROXY: "*.a.example" })).toBeUndefined();
-    expect(via("https://ba.example", { ...env, NO_PROXY: "a.example" })).toEqual({ url: "http://p:3128", from: "HTTPS_PROXY" });
+    expect(via("https://ba.example", { ...env, NO_PROXY: "a.example" })).toEqual({
+      url: "http://p:3128",
+      from: "HTTPS_PROXY",
+    });
     expect(via("https://a.example:8443", { ...env, NO_PROXY: "a.example:443" })).toBeDefined();
     expect(via("https://a.example", { ...env, NO_PROXY: "a.example:443" })).toBeUndefined();
     expect(via("https://a.example", { ...env, no_proxy: "*" })).toBeUndefined();
@@ -37,13 +49,29 @@ describe("proxyFor", () => {
 describe("resolveTls", () => {
   const profile = { ca_cert: "/etc/p.pem", insecure: true };
   it("flag > env > profile for the CA", () => {
-    expect(resolveTls({ caCert: "/f.pem" }, { AIRCONN_CA_CERT: "/e.pem" }, profile, "p").caCert).toEqual({ value: "/f.pem", source: "flag", detail: "--ca-cert" });
-    expect(resolveTls({}, { AIRCONN_CA_CERT: "/e.pem" }, { ca_cert: "/etc/p.pem" }, "p").caCert).toEqual({ value: "/e.pem", source: "env", detail: "AIRCONN_CA_CERT" });
-    expect(resolveTls({}, {}, { ca_cert: "/etc/p.pem" }, "p").caCert).toEqual({ value: "/etc/p.pem", source: "profile", detail: "profile p" });
+    expect(resolveTls({ caCert: "/f.pem" }, { AIRCONN_CA_CERT: "/e.pem" }, profile, "p").caCert).toEqual({
+      value: "/f.pem",
+      source: "flag",
+      detail: "--ca-cert",
+    });
+    expect(resolveTls({}, { AIRCONN_CA_CERT: "/e.pem" }, { ca_cert: "/etc/p.pem" }, "p").caCert).toEqual({
+      value: "/e.pem",
+      source: "env",
+      detail: "AIRCONN_CA_CERT",
+    });
+    expect(resolveTls({}, {}, { ca_cert: "/etc/p.pem" }, "p").caCert).toEqual({
+      value: "/etc/p.pem",
+      source: "profile",
+      detail: "profile p",
+    });
   });
 
   it("insecure: the first level that says anything decides (AIRCONN_INSECURE=0 beats the profile's)", () => {
-    expect(resolveTls({}, {}, { insecure: true }, "p").insecure).toEqual({ value: true, source: "profile", detail: "profile p" });
+    expect(resolveTls({}, {}, { insecure: true }, "p").insecure).toEqual({
+      value: true,
+      source: "profile",
+      detail: "profile p",
+    });
     expect(resolveTls({}, { AIRCONN_INSECURE: "0" }, { insecure: true }, "p").insecure).toBeUndefined();
     expect(resolveTls({ insecure: true }, { AIRCONN_INSECURE: "0" }, {}, "p").insecure?.source).toBe("flag");
     expect(() => resolveTls({}, { AIRCONN_INSECURE: "sure" }, {}, "p")).toThrow(UsageError);
@@ -58,7 +86,14 @@ describe("resolveTls", () => {
 });
 
 describe("normaliseApiUrl without a scheme", () => {
-  const hint = (raw: string) => { try { normaliseApiUrl(raw); } catch (e) { return [(e as UsageError).message, (e as UsageError).hint]; } return undefined; };
+  const hint = (raw: string) => {
+    try {
+      normaliseApiUrl(raw);
+    } catch (e) {
+      return [(e as UsageError).message, (e as UsageError).hint];
+    }
+    return undefined;
+  };
   it.each([
     ["localhost:8080", "http://localhost:8080"],
     ["127.0.0.1:8080", "http://127.0.0.1:8080"],
@@ -69,7 +104,13 @@ describe("normaliseApiUrl without a scheme", () => {
     expect(hint(raw)?.[1]).toBe(`did you mean ${url}?`);
   });
   it("no guess for what is not a host, nor for another scheme", () => {
-    expect(hint("not-a-url")).toEqual(['invalid API URL "not-a-url" (from --api-url): expected something like http://localhost:8080', undefined]);
-    expect(hint("ftp://airflow")).toEqual(['invalid API URL "ftp://airflow" (from --api-url): only http and https are supported', undefined]);
+    expect(hint("not-a-url")).toEqual([
+      'invalid API URL "not-a-url" (from --api-url): expected something like http://localhost:8080',
+      undefined,
+    ]);
+    expect(hint("ftp://airflow")).toEqual([
+      'invalid API URL "ftp://airflow" (from --api-url): only http and https are supported',
+      undefined,
+    ]);
   });
 });

@@ -42,16 +42,35 @@ const jsonValue: fc.Arbitrary<PyValue> = fc.letrec<{ v: PyValue }>((tie) => ({
   ),
 })).v;
 // String values that json.loads would accept, to exercise the "json" typing.
-const jsonLooking = fc.constantFrom("123", "-0", "1.5", "1e400", "true", "null", "NaN", "[1, 2]", '{"a": "b"}', ' "q" ', "01", "tru", '"123"', '"\\"x\\""');
+const jsonLooking = fc.constantFrom(
+  "123",
+  "-0",
+  "1.5",
+  "1e400",
+  "true",
+  "null",
+  "NaN",
+  "[1, 2]",
+  '{"a": "b"}',
+  ' "q" ',
+  "01",
+  "tru",
+  '"123"',
+  '"\\"x\\""',
+);
 const extraKey = awkward(6).filter((k) => k !== "__extra__");
-const extraText = fc.oneof(
-  // only string values → written as plain query parameters
-  fc.array(fc.tuple(extraKey, fc.oneof(awkward(8), jsonLooking, fc.constant(""))), { minLength: 1, maxLength: 4 }),
-  // any JSON values (nested, numbers, booleans...) → written as __extra__
-  fc.array(fc.tuple(extraKey, jsonValue), { maxLength: 4 }),
-).map((kv) => pyDumps(new Map(kv)));
+const extraText = fc
+  .oneof(
+    // only string values → written as plain query parameters
+    fc.array(fc.tuple(extraKey, fc.oneof(awkward(8), jsonLooking, fc.constant(""))), { minLength: 1, maxLength: 4 }),
+    // any JSON values (nested, numbers, booleans...) → written as __extra__
+    fc.array(fc.tuple(extraKey, jsonValue), { maxLength: 4 }),
+  )
+  .map((kv) => pyDumps(new Map(kv)));
 
-interface Case { fields: UriFields }
+interface Case {
+  fields: UriFields;
+}
 
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
@@ -152,7 +171,8 @@ describe("uri properties", () => {
     // Airflow's own losses on a second round: `login ""` without password is not written; under "json" typing a
     // string value that is itself JSON text (e.g. '"123"' → "123" → 123) is decoded once more.
     const decodable = (extra: string | null) =>
-      extra !== null && [...(pyLoads(extra) as PyObject).values()].some((v) => typeof v === "string" && tryLoads(v) !== undefined);
+      extra !== null &&
+      [...(pyLoads(extra) as PyObject).values()].some((v) => typeof v === "string" && tryLoads(v) !== undefined);
     fc.assert(
       fc.property(caseArb, fc.constantFrom<QueryTyping>("json", "string"), ({ fields }, typing) => {
         const f = (x: UriFields) => parseConnectionUri(buildConnectionUri(x), { queryValues: typing });
@@ -171,12 +191,15 @@ describe("uri properties", () => {
     // value (so __extra__ is used), conn_type already normalised: nothing may change at all.
     const exact = fc.record({
       conn_type: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/).filter((t) => t !== "postgresql"),
-      host: awkward(12).map((h) => h.toLowerCase()).filter((h) => !h.includes("://") && h === hostAfterRoundTrip(h)),
+      host: awkward(12)
+        .map((h) => h.toLowerCase())
+        .filter((h) => !h.includes("://") && h === hostAfterRoundTrip(h)),
       login: awkward(10),
       password: awkward(10),
       port: fc.integer({ min: 1, max: 65535 }),
       schema: awkward(10),
-      extra: fc.array(fc.tuple(extraKey, jsonValue), { maxLength: 3 })
+      extra: fc
+        .array(fc.tuple(extraKey, jsonValue), { maxLength: 3 })
         .map((kv) => pyDumps(new Map([...kv, ["n", new PyInt("1")]]))),
     });
     fc.assert(
@@ -190,47 +213,90 @@ describe("uri properties", () => {
   it("fuzz: parseConnectionUri returns fields or throws a one-line UsageError, nothing else", () => {
     const uriChars = fc.constantFrom(
       ..."::///@@??##%%[]aAzZ09_-.+ =&!'()*~é€\u00df\u2100\uff0f\t\n\r\u0000 ",
-      "%2F", "%3a", "%40", "%C3%A9", "%zz", "%", "://", "postgresql://", "__extra__=", "%7B%22a%22%3A1%7D", "%5B1%5D",
-      "[::1]", "[v1.x]", "[1.2.3.4]", ":80", ":0", ":65536", ":-1", "\ud800", "\udc00", "😀", "K8S", "?a=1", "&b=true", "=",
+      "%2F",
+      "%3a",
+      "%40",
+      "%C3%A9",
+      "%zz",
+      "%",
+      "://",
+      "postgresql://",
+      "__extra__=",
+      "%7B%22a%22%3A1%7D",
+      "%5B1%5D",
+      "[::1]",
+      "[v1.x]",
+      "[1.2.3.4]",
+      ":80",
+      ":0",
+      ":65536",
+      ":-1",
+      "\ud800",
+      "\udc00",
+      "😀",
+      "K8S",
+      "?a=1",
+      "&b=true",
+      "=",
     );
     const arbitraryUri = fc.oneof(
       fc.string({ unit: "binary", maxLength: 40 }),
       fc.array(uriChars, { maxLength: 30 }).map((a) => a.join("")),
-      fc.tuple(fc.constantFrom("t", "T", "my-type", "postgresql", "a+b.c"), fc.array(uriChars, { maxLength: 25 }))
+      fc
+        .tuple(fc.constantFrom("t", "T", "my-type", "postgresql", "a+b.c"), fc.array(uriChars, { maxLength: 25 }))
         .map(([s, a]) => `${s}://${a.join("")}`),
     );
     fc.assert(
-      fc.property(arbitraryUri, fc.constantFrom<QueryTyping | undefined>("json", "string", undefined), (uri, typing) => {
-        let out: UriFields;
-        try {
-          out = parseConnectionUri(uri, typing ? { queryValues: typing } : undefined);
-        } catch (e) {
-          if (!(e instanceof UsageError)) throw new Error(`non-UsageError for ${JSON.stringify(uri)}: ${String(e)}`);
-          expect(e.exitCode).toBe(2);
-          expect(e.message).not.toMatch(/[\n\r]/);
-          return;
-        }
-        for (const k of ["conn_type", "host", "schema"] as const) expect(typeof out[k]).toBe("string");
-        for (const k of ["login", "password", "extra"] as const) expect(out[k] === null || typeof out[k] === "string").toBe(true);
-        expect(out.port === null || (Number.isInteger(out.port) && out.port >= 0 && out.port <= 65535)).toBe(true);
-        if (out.extra !== null) expect(pyLoads(out.extra)).toBeInstanceOf(Map);
-        // Whatever parses can be written back (a lone surrogate copied from the input is the one UsageError).
-        try {
-          expect(typeof buildConnectionUri(out)).toBe("string");
-        } catch (e) {
-          if (!(e instanceof UsageError)) throw e;
-          expect(JSON.stringify(out)).toMatch(/\\ud[89a-f]/);
-        }
-      }),
+      fc.property(
+        arbitraryUri,
+        fc.constantFrom<QueryTyping | undefined>("json", "string", undefined),
+        (uri, typing) => {
+          let out: UriFields;
+          try {
+            out = parseConnectionUri(uri, typing ? { queryValues: typing } : undefined);
+          } catch (e) {
+            if (!(e instanceof UsageError)) throw new Error(`non-UsageError for ${JSON.stringify(uri)}: ${String(e)}`);
+            expect(e.exitCode).toBe(2);
+            expect(e.message).not.toMatch(/[\n\r]/);
+            return;
+          }
+          for (const k of ["conn_type", "host", "schema"] as const) expect(typeof out[k]).toBe("string");
+          for (const k of ["login", "password", "extra"] as const)
+            expect(out[k] === null || typeof out[k] === "string").toBe(true);
+          expect(out.port === null || (Number.isInteger(out.port) && out.port >= 0 && out.port <= 65535)).toBe(true);
+          if (out.extra !== null) expect(pyLoads(out.extra)).toBeInstanceOf(Map);
+          // Whatever parses can be written back (a lone surrogate copied from the input is the one UsageError).
+          try {
+            expect(typeof buildConnectionUri(out)).toBe("string");
+          } catch (e) {
+            if (!(e instanceof UsageError)) throw e;
+            expect(JSON.stringify(out)).toMatch(/\\ud[89a-f]/);
+          }
+        },
+      ),
       { numRuns: 4000 },
     );
   });
 
   it("fuzz: buildConnectionUri returns a string or throws UsageError", () => {
-    const anyField = fc.oneof(fc.constant(undefined), fc.constant(null), fc.string({ unit: "binary", maxLength: 10 }), fc.integer(), fc.double());
+    const anyField = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.string({ unit: "binary", maxLength: 10 }),
+      fc.integer(),
+      fc.double(),
+    );
     fc.assert(
       fc.property(
-        fc.record({ conn_type: anyField, host: anyField, login: anyField, password: anyField, port: anyField, schema: anyField, extra: fc.oneof(anyField, extraText) }),
+        fc.record({
+          conn_type: anyField,
+          host: anyField,
+          login: anyField,
+          password: anyField,
+          port: anyField,
+          schema: anyField,
+          extra: fc.oneof(anyField, extraText),
+        }),
         (f) => {
           try {
             expect(typeof buildConnectionUri(f as unknown as Partial<UriFields>)).toBe("string");

@@ -91,7 +91,9 @@ function checkError(v: Vector, typing: QueryTyping) {
   // instead: with an unencoded "/" in a password, any piece may be part of the password (issue 19).
   expect(`${err.message} ${err.hint}`).not.toContain(v.uri);
   if (want.startsWith("Invalid connection string:")) {
-    expect(err.message).toMatch(/^Invalid connection string: (?:":\/\/" appears \d+ times|the part before the second ":\/\/")/);
+    expect(err.message).toMatch(
+      /^Invalid connection string: (?:":\/\/" appears \d+ times|the part before the second ":\/\/")/,
+    );
   } else if (want.startsWith("The URI provided to --conn-uri is invalid:")) {
     // Airflow's CLI wording names the --conn-uri flag; the codec is also used for files.
     expect(err.message).toBe("The URI provided is invalid: it has no connection type (expected <conn-type>://...).");
@@ -144,7 +146,8 @@ describe("uri vectors", () => {
       if (v.roundtrip_asserted) {
         it(`${label(v)} → parse(get_uri(Connection(**asserted))) == asserted`, () => {
           const back = parseConnectionUri(buildConnectionUri(v.expected!));
-          for (const f of v.asserted_fields ?? []) expect(back[f as keyof UriFields]).toEqual(v.expected![f as keyof UriFields]);
+          for (const f of v.asserted_fields ?? [])
+            expect(back[f as keyof UriFields]).toEqual(v.expected![f as keyof UriFields]);
         });
       }
     }
@@ -161,7 +164,9 @@ describe("uri vectors", () => {
         expect(parseConnectionUri(v.uri)).toEqual(v.parsed_back);
         expect(parseConnectionUri(v.uri, { queryValues: "string" })).toEqual(v.parsed_back);
         // Missing fields are the same as null.
-        const sparse = Object.fromEntries(Object.entries(v.expected!).filter(([, x]) => x !== null)) as Partial<UriFields>;
+        const sparse = Object.fromEntries(
+          Object.entries(v.expected!).filter(([, x]) => x !== null),
+        ) as Partial<UriFields>;
         expect(buildConnectionUri(sparse)).toBe(v.uri);
       });
     }
@@ -180,16 +185,22 @@ describe("Python urllib.parse specifics", () => {
 
   it("urlencode / quote_plus: space → '+', '*' escaped, '~' kept", () => {
     expect(quotePlus("other val*")).toBe("other+val%2A");
-    expect(urlencode([["this_param", "some val"], ["that_param", "other val*"]])).toBe(
-      "this_param=some+val&that_param=other+val%2A",
-    );
+    expect(
+      urlencode([
+        ["this_param", "some val"],
+        ["that_param", "other val*"],
+      ]),
+    ).toBe("this_param=some+val&that_param=other+val%2A");
     expect(urlencode([["k~", "a+b&c=d"]])).toBe("k~=a%2Bb%26c%3Dd");
   });
 
   it("docs example: the code writes '/?' when there is no schema", () => {
     expect(
       buildConnectionUri({
-        conn_type: "mysql", login: "myname", password: "mypassword", host: "myhost.com",
+        conn_type: "mysql",
+        login: "myname",
+        password: "mypassword",
+        host: "myhost.com",
         extra: '{"this_param": "some val", "that_param": "other val*"}',
       }),
     ).toBe("mysql://myname:mypassword@myhost.com/?this_param=some+val&that_param=other+val%2A");
@@ -207,7 +218,13 @@ describe("Python urllib.parse specifics", () => {
   });
 
   it("parse_qsl(keep_blank_values=True)", () => {
-    expect(parseQsl("a=1&&b&c=&d=x=y&a=2", true)).toEqual([["a", "1"], ["b", ""], ["c", ""], ["d", "x=y"], ["a", "2"]]);
+    expect(parseQsl("a=1&&b&c=&d=x=y&a=2", true)).toEqual([
+      ["a", "1"],
+      ["b", ""],
+      ["c", ""],
+      ["d", "x=y"],
+      ["a", "2"],
+    ]);
     expect(parseQsl("a=1&b&c=", false)).toEqual([["a", "1"]]);
     expect(parseQsl("k+1=v+1%2B", true)).toEqual([["k 1", "v 1+"]]);
     expect(parseQsl("a=1;b=2", true)).toEqual([["a", "1;b=2"]]);
@@ -215,7 +232,13 @@ describe("Python urllib.parse specifics", () => {
 
   it("urlsplit: hostname lower-cased up to a '%', brackets stripped, port errors", () => {
     const s = urlsplit("Scheme://User:Pa:ss@HOST%41X:0080/p?q#f");
-    expect([s.scheme, s.netloc, s.path, s.query, s.fragment]).toEqual(["scheme", "User:Pa:ss@HOST%41X:0080", "/p", "q", "f"]);
+    expect([s.scheme, s.netloc, s.path, s.query, s.fragment]).toEqual([
+      "scheme",
+      "User:Pa:ss@HOST%41X:0080",
+      "/p",
+      "q",
+      "f",
+    ]);
     expect([s.username, s.password, s.hostname, s.port]).toEqual(["User", "Pa:ss", "host%41X", 80]);
     expect(urlsplit("//[FE80::1%Eth0]:1/").hostname).toBe("fe80::1%Eth0");
     expect(urlsplit("//@:5").username).toBe("");
@@ -241,13 +264,22 @@ describe("parse rules (§5.1)", () => {
   });
 
   it("more than two '://' is invalid; protocol part may not hold '@' or ':'", () => {
-    expect(expectUsageError(() => p("a://b://c://d")).message).toBe('Invalid connection string: "://" appears 3 times (at most twice: <conn-type>://<protocol>://<host>...).');
-    expect(expectUsageError(() => p("a://u:p@b://c")).message).toBe('Invalid connection string: the part before the second "://" (the protocol of the host) contains "@" or ":".');
+    expect(expectUsageError(() => p("a://b://c://d")).message).toBe(
+      'Invalid connection string: "://" appears 3 times (at most twice: <conn-type>://<protocol>://<host>...).',
+    );
+    expect(expectUsageError(() => p("a://u:p@b://c")).message).toBe(
+      'Invalid connection string: the part before the second "://" (the protocol of the host) contains "@" or ":".',
+    );
   });
 
   it("str.replace removes every '<scheme>://'", () => {
     // Both "type://" go, leaving "host/path?x=y" (no authority): host "", schema from the path.
-    expect(p("type://host/path?x=type://y", "string")).toMatchObject({ conn_type: "type", host: "", schema: "ost/path", extra: '{"x": "y"}' });
+    expect(p("type://host/path?x=type://y", "string")).toMatchObject({
+      conn_type: "type",
+      host: "",
+      schema: "ost/path",
+      extra: '{"x": "y"}',
+    });
   });
 
   it("host is lower-cased unless the decoded host holds '/'; case of an upper-case scheme", () => {
@@ -304,7 +336,13 @@ describe("parse rules (§5.1)", () => {
   });
 
   it("protocol in host", () => {
-    expect(p("t://proto://u:p@Host:5/s")).toMatchObject({ host: "proto://host", login: "u", password: "p", port: 5, schema: "s" });
+    expect(p("t://proto://u:p@Host:5/s")).toMatchObject({
+      host: "proto://host",
+      login: "u",
+      password: "p",
+      port: 5,
+      schema: "s",
+    });
     expect(p("t://proto://")).toMatchObject({ host: "" }); // no host: the protocol is dropped
   });
 
@@ -349,7 +387,9 @@ describe("build rules (§5.2)", () => {
   it("__extra__ for non-string values, nesting and the empty object; the stored text verbatim", () => {
     expect(b({ conn_type: "t", extra: '{"a":1}' })).toBe("t:///?__extra__=%7B%22a%22%3A1%7D");
     expect(b({ conn_type: "t", extra: "{}" })).toBe("t:///?__extra__=%7B%7D");
-    expect(b({ conn_type: "t", extra: '{"a": {"b": "c"}}' })).toBe("t:///?__extra__=%7B%22a%22%3A+%7B%22b%22%3A+%22c%22%7D%7D");
+    expect(b({ conn_type: "t", extra: '{"a": {"b": "c"}}' })).toBe(
+      "t:///?__extra__=%7B%22a%22%3A+%7B%22b%22%3A+%22c%22%7D%7D",
+    );
     // All-string extras are written as params, re-encoded: spacing of the stored text does not matter.
     expect(b({ conn_type: "t", extra: '{"a":"1","a":"2"}' })).toBe("t:///?a=2");
   });

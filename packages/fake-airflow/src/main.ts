@@ -35,11 +35,23 @@ function num(name: string, v: string | undefined): number | undefined {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: "string" }, host: { type: "string" }, seed: { type: "string" }, latency: { type: "string" },
-      "max-page-limit": { type: "string" }, "test-connection": { type: "string" }, user: { type: "string", multiple: true },
-      "token-ttl": { type: "string" }, faults: { type: "string" },
-      "airflow-version": { type: "string" }, "connection-test-ms": { type: "string" }, "connection-test-timeout-ms": { type: "string" },
-      "max-connection-test-concurrency": { type: "string" }, executor: { type: "string", multiple: true }, "multi-team": { type: "boolean" }, "no-record": { type: "boolean" }, help: { type: "boolean", short: "h" },
+      port: { type: "string" },
+      host: { type: "string" },
+      seed: { type: "string" },
+      latency: { type: "string" },
+      "max-page-limit": { type: "string" },
+      "test-connection": { type: "string" },
+      user: { type: "string", multiple: true },
+      "token-ttl": { type: "string" },
+      faults: { type: "string" },
+      "airflow-version": { type: "string" },
+      "connection-test-ms": { type: "string" },
+      "connection-test-timeout-ms": { type: "string" },
+      "max-connection-test-concurrency": { type: "string" },
+      executor: { type: "string", multiple: true },
+      "multi-team": { type: "boolean" },
+      "no-record": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
@@ -50,11 +62,13 @@ async function main(): Promise<void> {
   let testConnection: FakeAirflowOptions["testConnection"];
   if (mode !== undefined) {
     const m = mode.toLowerCase();
-    if (m !== "disabled" && m !== "enabled" && m !== "hidden") throw new Error("--test-connection must be Disabled, Enabled or Hidden");
+    if (m !== "disabled" && m !== "enabled" && m !== "hidden")
+      throw new Error("--test-connection must be Disabled, Enabled or Hidden");
     testConnection = (m[0]!.toUpperCase() + m.slice(1)) as FakeAirflowOptions["testConnection"];
   }
   const version = values["airflow-version"];
-  if (version !== undefined && !isAirflowVersion(version)) throw new Error(`--airflow-version must be one of ${AIRFLOW_VERSIONS.join(", ")}, got ${version}`);
+  if (version !== undefined && !isAirflowVersion(version))
+    throw new Error(`--airflow-version must be one of ${AIRFLOW_VERSIONS.join(", ")}, got ${version}`);
   let users: Record<string, string> | undefined;
   if (values.user?.length) {
     users = {};

@@ -75,8 +75,6 @@ export interface InterceptReply {
   headers?: Record<string, string>;
 }
 
-
-
 export interface FakeAirflow {
   url: string;
   port: number;

@@ -174,7 +174,15 @@ export function pyDumps(v: PyValue): string {
   return `{${items.join(", ")}}`;
 }
 
-const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" };
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\b": "\\b",
+  "\f": "\\f",
+};
 
 /** json.encoder.py_encode_basestring_ascii: everything outside printable ASCII as \uXXXX (per UTF-16 unit). */
 function quote(s: string): string {
@@ -188,7 +196,8 @@ function quote(s: string): string {
 function floatRepr(x: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
   if (x === 0) return 1 / x < 0 ? "-0.0" : "0.0";
-  const [, sign = "", whole = "", frac = "", exp = "0"] = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x)) ?? [];
+  const [, sign = "", whole = "", frac = "", exp = "0"] =
+    /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x)) ?? [];
   const all = whole + frac;
   const lead = all.length - all.replace(/^0+/, "").length;
   const digits = all.slice(lead).replace(/0+$/, "");

@@ -123,7 +123,14 @@ class FakeAirflowServer implements FakeAirflow {
     for (let i = 1; i <= n; i++) this.store.insert(seedConnection(i));
     for (const c of this.opts.connections ?? []) {
       this.store.insert({
-        description: null, host: null, login: null, schema: null, port: null, extra: null, team_name: null, ...c,
+        description: null,
+        host: null,
+        login: null,
+        schema: null,
+        port: null,
+        extra: null,
+        team_name: null,
+        ...c,
         password: c.password ? c.password : null,
       });
     }
@@ -145,7 +152,12 @@ class FakeAirflowServer implements FakeAirflow {
     const scripted = rec && this.opts.intercept?.(rec);
     if (scripted) {
       const text = scripted.json !== undefined ? JSON.stringify(scripted.json) : scripted.text;
-      answer({ status: scripted.status, headers: scripted.headers, body: text, type: scripted.json !== undefined ? JSON_TYPE : TEXT_TYPE });
+      answer({
+        status: scripted.status,
+        headers: scripted.headers,
+        body: text,
+        type: scripted.json !== undefined ? JSON_TYPE : TEXT_TYPE,
+      });
       return;
     }
     if (isApi && this.faults.active) {
@@ -171,8 +183,17 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function plainCopy(c: StoredConnection): StoredConnection {
   return {
-    id: c.id, connection_id: c.connection_id, conn_type: c.conn_type, description: c.description, host: c.host,
-    login: c.login, schema: c.schema, port: c.port, password: c.password, extra: c.extra, team_name: c.team_name,
+    id: c.id,
+    connection_id: c.connection_id,
+    conn_type: c.conn_type,
+    description: c.description,
+    host: c.host,
+    login: c.login,
+    schema: c.schema,
+    port: c.port,
+    password: c.password,
+    extra: c.extra,
+    team_name: c.team_name,
   };
 }
 

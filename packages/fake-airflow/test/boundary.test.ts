@@ -9,7 +9,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (e.name === "node_modules" ? [] : tsFiles(join(dir, e.name))) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []);
+    e.isDirectory()
+      ? e.name === "node_modules"
+        ? []
+        : tsFiles(join(dir, e.name))
+      : e.name.endsWith(".ts")
+        ? [join(dir, e.name)]
+        : [],
+  );
 }
 
 describe("package boundary", () => {

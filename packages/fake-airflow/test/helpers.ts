@@ -11,7 +11,8 @@ export interface Res {
   status: number;
   headers: Headers;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads any answer body field by field
+  json: any;
 }
 
 export let validated = 0;
@@ -24,13 +25,18 @@ function schemaFor(method: string, path: string, status: number, json: unknown, 
     if (method === "POST" && status === 202) return "ConnectionTestQueuedResponse";
     if (method === "GET" && status === 200) return "AsyncConnectionTestResponse";
     // the spec names HTTPExceptionResponse for POST's 422 (a string detail, e.g. unknown executor); body errors are lists
-    if (status === 422) return typeof (json as { detail?: unknown } | undefined)?.detail === "string" ? "HTTPExceptionResponse" : "HTTPValidationError";
+    if (status === 422)
+      return typeof (json as { detail?: unknown } | undefined)?.detail === "string"
+        ? "HTTPExceptionResponse"
+        : "HTTPValidationError";
     if (status >= 400) return "HTTPExceptionResponse";
     return undefined;
   }
   if (status === 422) {
     // multi_team off: a string detail (HTTPException), not a validation error list
-    return typeof (json as { detail?: unknown } | undefined)?.detail === "string" ? "HTTPExceptionResponse" : "HTTPValidationError";
+    return typeof (json as { detail?: unknown } | undefined)?.detail === "string"
+      ? "HTTPExceptionResponse"
+      : "HTTPValidationError";
   }
   if (p === "/api/v2/version" && status === 200) return "VersionInfo";
   if (p === "/api/v2/connections") {
@@ -39,7 +45,8 @@ function schemaFor(method: string, path: string, status: number, json: unknown, 
     if (method === "PATCH" && status === 200) return "BulkResponse";
   }
   if (p === "/api/v2/connections/test" && method === "POST" && status === 200) return "ConnectionTestResponse";
-  if (/^\/api\/v2\/connections\/[^/]+$/.test(p) && (method === "GET" || method === "PATCH") && status === 200) return "ConnectionResponse";
+  if (/^\/api\/v2\/connections\/[^/]+$/.test(p) && (method === "GET" || method === "PATCH") && status === 200)
+    return "ConnectionResponse";
   return undefined;
 }
 
@@ -47,7 +54,15 @@ export function client(fake: FakeAirflow) {
   return async function call(
     method: string,
     path: string,
-    o: { body?: unknown; raw?: string; headers?: Record<string, string>; token?: string | null; redirect?: "manual" | "follow" | "error"; signal?: AbortSignal; noSchema?: boolean } = {},
+    o: {
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+      token?: string | null;
+      redirect?: "manual" | "follow" | "error";
+      signal?: AbortSignal;
+      noSchema?: boolean;
+    } = {},
   ): Promise<Res> {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     const token = o.token === undefined ? fake.adminToken : o.token;
@@ -57,7 +72,13 @@ export function client(fake: FakeAirflow) {
       body = JSON.stringify(o.body);
       headers["content-type"] ??= "application/json";
     }
-    const r = await fetch(fake.url + path, { method, headers, body, redirect: o.redirect ?? "manual", signal: o.signal });
+    const r = await fetch(fake.url + path, {
+      method,
+      headers,
+      body,
+      redirect: o.redirect ?? "manual",
+      signal: o.signal,
+    });
     const text = await r.text();
     let json: unknown;
     if ((r.headers.get("content-type") ?? "").startsWith("application/json")) json = JSON.parse(text);
@@ -68,8 +89,27 @@ export function client(fake: FakeAirflow) {
       validated++;
     }
     const isTestRun = path.split("?")[0] === "/api/v2/connections/enqueue-test" && v33;
-    if (json !== undefined && json !== null && typeof json === "object" && "connection_id" in json && r.status < 300 && !o.noSchema && !isTestRun) {
-      expect(Object.keys(json)).toEqual(["connection_id", "conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name"]);
+    if (
+      json !== undefined &&
+      json !== null &&
+      typeof json === "object" &&
+      "connection_id" in json &&
+      r.status < 300 &&
+      !o.noSchema &&
+      !isTestRun
+    ) {
+      expect(Object.keys(json)).toEqual([
+        "connection_id",
+        "conn_type",
+        "description",
+        "host",
+        "login",
+        "schema",
+        "port",
+        "password",
+        "extra",
+        "team_name",
+      ]);
     }
     return { status: r.status, headers: r.headers, text, json };
   };

@@ -18,7 +18,13 @@ describe("faults", () => {
   afterAll(() => fake.close());
 
   it("status + retryAfter + failFirst, limited by method and path", async () => {
-    fake.setFaults({ status: 429, retryAfter: 2, failFirst: 2, methods: ["GET"], pathPattern: "^/api/v2/connections$" });
+    fake.setFaults({
+      status: 429,
+      retryAfter: 2,
+      failFirst: 2,
+      methods: ["GET"],
+      pathPattern: "^/api/v2/connections$",
+    });
     expect((await call("GET", `${C}/conn_00001`)).status).toBe(200); // path not matched
     expect((await call("POST", C, { body: { connection_id: "f1", conn_type: "http" } })).status).toBe(201); // method not matched
     const r = await call("GET", C);
@@ -81,12 +87,27 @@ describe("faults", () => {
 
 describe("test hooks: connections, intercept, manualClock, request times", () => {
   const started: FakeAirflow[] = [];
-  const start = async (o: Parameters<typeof startFakeAirflow>[0]) => { const f = await startFakeAirflow(o); started.push(f); return f; };
+  const start = async (o: Parameters<typeof startFakeAirflow>[0]) => {
+    const f = await startFakeAirflow(o);
+    started.push(f);
+    return f;
+  };
   afterAll(() => Promise.all(started.map((f) => f.close())));
 
   it("connections: stored as given after the generated seed, served redacted, again after reset()", async () => {
-    const fake = await start({ airflowVersion: "3.2.1", seed: 1, connections: [{ connection_id: "odd%id", conn_type: "http", password: "pw", extra: '{"token": "t"}' }, { connection_id: "e", conn_type: "x", password: "" }] });
-    expect(fake.all().map((c) => [c.connection_id, c.password])).toEqual([["conn_00001", expect.anything()], ["odd%id", "pw"], ["e", null]]);
+    const fake = await start({
+      airflowVersion: "3.2.1",
+      seed: 1,
+      connections: [
+        { connection_id: "odd%id", conn_type: "http", password: "pw", extra: '{"token": "t"}' },
+        { connection_id: "e", conn_type: "x", password: "" },
+      ],
+    });
+    expect(fake.all().map((c) => [c.connection_id, c.password])).toEqual([
+      ["conn_00001", expect.anything()],
+      ["odd%id", "pw"],
+      ["e", null],
+    ]);
     const r = await client(fake)("GET", `${C}/odd%25id`);
     expect([r.json.password, r.json.extra, r.json.host]).toEqual(["***", '{"token": "***"}', null]);
     fake.reset({ seed: 2 });
@@ -96,21 +117,39 @@ describe("test hooks: connections, intercept, manualClock, request times", () =>
   it("intercept answers instead of the server (recorded with its status); undefined lets the server answer", async () => {
     const fake = await start({
       airflowVersion: "3.2.1",
-      intercept: (q) => q.path === "/api/v2/version" ? { status: 200, json: { version: "9.9.9" } } : q.path.endsWith("/x") ? { status: 502, text: "bad gateway", headers: { "retry-after": "1" } } : undefined,
+      intercept: (q) =>
+        q.path === "/api/v2/version"
+          ? { status: 200, json: { version: "9.9.9" } }
+          : q.path.endsWith("/x")
+            ? { status: 502, text: "bad gateway", headers: { "retry-after": "1" } }
+            : undefined,
     });
     const call = client(fake);
     expect((await call("GET", "/api/v2/version", { noSchema: true })).json).toEqual({ version: "9.9.9" });
     const x = await call("DELETE", `${C}/x`);
-    expect([x.status, x.text, x.headers.get("content-type"), x.headers.get("retry-after")]).toEqual([502, "bad gateway", "text/plain; charset=utf-8", "1"]);
+    expect([x.status, x.text, x.headers.get("content-type"), x.headers.get("retry-after")]).toEqual([
+      502,
+      "bad gateway",
+      "text/plain; charset=utf-8",
+      "1",
+    ]);
     expect((await call("GET", `${C}/y`)).status).toBe(404);
     expect(fake.requests.map((q) => q.status)).toEqual([200, 502, 404]);
   });
 
   it("manualClock: worker tests move only with advanceClock, state by state", async () => {
-    const fake = await start({ airflowVersion: "3.3.2", testConnection: "Enabled", manualClock: true, connectionTestMs: 300, connectionTestTimeoutMs: 1000 });
+    const fake = await start({
+      airflowVersion: "3.3.2",
+      testConnection: "Enabled",
+      manualClock: true,
+      connectionTestMs: 300,
+      connectionTestTimeoutMs: 1000,
+    });
     const call = client(fake);
     const ok = await call("POST", `${C}/enqueue-test`, { body: { connection_id: "a", conn_type: "http" } });
-    const hung = await call("POST", `${C}/enqueue-test`, { body: { connection_id: "h", conn_type: "http", host: "hang.invalid" } });
+    const hung = await call("POST", `${C}/enqueue-test`, {
+      body: { connection_id: "h", conn_type: "http", host: "hang.invalid" },
+    });
     expect([ok.status, hung.status]).toEqual([202, 202]);
     await new Promise((r) => setTimeout(r, 50)); // wall-clock time does not count
     const states = () => fake.connectionTests().map((t) => t.state);
@@ -161,20 +200,30 @@ describe("performance", () => {
     const p = await call("GET", `${C}?limit=100&connection_id_pattern=9_9_9`);
     const patternMs = performance.now() - t;
     expect(p.json.total_entries).toBeGreaterThan(0);
-    const entities = Array.from({ length: 500 }, (_, i) => ({ connection_id: `bulk_${i}`, conn_type: "postgres", host: "h", password: "p", extra: '{"a": 1}' }));
+    const entities = Array.from({ length: 500 }, (_, i) => ({
+      connection_id: `bulk_${i}`,
+      conn_type: "postgres",
+      host: "h",
+      password: "p",
+      extra: '{"a": 1}',
+    }));
     t = performance.now();
     const b = await call("PATCH", C, { body: { actions: [{ action: "create", entities }] } });
     const bulkMs = performance.now() - t;
     expect(b.json.create.success.length).toBe(500);
     expect(big.requests.length).toBe(0);
-    console.log(`100k: start ${startMs} ms, page ${pageMs.toFixed(1)} ms, sorted ${sortedFirst.toFixed(0)}/${sortedAgain.toFixed(1)} ms, pattern ${patternMs.toFixed(1)} ms, bulk 500 ${bulkMs.toFixed(1)} ms`);
+    console.log(
+      `100k: start ${startMs} ms, page ${pageMs.toFixed(1)} ms, sorted ${sortedFirst.toFixed(0)}/${sortedAgain.toFixed(1)} ms, pattern ${patternMs.toFixed(1)} ms, bulk 500 ${bulkMs.toFixed(1)} ms`,
+    );
     await big.close();
   });
 });
 
 describe("main.ts", () => {
   it("prints one JSON line with url and token, serves, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--seed", "5", "--test-connection", "enabled"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--seed", "5", "--test-connection", "enabled"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once("line", resolve);
       child.once("exit", (code) => reject(new Error(`exited ${code}`)));
@@ -182,7 +231,11 @@ describe("main.ts", () => {
     const { url, token } = JSON.parse(line) as { url: string; token: string };
     const r = await fetch(`${url}${C}`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await r.json()) as { total_entries: number }).total_entries).toBe(5);
-    const t = await fetch(`${url}${C}/test`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: '{"connection_id":"x","conn_type":"http"}' });
+    const t = await fetch(`${url}${C}/test`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: '{"connection_id":"x","conn_type":"http"}',
+    });
     expect(t.status).toBe(200);
     child.kill("SIGTERM");
     const [code] = await once(child, "exit");

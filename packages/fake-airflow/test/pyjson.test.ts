@@ -15,11 +15,15 @@ describe("json.dumps(json.loads(text))", () => {
   });
 
   it("escapes everything outside printable ASCII (ensure_ascii), per UTF-16 unit", () => {
-    expect(roundTrip('{"é": "☃😀\\u007f\\t\\"\\\\/\\b\\f\\u0001"}')).toBe('{"\\u00e9": "\\u2603\\ud83d\\ude00\\u007f\\t\\"\\\\/\\b\\f\\u0001"}');
+    expect(roundTrip('{"é": "☃😀\\u007f\\t\\"\\\\/\\b\\f\\u0001"}')).toBe(
+      '{"\\u00e9": "\\u2603\\ud83d\\ude00\\u007f\\t\\"\\\\/\\b\\f\\u0001"}',
+    );
   });
 
   it("a repeated key: the last value, in the first key's place; integer-like keys stay where they are", () => {
-    expect(roundTrip('{"a": 1, "2": 2, "1": 3, "a": {"x": null, "y": true}}')).toBe('{"a": {"x": null, "y": true}, "2": 2, "1": 3}');
+    expect(roundTrip('{"a": 1, "2": 2, "1": 3, "a": {"x": null, "y": true}}')).toBe(
+      '{"a": {"x": null, "y": true}, "2": 2, "1": 3}',
+    );
   });
 });
 
@@ -49,6 +53,11 @@ describe("json.loads errors: msg and pos as Python's JSONDecodeError has them", 
 
 describe("toJs", () => {
   it("gives what FastAPI hands on: numbers, plain objects in key order", () => {
-    expect(toJs(pyLoads('{"n": 1, "f": 1.5, "l": [true, null, "s"], "o": {"k": -0}}'))).toEqual({ n: 1, f: 1.5, l: [true, null, "s"], o: { k: 0 } });
+    expect(toJs(pyLoads('{"n": 1, "f": 1.5, "l": [true, null, "s"], "o": {"k": -0}}'))).toEqual({
+      n: 1,
+      f: 1.5,
+      l: [true, null, "s"],
+      o: { k: 0 },
+    });
   });
 });

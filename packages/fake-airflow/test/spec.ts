@@ -18,7 +18,12 @@ function convert(node: unknown): unknown {
   for (const [k, v] of Object.entries(src)) if (k !== "nullable") out[k] = convert(v);
   if (src.nullable === true) {
     const { title, description, default: def, ...rest } = out;
-    return { ...(title !== undefined ? { title } : {}), ...(description !== undefined ? { description } : {}), ...(def !== undefined ? { default: def } : {}), anyOf: [rest, { type: "null" }] };
+    return {
+      ...(title !== undefined ? { title } : {}),
+      ...(description !== undefined ? { description } : {}),
+      ...(def !== undefined ? { default: def } : {}),
+      anyOf: [rest, { type: "null" }],
+    };
   }
   return out;
 }
@@ -37,7 +42,10 @@ function load(): Ajv {
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   ajv.addSchema({ $id: "airflow", components: convert(spec.components) });
   // 3.3: the connections schemas of the 3.3 client spec over the 3.2.1 components (the rest is unchanged)
-  ajv.addSchema({ $id: "airflow33", components: convert({ schemas: { ...spec.components.schemas, ...spec33.components.schemas } }) });
+  ajv.addSchema({
+    $id: "airflow33",
+    components: convert({ schemas: { ...spec.components.schemas, ...spec33.components.schemas } }),
+  });
   return ajv;
 }
 
@@ -54,5 +62,8 @@ export function schemaValidator(name: string, version: SpecVersion = "3.2"): Val
 /** Throws with ajv's errors when `body` does not match the named schema. */
 export function assertSchema(name: string, body: unknown, version: SpecVersion = "3.2"): void {
   const v = schemaValidator(name, version);
-  if (!v(body)) throw new Error(`response does not match ${name} (${version}): ${JSON.stringify(v.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
+  if (!v(body))
+    throw new Error(
+      `response does not match ${name} (${version}): ${JSON.stringify(v.errors)}\n${JSON.stringify(body).slice(0, 500)}`,
+    );
 }

@@ -5,7 +5,13 @@ import { createInterface } from "node:readline";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { client, MAIN, type Res } from "./helpers.js";
 import { sensitiveWords } from "../src/model/redact.js";
-import { HANGING_HOST, startFakeAirflow, UNREACHABLE_HOST, type FakeAirflow, type FakeAirflowOptions } from "../src/index.js";
+import {
+  HANGING_HOST,
+  startFakeAirflow,
+  UNREACHABLE_HOST,
+  type FakeAirflow,
+  type FakeAirflowOptions,
+} from "../src/index.js";
 import { prefixTerms } from "../src/model/patterns.js";
 import { resolveVersion, VERSION_ENV } from "../src/model/versions.js";
 import { timeoutMessage } from "../src/model/worker-tests.js";
@@ -13,7 +19,8 @@ import { timeoutMessage } from "../src/model/worker-tests.js";
 const C = "/api/v2/connections";
 const Q = `${C}/enqueue-test`;
 const HDR = "Airflow-Connection-Test-Token";
-const DISABLED = "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.";
+const DISABLED =
+  "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.";
 const TEAM = "team_name cannot be set when multi_team mode is disabled. Please contact your administrator.";
 
 const started: FakeAirflow[] = [];
@@ -52,7 +59,9 @@ describe("version", () => {
     expect(resolveVersion(undefined, {})).toBe("3.2.1");
     expect(resolveVersion(undefined, { [VERSION_ENV]: "3.3.2" })).toBe("3.3.2");
     expect(resolveVersion("3.2.1", { [VERSION_ENV]: "3.3.2" })).toBe("3.2.1"); // an explicit pin wins
-    expect(() => resolveVersion(undefined, { [VERSION_ENV]: "3.5.0" })).toThrow(/AIRCONN_TEST_AIRFLOW_VERSION must be one of 3\.0\.6, 3\.1\.8, 3\.2\.1, 3\.3\.2, 3\.4\.0, got "3\.5\.0"/);
+    expect(() => resolveVersion(undefined, { [VERSION_ENV]: "3.5.0" })).toThrow(
+      /AIRCONN_TEST_AIRFLOW_VERSION must be one of 3\.0\.6, 3\.1\.8, 3\.2\.1, 3\.3\.2, 3\.4\.0, got "3\.5\.0"/,
+    );
     expect(() => resolveVersion("2.10.0" as never, {})).toThrow(/airflowVersion must be/);
   });
 
@@ -75,7 +84,9 @@ describe("version", () => {
 describe("3.2.1: the 3.3 paths behave as §9 says", () => {
   let fake: FakeAirflow;
   let call: ReturnType<typeof client>;
-  beforeAll(async () => ({ fake, call } = await start({ airflowVersion: "3.2.1", testConnection: "Enabled", seed: 3 })));
+  beforeAll(
+    async () => ({ fake, call } = await start({ airflowVersion: "3.2.1", testConnection: "Enabled", seed: 3 })),
+  );
 
   it("POST enqueue-test -> 405, GET -> the connection named enqueue-test, prefix pattern ignored", async () => {
     let r = await call("POST", Q, { body: { connection_id: "a", conn_type: "http" } });
@@ -88,7 +99,9 @@ describe("3.2.1: the 3.3 paths behave as §9 says", () => {
   });
 
   it("a connection named enqueue-test is readable by path on 3.2 (bulk create, then GET)", async () => {
-    await call("PATCH", C, { body: { actions: [{ action: "create", entities: [{ connection_id: "enqueue-test", conn_type: "http" }] }] } });
+    await call("PATCH", C, {
+      body: { actions: [{ action: "create", entities: [{ connection_id: "enqueue-test", conn_type: "http" }] }] },
+    });
     const r = await call("GET", Q);
     expect([r.status, r.json.connection_id]).toEqual([200, "enqueue-test"]);
   });
@@ -97,7 +110,10 @@ describe("3.2.1: the 3.3 paths behave as §9 says", () => {
 describe("3.3.2: POST /connections/enqueue-test", () => {
   let fake: FakeAirflow;
   let call: ReturnType<typeof client>;
-  beforeAll(async () => ({ fake, call } = await start({ airflowVersion: "3.3.2", testConnection: "Enabled", connectionTestMs: 60 })));
+  beforeAll(
+    async () =>
+      ({ fake, call } = await start({ airflowVersion: "3.3.2", testConnection: "Enabled", connectionTestMs: 60 })),
+  );
   beforeEach(() => fake.reset());
 
   it("202 {token, connection_id, state: pending}; polling goes pending -> queued -> running -> success", async () => {
@@ -108,10 +124,17 @@ describe("3.3.2: POST /connections/enqueue-test", () => {
     expect(r.json.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const { states, last } = await pollUntilDone(call, r.json.token);
     expect(Object.keys(last.json)).toEqual(["token", "connection_id", "state", "result_message", "created_at"]);
-    expect(last.json).toMatchObject({ token: r.json.token, connection_id: "good", state: "success", result_message: "Connection successfully tested" });
+    expect(last.json).toMatchObject({
+      token: r.json.token,
+      connection_id: "good",
+      state: "success",
+      result_message: "Connection successfully tested",
+    });
     expect(last.json.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(states[states.length - 1]).toBe("success"); // which states a poll sees depends on timing; the history does not
-    expect(fake.connectionTests().map((t) => t.history.map((h) => h.state))).toEqual([["pending", "queued", "running", "success"]]);
+    expect(fake.connectionTests().map((t) => t.history.map((h) => h.state))).toEqual([
+      ["pending", "queued", "running", "success"],
+    ]);
     expect(fake.stored("good")).toBeUndefined(); // commit_on_success defaults to false
     // recorded like every request: one enqueue, polls, no synchronous test
     expect(fake.requests.filter((q) => q.method === "POST" && q.path === Q)).toHaveLength(1);
@@ -129,24 +152,35 @@ describe("3.3.2: POST /connections/enqueue-test", () => {
       const sync = await call("POST", `${C}/test`, { body: b });
       const q = await call("POST", Q, { body: b });
       const { last } = await pollUntilDone(call, q.json.token);
-      expect([last.json.state, last.json.result_message]).toEqual([sync.json.status ? "success" : "failed", sync.json.message]);
+      expect([last.json.state, last.json.result_message]).toEqual([
+        sync.json.status ? "success" : "failed",
+        sync.json.message,
+      ]);
     }
     const refused = fake.connectionTests().find((t) => t.connection_id === "refused")!;
-    expect(refused.result_message).toBe(`[Errno 111] Connection refused: could not connect to ${UNREACHABLE_HOST}:5432`);
+    expect(refused.result_message).toBe(
+      `[Errno 111] Connection refused: could not connect to ${UNREACHABLE_HOST}:5432`,
+    );
   });
 
-  it("\"***\" uses the stored secret, like /test (merge with the stored connection at enqueue time)", async () => {
+  it('"***" uses the stored secret, like /test (merge with the stored connection at enqueue time)', async () => {
     await call("POST", C, { body: { connection_id: "s", conn_type: "postgres", login: "u", password: "real" } });
     let q = await call("POST", Q, { body: { connection_id: "s", conn_type: "postgres", password: "***" } });
     expect((await pollUntilDone(call, q.json.token)).last.json.state).toBe("success");
     q = await call("POST", Q, { body: { connection_id: "new", conn_type: "postgres", login: "u", password: "***" } });
-    expect((await pollUntilDone(call, q.json.token)).last.json.result_message).toBe('password authentication failed for user "u"');
+    expect((await pollUntilDone(call, q.json.token)).last.json.result_message).toBe(
+      'password authentication failed for user "u"',
+    );
   });
 
   it("422 for the body first (strict, ConnectionTestRequestBody fields), then 403 when tests are not Enabled", async () => {
     let r = await call("POST", Q, { body: { connection_id: "a", conn_type: "http", bogus: 1 } });
-    expect(r.json.detail.map((e: { type: string; loc: unknown }) => [e.type, e.loc])).toEqual([["extra_forbidden", ["body", "bogus"]]]);
-    r = await call("POST", Q, { body: { connection_id: "a b", conn_type: "http", commit_on_success: "maybe", executor: 5, zz: 1 } });
+    expect(r.json.detail.map((e: { type: string; loc: unknown }) => [e.type, e.loc])).toEqual([
+      ["extra_forbidden", ["body", "bogus"]],
+    ]);
+    r = await call("POST", Q, {
+      body: { connection_id: "a b", conn_type: "http", commit_on_success: "maybe", executor: 5, zz: 1 },
+    });
     expect(r.json.detail.map((e: { type: string; loc: unknown }) => [e.type, e.loc])).toEqual([
       ["string_pattern_mismatch", ["body", "connection_id"]],
       ["bool_parsing", ["body", "commit_on_success"]],
@@ -168,13 +202,24 @@ describe("3.3.2: POST /connections/enqueue-test", () => {
 
   it("422 string detail for an executor that is not configured; configured ones and a queue are accepted", async () => {
     let r = await call("POST", Q, { body: { connection_id: "a", conn_type: "http", executor: "Nope" } });
-    expect([r.status, r.json]).toEqual([422, { detail: "Executor 'Nope' is not configured. Configured executors: ['LocalExecutor']" }]);
-    r = await call("POST", Q, { body: { connection_id: "a", conn_type: "http", executor: "LocalExecutor", queue: "q1" } });
+    expect([r.status, r.json]).toEqual([
+      422,
+      { detail: "Executor 'Nope' is not configured. Configured executors: ['LocalExecutor']" },
+    ]);
+    r = await call("POST", Q, {
+      body: { connection_id: "a", conn_type: "http", executor: "LocalExecutor", queue: "q1" },
+    });
     expect(r.status).toBe(202);
     expect(fake.connectionTests()[0]).toMatchObject({ executor: "LocalExecutor", queue: "q1" });
-    const { call: c2 } = await start({ airflowVersion: "3.3.2", testConnection: "Enabled", executors: ["CeleryExecutor", "KubernetesExecutor"] });
+    const { call: c2 } = await start({
+      airflowVersion: "3.3.2",
+      testConnection: "Enabled",
+      executors: ["CeleryExecutor", "KubernetesExecutor"],
+    });
     r = await c2("POST", Q, { body: { connection_id: "a", conn_type: "http", executor: "LocalExecutor" } });
-    expect(r.json.detail).toBe("Executor 'LocalExecutor' is not configured. Configured executors: ['CeleryExecutor', 'KubernetesExecutor']");
+    expect(r.json.detail).toBe(
+      "Executor 'LocalExecutor' is not configured. Configured executors: ['CeleryExecutor', 'KubernetesExecutor']",
+    );
     r = await c2("POST", Q, { body: { connection_id: "a", conn_type: "http", executor: "KubernetesExecutor" } });
     expect(r.status).toBe(202);
   });
@@ -182,7 +227,10 @@ describe("3.3.2: POST /connections/enqueue-test", () => {
   it("409 while a test of that id is not finished; another id, or the same id afterwards, is accepted", async () => {
     const first = await call("POST", Q, { body: { connection_id: "dup", conn_type: "http" } });
     let r = await call("POST", Q, { body: { connection_id: "dup", conn_type: "http", host: "other" } });
-    expect([r.status, r.json]).toEqual([409, { detail: "An active connection test already exists for connection_id `dup`." }]);
+    expect([r.status, r.json]).toEqual([
+      409,
+      { detail: "An active connection test already exists for connection_id `dup`." },
+    ]);
     expect((await call("POST", Q, { body: { connection_id: "dup2", conn_type: "http" } })).status).toBe(202);
     await pollUntilDone(call, first.json.token);
     r = await call("POST", Q, { body: { connection_id: "dup", conn_type: "http" } });
@@ -190,16 +238,24 @@ describe("3.3.2: POST /connections/enqueue-test", () => {
   });
 
   it("commit_on_success: stores a new connection or updates the stored one on success; stores nothing on failure", async () => {
-    let q = await call("POST", Q, { body: { connection_id: "keep", conn_type: "postgres", host: "db", password: "pw", commit_on_success: true } });
+    let q = await call("POST", Q, {
+      body: { connection_id: "keep", conn_type: "postgres", host: "db", password: "pw", commit_on_success: true },
+    });
     await pollUntilDone(call, q.json.token);
     expect(fake.stored("keep")).toMatchObject({ conn_type: "postgres", host: "db", password: "pw" });
-    q = await call("POST", Q, { body: { connection_id: "keep", conn_type: "postgres", host: "db2", password: "***", commit_on_success: true } });
+    q = await call("POST", Q, {
+      body: { connection_id: "keep", conn_type: "postgres", host: "db2", password: "***", commit_on_success: true },
+    });
     await pollUntilDone(call, q.json.token);
     expect(fake.stored("keep")).toMatchObject({ host: "db2", password: "pw" }); // "***" kept the stored password
-    q = await call("POST", Q, { body: { connection_id: "keep", conn_type: "postgres", host: UNREACHABLE_HOST, commit_on_success: true } });
+    q = await call("POST", Q, {
+      body: { connection_id: "keep", conn_type: "postgres", host: UNREACHABLE_HOST, commit_on_success: true },
+    });
     expect((await pollUntilDone(call, q.json.token)).last.json.state).toBe("failed");
     expect(fake.stored("keep")!.host).toBe("db2");
-    q = await call("POST", Q, { body: { connection_id: "bad", conn_type: "postgres", host: UNREACHABLE_HOST, commit_on_success: true } });
+    q = await call("POST", Q, {
+      body: { connection_id: "bad", conn_type: "postgres", host: UNREACHABLE_HOST, commit_on_success: true },
+    });
     expect((await pollUntilDone(call, q.json.token)).last.json.state).toBe("failed");
     expect(fake.stored("bad")).toBeUndefined();
     q = await call("POST", Q, { body: { connection_id: "nocommit", conn_type: "postgres", commit_on_success: false } });
@@ -215,7 +271,10 @@ describe("3.3.2: GET /connections/enqueue-test", () => {
 
   it("422 without the header (after auth), 404 for an unknown token, 401 without a token", async () => {
     let r = await call("GET", Q);
-    expect([r.status, r.json]).toEqual([422, { detail: [{ type: "missing", loc: ["header", HDR], msg: "Field required", input: null }] }]);
+    expect([r.status, r.json]).toEqual([
+      422,
+      { detail: [{ type: "missing", loc: ["header", HDR], msg: "Field required", input: null }] },
+    ]);
     r = await call("GET", Q, { headers: { [HDR]: "no-such-token" } });
     expect([r.status, r.json]).toEqual([404, { detail: "No connection test found for token: `no-such-token`" }]);
     r = await call("GET", Q, { token: null });
@@ -227,7 +286,9 @@ describe("3.3.2: GET /connections/enqueue-test", () => {
   });
 
   it("on 3.3 a connection named enqueue-test cannot be read by path, but PATCH/DELETE still reach it; PUT -> 405", async () => {
-    await call("PATCH", C, { body: { actions: [{ action: "create", entities: [{ connection_id: "enqueue-test", conn_type: "http" }] }] } });
+    await call("PATCH", C, {
+      body: { actions: [{ action: "create", entities: [{ connection_id: "enqueue-test", conn_type: "http" }] }] },
+    });
     let r = await call("GET", Q);
     expect(r.status).toBe(422);
     r = await call("PATCH", Q, { body: { connection_id: "enqueue-test", conn_type: "http", host: "h" } });
@@ -242,35 +303,60 @@ describe("3.3.2: GET /connections/enqueue-test", () => {
 
 describe("3.3.2: the simulated scheduler", () => {
   it("runs at most maxConnectionTestConcurrency tests at once; the others wait (pending) and all finish", async () => {
-    const { fake, call } = await start({ airflowVersion: "3.3.2", testConnection: "Enabled", connectionTestMs: 30, maxConnectionTestConcurrency: 2 });
+    const { fake, call } = await start({
+      airflowVersion: "3.3.2",
+      testConnection: "Enabled",
+      connectionTestMs: 30,
+      maxConnectionTestConcurrency: 2,
+    });
     const tokens: string[] = [];
-    for (let i = 0; i < 6; i++) tokens.push((await call("POST", Q, { body: { connection_id: `c${i}`, conn_type: "http" } })).json.token);
+    for (let i = 0; i < 6; i++)
+      tokens.push((await call("POST", Q, { body: { connection_id: `c${i}`, conn_type: "http" } })).json.token);
     for (const t of tokens) expect((await pollUntilDone(call, t)).last.json.state).toBe("success");
     // replay the logical clock: how many were queued or running at each step
     const events = fake.connectionTests().flatMap((t) => t.history.map((h) => ({ ...h })));
-    let active = 0, peak = 0;
+    let active = 0,
+      peak = 0;
     for (const e of events.sort((a, b) => a.step - b.step)) {
       if (e.state === "queued") active++;
       if (e.state === "success" || e.state === "failed") active--;
       peak = Math.max(peak, active);
     }
     expect(peak).toBe(2);
-    expect(fake.connectionTests().every((t) => t.history.map((h) => h.state).join() === "pending,queued,running,success")).toBe(true);
+    expect(
+      fake.connectionTests().every((t) => t.history.map((h) => h.state).join() === "pending,queued,running,success"),
+    ).toBe(true);
   });
 
   it("a test whose hook never returns is failed by the scheduler after the timeout; a commit does not happen", async () => {
-    const { fake, call } = await start({ airflowVersion: "3.3.2", testConnection: "Enabled", connectionTestMs: 30, connectionTestTimeoutMs: 200 });
-    const q = await call("POST", Q, { body: { connection_id: "stuck", conn_type: "http", host: HANGING_HOST, commit_on_success: true } });
+    const { fake, call } = await start({
+      airflowVersion: "3.3.2",
+      testConnection: "Enabled",
+      connectionTestMs: 30,
+      connectionTestTimeoutMs: 200,
+    });
+    const q = await call("POST", Q, {
+      body: { connection_id: "stuck", conn_type: "http", host: HANGING_HOST, commit_on_success: true },
+    });
     const { last } = await pollUntilDone(call, q.json.token);
     expect([last.json.state, last.json.result_message]).toEqual(["failed", timeoutMessage(200)]);
     expect(fake.connectionTests()[0]!.history.map((h) => h.state)).toEqual(["pending", "queued", "running", "failed"]);
     expect(fake.stored("stuck")).toBeUndefined();
-    const sync = await call("POST", `${C}/test`, { body: { connection_id: "stuck", conn_type: "http", host: HANGING_HOST } });
-    expect(sync.json).toEqual({ status: false, message: `[Errno 110] Connection timed out: could not connect to ${HANGING_HOST}` });
+    const sync = await call("POST", `${C}/test`, {
+      body: { connection_id: "stuck", conn_type: "http", host: HANGING_HOST },
+    });
+    expect(sync.json).toEqual({
+      status: false,
+      message: `[Errno 110] Connection timed out: could not connect to ${HANGING_HOST}`,
+    });
   });
 
   it("reset() and close() drop the tests and their timers", async () => {
-    const { fake, call } = await start({ airflowVersion: "3.3.2", testConnection: "Enabled", connectionTestMs: 10_000 });
+    const { fake, call } = await start({
+      airflowVersion: "3.3.2",
+      testConnection: "Enabled",
+      connectionTestMs: 10_000,
+    });
     const q = await call("POST", Q, { body: { connection_id: "a", conn_type: "http" } });
     fake.reset();
     expect(fake.connectionTests()).toEqual([]);
@@ -286,7 +372,11 @@ describe("connection_id_prefix_pattern", () => {
     ({ call } = await start({ airflowVersion: "3.3.2" }));
     ({ call: call32 } = await start({ airflowVersion: "3.2.1" }));
     for (const c of [call, call32]) {
-      const r = await c("PATCH", C, { body: { actions: [{ action: "create", entities: IDS.map((connection_id) => ({ connection_id, conn_type: "http" })) }] } });
+      const r = await c("PATCH", C, {
+        body: {
+          actions: [{ action: "create", entities: IDS.map((connection_id) => ({ connection_id, conn_type: "http" })) }],
+        },
+      });
       expect(r.json.create.errors).toEqual([]);
     }
   });
@@ -340,7 +430,10 @@ describe("connection_id_prefix_pattern", () => {
 
   it("counts total_entries after the filter and pages within it", async () => {
     const r = await call("GET", `${C}?${P("t")}&limit=2&offset=1`);
-    expect([r.json.total_entries, r.json.connections.map((x: { connection_id: string }) => x.connection_id)]).toEqual([5, ["testB", "tes"]]);
+    expect([r.json.total_entries, r.json.connections.map((x: { connection_id: string }) => x.connection_id)]).toEqual([
+      5,
+      ["testB", "tes"],
+    ]);
   });
 
   it("connection_id_pattern: 3.3 drops an empty '|' term ('zeta|' is 'zeta'); 3.2.1 matches 'zeta|' literally", async () => {
@@ -368,20 +461,31 @@ describe("redaction by version", () => {
     (await c("POST", C, { body: { connection_id: id, conn_type: "http", extra } })).json.extra;
 
   it("3.3 adds auth_header, bearer, dsn, service_key, webhook_url (substring, any case); 3.2.1 does not", async () => {
-    const x = '{"sentry_dsn":"d","Slack_Webhook_URL":"w","bearer":"b","auth_header":"a","gcp_service_key":"s","keep":"k"}';
-    expect(await extraOf(call33, "w", x)).toBe('{"sentry_dsn": "***", "Slack_Webhook_URL": "***", "bearer": "***", "auth_header": "***", "gcp_service_key": "***", "keep": "k"}');
-    expect(await extraOf(call32, "w", x)).toBe('{"sentry_dsn": "d", "Slack_Webhook_URL": "w", "bearer": "b", "auth_header": "a", "gcp_service_key": "s", "keep": "k"}');
+    const x =
+      '{"sentry_dsn":"d","Slack_Webhook_URL":"w","bearer":"b","auth_header":"a","gcp_service_key":"s","keep":"k"}';
+    expect(await extraOf(call33, "w", x)).toBe(
+      '{"sentry_dsn": "***", "Slack_Webhook_URL": "***", "bearer": "***", "auth_header": "***", "gcp_service_key": "***", "keep": "k"}',
+    );
+    expect(await extraOf(call32, "w", x)).toBe(
+      '{"sentry_dsn": "d", "Slack_Webhook_URL": "w", "bearer": "b", "auth_header": "a", "gcp_service_key": "s", "keep": "k"}',
+    );
   });
 
   it("3.3 masks below depth 5 and inside lists of dicts; 3.2.1 stops at depth 5", async () => {
     const deep = '{"l1":{"l2":{"l3":{"l4":{"password":"x","l5":{"password":"y","l6":{"token":"z"}}}}}}}';
-    expect(await extraOf(call33, "d", deep)).toBe('{"l1": {"l2": {"l3": {"l4": {"password": "***", "l5": {"password": "***", "l6": {"token": "***"}}}}}}}');
-    expect(await extraOf(call32, "d", deep)).toBe('{"l1": {"l2": {"l3": {"l4": {"password": "***", "l5": {"password": "y", "l6": {"token": "z"}}}}}}}');
+    expect(await extraOf(call33, "d", deep)).toBe(
+      '{"l1": {"l2": {"l3": {"l4": {"password": "***", "l5": {"password": "***", "l6": {"token": "***"}}}}}}}',
+    );
+    expect(await extraOf(call32, "d", deep)).toBe(
+      '{"l1": {"l2": {"l3": {"l4": {"password": "***", "l5": {"password": "y", "l6": {"token": "z"}}}}}}}',
+    );
     const lists = '{"hosts":[{"name":"a","api_key":"k"},[{"secret":"s"}]],"bearer":["t",{"x":"y"}]}';
-    expect(await extraOf(call33, "l", lists)).toBe('{"hosts": [{"name": "a", "api_key": "***"}, [{"secret": "***"}]], "bearer": ["***", {"x": "***"}]}');
+    expect(await extraOf(call33, "l", lists)).toBe(
+      '{"hosts": [{"name": "a", "api_key": "***"}, [{"secret": "***"}]], "bearer": ["***", {"x": "***"}]}',
+    );
   });
 
-  it("3.3: PATCH merges \"***\" back at any depth and for the new words", async () => {
+  it('3.3: PATCH merges "***" back at any depth and for the new words', async () => {
     const deep = '{"l1":{"l2":{"l3":{"l4":{"l5":{"l6":{"password":"deep"}}}}}},"dsn":"secret-dsn"}';
     await call33("POST", C, { body: { connection_id: "m", conn_type: "http", extra: deep } });
     const got = (await call33("GET", `${C}/m`)).json.extra;
@@ -407,7 +511,9 @@ describe("multi_team off (the default, as in Airflow)", () => {
     r = await call("POST", C, { body: { connection_id: "t1", conn_type: "http", team_name: null } });
     expect(r.status).toBe(201);
     // whatever the update_mask, and before the id-mismatch 400
-    r = await call("PATCH", `${C}/t1?update_mask=host`, { body: { connection_id: "t1", conn_type: "http", team_name: "team_a" } });
+    r = await call("PATCH", `${C}/t1?update_mask=host`, {
+      body: { connection_id: "t1", conn_type: "http", team_name: "team_a" },
+    });
     expect([r.status, r.json.detail[0]]).toMatchObject([422, teamError(["body"])]);
     r = await call("PATCH", `${C}/other`, { body: { connection_id: "t1", conn_type: "http", team_name: "team_a" } });
     expect(r.status).toBe(422);
@@ -419,10 +525,20 @@ describe("multi_team off (the default, as in Airflow)", () => {
   });
 
   it("a bulk entity with a team refuses the whole request: nothing of any action is applied", async () => {
-    const r = await call("PATCH", C, { body: { actions: [
-      { action: "update", entities: [{ connection_id: "t1", conn_type: "http", host: "h" }] },
-      { action: "create", entities: [{ connection_id: "t3", conn_type: "http" }, { connection_id: "t2", conn_type: "http", team_name: "x" }] },
-    ] } });
+    const r = await call("PATCH", C, {
+      body: {
+        actions: [
+          { action: "update", entities: [{ connection_id: "t1", conn_type: "http", host: "h" }] },
+          {
+            action: "create",
+            entities: [
+              { connection_id: "t3", conn_type: "http" },
+              { connection_id: "t2", conn_type: "http", team_name: "x" },
+            ],
+          },
+        ],
+      },
+    });
     expect(r.status).toBe(422);
     expect(r.json.detail[0]).toMatchObject(teamError(["body", "actions", 1, "create", "entities", 1]));
     expect(fake.stored("t3")).toBeUndefined();
@@ -443,11 +559,23 @@ describe("bulk update ignores update_mask on every version", () => {
     it(v, async () => {
       const { fake, call } = await start({ airflowVersion: v });
       await call("POST", C, { body: { connection_id: "b", conn_type: "postgres", host: "h0", login: "l0" } });
-      const r = await call("PATCH", C, { body: { actions: [{ action: "update", update_mask: ["host"], entities: [{ connection_id: "b", conn_type: "mysql", host: "h1", login: "l1" }] }] } });
+      const r = await call("PATCH", C, {
+        body: {
+          actions: [
+            {
+              action: "update",
+              update_mask: ["host"],
+              entities: [{ connection_id: "b", conn_type: "mysql", host: "h1", login: "l1" }],
+            },
+          ],
+        },
+      });
       expect(r.json.update).toEqual({ success: ["b"], errors: [] });
       expect(fake.stored("b")).toMatchObject({ conn_type: "mysql", host: "h1", login: "l1" });
       // a single PATCH honours the mask
-      await call("PATCH", `${C}/b?update_mask=host`, { body: { connection_id: "b", conn_type: "http", host: "h2", login: "l2" } });
+      await call("PATCH", `${C}/b?update_mask=host`, {
+        body: { connection_id: "b", conn_type: "http", host: "h2", login: "l2" },
+      });
       expect(fake.stored("b")).toMatchObject({ conn_type: "mysql", host: "h2", login: "l1" });
     });
   }
@@ -461,8 +589,23 @@ describe("main.ts --airflow-version", () => {
   });
 
   it("serves 3.3.2 with the worker-test options; rejects an unknown version with exit 2", async () => {
-    child = spawn(process.execPath, ["--import", "tsx", MAIN, "--airflow-version", "3.3.2", "--test-connection", "Enabled",
-      "--connection-test-ms", "30", "--executor", "CeleryExecutor"], { stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        MAIN,
+        "--airflow-version",
+        "3.3.2",
+        "--test-connection",
+        "Enabled",
+        "--connection-test-ms",
+        "30",
+        "--executor",
+        "CeleryExecutor",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child!.stdout! }).once("line", resolve);
       child!.once("exit", (code) => reject(new Error(`exited ${code}`)));
@@ -470,9 +613,17 @@ describe("main.ts --airflow-version", () => {
     const { url, token } = JSON.parse(line) as { url: string; token: string };
     const v = (await (await fetch(`${url}/api/v2/version`)).json()) as { version: string };
     expect(v.version).toBe("3.3.2");
-    const r = await fetch(`${url}${Q}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: '{"connection_id":"x","conn_type":"http","executor":"LocalExecutor"}' });
-    expect(await r.json()).toEqual({ detail: "Executor 'LocalExecutor' is not configured. Configured executors: ['CeleryExecutor']" });
-    const bad = spawn(process.execPath, ["--import", "tsx", MAIN, "--airflow-version", "3.1.0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const r = await fetch(`${url}${Q}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: '{"connection_id":"x","conn_type":"http","executor":"LocalExecutor"}',
+    });
+    expect(await r.json()).toEqual({
+      detail: "Executor 'LocalExecutor' is not configured. Configured executors: ['CeleryExecutor']",
+    });
+    const bad = spawn(process.execPath, ["--import", "tsx", MAIN, "--airflow-version", "3.1.0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     bad.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     const [code] = await once(bad, "exit");

@@ -3,7 +3,15 @@
 // on a terminal, needs --yes without one), --dry-run; the report in every format.
 import { afterEach, describe, expect, it } from "vitest";
 import { runApply } from "../../../src/commands/apply.js";
-import { closeAirflows, configFolder, fakeAirflow, fakePrompter, setup, tempFile, type Airflow } from "../commands-support.js";
+import {
+  closeAirflows,
+  configFolder,
+  fakeAirflow,
+  fakePrompter,
+  setup,
+  tempFile,
+  type Airflow,
+} from "../commands-support.js";
 import { ENV, IN_SYNC, SERVER, YAML } from "./plan-fixture.js";
 import { report } from "../../support/report.js";
 
@@ -16,12 +24,32 @@ describe("apply a file", () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, env: ENV, globals: { output: "json" } });
     expect(await s.run((d) => runApply({ file: tempFile("c.yaml", YAML) }, d))).toBe(0);
-    expect(report(s.io.stdout())).toEqual({ created: ["fresh"], updated: ["chg"], deleted: [], skipped: ["same"], failed: [] });
+    expect(report(s.io.stdout())).toEqual({
+      created: ["fresh"],
+      updated: ["chg"],
+      deleted: [],
+      skipped: ["same"],
+      failed: [],
+    });
     expect(s.io.stderr()).toBe("created 1, updated 1, deleted 0, skipped 1, failed 0\n");
     expect(sent(af)).toEqual(["PATCH /api/v2/connections", "PATCH /api/v2/connections/chg?update_mask=host"]);
-    expect(af.writes()[0]!.json).toEqual({ actions: [{ action: "create", action_on_existence: "fail", entities: [
-      { connection_id: "fresh", conn_type: "http", host: "f", password: "secret1", extra: '{"api_key": "k", "region": "eu"}' },
-    ] }] });
+    expect(af.writes()[0]!.json).toEqual({
+      actions: [
+        {
+          action: "create",
+          action_on_existence: "fail",
+          entities: [
+            {
+              connection_id: "fresh",
+              conn_type: "http",
+              host: "f",
+              password: "secret1",
+              extra: '{"api_key": "k", "region": "eu"}',
+            },
+          ],
+        },
+      ],
+    });
     expect(af.writes()[1]!.json).toEqual({ connection_id: "chg", conn_type: "postgres", host: "new" });
     expect(af.stored("chg")).toMatchObject({ host: "new", password: "pw" }); // a secret of an existing id is not sent
     expect(af.stored("extra_one")).toBeDefined(); // not pruned without --prune
@@ -49,12 +77,19 @@ describe("apply a file", () => {
   });
 
   it("a failed update is reported (exit 1) and the others still run", async () => {
-    const af = await fakeAirflow(SERVER, { faults: { plain500: true, methods: ["PATCH"], pathPattern: "/connections/chg$" } });
+    const af = await fakeAirflow(SERVER, {
+      faults: { plain500: true, methods: ["PATCH"], pathPattern: "/connections/chg$" },
+    });
     const s = setup({ airflow: af, env: ENV, globals: { output: "json" } });
     expect(await s.run((d) => runApply({ file: tempFile("c.yaml", YAML) }, d))).toBe(1);
     expect(report(s.io.stdout())).toEqual({
-      created: ["fresh"], updated: [], deleted: [], skipped: ["same"],
-      failed: [{ connection_id: "chg", action: "update", error: "server error 500: Internal Server Error", status_code: 500 }],
+      created: ["fresh"],
+      updated: [],
+      deleted: [],
+      skipped: ["same"],
+      failed: [
+        { connection_id: "chg", action: "update", error: "server error 500: Internal Server Error", status_code: 500 },
+      ],
     });
     expect(s.io.stderr()).toMatch(/airconn: 1 of 3 failed: chg\n$/);
   });
@@ -66,7 +101,9 @@ describe("apply --prune", () => {
     const f = tempFile("same.yaml", IN_SYNC);
     const s = setup({ airflow: af });
     expect(await s.run((d) => runApply({ file: f, prune: true, pattern: "%e%" }, d))).toBe(2);
-    expect(s.io.stderr()).toBe(`airconn: --prune would delete 1 connection: pass --yes to confirm without a terminal\nhint: see them first with: airconn diff ${f} --pattern %e% --prune\n`);
+    expect(s.io.stderr()).toBe(
+      `airconn: --prune would delete 1 connection: pass --yes to confirm without a terminal\nhint: see them first with: airconn diff ${f} --pattern %e% --prune\n`,
+    );
     expect(af.writes()).toEqual([]);
   });
 
@@ -74,8 +111,16 @@ describe("apply --prune", () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, globals: { output: "json" } });
     expect(await s.run((d) => runApply({ file: tempFile("same.yaml", IN_SYNC), prune: true, yes: true }, d))).toBe(0);
-    expect(report(s.io.stdout())).toEqual({ created: [], updated: [], deleted: ["chg", "extra_one"], skipped: ["same"], failed: [] });
-    expect(af.writes().map((q) => q.json)).toEqual([{ actions: [{ action: "delete", action_on_non_existence: "skip", entities: ["chg", "extra_one"] }] }]);
+    expect(report(s.io.stdout())).toEqual({
+      created: [],
+      updated: [],
+      deleted: ["chg", "extra_one"],
+      skipped: ["same"],
+      failed: [],
+    });
+    expect(af.writes().map((q) => q.json)).toEqual([
+      { actions: [{ action: "delete", action_on_non_existence: "skip", entities: ["chg", "extra_one"] }] },
+    ]);
     expect(af.all().map((c) => c.connection_id)).toEqual(["same"]);
   });
 
@@ -106,10 +151,18 @@ describe("apply --from-profile", () => {
     const cfg = configFolder({ profiles: { prod: { api_url: prod.url, token: prod.adminToken } } });
     const s = setup({ airflow: staging, env: { AIRCONN_CONFIG_DIR: cfg }, globals: { output: "json" } });
     expect(await s.run((d) => runApply({ fromProfile: "prod" }, d))).toBe(0);
-    expect(report(s.io.stdout())).toEqual({ created: ["only_prod"], updated: ["chg"], deleted: [], skipped: ["same"], failed: [] });
+    expect(report(s.io.stdout())).toEqual({
+      created: ["only_prod"],
+      updated: ["chg"],
+      deleted: [],
+      skipped: ["same"],
+      failed: [],
+    });
     expect(staging.stored("only_prod")).toMatchObject({ host: "p", password: null });
     expect(staging.stored("chg")).toMatchObject({ host: "new", password: "pw" });
-    expect(s.io.stderr()).toMatch(/^airconn: warning: the API never returns secrets, so these were not copied from profile prod; .*: only_prod\.password\n/m);
+    expect(s.io.stderr()).toMatch(
+      /^airconn: warning: the API never returns secrets, so these were not copied from profile prod; .*: only_prod\.password\n/m,
+    );
     expect(JSON.stringify(staging.writes().map((q) => q.json))).not.toContain("***");
     expect(prod.writes()).toEqual([]);
   });

@@ -17,7 +17,11 @@ async function airconn(args: string[]) {
 
 describe("completion", () => {
   it("`airconn completion <shell>` prints the committed script; another shell is a usage error", async () => {
-    for (const [shell, file] of [["bash", "airconn.bash"], ["zsh", "_airconn"], ["fish", "airconn.fish"]] as const) {
+    for (const [shell, file] of [
+      ["bash", "airconn.bash"],
+      ["zsh", "_airconn"],
+      ["fish", "airconn.fish"],
+    ] as const) {
       const r = await airconn(["completion", shell]);
       expect(r.code, shell).toBe(0);
       expect(r.stdout).toBe(readFileSync(resolve(COMPLETIONS, file), "utf8"));

@@ -15,14 +15,27 @@ async function defaultIds(): Promise<string[]> {
 describe("defaults", () => {
   it("lists before and after, reports added ids as created and existing defaults as skipped", async () => {
     const DEFAULT_IDS = await defaultIds();
-    const af = await fakeAirflow([{ connection_id: "mine", conn_type: "http" }, { connection_id: "postgres_default", conn_type: "postgres" }]);
+    const af = await fakeAirflow([
+      { connection_id: "mine", conn_type: "http" },
+      { connection_id: "postgres_default", conn_type: "postgres" },
+    ]);
     const s = setup({ airflow: af, globals: { output: "json" } });
     expect(await s.run((d) => runDefaults(d))).toBe(0);
-    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/connections", "POST /api/v2/connections/defaults", "GET /api/v2/connections"]);
+    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /api/v2/connections",
+      "POST /api/v2/connections/defaults",
+      "GET /api/v2/connections",
+    ]);
     // created: every default the server added (in its order), not the one that existed; "mine" is not a default
     expect(DEFAULT_IDS).toHaveLength(62); // the server's list is §6's
     const added = DEFAULT_IDS.filter((id) => id !== "postgres_default");
-    expect(JSON.parse(s.io.stdout())).toEqual({ created: added, updated: [], deleted: [], skipped: ["postgres_default"], failed: [] });
+    expect(JSON.parse(s.io.stdout())).toEqual({
+      created: added,
+      updated: [],
+      deleted: [],
+      skipped: ["postgres_default"],
+      failed: [],
+    });
     expect(s.io.stderr()).toMatch(/created 61, updated 0, deleted 0, skipped 1, failed 0/);
     expect(af.stored("postgres_default")).toMatchObject({ conn_type: "postgres", host: null }); // left as it was
     const t = setup({ airflow: af, globals: { output: "plain" } });
@@ -54,7 +67,10 @@ describe("defaults", () => {
     expect(await s.run((d) => runDefaults(d))).toBe(4);
     expect(s.io.stdout()).toBe("");
     expect(s.io.stderr()).toMatch(/^airconn: /);
-    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/connections", "POST /api/v2/connections/defaults"]);
+    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /api/v2/connections",
+      "POST /api/v2/connections/defaults",
+    ]);
     expect(af.all()).toEqual([]);
   });
 });

@@ -5,8 +5,11 @@ import { closeAirflows, fakeAirflow, fakePrompter, setup } from "../commands-sup
 afterEach(closeAirflows);
 
 // DELETE /connections/boom fails with the server's plain-text 500 (a fault of the fake).
-const seed = () => fakeAirflow(["a", "b", "c", "d"].map((id) => ({ connection_id: id, conn_type: "http" })),
-  { faults: { plain500: true, methods: ["DELETE"], pathPattern: "/boom$" } });
+const seed = () =>
+  fakeAirflow(
+    ["a", "b", "c", "d"].map((id) => ({ connection_id: id, conn_type: "http" })),
+    { faults: { plain500: true, methods: ["DELETE"], pathPattern: "/boom$" } },
+  );
 const ids = (af: Awaited<ReturnType<typeof seed>>) => af.all().map((c) => c.connection_id);
 
 describe("delete without a terminal", () => {
@@ -35,10 +38,17 @@ describe("delete without a terminal", () => {
   it("several ids: each reported, order kept, exit 1 when any failed; -o json prints the report", async () => {
     const af = await seed();
     const s = setup({ airflow: af, globals: { output: "json", concurrency: 2 } });
-    expect(await s.run((d) => runDelete({ ids: ["a", "missing", "boom", "b", "a"], yes: true, ifExists: true }, d))).toBe(1);
+    expect(
+      await s.run((d) => runDelete({ ids: ["a", "missing", "boom", "b", "a"], yes: true, ifExists: true }, d)),
+    ).toBe(1);
     expect(JSON.parse(s.io.stdout())).toEqual({
-      created: [], updated: [], deleted: ["a", "b"], skipped: ["missing"],
-      failed: [{ connection_id: "boom", action: "delete", error: "server error 500: Internal Server Error", status_code: 500 }],
+      created: [],
+      updated: [],
+      deleted: ["a", "b"],
+      skipped: ["missing"],
+      failed: [
+        { connection_id: "boom", action: "delete", error: "server error 500: Internal Server Error", status_code: 500 },
+      ],
     });
     expect(s.io.stderr()).toMatch(/created 0, updated 0, deleted 2, skipped 1, failed 1/);
     expect(af.requests.filter((r) => r.method === "DELETE")).toHaveLength(4); // "a" twice on the command line: once
@@ -49,14 +59,19 @@ describe("delete without a terminal", () => {
     const af = await seed();
     const s = setup({ airflow: af, globals: { output: "plain" } });
     expect(await s.run((d) => runDelete({ ids: ["c", "zz"], yes: true }, d))).toBe(1);
-    expect(s.io.stdout()).toBe("c\tdelete\tdeleted\t\nzz\tdelete\tfailed\tThe Connection with connection_id: `zz` was not found\n");
+    expect(s.io.stdout()).toBe(
+      "c\tdelete\tdeleted\t\nzz\tdelete\tfailed\tThe Connection with connection_id: `zz` was not found\n",
+    );
   });
 });
 
 describe("delete: bounded concurrency", () => {
   it("never more than --concurrency deletes in flight, but more than one", async () => {
     const ids = Array.from({ length: 9 }, (_, i) => `c${i}`);
-    const af = await fakeAirflow(ids.map((id) => ({ connection_id: id, conn_type: "http" })), { latencyMs: 250 }); // room for a slow event loop
+    const af = await fakeAirflow(
+      ids.map((id) => ({ connection_id: id, conn_type: "http" })),
+      { latencyMs: 250 },
+    ); // room for a slow event loop
     const s = setup({ airflow: af, globals: { concurrency: 3, output: "json" } });
     expect(await s.run((d) => runDelete({ ids, yes: true }, d))).toBe(0);
     // A request is in flight at the server from its arrival (at) until its answer (doneAt); count the most that overlap.

@@ -8,19 +8,27 @@ import { ENV, IN_SYNC, SERVER, YAML } from "./plan-fixture.js";
 
 afterEach(closeAirflows);
 
-
 describe("diff of a file", () => {
   it("plain: a row per change (secrets never shown), the summary and what was not compared on stderr; exit 0, no write", async () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, env: ENV });
     expect(await s.run((d) => runDiff({ file: tempFile("c.yaml", YAML) }, d))).toBe(0);
-    expect(s.io.stdout()).toBe([
-      'fresh\tcreate\tconn_type\t"http"', 'fresh\tcreate\thost\t"f"', "fresh\tcreate\tpassword\t(set on create)",
-      "fresh\tcreate\textra.api_key\t(set on create)", 'fresh\tcreate\textra.region\t"eu"',
-      'chg\tupdate\thost\t"old" → "new"', "extra_one\tonly on server\t\t", "",
-    ].join("\n"));
-    expect(s.io.stderr()).toBe("1 to create, 1 to update, 1 unchanged, 1 only on the server\n"
-      + "not compared (secrets are write-only; --update-secrets sends them): chg.password\n");
+    expect(s.io.stdout()).toBe(
+      [
+        'fresh\tcreate\tconn_type\t"http"',
+        'fresh\tcreate\thost\t"f"',
+        "fresh\tcreate\tpassword\t(set on create)",
+        "fresh\tcreate\textra.api_key\t(set on create)",
+        'fresh\tcreate\textra.region\t"eu"',
+        'chg\tupdate\thost\t"old" → "new"',
+        "extra_one\tonly on server\t\t",
+        "",
+      ].join("\n"),
+    );
+    expect(s.io.stderr()).toBe(
+      "1 to create, 1 to update, 1 unchanged, 1 only on the server\n" +
+        "not compared (secrets are write-only; --update-secrets sends them): chg.password\n",
+    );
     for (const secret of ["secret1", "pw2", '"k"']) expect(s.io.stdout() + s.io.stderr()).not.toContain(secret);
     expect(af.requests.every((q) => q.method === "GET")).toBe(true);
   });
@@ -30,7 +38,18 @@ describe("diff of a file", () => {
     const s = setup({ airflow: af, env: ENV, globals: { output: "json" } });
     expect(await s.run((d) => runDiff({ file: tempFile("c.yaml", YAML), prune: true }, d))).toBe(0);
     expect(JSON.parse(s.io.stdout())).toEqual({
-      create: [{ connection_id: "fresh", fields: { conn_type: "http", host: "f", password: "(set on create)", "extra.api_key": "(set on create)", "extra.region": "eu" } }],
+      create: [
+        {
+          connection_id: "fresh",
+          fields: {
+            conn_type: "http",
+            host: "f",
+            password: "(set on create)",
+            "extra.api_key": "(set on create)",
+            "extra.region": "eu",
+          },
+        },
+      ],
       update: [{ connection_id: "chg", changes: [{ field: "host", from: "old", to: "new" }] }],
       unchanged: ["same"],
       only_on_server: ["extra_one"],
@@ -59,7 +78,10 @@ describe("diff of a file", () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, env: ENV, globals: { output: "json" } });
     expect(await s.run((d) => runDiff({ file: tempFile("c.yaml", YAML), updateSecrets: true }, d))).toBe(0);
-    const doc = JSON.parse(s.io.stdout()) as { update: Array<{ connection_id: string; changes: Array<Record<string, unknown>> }>; not_compared: unknown[] };
+    const doc = JSON.parse(s.io.stdout()) as {
+      update: Array<{ connection_id: string; changes: Array<Record<string, unknown>> }>;
+      not_compared: unknown[];
+    };
     expect(doc.update[0]!.changes).toContainEqual({ field: "password", secret: expect.any(String) });
     expect(doc.not_compared).toEqual([]);
     expect(s.io.stdout()).not.toContain("pw2");
@@ -68,7 +90,17 @@ describe("diff of a file", () => {
   it("--pattern scopes the server; a file id outside the scope is refused (exit 2) before the server is asked", async () => {
     const af = await fakeAirflow(SERVER);
     const s = setup({ airflow: af, globals: { output: "json" } });
-    expect(await s.run((d) => runDiff({ file: tempFile("s.yaml", "connections:\n  - {connection_id: same, conn_type: http, host: h2}\n"), pattern: "sa%" }, d))).toBe(0);
+    expect(
+      await s.run((d) =>
+        runDiff(
+          {
+            file: tempFile("s.yaml", "connections:\n  - {connection_id: same, conn_type: http, host: h2}\n"),
+            pattern: "sa%",
+          },
+          d,
+        ),
+      ),
+    ).toBe(0);
     expect(JSON.parse(s.io.stdout())).toMatchObject({ update: [{ connection_id: "same" }], only_on_server: [] });
     expect(af.requests.find((q) => q.path === "/api/v2/connections")!.query.get("connection_id_pattern")).toBe("sa%");
     const n = af.requests.length;
@@ -92,7 +124,8 @@ describe("diff of a file", () => {
 
 describe("diff --from-profile", () => {
   /** A config folder whose profile "prod" points at `source` with its admin token. */
-  const prodProfile = (source: Airflow) => configFolder({ profiles: { prod: { api_url: source.url, token: source.adminToken } } });
+  const prodProfile = (source: Airflow) =>
+    configFolder({ profiles: { prod: { api_url: source.url, token: source.adminToken } } });
 
   it("the source profile's connections are the wanted state; secrets are not comparable, never changes", async () => {
     const prod = await fakeAirflow([

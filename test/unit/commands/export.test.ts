@@ -12,15 +12,41 @@ afterEach(closeAirflows);
 
 const ROWS = [
   { connection_id: "web", conn_type: "http", host: "api.example.com", port: 443, password: "pw1" },
-  { connection_id: "pg", conn_type: "postgres", host: "db", login: "app", extra: '{"sslmode": "require", "api_key": "k1"}' },
+  {
+    connection_id: "pg",
+    conn_type: "postgres",
+    host: "db",
+    login: "app",
+    extra: '{"sslmode": "require", "api_key": "k1"}',
+  },
 ];
 /** Airflow's export of ROWS, as the server shows them (secrets as ***), sorted by id. */
 const EXPORTED = {
-  pg: { conn_type: "postgres", description: null, login: "app", password: null, host: "db", port: null, schema: null, extra: '{"sslmode": "require", "api_key": "***"}' },
-  web: { conn_type: "http", description: null, login: null, password: "***", host: "api.example.com", port: 443, schema: null, extra: null },
+  pg: {
+    conn_type: "postgres",
+    description: null,
+    login: "app",
+    password: null,
+    host: "db",
+    port: null,
+    schema: null,
+    extra: '{"sslmode": "require", "api_key": "***"}',
+  },
+  web: {
+    conn_type: "http",
+    description: null,
+    login: null,
+    password: "***",
+    host: "api.example.com",
+    port: 443,
+    schema: null,
+    extra: null,
+  },
 };
-const WARNING = "airconn: warning: the Airflow API returns passwords and sensitive extra values redacted: the export holds *** in their place (import keeps the stored secrets for them)\n";
-const listings = (af: Awaited<ReturnType<typeof fakeAirflow>>) => af.requests.filter((q) => q.path === "/api/v2/connections");
+const WARNING =
+  "airconn: warning: the Airflow API returns passwords and sensitive extra values redacted: the export holds *** in their place (import keeps the stored secrets for them)\n";
+const listings = (af: Awaited<ReturnType<typeof fakeAirflow>>) =>
+  af.requests.filter((q) => q.path === "/api/v2/connections");
 
 describe("export to stdout", () => {
   it("json by default: Airflow's export shape, sorted by id (order_by=connection_id), the warning and the count on stderr", async () => {
@@ -41,15 +67,25 @@ describe("export to stdout", () => {
     expect(parseYaml(y.io.stdout())).toEqual(EXPORTED);
     const e = setup({ airflow: af });
     expect(await e.run((d) => runExport({ format: "env" }, d))).toBe(0);
-    expect(e.io.stdout()).toBe("pg=postgres://app@db/?sslmode=require&api_key=%2A%2A%2A\nweb=http://:%2A%2A%2A@api.example.com:443\n");
+    expect(e.io.stdout()).toBe(
+      "pg=postgres://app@db/?sslmode=require&api_key=%2A%2A%2A\nweb=http://:%2A%2A%2A@api.example.com:443\n",
+    );
     const j = setup({ airflow: af });
     expect(await j.run((d) => runExport({ format: "env", serializationFormat: "json" }, d))).toBe(0);
-    const lines = j.io.stdout().trimEnd().split("\n").map((l) => [l.slice(0, l.indexOf("=")), JSON.parse(l.slice(l.indexOf("=") + 1))]);
+    const lines = j.io
+      .stdout()
+      .trimEnd()
+      .split("\n")
+      .map((l) => [l.slice(0, l.indexOf("=")), JSON.parse(l.slice(l.indexOf("=") + 1))]);
     expect(Object.fromEntries(lines)).toEqual(EXPORTED);
   });
 
   it("--pattern and --prefix: only the ids in scope; the pattern goes to the server", async () => {
-    const af = await fakeAirflow([...ROWS, { connection_id: "web_2", conn_type: "http" }, { connection_id: "xweb", conn_type: "http" }]);
+    const af = await fakeAirflow([
+      ...ROWS,
+      { connection_id: "web_2", conn_type: "http" },
+      { connection_id: "xweb", conn_type: "http" },
+    ]);
     const s = setup({ airflow: af });
     expect(await s.run((d) => runExport({ pattern: "web" }, d))).toBe(0);
     expect(Object.keys(JSON.parse(s.io.stdout()))).toEqual(["web", "web_2", "xweb"]);
@@ -70,10 +106,17 @@ describe("export to stdout", () => {
     expect(out).toMatch(/^# {3}AIRCONN_WEB_PASSWORD +web +password$/m);
     const doc = parseYaml(out) as { connections: Array<Record<string, unknown>> };
     expect(doc.connections.map((c) => c.connection_id)).toEqual(["pg", "web"]);
-    expect(doc.connections[1]).toMatchObject({ conn_type: "http", host: "api.example.com", port: 443, password: "${AIRCONN_WEB_PASSWORD}" });
+    expect(doc.connections[1]).toMatchObject({
+      conn_type: "http",
+      host: "api.example.com",
+      port: 443,
+      password: "${AIRCONN_WEB_PASSWORD}",
+    });
     expect(doc.connections[0]!.extra).toEqual({ sslmode: "require", api_key: "${AIRCONN_PG_EXTRA_API_KEY}" });
     expect(out).not.toContain("***");
-    expect(s.io.stderr()).toBe("exported 2 connections; set the 2 environment variables listed at its top to the real secrets before apply\n");
+    expect(s.io.stderr()).toBe(
+      "exported 2 connections; set the 2 environment variables listed at its top to the real secrets before apply\n",
+    );
   });
 
   it("an empty selection is a valid document: {} and 'exported 0 connections'", async () => {
@@ -114,7 +157,10 @@ describe("export to a file", () => {
     const af = await fakeAirflow(ROWS);
     const dir = tempFolder();
     for (const [o, message] of [
-      [{ file: join(dir, "out.txt") }, /cannot tell the format of .*out\.txt from its extension\nhint: use \.json, \.yaml or \.env, or pass --format/],
+      [
+        { file: join(dir, "out.txt") },
+        /cannot tell the format of .*out\.txt from its extension\nhint: use \.json, \.yaml or \.env, or pass --format/,
+      ],
       [{ format: "json", serializationFormat: "json" }, /--serialization-format applies to env files only/],
       [{ file: dir, format: "json" }, /^airconn: /],
     ] as const) {

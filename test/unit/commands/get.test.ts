@@ -8,8 +8,15 @@ import { closeAirflows, fakeAirflow, setup, tempFolder } from "../commands-suppo
 afterEach(closeAirflows);
 
 const pg = {
-  connection_id: "pg", conn_type: "postgres", description: "main db", host: "db", login: "app", schema: "sales", port: 5432,
-  password: "s3cret", extra: '{"sslmode": "require", "api_token": "tok-1"}',
+  connection_id: "pg",
+  conn_type: "postgres",
+  description: "main db",
+  host: "db",
+  login: "app",
+  schema: "sales",
+  port: 5432,
+  password: "s3cret",
+  extra: '{"sslmode": "require", "api_token": "tok-1"}',
 };
 
 describe("get", () => {
@@ -20,7 +27,18 @@ describe("get", () => {
     expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/connections/pg"]);
     const c = JSON.parse(s.io.stdout()) as Record<string, unknown>;
     expect(c).toEqual({ ...pg, password: "***", extra: '{"sslmode": "require", "api_token": "***"}', team_name: null });
-    expect(Object.keys(c)).toEqual(["connection_id", "conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name"]);
+    expect(Object.keys(c)).toEqual([
+      "connection_id",
+      "conn_type",
+      "description",
+      "host",
+      "login",
+      "schema",
+      "port",
+      "password",
+      "extra",
+      "team_name",
+    ]);
     expect(s.io.stdout()).not.toContain("s3cret");
     expect(s.io.stderr()).toBe("");
   });
@@ -29,7 +47,9 @@ describe("get", () => {
     const af = await fakeAirflow([{ connection_id: "web", conn_type: "http", host: "api.example.com", port: 443 }]);
     const s = setup({ airflow: af });
     expect(await s.run((d) => runGet({ id: "web" }, d))).toBe(0);
-    expect(s.io.stdout()).toBe("connection_id\tweb\nconn_type\thttp\ndescription\t\nhost\tapi.example.com\nlogin\t\nschema\t\nport\t443\npassword\t\nextra\t\nteam_name\t\n");
+    expect(s.io.stdout()).toBe(
+      "connection_id\tweb\nconn_type\thttp\ndescription\t\nhost\tapi.example.com\nlogin\t\nschema\t\nport\t443\npassword\t\nextra\t\nteam_name\t\n",
+    );
     const y = setup({ airflow: af, globals: { output: "yaml" } });
     expect(await y.run((d) => runGet({ id: "web" }, d))).toBe(0);
     expect(y.io.stdout()).toMatch(/^connection_id: web\nconn_type: http\ndescription: null\nhost: api\.example\.com\n/);
@@ -66,7 +86,9 @@ describe("get", () => {
     const af = await fakeAirflow([pg]);
     const s = setup({ airflow: af, env: { AIRCONN_TOKEN: af.mintToken({ expiresInSeconds: -60 }) } });
     expect(await s.run((d) => runGet({ id: "pg" }, d))).toBe(4);
-    expect(s.io.stderr()).toMatch(/^airconn: Token Expired\nhint: your token has expired: run `airconn login` again\n$/);
+    expect(s.io.stderr()).toMatch(
+      /^airconn: Token Expired\nhint: your token has expired: run `airconn login` again\n$/,
+    );
   });
 
   it("no token at all exits 4 before any request", async () => {
@@ -80,10 +102,17 @@ describe("get", () => {
   it("AIRCONN_USERNAME + AIRCONN_PASSWORD get a token for the run (POST /auth/token) and store nothing", async () => {
     const af = await fakeAirflow([pg]);
     const dir = tempFolder();
-    const s = setup({ airflow: af, globals: { output: "json" }, env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_TOKEN: "", AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" } });
+    const s = setup({
+      airflow: af,
+      globals: { output: "json" },
+      env: { AIRCONN_CONFIG_DIR: dir, AIRCONN_TOKEN: "", AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" },
+    });
     expect(await s.run((d) => runGet({ id: "pg" }, d))).toBe(0);
     expect(JSON.parse(s.io.stdout()).connection_id).toBe("pg");
-    expect(af.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["POST /auth/token 201", "GET /api/v2/connections/pg 200"]);
+    expect(af.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      "POST /auth/token 201",
+      "GET /api/v2/connections/pg 200",
+    ]);
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -91,6 +120,8 @@ describe("get", () => {
     const af = await fakeAirflow();
     const s = setup({ airflow: af, env: { AIRCONN_API_URL: "http://127.0.0.1:59998" } });
     expect(await s.run((d) => runGet({ id: "x" }, d))).toBe(1);
-    expect(s.io.stderr()).toBe("airconn: cannot connect to http://127.0.0.1:59998: connection refused\nhint: is the Airflow API server running? Check the URL with `airconn profile show`\n");
+    expect(s.io.stderr()).toBe(
+      "airconn: cannot connect to http://127.0.0.1:59998: connection refused\nhint: is the Airflow API server running? Check the URL with `airconn profile show`\n",
+    );
   });
 });

@@ -4,14 +4,24 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runLogin, runLogout } from "../../../src/commands/login.js";
 import { runGet } from "../../../src/commands/get.js";
-import { closeAirflows, configFolder, fakeAirflow, fakePrompter, inConfig, readConfig, tempFolder, type Airflow } from "../commands-support.js";
+import {
+  closeAirflows,
+  configFolder,
+  fakeAirflow,
+  fakePrompter,
+  inConfig,
+  readConfig,
+  tempFolder,
+  type Airflow,
+} from "../commands-support.js";
 
 afterEach(closeAirflows);
 
 const config = readConfig;
 const noConfig = (dir: string) => expect(() => readConfig(dir)).toThrow();
 /** inConfig() with `--api-url` of the server unless told. */
-const withUrl = (af: Airflow, dir: string, o: Parameters<typeof inConfig>[2] = {}) => inConfig(af, dir, { ...o, globals: { apiUrl: af.url, ...o.globals } });
+const withUrl = (af: Airflow, dir: string, o: Parameters<typeof inConfig>[2] = {}) =>
+  inConfig(af, dir, { ...o, globals: { apiUrl: af.url, ...o.globals } });
 const calls = (af: Airflow) => af.requests.map((q) => `${q.method} ${q.path}`);
 
 describe("login with a user and password", () => {
@@ -25,19 +35,31 @@ describe("login with a user and password", () => {
     expect(af.requests[1]!.query.get("limit")).toBe("1");
     const p = config(dir);
     expect(p.current_profile).toBe("default");
-    expect(p.profiles.default).toEqual({ api_url: af.url, token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), username: "admin" });
+    expect(p.profiles.default).toEqual({
+      api_url: af.url,
+      token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      username: "admin",
+    });
     expect(af.requests[1]!.headers.authorization).toBe(`Bearer ${p.profiles.default!.token as string}`);
     expect(s.io.stdout()).toBe("");
-    expect(s.io.stderr()).toMatch(/^Logged in to http:\/\/127\.0\.0\.1:\d+ as admin \(profile default\); the token expires \d{4}-\d\d-\d\dT[\d:.]+Z\.\n$/);
+    expect(s.io.stderr()).toMatch(
+      /^Logged in to http:\/\/127\.0\.0\.1:\d+ as admin \(profile default\); the token expires \d{4}-\d\d-\d\dT[\d:.]+Z\.\n$/,
+    );
     expect(s.io.stderr()).not.toContain(p.profiles.default!.token as string);
   });
 
   it("AIRCONN_USERNAME and AIRCONN_PASSWORD; -p NAME logs in to that profile", async () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
-    const s = withUrl(af, dir, { env: { AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" }, globals: { profile: "ci" } });
+    const s = withUrl(af, dir, {
+      env: { AIRCONN_USERNAME: "admin", AIRCONN_PASSWORD: "admin" },
+      globals: { profile: "ci" },
+    });
     expect(await s.run((d) => runLogin({}, d))).toBe(0);
-    expect(config(dir)).toMatchObject({ current_profile: "ci", profiles: { ci: { api_url: af.url, username: "admin" } } });
+    expect(config(dir)).toMatchObject({
+      current_profile: "ci",
+      profiles: { ci: { api_url: af.url, username: "admin" } },
+    });
     expect(s.io.stderr()).toMatch(/\(profile ci\)/);
   });
 
@@ -46,17 +68,23 @@ describe("login with a user and password", () => {
     const dir = tempFolder();
     const s = withUrl(af, dir, { stdin: "wrong" });
     expect(await s.run((d) => runLogin({ username: "admin", passwordStdin: true }, d))).toBe(4);
-    expect(s.io.stderr()).toMatch(/^airconn: login failed: Invalid credentials\nhint: check the user name and password\n$/);
+    expect(s.io.stderr()).toMatch(
+      /^airconn: login failed: Invalid credentials\nhint: check the user name and password\n$/,
+    );
     expect(calls(af)).toEqual(["POST /auth/token"]);
     noConfig(dir);
   });
 
   it("a server without /auth/token (not the simple auth manager, or a wrong URL): exit 1, the hint names --token-stdin", async () => {
-    const af = await fakeAirflow([], { intercept: (r) => r.path === "/auth/token" ? { status: 404, json: { detail: "Not Found" } } : undefined });
+    const af = await fakeAirflow([], {
+      intercept: (r) => (r.path === "/auth/token" ? { status: 404, json: { detail: "Not Found" } } : undefined),
+    });
     const dir = tempFolder();
     const s = withUrl(af, dir, { stdin: "admin" });
     expect(await s.run((d) => runLogin({ username: "admin", passwordStdin: true }, d))).toBe(1);
-    expect(s.io.stderr()).toMatch(/^airconn: POST http:\/\/127\.0\.0\.1:\d+\/auth\/token answered 404 .* does not serve the Airflow API\nhint: .*get a token its way and pass it with --token-stdin or AIRCONN_TOKEN\n$/);
+    expect(s.io.stderr()).toMatch(
+      /^airconn: POST http:\/\/127\.0\.0\.1:\d+\/auth\/token answered 404 .* does not serve the Airflow API\nhint: .*get a token its way and pass it with --token-stdin or AIRCONN_TOKEN\n$/,
+    );
     noConfig(dir);
   });
 
@@ -64,7 +92,11 @@ describe("login with a user and password", () => {
     const af = await fakeAirflow();
     const dir = tempFolder();
     for (const [o, stdin, message] of [
-      [{}, "", /^airconn: no user name: pass --username \(or set AIRCONN_USERNAME\)\nhint: in scripts: --username U --password-stdin, or --token-stdin\n$/],
+      [
+        {},
+        "",
+        /^airconn: no user name: pass --username \(or set AIRCONN_USERNAME\)\nhint: in scripts: --username U --password-stdin, or --token-stdin\n$/,
+      ],
       [{ username: "admin" }, "", /^airconn: no password: pass --password-stdin \(or set AIRCONN_PASSWORD\)\n$/],
       [{ username: "admin", passwordStdin: true }, "", /^airconn: --password-stdin: standard input was empty\n$/],
       [{ passwordStdin: true, tokenStdin: true }, "x", /cannot be used together/],
@@ -84,7 +116,11 @@ describe("login with a user and password", () => {
     const fp = fakePrompter([af.url, "admin", "admin"]);
     const s = inConfig(af, dir, { tty: true, prompter: fp.prompter });
     expect(await s.run((d) => runLogin({}, d))).toBe(0);
-    expect(fp.asked.map((q) => [q.kind, q.message])).toEqual([["input", "Airflow API URL"], ["input", "Username"], ["password", "Password"]]);
+    expect(fp.asked.map((q) => [q.kind, q.message])).toEqual([
+      ["input", "Airflow API URL"],
+      ["input", "Username"],
+      ["password", "Password"],
+    ]);
     expect(config(dir).profiles.default).toMatchObject({ api_url: af.url, username: "admin" });
   });
 });
@@ -113,7 +149,9 @@ describe("login --token-stdin", () => {
     const dir = configFolder({ profiles: { tc: { api_url: af.url, token_command: "echo x" } } });
     const s = withUrl(af, dir, { stdin: af.adminToken, globals: { profile: "tc" } });
     expect(await s.run((d) => runLogin({ tokenStdin: true }, d))).toBe(0);
-    expect(s.io.stderr()).toMatch(/^airconn: warning: profile tc has a token command, which is used before the stored token: remove it with `airconn profile set tc --token-command ''`/m);
+    expect(s.io.stderr()).toMatch(
+      /^airconn: warning: profile tc has a token command, which is used before the stored token: remove it with `airconn profile set tc --token-command ''`/m,
+    );
     expect(config(dir).profiles.tc).toMatchObject({ token: af.adminToken, token_command: "echo x" });
   });
 });
@@ -121,7 +159,10 @@ describe("login --token-stdin", () => {
 describe("logout", () => {
   it("removes the stored token and keeps the profile; a second logout says there is none (exit 0 both times)", async () => {
     const af = await fakeAirflow();
-    const dir = configFolder({ current_profile: "p", profiles: { p: { api_url: af.url, token: af.adminToken, username: "admin" } } });
+    const dir = configFolder({
+      current_profile: "p",
+      profiles: { p: { api_url: af.url, token: af.adminToken, username: "admin" } },
+    });
     const s = withUrl(af, dir);
     expect(await s.run((d) => runLogout(d))).toBe(0);
     expect(s.io.stderr()).toBe("Removed the token from profile p.\n");

@@ -4,17 +4,29 @@ import { closeAirflows, fakeAirflow, setup } from "../commands-support.js";
 
 afterEach(closeAirflows);
 
-const seed = () => fakeAirflow([{
-  connection_id: "pg", conn_type: "postgres", host: "db1", port: 5432, login: "app", password: "stored-secret", description: "main",
-  extra: '{"sslmode": "require", "api_token": "tok-123", "ratio": 1.0, "old": true}',
-}]);
+const seed = () =>
+  fakeAirflow([
+    {
+      connection_id: "pg",
+      conn_type: "postgres",
+      host: "db1",
+      port: 5432,
+      login: "app",
+      password: "stored-secret",
+      description: "main",
+      extra: '{"sslmode": "require", "api_token": "tok-123", "ratio": 1.0, "old": true}',
+    },
+  ]);
 
 describe("patch: only the fields given, named in update_mask", () => {
   it("--host: GETs the type, PATCHes {connection_id, conn_type, host} with update_mask=host", async () => {
     const af = await seed();
     const s = setup({ airflow: af, globals: { output: "json" } });
     expect(await s.run((d) => runPatch({ id: "pg", host: "db2" }, d))).toBe(0);
-    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/connections/pg", "PATCH /api/v2/connections/pg"]);
+    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /api/v2/connections/pg",
+      "PATCH /api/v2/connections/pg",
+    ]);
     const p = af.requests[1]!;
     expect(p.query.getAll("update_mask")).toEqual(["host"]);
     expect(p.json).toEqual({ connection_id: "pg", conn_type: "postgres", host: "db2" });
@@ -34,10 +46,19 @@ describe("patch: only the fields given, named in update_mask", () => {
   it("--unset sends null for each field, with the field in the mask; a new password from stdin", async () => {
     const af = await seed();
     const s = setup({ airflow: af, stdin: "n3w\n" });
-    expect(await s.run((d) => runPatch({ id: "pg", unset: ["description", "port", "team"], passwordStdin: true }, d))).toBe(0);
+    expect(
+      await s.run((d) => runPatch({ id: "pg", unset: ["description", "port", "team"], passwordStdin: true }, d)),
+    ).toBe(0);
     const p = af.requests[1]!;
     expect(p.query.getAll("update_mask")).toEqual(["description", "port", "password", "team_name"]);
-    expect(p.json).toEqual({ connection_id: "pg", conn_type: "postgres", password: "n3w", description: null, port: null, team_name: null });
+    expect(p.json).toEqual({
+      connection_id: "pg",
+      conn_type: "postgres",
+      password: "n3w",
+      description: null,
+      port: null,
+      team_name: null,
+    });
     expect(af.stored("pg")).toMatchObject({ description: null, port: null, password: "n3w", host: "db1" });
   });
 
@@ -79,16 +100,37 @@ describe("patch: only the fields given, named in update_mask", () => {
 describe("patch --set-extra / --unset-extra", () => {
   it("merges onto the current extra: *** stays ***, order and 1.0 kept, JSON values typed, mask = extra", async () => {
     // the server shows api_token as "***"; sent back as "***", it keeps the stored token
-    const af = await fakeAirflow([{ connection_id: "pg", conn_type: "postgres", extra: '{"sslmode": "require", "api_token": "tok-123", "ratio": 1.0, "old": true}' }]);
+    const af = await fakeAirflow([
+      {
+        connection_id: "pg",
+        conn_type: "postgres",
+        extra: '{"sslmode": "require", "api_token": "tok-123", "ratio": 1.0, "old": true}',
+      },
+    ]);
     const s = setup({ airflow: af });
-    expect(await s.run((d) => runPatch({ id: "pg", setExtra: ["sslmode=disable", "timeout=30", "flags={\"a\": [1, 2]}", "name=plain text"], unsetExtra: ["old"] }, d))).toBe(0);
+    expect(
+      await s.run((d) =>
+        runPatch(
+          {
+            id: "pg",
+            setExtra: ["sslmode=disable", "timeout=30", 'flags={"a": [1, 2]}', "name=plain text"],
+            unsetExtra: ["old"],
+          },
+          d,
+        ),
+      ),
+    ).toBe(0);
     const p = af.requests[1]!;
     expect(p.query.getAll("update_mask")).toEqual(["extra"]);
     expect(p.json).toEqual({
-      connection_id: "pg", conn_type: "postgres",
-      extra: '{"sslmode": "disable", "api_token": "***", "ratio": 1.0, "timeout": 30, "flags": {"a": [1, 2]}, "name": "plain text"}',
+      connection_id: "pg",
+      conn_type: "postgres",
+      extra:
+        '{"sslmode": "disable", "api_token": "***", "ratio": 1.0, "timeout": 30, "flags": {"a": [1, 2]}, "name": "plain text"}',
     });
-    expect(af.stored("pg")!.extra).toBe('{"sslmode": "disable", "api_token": "tok-123", "ratio": 1.0, "timeout": 30, "flags": {"a": [1, 2]}, "name": "plain text"}');
+    expect(af.stored("pg")!.extra).toBe(
+      '{"sslmode": "disable", "api_token": "tok-123", "ratio": 1.0, "timeout": 30, "flags": {"a": [1, 2]}, "name": "plain text"}',
+    );
   });
 
   it("--unset-extra of a missing key warns; an empty stored extra starts from {}", async () => {
@@ -102,8 +144,9 @@ describe("patch --set-extra / --unset-extra", () => {
     expect(() => mergeExtra("not json", [["a", 1 as never]], [], () => {})).toThrow(/not JSON/);
     expect(() => mergeExtra("[1]", [], ["a"], () => {})).toThrow(/not a JSON object/);
     expect(() => mergeExtra('{"note": "***"}', [["a", "b"]], [], () => {})).toThrow(/extra.note .*literally/);
-    expect(mergeExtra('{"secret": ["***", "***"], "password": "***"}', [["a", "b"]], [], () => {}))
-      .toBe('{"secret": ["***", "***"], "password": "***", "a": "b"}');
+    expect(mergeExtra('{"secret": ["***", "***"], "password": "***"}', [["a", "b"]], [], () => {})).toBe(
+      '{"secret": ["***", "***"], "password": "***", "a": "b"}',
+    );
     // removing or replacing the unsafe key makes it safe
     expect(mergeExtra('{"note": "***"}', [["note", "real"]], [], () => {})).toBe('{"note": "real"}');
   });

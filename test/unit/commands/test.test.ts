@@ -4,21 +4,52 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runTest } from "../../../src/commands/test.js";
 import {
-  airflow32, airflow33, asAdmin, clock, closeAirflows, enqueues, fakeAirflow, interrupted, literal, REFUSED, setup, UNREACHABLE_HOST, type FakeAirflow,
+  airflow32,
+  airflow33,
+  asAdmin,
+  clock,
+  closeAirflows,
+  enqueues,
+  fakeAirflow,
+  interrupted,
+  literal,
+  REFUSED,
+  setup,
+  UNREACHABLE_HOST,
+  type FakeAirflow,
 } from "../commands-support.js";
 
 afterEach(closeAirflows);
 
 // The server shows the password and extra.token as "***".
-const stored = { connection_id: "pg", conn_type: "postgres", host: "db", port: 5432, login: "app", password: "real", extra: '{"token": "t0ken", "a": 1}' };
+const stored = {
+  connection_id: "pg",
+  conn_type: "postgres",
+  host: "db",
+  port: 5432,
+  login: "app",
+  password: "real",
+  extra: '{"token": "t0ken", "a": 1}',
+};
 
 describe("test", () => {
   it("a stored connection: GET it and send it back as the body; ok → exit 0 and one line", async () => {
     const af = await fakeAirflow([stored]);
     const s = setup({ airflow: af });
     expect(await s.run((d) => runTest({ id: "pg" }, d))).toBe(0);
-    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v2/connections/pg", "POST /api/v2/connections/test"]);
-    expect(af.requests[1]!.json).toEqual({ connection_id: "pg", conn_type: "postgres", host: "db", port: 5432, login: "app", password: "***", extra: '{"token": "***", "a": 1}' });
+    expect(af.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /api/v2/connections/pg",
+      "POST /api/v2/connections/test",
+    ]);
+    expect(af.requests[1]!.json).toEqual({
+      connection_id: "pg",
+      conn_type: "postgres",
+      host: "db",
+      port: 5432,
+      login: "app",
+      password: "***",
+      extra: '{"token": "***", "a": 1}',
+    });
     expect(s.io.stdout()).toBe("ok: Connection successfully tested\n");
     expect(af.stored("pg")!.password).toBe("real");
   });
@@ -26,7 +57,10 @@ describe("test", () => {
   it("status false → exit 1, 'failed: ...' on stdout; -o json prints the response", async () => {
     // a hook's message over two lines, as the server passes it on (scripted: the fake's hook messages are one line)
     const af = await fakeAirflow([stored], {
-      intercept: (r) => r.path.endsWith("/test") ? { status: 200, json: { status: false, message: "connection refused\nat db:5432" } } : undefined,
+      intercept: (r) =>
+        r.path.endsWith("/test")
+          ? { status: 200, json: { status: false, message: "connection refused\nat db:5432" } }
+          : undefined,
     });
     const s = setup({ airflow: af });
     expect(await s.run((d) => runTest({ id: "pg" }, d))).toBe(1);
@@ -40,21 +74,41 @@ describe("test", () => {
   it("testing disabled (403) → exit 1, not 4, with the server setting as hint; another 403 stays 4", async () => {
     const s = setup({ airflow: await fakeAirflow([stored], { testConnection: "Disabled" }) });
     expect(await s.run((d) => runTest({ id: "pg" }, d))).toBe(1);
-    expect(s.io.stderr()).toMatch(/^airconn: Testing connections is disabled.*\nhint: .*AIRFLOW__CORE__TEST_CONNECTION=Enabled/);
+    expect(s.io.stderr()).toMatch(
+      /^airconn: Testing connections is disabled.*\nhint: .*AIRFLOW__CORE__TEST_CONNECTION=Enabled/,
+    );
     // a 403 of the permission check ({"detail": "Forbidden"})
-    const t = setup({ airflow: await fakeAirflow([stored], { faults: { status: 403, pathPattern: "/connections/test$" } }) });
+    const t = setup({
+      airflow: await fakeAirflow([stored], { faults: { status: 403, pathPattern: "/connections/test$" } }),
+    });
     expect(await t.run((d) => runTest({ id: "pg" }, d))).toBe(4);
   });
 
   it("an unsaved connection from field flags or --uri: no GET, a scratch id unless one is given", async () => {
     const af = await fakeAirflow();
     const s = setup({ airflow: af, stdin: "pw\n" });
-    expect(await s.run((d) => runTest({ type: "http", host: "api.example.com", port: 443, passwordStdin: true }, d))).toBe(0);
+    expect(
+      await s.run((d) => runTest({ type: "http", host: "api.example.com", port: 443, passwordStdin: true }, d)),
+    ).toBe(0);
     expect(af.requests).toHaveLength(1);
-    expect(af.requests[0]!.json).toEqual({ connection_id: expect.stringMatching(/^airconn_test_[0-9a-f]{12}$/), conn_type: "http", host: "api.example.com", port: 443, password: "pw" });
+    expect(af.requests[0]!.json).toEqual({
+      connection_id: expect.stringMatching(/^airconn_test_[0-9a-f]{12}$/),
+      conn_type: "http",
+      host: "api.example.com",
+      port: 443,
+      password: "pw",
+    });
     const t = setup({ airflow: af });
     expect(await t.run((d) => runTest({ id: "trial", uri: "mysql://u:p%40ss@h:3306/db" }, d))).toBe(0);
-    expect(af.requests[1]!.json).toEqual({ connection_id: "trial", conn_type: "mysql", host: "h", login: "u", password: "p@ss", port: 3306, schema: "db" });
+    expect(af.requests[1]!.json).toEqual({
+      connection_id: "trial",
+      conn_type: "mysql",
+      host: "h",
+      login: "u",
+      password: "p@ss",
+      port: 3306,
+      schema: "db",
+    });
   });
 
   it("a stored connection with overrides: the stored fields plus the flags", async () => {
@@ -66,7 +120,12 @@ describe("test", () => {
 
   it("nothing to test, or flags with --uri: exit 2, no request; a missing stored one: exit 3", async () => {
     const af = await fakeAirflow();
-    for (const o of [{}, { host: "h" }, { uri: "http://h", host: "x" }, { type: "http", password: "a", passwordStdin: true }]) {
+    for (const o of [
+      {},
+      { host: "h" },
+      { uri: "http://h", host: "x" },
+      { type: "http", password: "a", passwordStdin: true },
+    ]) {
       const s = setup({ airflow: af });
       expect(await s.run((d) => runTest(o, d)), JSON.stringify(o)).toBe(2);
     }
@@ -84,7 +143,15 @@ async function enqueueElsewhere(af: FakeAirflow, body: Record<string, unknown>):
 }
 
 // The server shows the password and extra.token as "***".
-const good = { connection_id: "pg", conn_type: "postgres", host: "db", port: 5432, login: "app", password: "real", extra: '{"token": "t0k3n", "region": "eu"}' };
+const good = {
+  connection_id: "pg",
+  conn_type: "postgres",
+  host: "db",
+  port: 5432,
+  login: "app",
+  password: "real",
+  extra: '{"token": "t0k3n", "region": "eu"}',
+};
 // A test of it fails: nothing listens at the fake's unreachable host.
 const bad = { connection_id: "broken", conn_type: "postgres", host: UNREACHABLE_HOST };
 
@@ -110,10 +177,21 @@ describe("test --on-worker (Airflow 3.3)", () => {
   it("never sends ***: a stored connection goes without its redacted secrets, with a warning", async () => {
     const af = await airflow33([good]);
     const s = setup({ airflow: af, ...clock(af) });
-    expect(await s.run((d) => runTest({ ids: ["pg"], onWorker: true, queue: "etl", executor: "LocalExecutor" }, d))).toBe(0);
+    expect(
+      await s.run((d) => runTest({ ids: ["pg"], onWorker: true, queue: "etl", executor: "LocalExecutor" }, d)),
+    ).toBe(0);
     const body = enqueues(af)[0]!.json as Record<string, unknown>;
     expect(JSON.stringify(body)).not.toContain("***");
-    expect(body).toEqual({ connection_id: "pg", conn_type: "postgres", host: "db", port: 5432, login: "app", extra: '{"region": "eu"}', queue: "etl", executor: "LocalExecutor" });
+    expect(body).toEqual({
+      connection_id: "pg",
+      conn_type: "postgres",
+      host: "db",
+      port: 5432,
+      login: "app",
+      extra: '{"region": "eu"}',
+      queue: "etl",
+      executor: "LocalExecutor",
+    });
     expect(s.io.stderr()).toMatch(/warning: pg: password, extra\.token are not sent to the worker/);
     expect(af.connectionTests()[0]).toMatchObject({ queue: "etl", executor: "LocalExecutor", state: "success" });
   });
@@ -123,7 +201,13 @@ describe("test --on-worker (Airflow 3.3)", () => {
     const s = setup({ airflow: af, ...clock(af), globals: { output: "json" } });
     expect(await s.run((d) => runTest({ ids: ["broken"], onWorker: true }, d))).toBe(1);
     const token = af.connectionTests()[0]!.token;
-    expect(JSON.parse(s.io.stdout())).toEqual({ connection_id: "broken", token, state: "failed", status: false, message: REFUSED });
+    expect(JSON.parse(s.io.stdout())).toEqual({
+      connection_id: "broken",
+      token,
+      state: "failed",
+      status: false,
+      message: REFUSED,
+    });
     const other = await airflow33([bad]);
     const t = setup({ airflow: other, ...clock(other) });
     expect(await t.run((d) => runTest({ ids: ["broken"], onWorker: true }, d))).toBe(1);
@@ -134,7 +218,10 @@ describe("test --on-worker (Airflow 3.3)", () => {
     const af = await airflow33([good]);
     const s = setup({ airflow: af, ...clock(af), globals: { verbose: true } });
     expect(await s.run((d) => runTest({ ids: ["pg"], onWorker: true }, d))).toBe(0);
-    const states = s.io.stderr().split("\n").filter((l) => /^\* pg: /.test(l));
+    const states = s.io
+      .stderr()
+      .split("\n")
+      .filter((l) => /^\* pg: /.test(l));
     expect(states).toEqual(["* pg: pending", "* pg: queued", "* pg: running", "* pg: success"]);
   });
 
@@ -142,11 +229,15 @@ describe("test --on-worker (Airflow 3.3)", () => {
     const af = await airflow33([good]);
     const s = setup({ airflow: af, ...clock(af) });
     expect(await s.run((d) => runTest({ ids: ["pg"], onWorker: true, executor: "Nope" }, d))).toBe(2);
-    expect(s.io.stderr()).toMatch(/^airconn: Executor 'Nope' is not configured\. Configured executors: \['LocalExecutor'\]$/m);
+    expect(s.io.stderr()).toMatch(
+      /^airconn: Executor 'Nope' is not configured\. Configured executors: \['LocalExecutor'\]$/m,
+    );
     const offServer = await airflow33([good], { testConnection: "Disabled" });
     const off = setup({ airflow: offServer, ...clock(offServer) });
     expect(await off.run((d) => runTest({ ids: ["pg"], onWorker: true }, d))).toBe(1);
-    expect(off.io.stderr()).toMatch(/Testing connections is disabled.*\nhint: .*AIRFLOW__CORE__TEST_CONNECTION=Enabled/);
+    expect(off.io.stderr()).toMatch(
+      /Testing connections is disabled.*\nhint: .*AIRFLOW__CORE__TEST_CONNECTION=Enabled/,
+    );
     // a test of pg started by someone else is still pending
     const busyServer = await airflow33([good]);
     await enqueueElsewhere(busyServer, { connection_id: "pg", conn_type: "postgres" });
@@ -163,7 +254,11 @@ describe("test --on-worker (Airflow 3.3)", () => {
     expect(await s.run((d) => runTest({ ids: ["slow"], onWorker: true, wait: 5 }, d))).toBe(1);
     expect(s.io.stdout()).toBe("");
     const token = af.connectionTests()[0]!.token;
-    expect(s.io.stderr()).toMatch(new RegExp(`no result after 5 s \\(state: pending\\).*token is ${literal(token)}\\nhint: see its result later with: airconn test --poll ${literal(token)}\\n`));
+    expect(s.io.stderr()).toMatch(
+      new RegExp(
+        `no result after 5 s \\(state: pending\\).*token is ${literal(token)}\\nhint: see its result later with: airconn test --poll ${literal(token)}\\n`,
+      ),
+    );
     expect(c.slept).toEqual([500, 750, 1125, 1688, 937]); // the last sleep ends at the deadline
     // a hook that never returns: running until --wait runs out; the poll backoff stops growing at 2 s
     const hung = await airflow33([{ connection_id: "slow2", conn_type: "http", host: "hang.invalid" }]);
@@ -191,14 +286,23 @@ describe("test --on-worker (Airflow 3.3)", () => {
     const s = interrupted(af);
     expect(await s.run((d) => runTest({ ids: ["slow"], onWorker: true }, d))).toBe(130);
     const token = af.connectionTests()[0]!.token;
-    expect(s.io.stderr()).toMatch(new RegExp(`interrupted; the test of slow goes on on the server: see its result with \`airconn test --poll ${literal(token)}\``));
+    expect(s.io.stderr()).toMatch(
+      new RegExp(
+        `interrupted; the test of slow goes on on the server: see its result with \`airconn test --poll ${literal(token)}\``,
+      ),
+    );
   });
 
   it("against Airflow 3.2: refuses, naming the version, and sends nothing to enqueue-test (nor reads the connection)", async () => {
     const af = await airflow32([good]);
     const s = setup({ airflow: af, ...clock() });
     expect(await s.run((d) => runTest({ ids: ["pg"], onWorker: true }, d))).toBe(2);
-    expect(s.io.stderr()).toMatch(new RegExp(`^airconn: --on-worker: tests on a worker need Airflow 3\\.3 or later, and ${literal(af.url)} runs Airflow 3\\.2\\.1$`, "m"));
+    expect(s.io.stderr()).toMatch(
+      new RegExp(
+        `^airconn: --on-worker: tests on a worker need Airflow 3\\.3 or later, and ${literal(af.url)} runs Airflow 3\\.2\\.1$`,
+        "m",
+      ),
+    );
     expect(af.requests.map((q) => `${q.method} ${q.path}`)).toEqual(["GET /api/v2/version"]);
     const p = setup({ airflow: af, ...clock() });
     expect(await p.run((d) => runTest({ poll: "x" }, d))).toBe(2);
@@ -234,19 +338,32 @@ describe("test --on-worker (Airflow 3.3)", () => {
 });
 
 describe("test many", () => {
-  const seed = [good, bad, { connection_id: "pg2", conn_type: "postgres", host: "db2" }, { connection_id: "other", conn_type: "http" }];
+  const seed = [
+    good,
+    bad,
+    { connection_id: "pg2", conn_type: "postgres", host: "db2" },
+    { connection_id: "other", conn_type: "http" },
+  ];
 
   it("--pattern -o json: one result per matching id, in the server's order; exit 1 when any failed", async () => {
     const af = await airflow32(seed);
     const s = setup({ airflow: af, globals: { output: "json" } });
     expect(await s.run((d) => runTest({ pattern: "%g%" }, d))).toBe(0);
     const out = JSON.parse(s.io.stdout()) as Array<{ connection_id: string; result: string }>;
-    expect(out.map((r) => [r.connection_id, r.result])).toEqual([["pg", "success"], ["pg2", "success"]]);
+    expect(out.map((r) => [r.connection_id, r.result])).toEqual([
+      ["pg", "success"],
+      ["pg2", "success"],
+    ]);
     expect(s.io.stderr()).toBe("tested 2: passed 2, failed 0\n");
     const t = setup({ airflow: af, globals: { output: "json" } });
     expect(await t.run((d) => runTest({ pattern: "%" }, d))).toBe(1);
     const all = JSON.parse(t.io.stdout()) as Array<{ connection_id: string; result: string; message: string }>;
-    expect(all.map((r) => [r.connection_id, r.result])).toEqual([["pg", "success"], ["broken", "failed"], ["pg2", "success"], ["other", "success"]]);
+    expect(all.map((r) => [r.connection_id, r.result])).toEqual([
+      ["pg", "success"],
+      ["broken", "failed"],
+      ["pg2", "success"],
+      ["other", "success"],
+    ]);
     expect(all[1]!.message).toBe(REFUSED);
   });
 
@@ -254,12 +371,19 @@ describe("test many", () => {
     const af = await airflow32(seed);
     const s = setup({ airflow: af, globals: { output: "plain" } });
     expect(await s.run((d) => runTest({ ids: ["pg", "missing", "pg", "broken"] }, d))).toBe(1);
-    expect(s.io.stdout()).toBe(`pg\tsuccess\tConnection successfully tested\nmissing\terror\tThe Connection with connection_id: \`missing\` was not found\nbroken\tfailed\t${REFUSED}\n`);
+    expect(s.io.stdout()).toBe(
+      `pg\tsuccess\tConnection successfully tested\nmissing\terror\tThe Connection with connection_id: \`missing\` was not found\nbroken\tfailed\t${REFUSED}\n`,
+    );
     expect(af.requests.filter((q) => q.path.endsWith("/connections/test"))).toHaveLength(2);
   });
 
   it("--prefix --on-worker: at most 4 tests at once, every id once, nothing sent as ***", async () => {
-    const many = Array.from({ length: 9 }, (_, i) => ({ connection_id: `w_${i}`, conn_type: "http", host: "h", password: "pw" }));
+    const many = Array.from({ length: 9 }, (_, i) => ({
+      connection_id: `w_${i}`,
+      conn_type: "http",
+      host: "h",
+      password: "pw",
+    }));
     const af = await airflow33([...many, { connection_id: "x_1", conn_type: "http" }]);
     const s = setup({ airflow: af, ...clock(af), globals: { output: "json", concurrency: 16 } });
     expect(await s.run((d) => runTest({ prefix: "w_", onWorker: true }, d))).toBe(0);
@@ -276,7 +400,11 @@ describe("test many", () => {
     expect(enqueues(af)).toHaveLength(9);
     expect(enqueues(af).some((q) => q.body.includes("***"))).toBe(false);
     // 3.3: the prefix went to the server
-    expect(af.requests.find((q) => q.method === "GET" && q.path === "/api/v2/connections")!.query.get("connection_id_prefix_pattern")).toBe("w_");
+    expect(
+      af.requests
+        .find((q) => q.method === "GET" && q.path === "/api/v2/connections")!
+        .query.get("connection_id_prefix_pattern"),
+    ).toBe("w_");
   });
 
   it("testing disabled stops the whole run with the hint (exit 1), not one error row per id", async () => {

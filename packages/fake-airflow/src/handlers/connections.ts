@@ -19,7 +19,9 @@ export function list(app: App, ex: Exchange): Reply {
       return def;
     }
     if (r.value < 0) {
-      errors.push(err("greater_than_equal", ["query", name], "Input should be greater than or equal to 0", raw, { ge: 0 }));
+      errors.push(
+        err("greater_than_equal", ["query", name], "Input should be greater than or equal to 0", raw, { ge: 0 }),
+      );
       return def;
     }
     return r.value;
@@ -68,7 +70,8 @@ export function create(app: App, input: Input): Reply {
 export function patchOne(app: App, id: string, input: Input, ex: Exchange): Reply {
   const v = connectionBody(app, input);
   if (!v.value) return e422(v.errors);
-  if (v.value.connection_id !== id) return detail(400, "The connection_id in the request body does not match the URL parameter");
+  if (v.value.connection_id !== id)
+    return detail(400, "The connection_id in the request body does not match the URL parameter");
   const old = app.store.get(id);
   if (!old) return notFound(id);
   const mask = ex.query.getAll("update_mask");

@@ -4,7 +4,13 @@ import { toResponse, type ConnectionResponse } from "../model/connections.js";
 import type { JwtSigner } from "../model/jwt.js";
 import type { Masker } from "../model/redact.js";
 import type { Store, StoredConnection } from "../model/store.js";
-import { missing, validateConnectionBody, type ConnectionBody, type PydError, type TeamRule } from "../model/validate.js";
+import {
+  missing,
+  validateConnectionBody,
+  type ConnectionBody,
+  type PydError,
+  type TeamRule,
+} from "../model/validate.js";
 import type { AirflowVersion } from "../model/versions.js";
 import type { WorkerTests } from "../model/worker-tests.js";
 import { detail, type Reply } from "../transport/reply.js";
@@ -38,7 +44,8 @@ export interface App {
 export type Input = unknown;
 
 export const e422 = (errors: PydError[]): Reply => detail(422, errors);
-export const notFound = (id: string): Reply => detail(404, `The Connection with connection_id: \`${id}\` was not found`);
+export const notFound = (id: string): Reply =>
+  detail(404, `The Connection with connection_id: \`${id}\` was not found`);
 
 const randomId = (n = 8) => {
   const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -6,7 +6,8 @@ import type { Exchange } from "../transport/http.js";
 import { detail, json, type Reply } from "../transport/reply.js";
 import { connectionBody, e422, type App, type Input } from "./shared.js";
 
-const TESTS_DISABLED = "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.";
+const TESTS_DISABLED =
+  "Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.";
 const TOKEN_HEADER = "Airflow-Connection-Test-Token";
 
 export function test(app: App, input: Input): Reply {
@@ -24,7 +25,10 @@ export function enqueueTest(app: App, input: Input): Reply {
   if (!app.testsEnabled) return detail(403, TESTS_DISABLED);
   const { connection, executor, queue, commit_on_success } = v.value;
   if (executor !== null && !app.executors.includes(executor)) {
-    return detail(422, `Executor ${pyRepr(executor)} is not configured. Configured executors: ${pyListRepr(app.executors)}`);
+    return detail(
+      422,
+      `Executor ${pyRepr(executor)} is not configured. Configured executors: ${pyListRepr(app.executors)}`,
+    );
   }
   if (app.workerTests.active(connection.connection_id)) {
     return detail(409, `An active connection test already exists for connection_id \`${connection.connection_id}\`.`);
@@ -40,5 +44,11 @@ export function pollTest(app: App, ex: Exchange): Reply {
   const token = Array.isArray(h) ? h[h.length - 1]! : h;
   const run = app.workerTests.get(token);
   if (!run) return detail(404, `No connection test found for token: \`${token}\``);
-  return json(200, { token: run.token, connection_id: run.connection_id, state: run.state, result_message: run.result_message, created_at: run.created_at });
+  return json(200, {
+    token: run.token,
+    connection_id: run.connection_id,
+    state: run.state,
+    result_message: run.result_message,
+    created_at: run.created_at,
+  });
 }

@@ -5,8 +5,16 @@ import type { Journal, NewConnection, Store, StoredConnection } from "./store.js
 import { InternalServerError, pySetRepr, type BulkAction, type ConnectionBody } from "./validate.js";
 
 export interface ConnectionResponse {
-  connection_id: string; conn_type: string; description: string | null; host: string | null; login: string | null;
-  schema: string | null; port: number | null; password: string | null; extra: string | null; team_name: string | null;
+  connection_id: string;
+  conn_type: string;
+  description: string | null;
+  host: string | null;
+  login: string | null;
+  schema: string | null;
+  port: number | null;
+  password: string | null;
+  extra: string | null;
+  team_name: string | null;
 }
 
 /** ConnectionResponse: the ten keys in Airflow's order, redacted. */
@@ -44,7 +52,12 @@ export function fromBody(b: ConnectionBody): NewConnection {
 const PLAIN_FIELDS = ["conn_type", "description", "host", "login", "schema", "port", "team_name"] as const;
 
 /** update_orm_from_pydantic: the fields a PATCH writes (see api-behaviour.md §1). */
-export function updateFields(old: StoredConnection, body: ConnectionBody, updateMask: string[] | null, m: Masker = MASKER_32): Partial<NewConnection> {
+export function updateFields(
+  old: StoredConnection,
+  body: ConnectionBody,
+  updateMask: string[] | null,
+  m: Masker = MASKER_32,
+): Partial<NewConnection> {
   const mask = updateMask && updateMask.length > 0 ? new Set(updateMask) : null;
   const out: Partial<NewConnection> = {};
   for (const f of PLAIN_FIELDS) {
@@ -52,7 +65,7 @@ export function updateFields(old: StoredConnection, body: ConnectionBody, update
     if (mask && !mask.has(f)) continue;
     (out as Record<string, unknown>)[f] = body[f];
   }
-  const touches = (f: "password" | "extra") => (!mask && body.fieldsSet.has(f)) || (mask !== null && mask.has(f));
+  const touches = (f: "password" | "extra") => (!mask && body.fieldsSet.has(f)) || mask?.has(f);
   if (touches("password") && body.password !== null) {
     const merged = body.password === REPLACEMENT ? old.password : body.password;
     if (merged) out.password = merged; // set_password ignores falsy values
@@ -73,8 +86,15 @@ export function updateFields(old: StoredConnection, body: ConnectionBody, update
 /** Raised for a database unique-constraint violation: 409 for the whole request. */
 export class UniqueViolation extends Error {}
 
-export interface BulkActionResult { success: string[]; errors: { error: string; status_code: number }[] }
-export interface BulkResult { create: BulkActionResult | null; update: BulkActionResult | null; delete: BulkActionResult | null }
+export interface BulkActionResult {
+  success: string[];
+  errors: { error: string; status_code: number }[];
+}
+export interface BulkResult {
+  create: BulkActionResult | null;
+  update: BulkActionResult | null;
+  delete: BulkActionResult | null;
+}
 
 /** BulkConnectionService. Throws UniqueViolation / InternalServerError after rolling back. */
 export function runBulk(store: Store, actions: BulkAction[], m: Masker = MASKER_32): BulkResult {
@@ -98,7 +118,10 @@ function bulkCreate(store: Store, a: Extract<BulkAction, { action: "create" }>, 
   const ids = [...new Set(a.entities.map((e) => e.connection_id))];
   const matched = new Set(ids.filter((id) => store.has(id)));
   if (a.action_on_existence === "fail" && matched.size > 0) {
-    r.errors.push({ error: `The connections with these connection_ids: ${pySetRepr(matched)} already exist.`, status_code: 409 });
+    r.errors.push({
+      error: `The connections with these connection_ids: ${pySetRepr(matched)} already exist.`,
+      status_code: 409,
+    });
     return;
   }
   for (const e of a.entities) {
@@ -106,10 +129,21 @@ function bulkCreate(store: Store, a: Extract<BulkAction, { action: "create" }>, 
     if (matched.has(e.connection_id)) {
       // overwrite: setattr for every field of model_dump(by_alias=True)
       const old = store.get(e.connection_id)!;
-      store.update(e.connection_id, {
-        conn_type: e.conn_type, description: e.description, host: e.host, login: e.login, schema: e.schema,
-        port: e.port, password: e.password ? e.password : old.password, extra: e.extra, team_name: e.team_name,
-      }, j);
+      store.update(
+        e.connection_id,
+        {
+          conn_type: e.conn_type,
+          description: e.description,
+          host: e.host,
+          login: e.login,
+          schema: e.schema,
+          port: e.port,
+          password: e.password ? e.password : old.password,
+          extra: e.extra,
+          team_name: e.team_name,
+        },
+        j,
+      );
     } else {
       if (store.has(e.connection_id)) throw new UniqueViolation(e.connection_id); // two INSERTs of one id
       checkColumnLimits(fromBody(e));
@@ -119,11 +153,20 @@ function bulkCreate(store: Store, a: Extract<BulkAction, { action: "create" }>, 
   }
 }
 
-function bulkUpdate(store: Store, a: Extract<BulkAction, { action: "update" }>, r: BulkActionResult, j: Journal, m: Masker): void {
+function bulkUpdate(
+  store: Store,
+  a: Extract<BulkAction, { action: "update" }>,
+  r: BulkActionResult,
+  j: Journal,
+  m: Masker,
+): void {
   const ids = [...new Set(a.entities.map((e) => e.connection_id))];
   const missing = ids.filter((id) => !store.has(id));
   if (a.action_on_non_existence === "fail" && missing.length > 0) {
-    r.errors.push({ error: `The connections with these connection_ids: ${pySetRepr(missing)} were not found.`, status_code: 404 });
+    r.errors.push({
+      error: `The connections with these connection_ids: ${pySetRepr(missing)} were not found.`,
+      status_code: 404,
+    });
     return;
   }
   for (const e of a.entities) {
@@ -144,7 +187,10 @@ function bulkDelete(store: Store, a: Extract<BulkAction, { action: "delete" }>, 
   const ids = [...new Set(a.entities as string[])];
   const missing = ids.filter((id) => !store.has(id));
   if (a.action_on_non_existence === "fail" && missing.length > 0) {
-    r.errors.push({ error: `The connections with these connection_ids: ${pySetRepr(missing)} were not found.`, status_code: 404 });
+    r.errors.push({
+      error: `The connections with these connection_ids: ${pySetRepr(missing)} were not found.`,
+      status_code: 404,
+    });
     return;
   }
   for (const id of ids) if (store.delete(id, j)) r.success.push(id);
@@ -156,7 +202,8 @@ export function checkColumnLimits(c: Partial<NewConnection>): void {
     const v = c[k];
     if (typeof v === "string" && [...v].length > 500) throw new InternalServerError(`value too long for ${k}`);
   }
-  if (typeof c.port === "number" && (c.port > 2147483647 || c.port < -2147483648)) throw new InternalServerError("integer out of range");
+  if (typeof c.port === "number" && (c.port > 2147483647 || c.port < -2147483648))
+    throw new InternalServerError("integer out of range");
 }
 
 /**
@@ -164,10 +211,46 @@ export function checkColumnLimits(c: Partial<NewConnection>): void {
  * apache/airflow:3.2.1 image (plus sqlite). Anything else -> `Unknown hook type "x"`.
  */
 export const KNOWN_CONN_TYPES = new Set([
-  "aws", "emr", "redshift", "athena", "postgres", "mysql", "sqlite", "http", "ftp", "ftps", "sftp", "ssh",
-  "google_cloud_platform", "gcpbigquery", "gcpcloudsql", "azure", "wasb", "adls", "azure_data_lake", "azure_cosmos",
-  "azure_data_explorer", "azure_batch", "docker", "elasticsearch", "grpc", "vault", "odbc", "redis", "slack",
-  "slackwebhook", "smtp", "snowflake", "fs", "kubernetes", "git", "imap", "mssql", "oracle", "trino", "databricks",
+  "aws",
+  "emr",
+  "redshift",
+  "athena",
+  "postgres",
+  "mysql",
+  "sqlite",
+  "http",
+  "ftp",
+  "ftps",
+  "sftp",
+  "ssh",
+  "google_cloud_platform",
+  "gcpbigquery",
+  "gcpcloudsql",
+  "azure",
+  "wasb",
+  "adls",
+  "azure_data_lake",
+  "azure_cosmos",
+  "azure_data_explorer",
+  "azure_batch",
+  "docker",
+  "elasticsearch",
+  "grpc",
+  "vault",
+  "odbc",
+  "redis",
+  "slack",
+  "slackwebhook",
+  "smtp",
+  "snowflake",
+  "fs",
+  "kubernetes",
+  "git",
+  "imap",
+  "mssql",
+  "oracle",
+  "trino",
+  "databricks",
 ]);
 
 export const UNREACHABLE_HOST = "unreachable.invalid";
@@ -180,13 +263,25 @@ export function connectionUnderTest(store: Store, body: ConnectionBody, m: Maske
   if (!existing) return fromBody(body);
   const c = { ...existing, ...updateFields(existing, body, null, m) };
   return {
-    connection_id: c.connection_id, conn_type: c.conn_type, description: c.description, host: c.host, login: c.login,
-    schema: c.schema, port: c.port, password: c.password, extra: c.extra, team_name: c.team_name,
+    connection_id: c.connection_id,
+    conn_type: c.conn_type,
+    description: c.description,
+    host: c.host,
+    login: c.login,
+    schema: c.schema,
+    port: c.port,
+    password: c.password,
+    extra: c.extra,
+    team_name: c.team_name,
   };
 }
 
 /** POST /connections/test when enabled: merge with the stored connection, then a simulated hook test. */
-export function testConnection(store: Store, body: ConnectionBody, m: Masker = MASKER_32): { status: boolean; message: string } {
+export function testConnection(
+  store: Store,
+  body: ConnectionBody,
+  m: Masker = MASKER_32,
+): { status: boolean; message: string } {
   return hookTest(connectionUnderTest(store, body, m));
 }
 
@@ -195,7 +290,10 @@ export function hookTest(conn: NewConnection): { status: boolean; message: strin
   if (!KNOWN_CONN_TYPES.has(conn.conn_type)) return { status: false, message: `Unknown hook type "${conn.conn_type}"` };
   if (conn.host === UNREACHABLE_HOST) {
     const port = conn.port ?? 0;
-    return { status: false, message: `[Errno 111] Connection refused: could not connect to ${UNREACHABLE_HOST}${port ? `:${port}` : ""}` };
+    return {
+      status: false,
+      message: `[Errno 111] Connection refused: could not connect to ${UNREACHABLE_HOST}${port ? `:${port}` : ""}`,
+    };
   }
   if (conn.host === HANGING_HOST) {
     return { status: false, message: `[Errno 110] Connection timed out: could not connect to ${HANGING_HOST}` };

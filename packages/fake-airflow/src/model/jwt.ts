@@ -12,7 +12,10 @@ export interface JwtClaims {
 
 export class JwtSigner {
   private readonly secret: Buffer;
-  constructor(secret: Buffer = randomBytes(32), readonly leewaySeconds = 0) {
+  constructor(
+    secret: Buffer = randomBytes(32),
+    readonly leewaySeconds = 0,
+  ) {
     this.secret = secret;
   }
 
@@ -36,7 +39,10 @@ export class JwtSigner {
   }
 
   /** "ok" with the claims, "expired" (401 Token Expired) or "invalid" (403 Invalid JWT token). */
-  verify(token: string, now = Date.now() / 1000): { result: "ok"; claims: JwtClaims } | { result: "expired" | "invalid" } {
+  verify(
+    token: string,
+    now = Date.now() / 1000,
+  ): { result: "ok"; claims: JwtClaims } | { result: "expired" | "invalid" } {
     const parts = token.split(".");
     if (parts.length !== 3) return { result: "invalid" };
     const [head, body, sig] = parts as [string, string, string];
@@ -47,13 +53,15 @@ export class JwtSigner {
     } catch {
       return { result: "invalid" };
     }
-    if (!header || typeof header !== "object" || (header as { alg?: unknown }).alg !== "HS256") return { result: "invalid" };
+    if (!header || typeof header !== "object" || (header as { alg?: unknown }).alg !== "HS256")
+      return { result: "invalid" };
     const want = createHmac("sha256", this.secret).update(`${head}.${body}`).digest();
     const got = Buffer.from(sig, "base64url");
     if (got.length !== want.length || !timingSafeEqual(got, want)) return { result: "invalid" };
     if (!claims || typeof claims !== "object") return { result: "invalid" };
     const c = claims as Partial<JwtClaims>;
-    if (typeof c.exp !== "number" || typeof c.iat !== "number" || typeof c.sub !== "string") return { result: "invalid" };
+    if (typeof c.exp !== "number" || typeof c.iat !== "number" || typeof c.sub !== "string")
+      return { result: "invalid" };
     if (c.exp + this.leewaySeconds <= now) return { result: "expired" };
     return { result: "ok", claims: c as JwtClaims };
   }

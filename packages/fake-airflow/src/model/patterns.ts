@@ -9,7 +9,10 @@ export function patternMatcher(value: string | null, v33: boolean, noOr = false)
   if (value === null || value === "~") return null;
   let terms = [value];
   if (value.includes("|") && !noOr) {
-    const split = value.split("|").map((t) => t.trim()).filter((t) => t.length > 0);
+    const split = value
+      .split("|")
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0);
     if (split.length > 1 || (v33 && split.length === 1)) terms = split;
   }
   const regexes = terms.map((t) => likeToRegex(`%${t}%`.toLowerCase()));
@@ -51,8 +54,11 @@ export function idFilter(
   terms: string[] | null,
 ): ((lower: string, id: string) => boolean) | null {
   const startsWith = terms ? (id: string) => terms.some((t) => id.startsWith(t)) : null;
-  return contains && startsWith ? (lower: string, id: string) => contains(lower) && startsWith(id)
-    : contains ? (lower: string) => contains(lower)
-    : startsWith ? (_lower: string, id: string) => startsWith(id)
-    : null;
+  return contains && startsWith
+    ? (lower: string, id: string) => contains(lower) && startsWith(id)
+    : contains
+      ? (lower: string) => contains(lower)
+      : startsWith
+        ? (_lower: string, id: string) => startsWith(id)
+        : null;
 }

@@ -5,9 +5,22 @@ import { before32, is33, type AirflowVersion } from "./versions.js";
 
 /** [core] sensitive words of 3.2.x (the last four are [unconfirmed] for 3.2.1, see api-behaviour.md §2). */
 export const SENSITIVE_WORDS_32 = [
-  "access_token", "api_key", "apikey", "authorization", "passphrase", "passwd", "password", "private_key",
-  "secret", "token", "keyfile_dict", "service_account",
-  "access_key", "connection_string", "proxy", "proxies",
+  "access_token",
+  "api_key",
+  "apikey",
+  "authorization",
+  "passphrase",
+  "passwd",
+  "password",
+  "private_key",
+  "secret",
+  "token",
+  "keyfile_dict",
+  "service_account",
+  "access_key",
+  "connection_string",
+  "proxy",
+  "proxies",
 ] as const;
 
 /** 3.3.0 added these (apache/airflow PR #66673; api-behaviour.md §9). */
@@ -87,7 +100,14 @@ function pyEquals(a: PyValue, b: PyValue): boolean {
   return typeof a === "string" && a === b;
 }
 
-function mergeItem(newItem: PyValue, oldItem: PyValue, name: string | null, depth: number, forceSensitive: boolean, m: Masker): PyValue {
+function mergeItem(
+  newItem: PyValue,
+  oldItem: PyValue,
+  name: string | null,
+  depth: number,
+  forceSensitive: boolean,
+  m: Masker,
+): PyValue {
   if (tooDeep(depth, m)) {
     return pyEquals(newItem, REPLACEMENT) ? oldItem : newItem;
   }
@@ -95,7 +115,8 @@ function mergeItem(newItem: PyValue, oldItem: PyValue, name: string | null, dept
   if (isDict(newItem) && isDict(oldItem)) {
     const merged: PyObject = new Map();
     for (const [k, v] of newItem) {
-      if (oldItem.has(k)) merged.set(k, mergeItem(v, oldItem.get(k)!, k, depth + 1, sensitive || isSensitiveKey(k, m), m));
+      if (oldItem.has(k))
+        merged.set(k, mergeItem(v, oldItem.get(k)!, k, depth + 1, sensitive || isSensitiveKey(k, m), m));
       else merged.set(k, v);
     }
     return merged;
@@ -108,6 +129,11 @@ function mergeItem(newItem: PyValue, oldItem: PyValue, name: string | null, dept
 }
 
 /** secrets_masker.merge(new, old, name): "***" under sensitive keys takes the old value back. */
-export function merge(newValue: PyValue, oldValue: PyValue, name: string | null = null, m: Masker = MASKER_32): PyValue {
+export function merge(
+  newValue: PyValue,
+  oldValue: PyValue,
+  name: string | null = null,
+  m: Masker = MASKER_32,
+): PyValue {
   return mergeItem(newValue, oldValue, name, 0, false, m);
 }

@@ -115,7 +115,12 @@ export class Store {
    * The rows matching `match` (or all), in the order of `orderBy` (SortParam semantics: NULLs last in
    * both directions, final tie-break on id, descending when the first key is), then sliced.
    */
-  list(orderBy: { key: SortKey; desc: boolean }[], match: ((lowerId: string, id: string) => boolean) | null, offset: number, limit: number): { rows: StoredConnection[]; total: number } {
+  list(
+    orderBy: { key: SortKey; desc: boolean }[],
+    match: ((lowerId: string, id: string) => boolean) | null,
+    offset: number,
+    limit: number,
+  ): { rows: StoredConnection[]; total: number } {
     const base = this.ordered() as Row[];
     let sorted: Row[];
     const isDefault = orderBy.length === 1 && orderBy[0]!.key === "id";
@@ -154,7 +159,8 @@ function comparator(orderBy: { key: SortKey; desc: boolean }[]): (a: Row, b: Row
   const finalDesc = orderBy[0]!.desc;
   return (a, b) => {
     for (const { key, desc } of orderBy) {
-      const x = value(a, key), y = value(b, key);
+      const x = value(a, key),
+        y = value(b, key);
       if (x === null || y === null) {
         if (x === null && y === null) continue;
         return x === null ? 1 : -1; // NULLs last in both directions

@@ -19,14 +19,17 @@ export const err = (type: string, loc: Loc, msg: string, input: unknown, ctx?: R
   ctx === undefined ? { type, loc, msg, input } : { type, loc, msg, input, ctx };
 
 export const missing = (loc: Loc, input: unknown) => err("missing", loc, "Field required", input);
-export const stringType = (loc: Loc, input: unknown) => err("string_type", loc, "Input should be a valid string", input);
-export const extraForbidden = (loc: Loc, input: unknown) => err("extra_forbidden", loc, "Extra inputs are not permitted", input);
+export const stringType = (loc: Loc, input: unknown) =>
+  err("string_type", loc, "Input should be a valid string", input);
+export const extraForbidden = (loc: Loc, input: unknown) =>
+  err("extra_forbidden", loc, "Extra inputs are not permitted", input);
 export const modelAttributesType = (loc: Loc, input: unknown) =>
   err("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", input);
 export const listType = (loc: Loc, input: unknown) => err("list_type", loc, "Input should be a valid list", input);
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const has = (o: object, k: string) => Object.hasOwn(o, k);
 
 /** Python's repr() of a str. */
 export function pyRepr(s: string): string {
@@ -54,19 +57,36 @@ export const pySetRepr = (xs: Iterable<string>) => {
 export function laxInt(v: unknown, loc: Loc): { ok: true; value: number } | { ok: false; error: PydError } {
   if (typeof v === "number") {
     if (Number.isInteger(v)) return { ok: true, value: v };
-    if (!Number.isFinite(v)) return { ok: false, error: err("finite_number", loc, "Input should be a finite number", v) };
-    return { ok: false, error: err("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", v) };
+    if (!Number.isFinite(v))
+      return { ok: false, error: err("finite_number", loc, "Input should be a finite number", v) };
+    return {
+      ok: false,
+      error: err("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", v),
+    };
   }
   if (typeof v === "boolean") return { ok: true, value: v ? 1 : 0 };
   if (typeof v === "string") {
     const m = /^\s*([+-]?\d+)(?:\.0*)?\s*$/.exec(v);
     if (m) return { ok: true, value: Number(m[1]) };
-    return { ok: false, error: err("int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer", v) };
+    return {
+      ok: false,
+      error: err("int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer", v),
+    };
   }
   return { ok: false, error: err("int_type", loc, "Input should be a valid integer", v) };
 }
 
-export const CONNECTION_FIELDS = ["conn_type", "description", "host", "login", "schema", "port", "password", "extra", "team_name"] as const;
+export const CONNECTION_FIELDS = [
+  "conn_type",
+  "description",
+  "host",
+  "login",
+  "schema",
+  "port",
+  "password",
+  "extra",
+  "team_name",
+] as const;
 export type UpdatableField = (typeof CONNECTION_FIELDS)[number];
 
 /** The fields of a connection row, and which of them the request named. */
@@ -81,7 +101,8 @@ const EXTRA_NOT_JSON = EXTRA_NOT_OBJECT + ", but encountered non-JSON in `extra`
 /** How a version's ConnectionBody treats team_name: true refuses a non-null one (3.3, multi_team off), "absent" has no such field (before 3.2). */
 export type TeamRule = boolean | "absent";
 
-export const TEAM_DISABLED = "team_name cannot be set when multi_team mode is disabled. Please contact your administrator.";
+export const TEAM_DISABLED =
+  "team_name cannot be set when multi_team mode is disabled. Please contact your administrator.";
 
 /**
  * ConnectionBody (StrictBaseModel: extra="forbid", populate_by_name=True). `refuseTeam` (3.3, multi_team off): the
@@ -99,7 +120,14 @@ export function validateConnectionBody(
   const out: Partial<ConnectionBody> = { fieldsSet: new Set() };
   const known = new Set<string>(moreFields);
 
-  const str = (key: string, name: keyof ConnectionBody, required: boolean, maxLength?: number, pattern?: boolean, aliasOf?: string) => {
+  const str = (
+    key: string,
+    name: keyof ConnectionBody,
+    required: boolean,
+    maxLength?: number,
+    pattern?: boolean,
+    aliasOf?: string,
+  ) => {
     let k = key;
     if (!has(input, k) && aliasOf !== undefined && has(input, aliasOf)) k = aliasOf;
     known.add(key);
@@ -121,11 +149,17 @@ export function validateConnectionBody(
       return;
     }
     if (maxLength !== undefined && [...v].length > maxLength) {
-      errors.push(err("string_too_long", l, `String should have at most ${maxLength} characters`, v, { max_length: maxLength }));
+      errors.push(
+        err("string_too_long", l, `String should have at most ${maxLength} characters`, v, { max_length: maxLength }),
+      );
       return;
     }
     if (pattern && !CONN_ID_RE.test(v)) {
-      errors.push(err("string_pattern_mismatch", l, `String should match pattern '${CONN_ID_PATTERN}'`, v, { pattern: CONN_ID_PATTERN }));
+      errors.push(
+        err("string_pattern_mismatch", l, `String should match pattern '${CONN_ID_PATTERN}'`, v, {
+          pattern: CONN_ID_PATTERN,
+        }),
+      );
       return;
     }
     (out as Record<string, unknown>)[name] = v;
@@ -164,14 +198,16 @@ export function validateConnectionBody(
       } catch (e) {
         msg = e instanceof PyJsonError ? EXTRA_NOT_JSON : EXTRA_NOT_OBJECT;
       }
-      if (msg !== undefined) errors.push(err("value_error", [...loc, "extra"], `Value error, ${msg}`, v, { error: {} }));
+      if (msg !== undefined)
+        errors.push(err("value_error", [...loc, "extra"], `Value error, ${msg}`, v, { error: {} }));
     }
   }
   if (refuseTeam === "absent") out.team_name = null;
   else str("team_name", "team_name", false, 50);
   for (const k of Object.keys(input)) if (!known.has(k)) errors.push(extraForbidden([...loc, k], input[k]));
   if (errors.length) return { errors };
-  if (refuseTeam === true && out.team_name != null) return { errors: [err("value_error", loc, `Value error, ${TEAM_DISABLED}`, input, { error: {} })] };
+  if (refuseTeam === true && out.team_name != null)
+    return { errors: [err("value_error", loc, `Value error, ${TEAM_DISABLED}`, input, { error: {} })] };
   return { value: out as ConnectionBody, errors };
 }
 
@@ -193,14 +229,25 @@ function laxBool(v: unknown, loc: Loc): { ok: true; value: boolean } | { ok: fal
     const w = v.trim().toLowerCase();
     if (TRUE_WORDS.includes(w)) return { ok: true, value: true };
     if (FALSE_WORDS.includes(w)) return { ok: true, value: false };
-    return { ok: false, error: err("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", v) };
+    return {
+      ok: false,
+      error: err("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", v),
+    };
   }
-  if (typeof v === "number") return { ok: false, error: err("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", v) };
+  if (typeof v === "number")
+    return {
+      ok: false,
+      error: err("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", v),
+    };
   return { ok: false, error: err("bool_type", loc, "Input should be a valid boolean", v) };
 }
 
 /** ConnectionTestRequestBody (3.3): ConnectionBody + commit_on_success, executor, queue; extra="forbid". */
-export function validateConnectionTestRequestBody(input: unknown, loc: Loc, refuseTeam: TeamRule = false): { value?: ConnectionTestRequestBody; errors: PydError[] } {
+export function validateConnectionTestRequestBody(
+  input: unknown,
+  loc: Loc,
+  refuseTeam: TeamRule = false,
+): { value?: ConnectionTestRequestBody; errors: PydError[] } {
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const OWN = ["commit_on_success", "executor", "queue"];
   const base = validateConnectionBody(input, loc, OWN, refuseTeam);
@@ -234,22 +281,37 @@ export type Existence = "fail" | "skip" | "overwrite";
 export type NonExistence = "fail" | "skip";
 export type BulkAction =
   | { action: "create"; entities: ConnectionBody[]; action_on_existence: Existence }
-  | { action: "update"; entities: ConnectionBody[]; update_mask: string[] | null; action_on_non_existence: NonExistence }
+  | {
+      action: "update";
+      entities: ConnectionBody[];
+      update_mask: string[] | null;
+      action_on_non_existence: NonExistence;
+    }
   | { action: "delete"; entities: (string | ConnectionBody)[]; action_on_non_existence: NonExistence };
 
-function enumField<T extends string>(a: Record<string, unknown>, key: string, allowed: readonly T[], loc: Loc, errors: PydError[]): T {
+function enumField<T extends string>(
+  a: Record<string, unknown>,
+  key: string,
+  allowed: readonly T[],
+  loc: Loc,
+  errors: PydError[],
+): T {
   if (!has(a, key)) return allowed[0]!;
   const v = a[key];
   if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return v as T;
-  const expected = allowed.length === 2
-    ? `${pyRepr(allowed[0]!)} or ${pyRepr(allowed[1]!)}`
-    : allowed.slice(0, -1).map(pyRepr).join(", ") + " or " + pyRepr(allowed[allowed.length - 1]!);
+  const expected =
+    allowed.length === 2
+      ? `${pyRepr(allowed[0]!)} or ${pyRepr(allowed[1]!)}`
+      : allowed.slice(0, -1).map(pyRepr).join(", ") + " or " + pyRepr(allowed[allowed.length - 1]!);
   errors.push(err("enum", [...loc, key], `Input should be ${expected}`, v, { expected }));
   return allowed[0]!;
 }
 
 /** BulkBody[ConnectionBody]. Throws InternalServerError for an action the discriminator cannot tag. */
-export function validateBulkBody(input: unknown, refuseTeam: TeamRule = false): { value?: BulkAction[]; errors: PydError[] } {
+export function validateBulkBody(
+  input: unknown,
+  refuseTeam: TeamRule = false,
+): { value?: BulkAction[]; errors: PydError[] } {
   const loc: Loc = ["body"];
   if (!isObject(input)) return { errors: [modelAttributesType(loc, input)] };
   const errors: PydError[] = [];
@@ -265,7 +327,11 @@ export function validateBulkBody(input: unknown, refuseTeam: TeamRule = false): 
       const tag = a.action as "create" | "update" | "delete";
       const l: Loc = [...loc, "actions", i, tag];
       const n = errors.length;
-      const allowed = new Set(["action", "entities", tag === "create" ? "action_on_existence" : "action_on_non_existence"]);
+      const allowed = new Set([
+        "action",
+        "entities",
+        tag === "create" ? "action_on_existence" : "action_on_non_existence",
+      ]);
       if (tag === "update") allowed.add("update_mask");
       const entities: (string | ConnectionBody)[] = [];
       if (!has(a, "entities")) errors.push(missing([...l, "entities"], a));
@@ -274,7 +340,10 @@ export function validateBulkBody(input: unknown, refuseTeam: TeamRule = false): 
         a.entities.forEach((e: unknown, j: number) => {
           const el: Loc = [...l, "entities", j];
           if (tag === "delete") {
-            if (typeof e === "string") { entities.push(e); return; }
+            if (typeof e === "string") {
+              entities.push(e);
+              return;
+            }
             const r = validateConnectionBody(e, [...el, "ConnectionBody"]);
             if (r.value) entities.push(r.value);
             else errors.push(stringType([...el, "str"], e), ...r.errors);
@@ -297,11 +366,24 @@ export function validateBulkBody(input: unknown, refuseTeam: TeamRule = false): 
       }
       let act: BulkAction;
       if (tag === "create") {
-        act = { action: "create", entities: entities as ConnectionBody[], action_on_existence: enumField(a, "action_on_existence", ["fail", "skip", "overwrite"] as const, l, errors) };
+        act = {
+          action: "create",
+          entities: entities as ConnectionBody[],
+          action_on_existence: enumField(a, "action_on_existence", ["fail", "skip", "overwrite"] as const, l, errors),
+        };
       } else if (tag === "update") {
-        act = { action: "update", entities: entities as ConnectionBody[], update_mask: updateMask, action_on_non_existence: enumField(a, "action_on_non_existence", ["fail", "skip"] as const, l, errors) };
+        act = {
+          action: "update",
+          entities: entities as ConnectionBody[],
+          update_mask: updateMask,
+          action_on_non_existence: enumField(a, "action_on_non_existence", ["fail", "skip"] as const, l, errors),
+        };
       } else {
-        act = { action: "delete", entities, action_on_non_existence: enumField(a, "action_on_non_existence", ["fail", "skip"] as const, l, errors) };
+        act = {
+          action: "delete",
+          entities,
+          action_on_non_existence: enumField(a, "action_on_non_existence", ["fail", "skip"] as const, l, errors),
+        };
       }
       for (const k of Object.keys(a)) if (!allowed.has(k)) errors.push(extraForbidden([...l, k], a[k]));
       if (errors.length === n) actions.push(act);

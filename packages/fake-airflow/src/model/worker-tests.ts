@@ -61,7 +61,10 @@ export class WorkerTests {
   private manual: { due: number; n: number; f: () => void }[] = [];
   private timerSeq = 0;
 
-  constructor(private readonly store: Store, private readonly o: WorkerTestOptions) {}
+  constructor(
+    private readonly store: Store,
+    private readonly o: WorkerTestOptions,
+  ) {}
 
   /** A test of this connection id that has not finished yet (-> 409). */
   active(connectionId: string): ConnectionTestRun | undefined {
@@ -77,7 +80,10 @@ export class WorkerTests {
     return [...this.runs.values()].sort((a, b) => a.seq - b.seq).map(publicCopy);
   }
 
-  enqueue(body: ConnectionBody, o: { commit: boolean; executor: string | null; queue: string | null }): ConnectionTestRun {
+  enqueue(
+    body: ConnectionBody,
+    o: { commit: boolean; executor: string | null; queue: string | null },
+  ): ConnectionTestRun {
     const now = this.o.manualClock ? this.clock : Date.now();
     const run: Run = {
       token: randomBytes(32).toString("base64url"),
@@ -119,7 +125,8 @@ export class WorkerTests {
     const target = this.clock + Math.max(0, ms);
     for (;;) {
       let next: (typeof this.manual)[number] | undefined;
-      for (const t of this.manual) if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.n < next.n))) next = t;
+      for (const t of this.manual)
+        if (t.due <= target && (!next || t.due < next.due || (t.due === next.due && t.n < next.n))) next = t;
       if (!next) break;
       this.manual.splice(this.manual.indexOf(next), 1);
       this.clock = next.due;
@@ -153,7 +160,9 @@ export class WorkerTests {
   /** The scheduler: dispatch eligible pending tests, oldest first, while fewer than maxConcurrency are active. */
   private pump(): void {
     let busy = [...this.runs.values()].filter((r) => r.state === "queued" || r.state === "running").length;
-    const waiting = [...this.runs.values()].filter((r) => r.state === "pending" && r.eligible).sort((a, b) => a.seq - b.seq);
+    const waiting = [...this.runs.values()]
+      .filter((r) => r.state === "pending" && r.eligible)
+      .sort((a, b) => a.seq - b.seq);
     for (const run of waiting) {
       if (busy >= this.o.maxConcurrency) break;
       busy++;
@@ -188,7 +197,14 @@ export class WorkerTests {
 
 function publicCopy(r: ConnectionTestRun): ConnectionTestRun {
   return {
-    token: r.token, connection_id: r.connection_id, state: r.state, result_message: r.result_message, created_at: r.created_at,
-    executor: r.executor, queue: r.queue, commit_on_success: r.commit_on_success, history: r.history.map((h) => ({ ...h })),
+    token: r.token,
+    connection_id: r.connection_id,
+    state: r.state,
+    result_message: r.result_message,
+    created_at: r.created_at,
+    executor: r.executor,
+    queue: r.queue,
+    commit_on_success: r.commit_on_success,
+    history: r.history.map((h) => ({ ...h })),
   };
 }

@@ -52,7 +52,7 @@ export function login(app: App, ex: Exchange, cli: boolean): Reply {
     creds = v.value;
   }
   if (!creds.username || !creds.password) return detail(400, "Username and password must be provided");
-  if (!Object.prototype.hasOwnProperty.call(app.users, creds.username) || app.users[creds.username] !== creds.password) {
+  if (!Object.hasOwn(app.users, creds.username) || app.users[creds.username] !== creds.password) {
     return detail(401, "Invalid credentials");
   }
   const ttl = cli ? 3600 : app.tokenTtlSeconds;
@@ -67,21 +67,48 @@ function pyValueRepr(v: unknown): string {
   if (typeof v === "string") return pyRepr(v);
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(v);
   if (Array.isArray(v)) return "[" + v.map(pyValueRepr).join(", ") + "]";
-  return "{" + Object.entries(v as object).map(([k, x]) => `${pyRepr(k)}: ${pyValueRepr(x)}`).join(", ") + "}";
+  return (
+    "{" +
+    Object.entries(v as object)
+      .map(([k, x]) => `${pyRepr(k)}: ${pyValueRepr(x)}`)
+      .join(", ") +
+    "}"
+  );
 }
 const pyTypeName = (v: unknown) =>
-  v === null ? "NoneType" : Array.isArray(v) ? "list" : typeof v === "string" ? "str" : typeof v === "boolean" ? "bool"
-    : typeof v === "number" ? (Number.isInteger(v) ? "int" : "float") : "dict";
+  v === null
+    ? "NoneType"
+    : Array.isArray(v)
+      ? "list"
+      : typeof v === "string"
+        ? "str"
+        : typeof v === "boolean"
+          ? "bool"
+          : typeof v === "number"
+            ? Number.isInteger(v)
+              ? "int"
+              : "float"
+            : "dict";
 
-function validateLoginBody(input: unknown, loc: (string | number)[]): { value?: { username: string; password: string }; errors: PydError[] } {
-  if (!isObject(input)) return { errors: [err("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", input)] };
+function validateLoginBody(
+  input: unknown,
+  loc: (string | number)[],
+): { value?: { username: string; password: string }; errors: PydError[] } {
+  if (!isObject(input))
+    return {
+      errors: [
+        err("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", input),
+      ],
+    };
   const errors: PydError[] = [];
   for (const k of ["username", "password"]) {
     if (!(k in input)) errors.push(missing([...loc, k], input));
-    else if (typeof input[k] !== "string") errors.push(err("string_type", [...loc, k], "Input should be a valid string", input[k]));
+    else if (typeof input[k] !== "string")
+      errors.push(err("string_type", [...loc, k], "Input should be a valid string", input[k]));
   }
   for (const k of Object.keys(input)) {
-    if (k !== "username" && k !== "password") errors.push(err("extra_forbidden", [...loc, k], "Extra inputs are not permitted", input[k]));
+    if (k !== "username" && k !== "password")
+      errors.push(err("extra_forbidden", [...loc, k], "Extra inputs are not permitted", input[k]));
   }
   if (errors.length) return { errors };
   return { value: { username: input.username as string, password: input.password as string }, errors };

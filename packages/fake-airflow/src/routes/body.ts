@@ -45,6 +45,8 @@ export function parseBody(buf: Buffer, contentType: string | undefined): BodyPar
   if (r.ok) return { kind: "json", value: r.value };
   return {
     kind: "invalid",
-    reply: detail(422, [{ type: "json_invalid", loc: ["body", r.pos], msg: "JSON decode error", input: {}, ctx: { error: r.msg } }]),
+    reply: detail(422, [
+      { type: "json_invalid", loc: ["body", r.pos], msg: "JSON decode error", input: {}, ctx: { error: r.msg } },
+    ]),
   };
 }

@@ -34,9 +34,16 @@ interface Route {
 }
 
 const open = (run: (app: App, ex: Exchange) => Reply): Endpoint => ({ auth: false, body: false, run });
-const authed = (run: (app: App, ex: Exchange, params: Params) => Reply): Endpoint =>
-  ({ auth: true, body: false, run: (app, ex, _input, params) => run(app, ex, params) });
-const withBody = (run: (app: App, ex: Exchange, input: Input, params: Params) => Reply): Endpoint => ({ auth: true, body: true, run });
+const authed = (run: (app: App, ex: Exchange, params: Params) => Reply): Endpoint => ({
+  auth: true,
+  body: false,
+  run: (app, ex, _input, params) => run(app, ex, params),
+});
+const withBody = (run: (app: App, ex: Exchange, input: Input, params: Params) => Reply): Endpoint => ({
+  auth: true,
+  body: true,
+  run,
+});
 
 /**
  * Every path a route matches takes part: a method is served by the first route that has it, fixed paths before
@@ -46,7 +53,11 @@ const ROUTES: Route[] = [
   { path: "/api/v2/version", methods: { GET: open(version) } },
   {
     path: "/api/v2/connections",
-    methods: { GET: authed(list), POST: withBody((app, _ex, input) => create(app, input)), PATCH: withBody((app, _ex, input) => bulk(app, input)) },
+    methods: {
+      GET: authed(list),
+      POST: withBody((app, _ex, input) => create(app, input)),
+      PATCH: withBody((app, _ex, input) => bulk(app, input)),
+    },
   },
   {
     path: "/api/v2/connections/{connection_id}",
@@ -62,9 +73,15 @@ const ROUTES: Route[] = [
   {
     path: "/api/v2/connections/enqueue-test",
     since33: true,
-    methods: { GET: authed((app, ex) => pollTest(app, ex)), POST: withBody((app, _ex, input) => enqueueTest(app, input)) },
+    methods: {
+      GET: authed((app, ex) => pollTest(app, ex)),
+      POST: withBody((app, _ex, input) => enqueueTest(app, input)),
+    },
   },
-  { path: "/auth/token", methods: { GET: open(() => detail(403, "Forbidden")), POST: open((app, ex) => login(app, ex, false)) } },
+  {
+    path: "/auth/token",
+    methods: { GET: open(() => detail(403, "Forbidden")), POST: open((app, ex) => login(app, ex, false)) },
+  },
   { path: "/auth/token/cli", methods: { POST: open((app, ex) => login(app, ex, true)) } },
 ];
 
@@ -73,7 +90,11 @@ const FALLBACKS: Route[] = [
   { path: "/api/v2/*", methods: { GET: open(() => json(404, { error: "API route not found" })) } },
   {
     path: "/api/v1/*",
-    methods: { GET: open(() => json(404, { error: "/api/v1 has been removed in Airflow 3, please use its upgraded version /api/v2 instead." })) },
+    methods: {
+      GET: open(() =>
+        json(404, { error: "/api/v1 has been removed in Airflow 3, please use its upgraded version /api/v2 instead." }),
+      ),
+    },
   },
   { path: "/login", methods: { GET: open(() => html(LOGIN_HTML)) } },
   { path: "/login/*", methods: { GET: open(() => html(LOGIN_HTML)) } },
@@ -141,7 +162,7 @@ function route(app: App, ex: Exchange): Reply {
     }
   }
   const serving = found
-    .filter((f) => Object.prototype.hasOwnProperty.call(f.c.route.methods, ex.method))
+    .filter((f) => Object.hasOwn(f.c.route.methods, ex.method))
     .sort((a, b) => a.c.names.length - b.c.names.length)[0];
   if (!serving) {
     const allow = [...new Set(found.flatMap((f) => Object.keys(f.c.route.methods)))];

@@ -54,7 +54,11 @@ export class FaultPlan {
     else if (f.rate503 !== undefined) reply = Math.random() < f.rate503 ? faultStatus(503, retry) : null;
     else if (f.plain500) reply = plain500();
     else if (f.truncatedJson) {
-      reply = { status: 200, type: JSON_TYPE, body: '{"connections":[{"connection_id":"conn_00001","conn_type":"postgres","description":null,"host":"db.inter' };
+      reply = {
+        status: 200,
+        type: JSON_TYPE,
+        body: '{"connections":[{"connection_id":"conn_00001","conn_type":"postgres","description":null,"host":"db.inter',
+      };
     } else if (f.html) reply = { status: 200, type: HTML_TYPE, body: UI_HTML };
     else if (f.redirectToLogin) {
       reply = { status: 302, headers: { location: `/login?next=${encodeURIComponent(rawPath)}` }, body: "" };
@@ -69,7 +73,9 @@ function faultStatus(status: number, headers: Record<string, string>): Reply {
   const text = http.STATUS_CODES[status] ?? "Error";
   if (status === 502 || status === 503 || status === 504) {
     return {
-      status, headers, type: HTML_TYPE,
+      status,
+      headers,
+      type: HTML_TYPE,
       body: `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
     };
   }

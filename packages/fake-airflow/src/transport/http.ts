@@ -148,7 +148,12 @@ function decodePath(raw: string): string {
 
 function write(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
   if (res.destroyed) return;
-  let body = reply.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, "utf8");
+  let body =
+    reply.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(reply.body)
+        ? reply.body
+        : Buffer.from(reply.body, "utf8");
   const headers: Record<string, string> = { server: "uvicorn", ...(reply.headers ?? {}) };
   if (reply.status !== 204 && reply.status !== 304) {
     if (reply.type) headers["content-type"] = reply.type;

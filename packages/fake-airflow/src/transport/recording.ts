@@ -19,8 +19,15 @@ export interface RecordedRequest {
 export function recordOf(ex: Exchange): RecordedRequest {
   const text = ex.body.toString("utf8");
   const rec: RecordedRequest = {
-    method: ex.method, path: ex.path, query: ex.query, rawQuery: ex.rawQuery, headers: { ...ex.headers }, body: text,
-    status: 0, at: performance.now(), doneAt: 0,
+    method: ex.method,
+    path: ex.path,
+    query: ex.query,
+    rawQuery: ex.rawQuery,
+    headers: { ...ex.headers },
+    body: text,
+    status: 0,
+    at: performance.now(),
+    doneAt: 0,
   };
   if (text.length > 0) {
     try {

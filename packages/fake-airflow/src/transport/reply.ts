@@ -12,10 +12,15 @@ export const JSON_TYPE = "application/json";
 export const HTML_TYPE = "text/html; charset=utf-8";
 export const TEXT_TYPE = "text/plain; charset=utf-8";
 
-export const json = (status: number, value: unknown, headers?: Record<string, string>): Reply =>
-  ({ status, body: JSON.stringify(value), type: JSON_TYPE, headers });
+export const json = (status: number, value: unknown, headers?: Record<string, string>): Reply => ({
+  status,
+  body: JSON.stringify(value),
+  type: JSON_TYPE,
+  headers,
+});
 /** FastAPI's HTTPException body: {"detail": ...}. */
-export const detail = (status: number, d: unknown, headers?: Record<string, string>): Reply => json(status, { detail: d }, headers);
+export const detail = (status: number, d: unknown, headers?: Record<string, string>): Reply =>
+  json(status, { detail: d }, headers);
 /** Starlette's ServerErrorMiddleware (and a database error the app does not catch). */
 export const plain500 = (): Reply => ({ status: 500, body: "Internal Server Error", type: TEXT_TYPE });
 export const html = (page: string): Reply => ({ status: 200, type: HTML_TYPE, body: page });
