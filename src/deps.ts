@@ -4,23 +4,14 @@ import type { AirflowApi } from "./api/client.js";
 import { apiClients } from "./api/clients.js";
 import { Secrets } from "./api/auth.js";
 import { ConfigStore } from "./config/store.js";
-import { profileSettings, resolveSettings, type GlobalFlags, type Resolved } from "./config/resolve.js";
+import { profileSettings, resolveSettings, type GlobalOptions, type Resolved } from "./config/resolve.js";
 import { resolveFormat, useColor, type OutputOptions } from "./output/format.js";
 import type { IO } from "./output/io.js";
-import { inquirerPrompter, type Prompter } from "./prompts/prompter.js";
+import { canPrompt, inquirerPrompter, type Prompter } from "./prompts/prompter.js";
 import { abortableSleep } from "./util/sleep.js";
 import type { Dispatcher } from "undici";
 
-/** The global flags: the connection settings (profile, API URL, token, TLS) and these. */
-export interface GlobalOptions extends GlobalFlags {
-  output?: string;
-  color?: boolean; // false with --no-color
-  input?: boolean; // false with --no-input
-  verbose?: boolean;
-  timeout?: number; // seconds
-  retries?: number;
-  concurrency?: number;
-}
+export type { GlobalOptions };
 
 export interface Deps {
   io: IO;
@@ -112,12 +103,7 @@ export function createDeps(init: DepsInit): Deps {
     },
     apiFor: (baseUrl, token) => clients.forUrl(baseUrl, token),
     output: () => ({ format: resolveFormat(globals.output, io), color: useColor(io, env, globals.color === false) }),
-    canPrompt: () =>
-      io.stdinIsTTY &&
-      io.stderrIsTTY &&
-      globals.input !== false &&
-      env.AIRCONN_NO_INPUT !== "1" &&
-      env.AIRCONN_NO_INPUT !== "true",
+    canPrompt: () => canPrompt(io, env, globals.input !== false),
     prompter: () => init.prompter ?? inquirerPrompter(io, signal),
     warn,
     note: (m) => io.err(`${secrets.redact(m)}\n`),

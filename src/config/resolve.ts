@@ -19,6 +19,17 @@ export interface GlobalFlags {
   insecure?: boolean;
 }
 
+/** The global flags: the connection settings above and these. */
+export interface GlobalOptions extends GlobalFlags {
+  output?: string;
+  color?: boolean; // false with --no-color
+  input?: boolean; // false with --no-input
+  verbose?: boolean;
+  timeout?: number; // seconds
+  retries?: number;
+  concurrency?: number;
+}
+
 /**
  * How this run authenticates, chosen by precedence: flag > environment > profile. At one level a token command
  * ranks above a plain token (it can renew itself; a stored token next to it is a leftover), and at the

@@ -76,3 +76,8 @@ export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
       guard(async () => (await mod()).confirm({ message: escapeText(o.message), default: o.default ?? false }, ctx())),
   };
 }
+
+/** Prompts only at a terminal (stdin and stderr), and never with --no-input or AIRCONN_NO_INPUT=1/true. */
+export function canPrompt(io: IO, env: NodeJS.ProcessEnv, input: boolean): boolean {
+  return io.stdinIsTTY && io.stderrIsTTY && input && env.AIRCONN_NO_INPUT !== "1" && env.AIRCONN_NO_INPUT !== "true";
+}
