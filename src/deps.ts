@@ -1,8 +1,7 @@
 // What a command's run() receives: IO, environment, settings with their sources, a lazily built API client,
 // the profile store, a prompter and the cancellation signal. Nothing here does I/O until asked.
 import type { AirflowApi } from "./api/client.js";
-import { apiClients } from "./api/clients.js";
-import { Secrets } from "./api/auth.js";
+import { Secrets } from "./util/secrets.js";
 import { ConfigStore } from "./config/store.js";
 import { profileSettings, resolveSettings, type GlobalOptions, type Resolved } from "./config/resolve.js";
 import { resolveFormat, useColor, type OutputOptions } from "./output/format.js";
@@ -66,22 +65,27 @@ export function createDeps(init: DepsInit): Deps {
     }
   };
   const sleep = init.sleep ?? ((ms: number) => abortableSleep(ms, signal));
-  const clients = apiClients({
-    env,
-    io,
-    signal,
-    secrets,
-    warn,
-    sleep,
-    now: init.now,
-    dispatcher: init.dispatcher,
-    timeoutMs: (globals.timeout ?? 30) * 1000,
-    retries: globals.retries ?? 3,
-    verbose: globals.verbose ? (line) => io.err(`* ${secrets.redact(line)}\n`) : undefined,
-    notice: (line) => io.err(`airconn: ${secrets.redact(line)}\n`),
-    // A client from a URL alone has this run's TLS settings (a profile `login` is about to create has none stored yet).
-    tls: () => resolveSettings(globals, env, config, { allowNewProfile: true }).tls,
-  });
+  // The API layer loads with the first client: --help and completion never load it.
+  let clients: Promise<ReturnType<typeof import("./api/clients.js").apiClients>> | undefined;
+  const make = () =>
+    (clients ??= import("./api/clients.js").then((m) =>
+      m.apiClients({
+        env,
+        io,
+        signal,
+        secrets,
+        warn,
+        sleep,
+        now: init.now,
+        dispatcher: init.dispatcher,
+        timeoutMs: (globals.timeout ?? 30) * 1000,
+        retries: globals.retries ?? 3,
+        verbose: globals.verbose ? (line) => io.err(`* ${secrets.redact(line)}\n`) : undefined,
+        notice: (line) => io.err(`airconn: ${secrets.redact(line)}\n`),
+        // A client from a URL alone has this run's TLS settings (a profile `login` is about to create has none stored yet).
+        tls: () => resolveSettings(globals, env, config, { allowNewProfile: true }).tls,
+      }),
+    ));
 
   const deps: Deps = {
     io,
@@ -96,12 +100,12 @@ export function createDeps(init: DepsInit): Deps {
       return stopping;
     },
     settings: () => (resolved ??= resolveSettings(globals, env, config)),
-    api: () => (api ??= clients.forSettings(deps.settings())),
+    api: () => (api ??= make().then((c) => c.forSettings(deps.settings()))),
     apiForProfile: async (name) => {
       const settings = profileSettings(name, config);
-      return { api: await clients.forSettings(settings), settings };
+      return { api: await (await make()).forSettings(settings), settings };
     },
-    apiFor: (baseUrl, token) => clients.forUrl(baseUrl, token),
+    apiFor: async (baseUrl, token) => (await make()).forUrl(baseUrl, token),
     output: () => ({ format: resolveFormat(globals.output, io), color: useColor(io, env, globals.color === false) }),
     canPrompt: () => canPrompt(io, env, globals.input !== false),
     prompter: () => init.prompter ?? inquirerPrompter(io, signal),

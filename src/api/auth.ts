@@ -7,18 +7,9 @@ import type { Auth, Resolved } from "../config/resolve.js";
 import { AuthError, authKindOf, UsageError } from "../errors.js";
 import { plainHttpWarning } from "../util/plain-http.js";
 import { FixedTokenSource, RefreshingTokenSource, type TokenSource } from "./token.js";
+import type { Secrets } from "../util/secrets.js";
 
-/** The secrets of this run (tokens, the password): replaced by [REDACTED] in every line airconn prints itself. */
-export class Secrets {
-  private readonly known: string[] = [];
-  add(secret: string): string {
-    this.known.push(secret);
-    return secret;
-  }
-  redact(text: string): string {
-    return this.known.filter((x) => x.length >= 4).reduce((t, x) => t.split(x).join("[REDACTED]"), text);
-  }
-}
+export { Secrets } from "../util/secrets.js";
 
 /** Where this run's token comes from, worded for each place that says it. Never the token. */
 export interface AuthDescription {
