@@ -4,21 +4,10 @@ import { describe, expect, it } from "vitest";
 import { assignNames, formatAirconn, variableName } from "../../src/files/airconn-write.js";
 import { parseConnectionsFile } from "../../src/files/index.js";
 import type { ConnectionResponse } from "../../src/api/types.js";
+import { connection } from "../support/connection.js";
 import { UsageError } from "../../src/errors.js";
 
-const conn = (c: Partial<ConnectionResponse> & { connection_id: string }): ConnectionResponse =>
-  ({
-    conn_type: "http",
-    description: null,
-    host: null,
-    login: null,
-    schema: null,
-    port: null,
-    password: null,
-    extra: null,
-    team_name: null,
-    ...c,
-  }) as ConnectionResponse;
+const conn = (c: Partial<ConnectionResponse> & { connection_id: string }) => connection(c);
 
 describe("variable names", () => {
   it("AIRCONN_ + id + field, upper case, other characters as _", () => {

@@ -10,6 +10,7 @@ import {
 } from "../../src/connection/keep.js";
 import { compare, plan, planFromServer, type Desired } from "../../src/apply/plan.js";
 import type { ConnectionResponse } from "../../src/api/types.js";
+import { connection } from "../support/connection.js";
 import { pyDumps, pyLoads, toJs } from "../../src/util/pyjson.js";
 import { sensitiveWordsFor } from "../../src/connection/secrets.js";
 
@@ -122,19 +123,7 @@ describe('keepStored: what goes out for a value holding "***"', () => {
   });
 });
 
-const server = (f: Partial<ConnectionResponse> = {}): ConnectionResponse => ({
-  connection_id: "c",
-  conn_type: "http",
-  description: null,
-  host: null,
-  login: null,
-  schema: null,
-  port: null,
-  password: null,
-  extra: null,
-  team_name: null,
-  ...f,
-});
+const server = connection;
 const want = (f: Record<string, unknown>): Desired => ({
   body: { connection_id: "c", conn_type: "http", ...f } as Desired["body"],
   present: new Set(["connection_id", "conn_type", ...Object.keys(f)]),

@@ -3,20 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { planFromServer } from "../../src/apply/plan.js";
 import type { ConnectionResponse } from "../../src/api/types.js";
+import { connection } from "../support/connection.js";
 
-const conn = (c: Partial<ConnectionResponse> & { connection_id: string }): ConnectionResponse =>
-  ({
-    conn_type: "http",
-    description: null,
-    host: null,
-    login: null,
-    schema: null,
-    port: null,
-    password: null,
-    extra: null,
-    team_name: null,
-    ...c,
-  }) as ConnectionResponse;
+const conn = (c: Partial<ConnectionResponse> & { connection_id: string }) => connection(c);
 
 describe("planFromServer", () => {
   it("different secrets on both sides are not comparable, not a change", () => {

@@ -20,26 +20,14 @@ import { progressLine } from "../../src/output/progress.js";
 import { report } from "../../src/cli.js";
 import { AirconnError, EXIT } from "../../src/errors.js";
 import { summary } from "../../src/prompts/connection.js";
-import type { ConnectionResponse } from "../../src/api/types.js";
+import { connection } from "../support/connection.js";
 
 const HOSTILE = "x\x1b]0;PWNED\x07 \x1b[31mRED\x1b[0m \u009b2J \u202eevil\u2066i\u2069 \x7f\x00";
 const SHOWN = "x\\x1b]0;PWNED\\x07 \\x1b[31mRED\\x1b[0m \\x9b2J \\u202eevil\\u2066i\\u2069 \\x7f\\x00";
 /** Any byte a terminal may act on (C0 but tab/newline, DEL, C1) or a bidi control. */
 const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
-const conn = (over: Partial<ConnectionResponse>): ConnectionResponse => ({
-  connection_id: "c",
-  conn_type: "http",
-  description: null,
-  host: null,
-  login: null,
-  schema: null,
-  port: null,
-  password: null,
-  extra: null,
-  team_name: null,
-  ...over,
-});
+const conn = connection;
 
 describe("escaping", () => {
   it("C0, DEL, C1 and the bidi controls become \\xNN / \\uNNNN; ordinary text (accents, CJK, backslashes) is kept", () => {
