@@ -384,7 +384,11 @@ function networkError(
     // OpenSSL's own text ("80...:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:...") is for its developers.
     const reason = noTls
       ? "the server did not answer with TLS (wrong version number)"
-      : oneLine(cause?.message ?? code).trim();
+      : // Node 24 appends advice for its own flags ("; if the root CA is installed locally, try running Node.js with
+        // --use-system-ca"); airconn's hint says how to give the CA instead.
+        oneLine(cause?.message ?? code)
+          .replace(/;\s*if the root CA is installed locally.*$/i, "")
+          .trim();
     return new TlsError(
       `TLS error talking to ${where}${via}: ${reason}`,
       noTls ? "does the server speak https on this port? Use http:// in --api-url if it serves plain http" : CA_HINT,
