@@ -3,6 +3,7 @@
 // This file puts the parts together: the state of one server (App), the transport, and the order a request goes
 // through: record -> latency -> intercept -> faults -> routing table -> answer.
 import type { App } from "./handlers/shared.js";
+import { columnsOf } from "./model/connections.js";
 import { seedConnection } from "./model/defaults.js";
 import { JwtSigner } from "./model/jwt.js";
 import { maskerFor } from "./model/redact.js";
@@ -181,21 +182,7 @@ class FakeAirflowServer implements FakeAirflow {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function plainCopy(c: StoredConnection): StoredConnection {
-  return {
-    id: c.id,
-    connection_id: c.connection_id,
-    conn_type: c.conn_type,
-    description: c.description,
-    host: c.host,
-    login: c.login,
-    schema: c.schema,
-    port: c.port,
-    password: c.password,
-    extra: c.extra,
-    team_name: c.team_name,
-  };
-}
+const plainCopy = (c: StoredConnection): StoredConnection => ({ id: c.id, ...columnsOf(c) });
 
 export async function startFakeAirflow(opts: FakeAirflowOptions = {}): Promise<FakeAirflow> {
   const s = new FakeAirflowServer(opts);

@@ -2,7 +2,7 @@
 import { pyDumps, pyLoads } from "../pyjson.js";
 import { MASKER_32, merge, redactExtra, redactPassword, REPLACEMENT, type Masker } from "./redact.js";
 import type { Journal, NewConnection, Store, StoredConnection } from "./store.js";
-import { InternalServerError, pySetRepr, type BulkAction, type ConnectionBody } from "./validate.js";
+import { CONNECTION_FIELDS, InternalServerError, pySetRepr, type BulkAction, type ConnectionBody } from "./validate.js";
 
 export interface ConnectionResponse {
   connection_id: string;
@@ -31,6 +31,13 @@ export function toResponse(c: StoredConnection, m: Masker = MASKER_32): Connecti
     extra: redactExtra(c.extra, m),
     team_name: c.team_name,
   };
+}
+
+/** The columns of a connection row (no `id`), in the table's order, as a plain object. */
+export function columnsOf(c: NewConnection): NewConnection {
+  const out: Record<string, unknown> = { connection_id: c.connection_id };
+  for (const k of CONNECTION_FIELDS) out[k] = c[k];
+  return out as unknown as NewConnection;
 }
 
 /** Connection(**body.model_dump(by_alias=True)): a falsy password is not set. */
@@ -261,19 +268,7 @@ export const HANGING_HOST = "hang.invalid";
 export function connectionUnderTest(store: Store, body: ConnectionBody, m: Masker = MASKER_32): NewConnection {
   const existing = store.get(body.connection_id);
   if (!existing) return fromBody(body);
-  const c = { ...existing, ...updateFields(existing, body, null, m) };
-  return {
-    connection_id: c.connection_id,
-    conn_type: c.conn_type,
-    description: c.description,
-    host: c.host,
-    login: c.login,
-    schema: c.schema,
-    port: c.port,
-    password: c.password,
-    extra: c.extra,
-    team_name: c.team_name,
-  };
+  return columnsOf({ ...existing, ...updateFields(existing, body, null, m) });
 }
 
 /** POST /connections/test when enabled: merge with the stored connection, then a simulated hook test. */
