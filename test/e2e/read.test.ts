@@ -47,15 +47,15 @@ describe("list", () => {
   it("on a terminal prints a table with a header", async () => {
     const r = await runCliTty(["list", "--limit", "2"], { env: { ...fake.env, NO_COLOR: "1" } });
     expect(r.code).toBe(0);
-    const lines = plain(r.stdout).trim().split("\n");
+    const lines = plain(r.screen).trim().split("\n");
     expect(lines[0]).toMatch(/^ID\s+TYPE\s+HOST\s+PORT\s+LOGIN\s+SCHEMA\s+DESCRIPTION$/);
     expect(lines).toHaveLength(3);
-    expect(r.stdout).not.toMatch(/\x1b\[1m/);
+    expect(r.screen).not.toMatch(/\x1b\[1m/);
   });
 
   it("colours the header on a terminal unless NO_COLOR", async () => {
     const r = await runCliTty(["list", "--limit", "1"], { env: fake.env });
-    expect(r.stdout).toMatch(/\x1b\[1mID/);
+    expect(r.screen).toMatch(/\x1b\[1mID/);
   });
 });
 

@@ -61,23 +61,23 @@ describe.runIf(tty)("nothing from the server is executed by the terminal (pseudo
   it("list at a terminal: no ESC, BEL or C1 byte from the stored description; the escapes are visible", async () => {
     const r = await runCliTty(["list", "--pattern", "esc_", "--no-color"], { env: fake.env });
     expect(r.code).toBe(0);
-    expect(r.stdout).not.toMatch(/[\x07\x1b\x7f-\x9f\u202a-\u202e]/);
-    expect(r.stdout).toContain(SHOWN);
-    expect(r.stdout).toMatch(/^ID\s+TYPE\s+HOST/m);
+    expect(r.screen).not.toMatch(/[\x07\x1b\x7f-\x9f\u202a-\u202e]/);
+    expect(r.screen).toContain(SHOWN);
+    expect(r.screen).toMatch(/^ID\s+TYPE\s+HOST/m);
   });
 
   it("with colour on, our header colour is there and none of the stored sequences (title, red, C1)", async () => {
     const r = await runCliTty(["list", "--pattern", "esc_"], { env: fake.env });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("\x1b[1mID\x1b[22m"); // ours: bold header
-    expect(r.stdout).not.toContain("\x07");
-    expect(r.stdout).not.toContain("\x1b]");
-    expect(r.stdout).not.toContain("\x1b[31m");
-    expect(r.stdout).not.toContain("\u009b");
-    expect(r.stdout).not.toContain("\u202e");
+    expect(r.screen).toContain("\x1b[1mID\x1b[22m"); // ours: bold header
+    expect(r.screen).not.toContain("\x07");
+    expect(r.screen).not.toContain("\x1b]");
+    expect(r.screen).not.toContain("\x1b[31m");
+    expect(r.screen).not.toContain("\u009b");
+    expect(r.screen).not.toContain("\u202e");
     // every escape sequence left is an SGR bold/normal of the header
-    expect(r.stdout.match(/\x1b[^\\]{0,5}/g)!.every((s) => /^\x1b\[(1|22)m/.test(s))).toBe(true);
-    expect(r.stdout).toContain(SHOWN);
+    expect(r.screen.match(/\x1b[^\\]{0,5}/g)!.every((s) => /^\x1b\[(1|22)m/.test(s))).toBe(true);
+    expect(r.screen).toContain(SHOWN);
   });
 
   it("get at a terminal: the record shows the escapes", async () => {
@@ -138,19 +138,19 @@ describe.runIf(tty)("a terminal that fits", () => {
   it("an 80-column terminal: every line fits, the long description is cut with …, the id is whole", async () => {
     const r = await runCliTty(["list", "--pattern", "wide_"], { env: noColor(fake.env), cols: 80 });
     expect(r.code).toBe(0);
-    expect(Math.max(...widths(r.stdout))).toBeLessThanOrEqual(80);
-    expect(r.stdout).toContain("…");
+    expect(Math.max(...widths(r.screen))).toBeLessThanOrEqual(80);
+    expect(r.screen).toContain("…");
     // the widest columns (description, host) are cut to a common width; the id and the narrow ones are whole
-    expect(r.stdout).toMatch(/^wide_conn_with_a_long_id {2}postgres {2}db\.exampl… +a long des…$/m);
-    expect(r.stdout).toMatch(/^ID +TYPE +HOST +PORT {2}LOGIN {2}SCHEMA {2}DESCRIPTION$/m);
-    expect(r.stdout).not.toContain(LONG);
+    expect(r.screen).toMatch(/^wide_conn_with_a_long_id {2}postgres {2}db\.exampl… +a long des…$/m);
+    expect(r.screen).toMatch(/^ID +TYPE +HOST +PORT {2}LOGIN {2}SCHEMA {2}DESCRIPTION$/m);
+    expect(r.screen).not.toContain(LONG);
   });
 
   it("-o wide at the same terminal shows everything (the terminal wraps it)", async () => {
     const r = await runCliTty(["list", "--pattern", "wide_", "-o", "wide"], { env: noColor(fake.env), cols: 80 });
     expect(r.code).toBe(0);
-    expect(r.stdout.replace(/\n/g, "")).toContain(LONG);
-    expect(r.stdout).not.toContain("…");
+    expect(r.screen.replace(/\n/g, "")).toContain(LONG);
+    expect(r.screen).not.toContain("…");
   });
 
   it("piped, nothing is cut", async () => {
@@ -161,7 +161,7 @@ describe.runIf(tty)("a terminal that fits", () => {
   it("an empty result says so on stderr instead of a lone header; piped, nothing at all", async () => {
     const r = await runCliTty(["list", "--pattern", "zzz_none"], { env: noColor(fake.env) });
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe("no connections match --pattern zzz_none");
+    expect(r.screen.trim()).toBe("no connections match --pattern zzz_none");
     const p = await fake.run(["list", "--pattern", "zzz_none"]);
     expect(p).toMatchObject({ code: 0, stdout: "", stderr: "" });
     const j = await fake.run(["list", "--pattern", "zzz_none", "-o", "json"]);

@@ -130,14 +130,31 @@ export function runCli(args: string[], o: RunOptions = {}): Promise<CliResult> {
 
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+export interface TtyResult extends CliResult {
+  /**
+   * The lines as the terminal shows them once the command ends: a line redrawn in place ("\r\x1b[K", how the
+   * progress line draws and erases itself) keeps only its last drawing. A slow run (a loaded machine) shows a
+   * progress line on stderr, which shares the terminal with the table.
+   */
+  screen: string;
+}
+
+/** What a terminal shows of `out`: each line keeps the text after its last carriage return, without the erase. */
+export const onScreen = (out: string) =>
+  out
+    .split("\n")
+    .map((l) => l.slice(l.lastIndexOf("\r") + 1).replace(/^\x1b\[K/, ""))
+    .join("\n");
+
 /**
  * Runs the built CLI in a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are a TTY.
- * Returns the terminal's output (stdout and stderr together, with \r\n line ends turned into \n), scanned for secrets.
+ * Returns the terminal's output (stdout and stderr together, with \r\n line ends turned into \n), scanned for secrets,
+ * and `screen`, the same as the terminal shows it at the end.
  */
 export function runCliTty(
   args: string[],
   o: RunOptions & { cols?: number; inputAfter?: RegExp } = {},
-): Promise<CliResult> {
+): Promise<TtyResult> {
   const before = secretsOfRun(args, o.env ?? {});
   const cmd = `stty cols ${o.cols ?? 160} rows 50 2>/dev/null; exec ${shq(NODE)} ${shq(BIN)} ${args.map(shq).join(" ")}`;
   return new Promise((resolvePromise, reject) => {
@@ -169,7 +186,10 @@ export function runCliTty(
       clearTimeout(timer);
       const leak = scanRun(args, o.env ?? {}, undefined, { terminal: out }, before);
       if (leak) reject(leak);
-      else resolvePromise({ code: code ?? -1, stdout: out.replace(/\r\n/g, "\n"), stderr: "" });
+      else {
+        const stdout = out.replace(/\r\n/g, "\n");
+        resolvePromise({ code: code ?? -1, stdout, stderr: "", screen: onScreen(stdout) });
+      }
     });
     if (o.input !== undefined && !o.inputAfter) child.stdin.write(o.input);
     // keep stdin open: closing it would hang up the terminal before the command finishes
