@@ -60,7 +60,7 @@ const LAYERS: string[][] = [
   ["config"], // profiles and settings with their sources
   ["api"], // the HTTP client, tokens, generated types
   ["connection"], // the connection model: fields, each field rule once, the validator, the secret rules
-  ["uri"], // Airflow's connection URI codec and the URI <-> fields mapping, on the connection rules
+  ["uri", "catalog"], // the URI codec and URI <-> fields mapping; the connection-type catalog (hook_meta, bundled)
   ["files", "output"], // connection files (read/write); the renderer and connection views
   ["apply", "bulk", "completion", "prompts"], // the apply planner, bulk bodies and engine, shell completion, prompts
   ["deps.ts"], // what a command's run() gets
