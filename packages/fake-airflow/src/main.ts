@@ -2,6 +2,7 @@
 // Prints one JSON line {"url","token"} on stdout, a human line on stderr, and runs until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { startFakeAirflow, type Faults, type FakeAirflowOptions } from "./index.js";
+import { HOOK_META_MODES, isHookMetaMode } from "./model/hook-meta.js";
 import { AIRFLOW_VERSIONS, isAirflowVersion } from "./model/versions.js";
 
 const HELP = `Usage: tsx packages/fake-airflow/src/main.ts [options]
@@ -19,6 +20,8 @@ const HELP = `Usage: tsx packages/fake-airflow/src/main.ts [options]
                            3.3: tests queued or running at once (default 4)
   --executor NAME          3.3: a configured executor (repeatable; default LocalExecutor)
   --multi-team             multi_team mode on (default off, as in Airflow: 3.3 refuses a team_name with a 422)
+  --hook-meta MODE         GET /ui/connections/hook_meta: ok (default, the catalog), forbidden (403),
+                           missing (404, no such route) or old-shape (an older service's entries)
   --user NAME:PASSWORD     a user (repeatable; default admin:admin)
   --token-ttl SECONDS      lifetime of issued tokens (default 86400)
   --faults JSON            initial faults, e.g. '{"rate503":0.2,"retryAfter":1}'
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       "max-connection-test-concurrency": { type: "string" },
       executor: { type: "string", multiple: true },
       "multi-team": { type: "boolean" },
+      "hook-meta": { type: "string" },
       "no-record": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -69,6 +73,9 @@ async function main(): Promise<void> {
   const version = values["airflow-version"];
   if (version !== undefined && !isAirflowVersion(version))
     throw new Error(`--airflow-version must be one of ${AIRFLOW_VERSIONS.join(", ")}, got ${version}`);
+  const hookMeta = values["hook-meta"];
+  if (hookMeta !== undefined && !isHookMetaMode(hookMeta))
+    throw new Error(`--hook-meta must be one of ${HOOK_META_MODES.join(", ")}, got ${hookMeta}`);
   let users: Record<string, string> | undefined;
   if (values.user?.length) {
     users = {};
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
     maxConnectionTestConcurrency: num("max-connection-test-concurrency", values["max-connection-test-concurrency"]),
     executors: values.executor?.length ? values.executor : undefined,
     multiTeam: values["multi-team"] === true,
+    hookMeta,
     port: num("port", values.port),
     host: values.host,
     seed: num("seed", values.seed),

@@ -1,4 +1,5 @@
 // What a test or a script gives startFakeAirflow(), and the handle it gets back.
+import type { HookMetaMode } from "./model/hook-meta.js";
 import type { StoredConnection } from "./model/store.js";
 import type { AirflowVersion } from "./model/versions.js";
 import type { ConnectionTestRun } from "./model/worker-tests.js";
@@ -25,12 +26,19 @@ export interface FakeAirflowOptions {
    * 3.2.1 stores any team_name either way (api-behaviour.md §8).
    */
   multiTeam?: boolean;
+  /**
+   * GET /ui/connections/hook_meta (every version): "ok" (default) the catalog of data/hook-meta.json; "forbidden" a
+   * 403 {"detail": "Forbidden"} after the token check (no connection read permission); "missing" no such route, a
+   * 404 {"detail": "Not Found"} before any token check (an older or locked-down server); "old-shape" the catalog as an
+   * older service words it. Also setHookMeta() at run time.
+   */
+  hookMeta?: HookMetaMode;
   /** default 0 (a free port); host 127.0.0.1 */
   port?: number;
   host?: string;
   /** N generated connections conn_00001.. */
   seed?: number;
-  /** artificial delay before every /api/v2 and /auth answer */
+  /** artificial delay before every /api/v2, /auth and /ui answer */
   latencyMs?: number;
   /** [api] maximum_page_limit, default 100 */
   maxPageLimit?: number;
@@ -90,6 +98,10 @@ export interface FakeAirflow {
   all(): StoredConnection[];
   mintToken(opts?: { username?: string; expiresInSeconds?: number }): string;
   setFaults(f: Faults | undefined): void;
+  /** what GET /ui/connections/hook_meta answers now (the `hookMeta` option, or the last setHookMeta) */
+  readonly hookMeta: HookMetaMode;
+  /** changes what GET /ui/connections/hook_meta answers, from the next request on; reset() keeps it, as it keeps faults */
+  setHookMeta(mode: HookMetaMode): void;
   reset(opts?: { seed?: number }): void;
   /** manualClock: moves the 3.3 worker tests' time on by `ms` (every state change due on the way happens) */
   advanceClock(ms: number): void;

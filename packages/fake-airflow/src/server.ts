@@ -4,6 +4,7 @@
 // through: record -> latency -> intercept -> faults -> routing table -> answer.
 import type { App } from "./handlers/shared.js";
 import { columnsOf } from "./model/connections.js";
+import { isHookMetaMode, type HookMetaMode } from "./model/hook-meta.js";
 import { seedConnection } from "./model/defaults.js";
 import { JwtSigner } from "./model/jwt.js";
 import { maskerFor } from "./model/redact.js";
@@ -62,6 +63,7 @@ class FakeAirflowServer implements FakeAirflow {
       maxPageLimit: opts.maxPageLimit ?? 100,
       testsEnabled: (opts.testConnection ?? "Disabled").toLowerCase().trim() === "enabled",
       executors: opts.executors ?? ["LocalExecutor"],
+      settings: { hookMeta: checkedHookMeta(opts.hookMeta ?? "ok") },
     };
     this.record = opts.record ?? true;
     this.recordLimit = opts.recordLimit ?? 200_000;
@@ -99,6 +101,14 @@ class FakeAirflowServer implements FakeAirflow {
   setFaults(f: Faults | undefined): void {
     this.faults.set(f);
     this.transport.revive();
+  }
+
+  get hookMeta(): HookMetaMode {
+    return this.app.settings.hookMeta;
+  }
+
+  setHookMeta(mode: HookMetaMode): void {
+    this.app.settings.hookMeta = checkedHookMeta(mode);
   }
 
   advanceClock(ms: number): void {
@@ -147,7 +157,8 @@ class FakeAirflowServer implements FakeAirflow {
 
     const isApi = ex.path.startsWith("/api/v2/") || ex.path === "/api/v2";
     const isAuth = ex.path === "/auth" || ex.path.startsWith("/auth/");
-    if ((isApi || isAuth) && this.opts.latencyMs) await sleep(this.opts.latencyMs);
+    const isUiApi = ex.path.startsWith("/ui/");
+    if ((isApi || isAuth || isUiApi) && this.opts.latencyMs) await sleep(this.opts.latencyMs);
     if (out.gone) return;
 
     const scripted = rec && this.opts.intercept?.(rec);
@@ -178,6 +189,12 @@ class FakeAirflowServer implements FakeAirflow {
     }
     answer(dispatch(this.app, ex));
   }
+}
+
+function checkedHookMeta(mode: string): HookMetaMode {
+  if (!isHookMetaMode(mode))
+    throw new Error(`fake-airflow: hookMeta must be ok, forbidden, missing or old-shape, got ${JSON.stringify(mode)}`);
+  return mode;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

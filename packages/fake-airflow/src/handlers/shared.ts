@@ -1,6 +1,7 @@
 // What every handler works with: the server's state and settings (App), and the answers several of them give.
 import { randomBytes } from "node:crypto";
 import { toResponse, type ConnectionResponse } from "../model/connections.js";
+import type { HookMetaMode } from "../model/hook-meta.js";
 import type { JwtSigner } from "../model/jwt.js";
 import type { Masker } from "../model/redact.js";
 import type { Store, StoredConnection } from "../model/store.js";
@@ -38,6 +39,14 @@ export interface App {
   readonly testsEnabled: boolean;
   /** 3.3: the executors a test may name */
   readonly executors: string[];
+  /** what a test may change while the server runs (FakeAirflow.setHookMeta) */
+  readonly settings: RuntimeSettings;
+}
+
+/** The switches that can change while the server runs. */
+export interface RuntimeSettings {
+  /** GET /ui/connections/hook_meta: the catalog, a 403, no route (404), or an older service's shape */
+  hookMeta: HookMetaMode;
 }
 
 /** A request body as a handler gets it: the parsed JSON, or the text of a body that is not JSON; undefined: none. */

@@ -1,5 +1,6 @@
 // Connection semantics: responses, PATCH rules, bulk, test, defaults (api-behaviour.md §1-§6).
 import { pyDumps, pyLoads } from "../pyjson.js";
+import { hookMetaTypes } from "./hook-meta.js";
 import { MASKER_32, merge, redactExtra, redactPassword, REPLACEMENT, type Masker } from "./redact.js";
 import type { Journal, NewConnection, Store, StoredConnection } from "./store.js";
 import { CONNECTION_FIELDS, InternalServerError, pySetRepr, type BulkAction, type ConnectionBody } from "./validate.js";
@@ -215,7 +216,8 @@ export function checkColumnLimits(c: Partial<NewConnection>): void {
 
 /**
  * Connection types whose hooks the fake "has installed": the conn_types of the providers in the
- * apache/airflow:3.2.1 image (plus sqlite). Anything else -> `Unknown hook type "x"`.
+ * apache/airflow:3.2.1 image (plus sqlite), and those of its hook_meta catalog (hookMetaTypes(): kafka, mongo and the
+ * made-up acme_crm). Anything else -> `Unknown hook type "x"`.
  */
 export const KNOWN_CONN_TYPES = new Set([
   "aws",
@@ -282,7 +284,8 @@ export function testConnection(
 
 /** The simulated provider hook's test_connection (the same for /test and for a test on a worker). */
 export function hookTest(conn: NewConnection): { status: boolean; message: string } {
-  if (!KNOWN_CONN_TYPES.has(conn.conn_type)) return { status: false, message: `Unknown hook type "${conn.conn_type}"` };
+  if (!KNOWN_CONN_TYPES.has(conn.conn_type) && !hookMetaTypes().has(conn.conn_type))
+    return { status: false, message: `Unknown hook type "${conn.conn_type}"` };
   if (conn.host === UNREACHABLE_HOST) {
     const port = conn.port ?? 0;
     return {

@@ -4,6 +4,7 @@
 import { bulk } from "../handlers/bulk.js";
 import { create, deleteOne, getOne, list, patchOne } from "../handlers/connections.js";
 import { defaults } from "../handlers/defaults.js";
+import { hookMeta } from "../handlers/hook-meta.js";
 import { uniqueViolation, type App, type Input } from "../handlers/shared.js";
 import { enqueueTest, pollTest, test } from "../handlers/tests.js";
 import { version } from "../handlers/version.js";
@@ -29,6 +30,8 @@ interface Route {
   path: string;
   /** only on Airflow 3.3 and newer */
   since33?: boolean;
+  /** the route is not there (a switch): its path answers a route-level 404 {"detail": "Not Found"} */
+  absent?: (app: App) => boolean;
   /** in the order a 405's `allow` header lists them */
   methods: Record<string, Endpoint>;
 }
@@ -83,6 +86,12 @@ const ROUTES: Route[] = [
     methods: { GET: open(() => detail(403, "Forbidden")), POST: open((app, ex) => login(app, ex, false)) },
   },
   { path: "/auth/token/cli", methods: { POST: open((app, ex) => login(app, ex, true)) } },
+  // the UI's private API (core_api/routes/ui): not in the OpenAPI spec; every version since 3.0 has it
+  {
+    path: "/ui/connections/hook_meta",
+    absent: (app) => app.settings.hookMeta === "missing",
+    methods: { GET: authed((app) => hookMeta(app)) },
+  },
 ];
 
 /** When no route matches: the first of these that does. */
@@ -147,11 +156,15 @@ export function dispatch(app: App, ex: Exchange): Reply {
 
 function route(app: App, ex: Exchange): Reply {
   let found: { c: Compiled; params: Params }[] = [];
+  let absent = false;
   for (const c of COMPILED) {
     if (c.route.since33 && !app.v33) continue;
     const params = matchOf(c, ex.path);
-    if (params) found.push({ c, params });
+    if (params && c.route.absent?.(app)) absent = true;
+    else if (params) found.push({ c, params });
   }
+  // a server without the route (an older or locked-down one): Starlette's 404 for a path no route matches
+  if (found.length === 0 && absent) return detail(404, "Not Found");
   if (found.length === 0) {
     for (const c of COMPILED_FALLBACKS) {
       const params = matchOf(c, ex.path);
