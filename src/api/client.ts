@@ -384,6 +384,14 @@ export class AirflowApi {
     );
   }
 
+  /**
+   * GET /ui/connections/hook_meta (not under /api/v2): the UI's connection-form metadata per connection type, a
+   * private route with no stability promise; the body as it came (src/catalog/parse.ts reads it).
+   */
+  async hookMeta(): Promise<unknown> {
+    return (await this.http.request("GET", "/ui/connections/hook_meta", { raw: true })).body;
+  }
+
   /** GET /api/v2/version: needs no token. */
   async version(): Promise<VersionInfo> {
     return shaped<VersionInfo>(await this.http.request("GET", "/version", { token: null }), versionProblem);
