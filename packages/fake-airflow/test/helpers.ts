@@ -1,4 +1,7 @@
-// Test helpers: HTTP calls against a fake Airflow, with every JSON response checked against the spec.
+// Test helpers: HTTP calls against a fake Airflow, with every JSON response checked against the spec; the command line.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import type { FakeAirflow } from "../src/index.js";
@@ -6,6 +9,25 @@ import { assertSchema } from "./spec.js";
 
 /** The server's command line (src/main.ts), for `node --import tsx MAIN ...`. */
 export const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+/** Starts the command line with `args`; resolves with the {url, token} it prints (kill the child when done). */
+export async function startMain(args: string[]): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`exited ${code}`)));
+  });
+  return { child, ...(JSON.parse(line) as { url: string; token: string }) };
+}
+
+/** Runs the command line with `args` it must refuse: its exit code and what it wrote on stderr. */
+export async function mainRefuses(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(child, "exit")) as [number | null];
+  return { code, stderr };
+}
 
 export interface Res {
   status: number;

@@ -1,9 +1,6 @@
 // GET /ui/connections/hook_meta: the UI's connection-form catalog (../shared/airflow/hook-meta/README.md), its token
 // check, the hookMeta switches (ok, forbidden, missing, old-shape) and the masking of extra-field values.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import {
   AIRFLOW_VERSIONS,
   customHookTypes,
@@ -12,7 +9,7 @@ import {
   type FakeAirflow,
   type HookMetaEntry,
 } from "../src/index.js";
-import { client, MAIN, validated } from "./helpers.js";
+import { client, mainRefuses, startMain, validated } from "./helpers.js";
 
 const HM = "/ui/connections/hook_meta";
 const ENTRY_KEYS = [
@@ -215,18 +212,22 @@ describe("GET /ui/connections/hook_meta (ok)", () => {
 
 describe("authentication", () => {
   it("the API's token check: 401 without a token or with another scheme, 403 for garbage, 401 when expired", async () => {
-    let r = await call("GET", HM, { token: null });
-    expect([r.status, r.json, r.headers.get("www-authenticate")]).toEqual([
-      401,
-      { detail: "Not authenticated" },
-      "Bearer",
-    ]);
-    r = await call("GET", HM, { token: null, headers: { authorization: "Basic YWRtaW46YWRtaW4=" } });
-    expect([r.status, r.json]).toEqual([401, { detail: "Not authenticated" }]);
-    r = await call("GET", HM, { token: "nope" });
-    expect([r.status, r.json]).toEqual([403, { detail: "Invalid JWT token" }]);
-    r = await call("GET", HM, { token: fake.mintToken({ expiresInSeconds: -1 }) });
-    expect([r.status, r.json]).toEqual([401, { detail: "Token Expired" }]);
+    const cases: [string, { token: string | null; headers?: Record<string, string> }, number, unknown][] = [
+      ["no token", { token: null }, 401, { detail: "Not authenticated" }],
+      [
+        "basic",
+        { token: null, headers: { authorization: "Basic YWRtaW46YWRtaW4=" } },
+        401,
+        { detail: "Not authenticated" },
+      ],
+      ["garbage", { token: "nope" }, 403, { detail: "Invalid JWT token" }],
+      ["expired", { token: fake.mintToken({ expiresInSeconds: -1 }) }, 401, { detail: "Token Expired" }],
+    ];
+    for (const [name, o, status, body] of cases) {
+      const r = await call("GET", HM, o);
+      expect([name, r.status, r.json]).toEqual([name, status, body]);
+      if (status === 401 && name !== "expired") expect(r.headers.get("www-authenticate")).toBe("Bearer");
+    }
     expect((await call("GET", HM, { token: fake.mintToken({ username: "viewer" }) })).status).toBe(200);
   });
 });
@@ -376,27 +377,15 @@ describe("latency", () => {
 
 describe("main.ts --hook-meta", () => {
   it("serves the mode given; refuses an unknown one with exit 2", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--hook-meta", "forbidden"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { child, url, token } = await startMain(["--hook-meta", "forbidden"]);
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout! }).once("line", resolve);
-        child.once("exit", (code) => reject(new Error(`exited ${code}`)));
-      });
-      const { url, token } = JSON.parse(line) as { url: string; token: string };
       const r = await fetch(url + HM, { headers: { authorization: `Bearer ${token}` } });
       expect([r.status, await r.json()]).toEqual([403, { detail: "Forbidden" }]);
     } finally {
       child.kill("SIGTERM");
     }
-    const bad = spawn(process.execPath, ["--import", "tsx", MAIN, "--hook-meta", "404"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    bad.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    const [code] = await once(bad, "exit");
-    expect(code).toBe(2);
-    expect(err).toContain("--hook-meta must be one of ok, forbidden, missing, old-shape, got 404");
+    const bad = await mainRefuses(["--hook-meta", "404"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--hook-meta must be one of ok, forbidden, missing, old-shape, got 404");
   });
 });

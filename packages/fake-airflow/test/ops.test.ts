@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { startFakeAirflow, type FakeAirflow } from "../src/index.js";
-import { client, MAIN } from "./helpers.js";
+import { client, startMain } from "./helpers.js";
 
 const C = "/api/v2/connections";
 
@@ -221,14 +219,7 @@ describe("performance", () => {
 
 describe("main.ts", () => {
   it("prints one JSON line with url and token, serves, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--seed", "5", "--test-connection", "enabled"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once("line", resolve);
-      child.once("exit", (code) => reject(new Error(`exited ${code}`)));
-    });
-    const { url, token } = JSON.parse(line) as { url: string; token: string };
+    const { child, url, token } = await startMain(["--seed", "5", "--test-connection", "enabled"]);
     const r = await fetch(`${url}${C}`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await r.json()) as { total_entries: number }).total_entries).toBe(5);
     const t = await fetch(`${url}${C}/test`, {

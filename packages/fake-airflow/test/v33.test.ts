@@ -1,9 +1,6 @@
 // The fake as Airflow 3.3.2 (api-behaviour.md §9) and what stays 3.2.1-only. Every test pins its version.
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { client, MAIN, type Res } from "./helpers.js";
+import { client, mainRefuses, startMain, type Res } from "./helpers.js";
 import { sensitiveWords } from "../src/model/redact.js";
 import {
   HANGING_HOST,
@@ -582,35 +579,25 @@ describe("bulk update ignores update_mask on every version", () => {
 });
 
 describe("main.ts --airflow-version", () => {
-  let child: ReturnType<typeof spawn> | undefined;
+  let child: Awaited<ReturnType<typeof startMain>>["child"] | undefined;
   afterEach(() => {
     child?.kill("SIGTERM");
     child = undefined;
   });
 
   it("serves 3.3.2 with the worker-test options; rejects an unknown version with exit 2", async () => {
-    child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        MAIN,
-        "--airflow-version",
-        "3.3.2",
-        "--test-connection",
-        "Enabled",
-        "--connection-test-ms",
-        "30",
-        "--executor",
-        "CeleryExecutor",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child!.stdout! }).once("line", resolve);
-      child!.once("exit", (code) => reject(new Error(`exited ${code}`)));
-    });
-    const { url, token } = JSON.parse(line) as { url: string; token: string };
+    const main = await startMain([
+      "--airflow-version",
+      "3.3.2",
+      "--test-connection",
+      "Enabled",
+      "--connection-test-ms",
+      "30",
+      "--executor",
+      "CeleryExecutor",
+    ]);
+    child = main.child;
+    const { url, token } = main;
     const v = (await (await fetch(`${url}/api/v2/version`)).json()) as { version: string };
     expect(v.version).toBe("3.3.2");
     const r = await fetch(`${url}${Q}`, {
@@ -621,13 +608,8 @@ describe("main.ts --airflow-version", () => {
     expect(await r.json()).toEqual({
       detail: "Executor 'LocalExecutor' is not configured. Configured executors: ['CeleryExecutor']",
     });
-    const bad = spawn(process.execPath, ["--import", "tsx", MAIN, "--airflow-version", "3.1.0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    bad.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    const [code] = await once(bad, "exit");
-    expect(code).toBe(2);
-    expect(err).toContain("--airflow-version must be one of 3.0.6, 3.1.8, 3.2.1, 3.3.2, 3.4.0, got 3.1.0");
+    const bad = await mainRefuses(["--airflow-version", "3.1.0"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--airflow-version must be one of 3.0.6, 3.1.8, 3.2.1, 3.3.2, 3.4.0, got 3.1.0");
   });
 });
