@@ -7,6 +7,16 @@
 export const STANDARD_FIELDS = ["host", "schema", "login", "password", "port", "description"] as const;
 export type StandardField = (typeof STANDARD_FIELDS)[number];
 
+/** The Airflow UI's labels of the standard fields, used when the provider gives none (useConnectionTypeMeta.ts). */
+export const DEFAULT_LABELS: Record<StandardField, string> = {
+  host: "Host",
+  schema: "Schema",
+  login: "Login",
+  password: "Password",
+  port: "Port",
+  description: "Description",
+};
+
 export interface StandardFieldForm {
   /** Not asked and not shown by the form (the value can still be set with a flag). */
   hidden: boolean;
@@ -48,6 +58,14 @@ export interface ConnectionTypeInfo {
   fields: Record<StandardField, StandardFieldForm>;
   /** The provider's extra fields, in the provider's order; [] when it defines none. */
   extras: ExtraField[];
+}
+
+/** The standard fields of a type the provider says nothing about: each shown, under its default label. */
+export function defaultFields(): Record<StandardField, StandardFieldForm> {
+  return Object.fromEntries(STANDARD_FIELDS.map((f) => [f, { hidden: false }])) as Record<
+    StandardField,
+    StandardFieldForm
+  >;
 }
 
 /** Where a catalog came from: every view says it. */

@@ -6,6 +6,7 @@
 // the loader turns that into the bundled catalog.
 import { isSensitiveKey, SENSITIVE_WORDS } from "../connection/secrets.js";
 import {
+  defaultFields,
   STANDARD_FIELDS,
   type ConnectionTypeInfo,
   type ExtraField,
@@ -61,16 +62,11 @@ export function providerOf(hookClass: string | null | undefined): string | undef
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
-/** The default form of a standard field: shown, under its usual label. */
-export const plainField = (): StandardFieldForm => ({ hidden: false });
-
-/** Every standard field at its default (a type the provider says nothing about). */
-export function plainFields(): Record<StandardField, StandardFieldForm> {
-  return Object.fromEntries(STANDARD_FIELDS.map((f) => [f, plainField()])) as Record<StandardField, StandardFieldForm>;
-}
+/** Every standard field at its default (a type the provider says nothing about): model.ts's defaultFields. */
+export const plainFields = defaultFields;
 
 function standardField(v: unknown): StandardFieldForm {
-  if (!isObject(v)) return plainField();
+  if (!isObject(v)) return { hidden: false };
   const form: StandardFieldForm = { hidden: v.hidden === true };
   const label = text(v.title);
   const placeholder = text(v.placeholder);
@@ -114,7 +110,8 @@ export function extraField(name: string, v: unknown): ExtraField {
   const schema = dumped && isObject(v.schema) ? v.schema : {};
   const value = dumped ? v.value : v;
   const masked = value === MASKED;
-  const def = masked ? undefined : value !== null && value !== undefined ? value : schema.default;
+  // A masked value hides nothing the schema's `default` does not show (the server masks by name, not by schema).
+  const def = value !== null && value !== undefined && !masked ? value : schema.default;
   const f: ExtraField = {
     name,
     label: text(schema.title) ?? name,

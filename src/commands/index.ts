@@ -17,6 +17,7 @@ import { register as bulk } from "./bulk.js";
 import { register as importCmd } from "./import.js";
 import { register as exportCmd } from "./export.js";
 import { register as apply } from "./apply.js";
+import { register as types } from "./types.js";
 import { register as completion } from "./completion.js";
 
 export const COMMANDS: Register[] = [
@@ -34,5 +35,6 @@ export const COMMANDS: Register[] = [
   importCmd,
   exportCmd,
   apply, // diff, apply
+  types, // issue 21: the connection-type catalog and each type's form
   completion, // issue 6: shell completion
 ];

@@ -74,6 +74,7 @@ describe("parseHookMeta", () => {
           limit: { value: null, schema: { type: "integer", minimum: 1, maximum: 9, default: 4 } },
           api_key: { value: "***", schema: { type: ["string", "null"] } },
           odd: { value: null, schema: { type: ["null"] } },
+          token_url: { value: "***", schema: { type: ["string", "null"], default: "https://auth.example/token" } },
         },
         future_key: { anything: true },
       }),
@@ -94,7 +95,17 @@ describe("parseHookMeta", () => {
     expect(by.api_key).toMatchObject({ secret: true });
     expect(by.api_key).not.toHaveProperty("default"); // the server's mask is no default
     expect(by.odd!.kind).toBe("unknown");
-    expect(t!.extras.map((e) => e.name)).toEqual(["plain", "count", "flag", "level", "limit", "api_key", "odd"]);
+    expect(by.token_url).toMatchObject({ secret: true, default: "https://auth.example/token" });
+    expect(t!.extras.map((e) => e.name)).toEqual([
+      "plain",
+      "count",
+      "flag",
+      "level",
+      "limit",
+      "api_key",
+      "odd",
+      "token_url",
+    ]);
   });
 
   it("an empty standard_fields object and null extra_fields: every field plain, no extras", () => {
