@@ -20,7 +20,8 @@ import {
 import { DEFAULT_WAIT_S, requireWorkerTests, resumeHint, testOnApiServer, workerTest } from "../api/connection-test.js";
 
 export interface CreateOptions extends FieldOptions, WorkerFlags {
-  id: string;
+  /** Missing: asked for on a terminal, else a usage error. */
+  id?: string;
   uri?: string;
   json?: string;
   ifNotExists?: boolean;
@@ -35,9 +36,9 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
   const cmd = program
     .command("create")
     .description(
-      "create a connection from field flags, a URI or Airflow's JSON form; on a terminal with no type given, asks for the fields",
+      "create a connection from field flags, a URI or Airflow's JSON form; on a terminal with no field flags (or --type alone), asks the type's form",
     )
-    .argument("<connection-id>", "the new connection's id (letters, digits, _ . -)");
+    .argument("[connection-id]", "the new connection's id (letters, digits, _ . -); asked for on a terminal");
   addFieldOptions(cmd)
     .option(
       "--uri <uri>",
@@ -56,7 +57,8 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
     .addHelpText(
       "after",
       examples([
-        "$ airconn create my_postgres                                  # on a terminal: asks for each field",
+        "$ airconn create                                              # on a terminal: asks the id, the type, its form",
+        "$ airconn create my_s3 --type aws                             # on a terminal: asks what the aws form shows",
         "$ airconn create my_postgres --type postgres --host db.internal --port 5432 --login app --schema sales",
         "$ airconn create my_api --uri 'http://api.example.com:443/?timeout=30' --description 'partner API'",
         '$ airconn create my_s3 --json \'{"conn_type": "aws", "extra": {"region_name": "eu-west-1"}}\'',
@@ -68,6 +70,9 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
         '$ printf %s "$DB_PASSWORD" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin --test-first',
         "$ airconn create my_api --type http --host api.internal --test-first --queue etl --executor CeleryExecutor --wait 120",
         "",
+        "The form (at a terminal): the provider's labels, only the fields its form shows, its extra fields (Enter takes",
+        "the default shown), then a summary (secrets as ***) to confirm. --type with any other field flag, --uri, --json",
+        "or --no-input: no prompts.",
         "--uri and --json cannot be combined with each other, nor with field flags other than --description,",
         "--team and --password-stdin/--password (used when the URI or JSON has no password).",
         "--executor, --queue and --wait need --test-first and Airflow 3.3 (as with `airconn test --on-worker`): before",
@@ -83,7 +88,7 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
 }
 
 export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
-  const id = checkConnectionId(o.id);
+  const id = o.id === undefined ? await askId(d) : checkConnectionId(o.id);
   const workerFlags = workerFlagsGiven(o);
   if (!o.testFirst) {
     refuseWorkerFlagsWithout(
@@ -116,6 +121,17 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
     throw e;
   }
   await renderConnection(d.io, created, out);
+}
+
+/** No id given: asked for at a terminal; otherwise the usage error commander gives for a missing argument. */
+async function askId(d: Deps): Promise<string> {
+  if (!d.canPrompt())
+    throw new UsageError(
+      "missing required argument 'connection-id'",
+      "without a terminal the id comes first: airconn create ID --type postgres ...",
+    );
+  const { askConnectionId } = await import("../prompts/connection.js");
+  return askConnectionId(d.prompter(), (s) => d.io.err(s));
 }
 
 const WITHOUT_WORKER_HINT =
@@ -231,11 +247,13 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
       }
     }
     fields = { ...parsed, ...fromFlags };
+  } else if (d.canPrompt() && (fromFlags.conn_type === undefined || Object.keys(fromFlags).length === 1)) {
+    // At a terminal, with no type or with --type alone: the type's form; fields given as flags are not asked again.
+    const { promptNewConnection } = await import("../prompts/connection.js");
+    const { loadCatalog } = await import("../catalog/load.js");
+    return promptNewConnection(d.prompter(), id, fromFlags, (s) => d.io.err(s), loadCatalog(d));
   } else if (fromFlags.conn_type !== undefined) {
     fields = fromFlags;
-  } else if (d.canPrompt()) {
-    const { promptNewConnection } = await import("../prompts/connection.js");
-    return promptNewConnection(d.prompter(), id, fromFlags, (s) => d.io.err(s));
   } else {
     throw new UsageError(
       "no connection type: pass --type (or --uri or --json)",

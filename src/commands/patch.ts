@@ -15,7 +15,7 @@ import { keepStoredExtra, missingSecretsWarning } from "../connection/keep.js";
 import { renderConnection } from "../output/connections.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
 import { checkConnectionId, examples, sensitiveWordsForKeys } from "./common.js";
-import { addFieldOptions, fieldsFromFlags, type FieldOptions, type Fields } from "./fields.js";
+import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
 
 export interface PatchOptions extends FieldOptions {
   id: string;
@@ -30,7 +30,9 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function register(program: Command, ctx: CommandContext, run = runPatch): void {
   const cmd = program
     .command("patch")
-    .description("change only the fields given (sent with update_mask); everything else stays as stored")
+    .description(
+      "change only the fields given (sent with update_mask); everything else stays as stored; at a terminal with none given, asks the type's form",
+    )
     .argument("<connection-id>", "the connection to change");
   addFieldOptions(cmd, "new")
     .option(
@@ -55,6 +57,8 @@ export function register(program: Command, ctx: CommandContext, run = runPatch):
         '$ printf %s "$NEW_PASSWORD" | airconn patch my_postgres --password-stdin -o json',
         "$ airconn patch my_api --extra '{\"timeout\": 30}'        # replaces extra as a whole",
         "",
+        "At a terminal with no field flags: the connection type's form, the stored values as defaults (Enter keeps",
+        "one; a stored secret is kept, never sent back); only the fields changed are sent.",
         "Only the fields given are sent, and named in update_mask. Extra keys the server shows as *** are sent back as ***,",
         "so the server keeps their stored values. A password cannot be cleared through the Airflow API.",
         "Exit codes: 0 changed, 2 invalid input or nothing to change, 3 not found, 4 not allowed.",
@@ -113,9 +117,11 @@ export function parseSetExtra(item: string): [string, PyValue] {
 
 export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
   const id = checkConnectionId(o.id);
-  const unset = parseUnset(o.unset ?? []);
-  const setExtra = (o.setExtra ?? []).map(parseSetExtra);
-  const unsetExtra = o.unsetExtra ?? [];
+  const form = nothingGiven(o) && d.canPrompt() ? await changesFromForm(id, d) : undefined;
+  if (form === null) return; // the form changed nothing: nothing sent
+  const unset = [...parseUnset(o.unset ?? []), ...(form?.unset ?? [])];
+  const setExtra = [...(o.setExtra ?? []).map(parseSetExtra), ...(form?.setExtra ?? [])];
+  const unsetExtra = [...(o.unsetExtra ?? []), ...(form?.unsetExtra ?? [])];
   const editExtra = setExtra.length > 0 || unsetExtra.length > 0;
   if (o.extra !== undefined && editExtra) {
     throw new UsageError(
@@ -129,7 +135,7 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
     if (setExtra.some(([s]) => s === k))
       throw new UsageError(`extra key ${k} is both set (--set-extra) and removed (--unset-extra)`);
   }
-  const fields = await fieldsFromFlags(o, d);
+  const fields = { ...(await fieldsFromFlags(o, d)), ...form?.fields };
   for (const k of unset) {
     if (fields[k] !== undefined) throw new UsageError(`${k} is both given a value and unset (--unset ${k})`);
   }
@@ -149,7 +155,7 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
   const api = await d.api();
   let current: ConnectionResponse | undefined;
   const keepSecrets = typeof fields.extra === "string" && fields.extra.includes(REDACTED);
-  if (fields.conn_type === undefined || editExtra || keepSecrets) current = await api.get(id);
+  if (fields.conn_type === undefined || editExtra || keepSecrets) current = form?.stored ?? (await api.get(id));
   if (keepSecrets) {
     // "***" keeps the stored secret only where the server has one; elsewhere Airflow would store "***" itself.
     const words = await sensitiveWordsForKeys(d, [...extraKeys(fields.extra), ...extraKeys(current!.extra)]);
@@ -181,6 +187,21 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
   const out = d.output();
   const updated = await api.patch(id, body, updateMask);
   await renderConnection(d.io, updated, out);
+}
+
+const nothingGiven = (o: PatchOptions): boolean =>
+  givenFlags(o).length === 0 && !o.unset?.length && !o.setExtra?.length && !o.unsetExtra?.length;
+
+/**
+ * At a terminal with nothing to change given: the type's form over the stored connection, its values as defaults
+ * (prompts/connection.ts). Null when nothing was changed.
+ */
+async function changesFromForm(id: string, d: Deps) {
+  const stored = await (await d.api()).get(id);
+  const { promptConnectionChanges, noChanges } = await import("../prompts/connection.js");
+  const { loadCatalog } = await import("../catalog/load.js");
+  const changes = await promptConnectionChanges(d.prompter(), stored, (s) => d.io.err(s), loadCatalog(d));
+  return noChanges(changes) ? null : { stored, ...changes };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface Choice<T> {
   name: string;
   value: T;
   description?: string;
+  /** What the answered prompt shows (default: the name). */
+  short?: string;
 }
 export interface Prompter {
   input(o: {
@@ -21,6 +23,11 @@ export interface Prompter {
   password(o: { message: string; validate?: (v: string) => true | string }): Promise<string>;
   select<T>(o: { message: string; choices: Array<Choice<T>>; default?: T }): Promise<T>;
   confirm(o: { message: string; default?: boolean }): Promise<boolean>;
+  /**
+   * A list filtered as the user types: `source` gives the choices for the text typed so far (undefined: nothing
+   * typed); `default` is the choice first highlighted.
+   */
+  search<T>(o: { message: string; source: (term: string | undefined) => Array<Choice<T>>; default?: T }): Promise<T>;
 }
 
 export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
@@ -36,6 +43,12 @@ export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
     }
   };
   const mod = () => import("@inquirer/prompts");
+  const shownChoice = <T>(c: Choice<T>): Choice<T> => ({
+    ...c,
+    name: escapeControls(c.name),
+    ...(c.description === undefined ? {} : { description: escapeText(c.description) }),
+    ...(c.short === undefined ? {} : { short: escapeControls(c.short) }),
+  });
   const safe = (validate?: (v: string) => true | string) =>
     validate &&
     ((v: string) => {
@@ -63,17 +76,25 @@ export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
             message: escapeText(o.message),
             default: o.default,
             pageSize: 12,
-            choices: o.choices.map((c) => ({
-              ...c,
-              name: escapeControls(c.name),
-              ...(c.description === undefined ? {} : { description: escapeText(c.description) }),
-            })),
+            choices: o.choices.map(shownChoice),
           },
           ctx(),
         ),
       ),
     confirm: (o) =>
       guard(async () => (await mod()).confirm({ message: escapeText(o.message), default: o.default ?? false }, ctx())),
+    search: <T>(o: { message: string; source: (term: string | undefined) => Array<Choice<T>>; default?: T }) =>
+      guard(async () =>
+        (await mod()).search<T>(
+          {
+            message: escapeText(o.message),
+            pageSize: 12,
+            source: (term) => o.source(term).map(shownChoice),
+            ...(o.default === undefined ? {} : { default: o.default }),
+          },
+          ctx(),
+        ),
+      ),
   };
 }
 

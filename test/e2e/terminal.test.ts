@@ -88,7 +88,7 @@ describe.runIf(tty)("nothing from the server is executed by the terminal (pseudo
   });
 
   it("an error message quoting a hostile server detail (OSC 52 clipboard write, hidden text): escaped, exit 2", async () => {
-    const r = await runCliTty(["create", "esc_dup", "--type", "http", "--no-color"], { env: fake.env });
+    const r = await runCliTty(["create", "esc_dup", "--type", "http", "--no-input", "--no-color"], { env: fake.env });
     expect(r.code).toBe(2);
     expect(r.stdout).not.toMatch(/[\x07\x1b]/);
     expect(r.stdout).toContain("airconn: Refused \\x1b]52;c;cm0gLXJmIH4=\\x07esc_dup\\x1b[8m hidden by policy\n");

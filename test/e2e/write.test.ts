@@ -274,7 +274,7 @@ describe("on a terminal (pty)", () => {
     const r = await runCliTty(["create", "e2e_tty", "--type", "http", "--host", "h"], { env: fake.env });
     expect(r.code).toBe(0);
     expect(plain(r.stdout)).toMatch(/connection_id\s+e2e_tty/);
-    const again = await runCliTty(["create", "e2e_tty", "--type", "http"], { env: fake.env });
+    const again = await runCliTty(["create", "e2e_tty", "--type", "http", "--host", "h"], { env: fake.env });
     expect(again.code).toBe(5);
   });
 

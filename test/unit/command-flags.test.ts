@@ -65,14 +65,15 @@ describe("one command, its flags parsed", () => {
     );
   });
 
-  it("create: --port out of range and a missing id are usage errors; nothing runs", async () => {
+  it("create: --port out of range is a usage error; nothing runs. A missing id reaches run (asked at a terminal)", async () => {
     const { register } = await import("../../src/commands/create.js");
     const run = vi.fn(async () => {});
     await expect(parse((p) => register(p, ctx, run), ["create", "c1", "--port", "70000"])).rejects.toThrow(
       /--port must be between 0 and 65535, got 70000/,
     );
-    await expect(parse((p) => register(p, ctx, run), ["create"])).rejects.toBeInstanceOf(CommanderError);
     expect(run).not.toHaveBeenCalled();
+    await parse((p) => register(p, ctx, run), ["create", "--type", "http"]);
+    expect(run).toHaveBeenCalledWith({ id: undefined, type: "http" }, DEPS);
   });
 
   it("patch: repeatable --unset, --set-extra, --unset-extra", async () => {

@@ -26,9 +26,13 @@ export { asAdmin, listIds, seed } from "../support/admin.js";
 export const CANCEL = Symbol("cancel");
 export type Answer = string | boolean | typeof CANCEL;
 
-/** A Prompter answering from a script; records each question (and validation messages shown). */
+/**
+ * A Prompter answering from a script; records each question (with the default it showed, and validation messages).
+ * As at a terminal, an empty answer to an input or a select with a default is the default. A search answer is the
+ * text typed: the choice named or valued so, else the first choice listed for it ("" picks the default, else the first).
+ */
 export function fakePrompter(answers: Answer[]) {
-  const asked: Array<{ kind: string; message: string; choices?: string[] }> = [];
+  const asked: Array<{ kind: string; message: string; choices?: string[]; default?: unknown }> = [];
   const rejected: string[] = [];
   const next = (kind: string, message: string): Answer => {
     if (!answers.length) throw new Error(`unexpected ${kind} prompt: ${message}`);
@@ -38,13 +42,14 @@ export function fakePrompter(answers: Answer[]) {
   };
   const prompter: Prompter = {
     async input(o) {
-      asked.push({ kind: "input", message: o.message });
+      asked.push({ kind: "input", message: o.message, default: o.default });
       for (;;) {
-        const a = String(next("input", o.message));
+        const typed = String(next("input", o.message));
+        const a = typed === "" && o.default !== undefined ? o.default : typed;
         const v = o.validate?.(a);
         if (v !== undefined && v !== true) {
           rejected.push(v);
-          asked.push({ kind: "input", message: o.message });
+          asked.push({ kind: "input", message: o.message, default: o.default });
           continue;
         }
         return a;
@@ -55,15 +60,30 @@ export function fakePrompter(answers: Answer[]) {
       return String(next("password", o.message));
     },
     async select<T>(o: { message: string; choices: Array<Choice<T>>; default?: T }) {
-      asked.push({ kind: "select", message: o.message, choices: o.choices.map((c) => c.name) });
+      asked.push({ kind: "select", message: o.message, choices: o.choices.map((c) => c.name), default: o.default });
       const a = next("select", o.message);
-      const c = o.choices.find((x) => x.name === a || String(x.value) === a);
+      const c =
+        a === "" && o.default !== undefined
+          ? o.choices.find((x) => x.value === o.default)
+          : o.choices.find((x) => x.name === a || String(x.value) === a);
       if (!c) throw new Error(`no choice ${String(a)}`);
       return c.value;
     },
     async confirm(o) {
       asked.push({ kind: "confirm", message: o.message });
       return Boolean(next("confirm", o.message));
+    },
+    async search<T>(o: { message: string; source: (term: string | undefined) => Array<Choice<T>>; default?: T }) {
+      const all = o.source(undefined);
+      asked.push({ kind: "search", message: o.message, choices: all.map((c) => c.name), default: o.default });
+      const a = String(next("search", o.message));
+      const listed = a === "" ? all : o.source(a);
+      const c =
+        (a === "" ? listed.find((x) => o.default !== undefined && x.value === o.default) : undefined) ??
+        listed.find((x) => x.name === a || String(x.value) === a) ??
+        listed[0];
+      if (!c) throw new Error(`no choice for ${JSON.stringify(a)} at ${o.message}`);
+      return c.value;
     },
   };
   return { prompter, asked, rejected, left: () => answers.length };

@@ -215,8 +215,7 @@ describe("create on a terminal with no type: the interactive flow", () => {
   it("asks each field in order, re-asks a bad port and bad extra, shows *** in the summary, creates after yes", async () => {
     const af = await fakeAirflow();
     const fp = fakePrompter([
-      "other (type it)",
-      "my_custom", // Connection type
+      "my_custom", // Connection type: typed in (not in the catalog)
       "db.example.com", // Host
       "80x",
       "99999",
@@ -236,7 +235,7 @@ describe("create on a terminal with no type: the interactive flow", () => {
     expect(fp.left()).toBe(0);
     const labels = [...new Set(fp.asked.map((a) => a.message))];
     expect(labels).toEqual([
-      "Connection type",
+      "Connection type (type to search)",
       "Host",
       "Port",
       "Login",
@@ -246,12 +245,11 @@ describe("create on a terminal with no type: the interactive flow", () => {
       "Description",
       "Create connection new_conn?",
     ]);
-    expect(fp.asked[0]!.choices).toContain("other (type it)");
     expect(fp.asked[0]!.choices!.some((c) => c.startsWith("postgres"))).toBe(true);
     expect(fp.rejected).toHaveLength(5);
     expect(fp.rejected.filter((r) => /port/.test(r))).toHaveLength(2);
     expect(fp.rejected.filter((r) => /Extra must be a JSON object/.test(r))).toHaveLength(2);
-    expect(af.requests[0]!.json).toEqual({
+    expect(af.writes()[0]!.json).toEqual({
       connection_id: "new_conn",
       conn_type: "my_custom",
       host: "db.example.com",
@@ -272,14 +270,14 @@ describe("create on a terminal with no type: the interactive flow", () => {
     const s = setup({ airflow: af, tty: true, prompter: fp.prompter });
     expect(await s.run((d) => runCreate({ id: "pg", host: "h", login: "l", description: "d" }, d))).toBe(0);
     expect(fp.asked.map((a) => a.message)).toEqual([
-      "Connection type",
+      "Connection type (type to search)",
       "Port",
       "Password",
       "Schema",
       "Extra (JSON)",
       "Create connection pg?",
     ]);
-    expect(af.requests[0]!.json).toEqual({
+    expect(af.writes()[0]!.json).toEqual({
       connection_id: "pg",
       conn_type: "postgres",
       host: "h",
@@ -297,14 +295,14 @@ describe("create on a terminal with no type: the interactive flow", () => {
       const af = await fakeAirflow();
       const s = setup({ airflow: af, tty: true, prompter: fakePrompter(script).prompter });
       expect(await s.run((d) => runCreate({ id: "c" }, d))).toBe(130);
-      expect(af.requests).toHaveLength(0);
+      expect(af.writes()).toHaveLength(0);
     }
   });
 
-  it("with --type given on a terminal there are no prompts; with --no-input there is no flow", async () => {
+  it("with --type and another field flag on a terminal there are no prompts; with --no-input there is no flow", async () => {
     const af = await fakeAirflow();
     const s = setup({ airflow: af, tty: true, prompter: fakePrompter([]).prompter });
-    expect(await s.run((d) => runCreate({ id: "c", type: "http" }, d))).toBe(0);
+    expect(await s.run((d) => runCreate({ id: "c", type: "http", host: "h" }, d))).toBe(0);
     const t = setup({ airflow: af, tty: true, globals: { input: false } });
     expect(await t.run((d) => runCreate({ id: "d" }, d))).toBe(2);
     expect(af.requests).toHaveLength(1);
