@@ -9,7 +9,9 @@ import {
   containsRedacted,
   isSensitiveKey,
   redactedPaths,
+  redactProviderSecrets,
   SENSITIVE_WORDS,
+  type ProviderSecrets,
   type SensitiveWords,
 } from "../connection/secrets.js";
 import { dropRedacted, keepStored, redactedOfNew } from "../connection/keep.js";
@@ -296,6 +298,34 @@ export function plan(desired: Desired[], server: ConnectionResponse[], o: PlanOp
   }
   for (const c of server) if (!wanted.has(c.connection_id)) p.onlyOnServer.push(c.connection_id);
   return p;
+}
+
+/**
+ * The plan as it is shown: the values of the provider's secret extra keys (issue 21) hidden in its update changes, as
+ * those of the server's sensitive words are: a value set is "will be set", a value removed was "***", a whole extra
+ * shown as text has them as "***". What is sent (the bodies) is unchanged. Creates are shown by their bodies.
+ */
+export function hideProviderSecrets(p: Plan, secret: ProviderSecrets | undefined): Plan {
+  if (!secret) return p;
+  const update = p.update.map((u) => {
+    // a type that changes: the keys secret for either type
+    const types = [u.body.conn_type];
+    for (const c of u.changes) if (c.field === "conn_type" && c.kind === "value") types.push(String(c.from));
+    const isSecret = (k: string) => types.some((t) => secret(t, k));
+    const hideText = (v: unknown) =>
+      typeof v === "string"
+        ? types.reduce<string | null | undefined>((x, t) => redactProviderSecrets(x, t, secret), v)
+        : v;
+    const changes = u.changes.map((c): FieldChange => {
+      if (c.kind !== "value") return c;
+      if (c.field === "extra") return { ...c, from: hideText(c.from), to: hideText(c.to) };
+      if (!c.field.startsWith("extra.") || !isSecret(c.field.slice("extra.".length))) return c;
+      if (c.to === undefined) return { ...c, from: c.from === undefined || c.from === null ? c.from : REDACTED };
+      return { field: c.field, kind: "secret", note: "will be set" };
+    });
+    return { ...u, changes };
+  });
+  return { ...p, update };
 }
 
 // ---------------------------------------------------------------------------------------------- server to server

@@ -11,6 +11,7 @@ import {
   extraKeys,
   isSensitiveKey,
   SENSITIVE_WORDS,
+  type ProviderSecrets,
   type SensitiveWords,
 } from "../connection/secrets.js";
 import { dropRedacted } from "../connection/keep.js";
@@ -21,8 +22,9 @@ import type { ConnectionBody } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
 import { examples, sensitiveWordsForKeys } from "./common.js";
+import { addStrictOption, checkInputExtras, secretsOf, type StrictOption } from "./extras.js";
 
-interface CommonOptions {
+interface CommonOptions extends StrictOption {
   file?: string;
   format?: FileFormat;
   pattern?: string;
@@ -50,7 +52,7 @@ const formatOption = () =>
 
 /** Adds diff and apply; `run` holds what their actions call (tests pass spies to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = { diff: runDiff, apply: runApply }): void {
-  program
+  const diff = program
     .command("diff")
     .description("show what `apply` would change: to create, to update (field by field), unchanged, only on the server")
     .argument(
@@ -69,7 +71,8 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
     )
     .option("--prune", "count connections only on the server as differences (they would be deleted)")
     .option("--update-secrets", "compare as apply --update-secrets would: secrets in the file will be set")
-    .option("--exit-code", "exit 1 when there are differences (0 when in sync)")
+    .option("--exit-code", "exit 1 when there are differences (0 when in sync)");
+  addStrictOption(diff)
     .addHelpText(
       "after",
       examples([
@@ -77,6 +80,7 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
         "$ airconn diff connections.yaml --pattern team_a_% --prune",
         "$ airconn diff connections.yaml --prefix team_a_ --prune          # index-friendly on Airflow 3.3",
         "$ airconn diff connections.yaml --exit-code -o json > drift.json   # CI: exit 1 on drift",
+        "$ airconn diff connections.yaml --strict   # PR check: exit 2 on an extra the provider's form flags (warehose)",
         "$ airconn -p staging diff --from-profile prod --pattern shared_%   # what staging lacks of prod",
       ]),
     )
@@ -84,7 +88,7 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
       run.diff({ ...o, file }, ctx.deps(cmd)),
     );
 
-  program
+  const apply = program
     .command("apply")
     .description(
       "make the server match the file: create what is missing, patch what differs (only those fields), and with --prune delete the rest",
@@ -109,7 +113,8 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
       "also send secrets of existing connections (by default a secret is sent only on create)",
     )
     .option("--dry-run", "show the diff, change nothing")
-    .option("-y, --yes", "do not ask before pruning")
+    .option("-y, --yes", "do not ask before pruning");
+  addStrictOption(apply)
     .addHelpText(
       "after",
       examples([
@@ -117,6 +122,7 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
         "$ airconn apply connections.yaml --pattern team_a_% --prune",
         "$ airconn apply connections.yaml --prefix 'team_a|team_b' --prune --yes",
         "$ DB_PASS=... airconn apply connections.yaml --prune --yes -o json   # CI",
+        "$ AIRCONN_STRICT=1 airconn apply connections.yaml   # CI: a typo in an extra (warehose) is exit 2, nothing sent",
         "$ airconn -p staging apply --from-profile prod --pattern shared_%   # make staging match prod",
         "",
         "connections.yaml:",
@@ -134,21 +140,22 @@ export function register(program: Command, ctx: CommandContext, run = { diff: ru
     );
 }
 
-async function load(
-  o: CommonOptions,
-  d: Deps,
-): Promise<{ plan: Plan; name: string; fromServer: boolean; words: SensitiveWords }> {
+interface Loaded {
+  plan: Plan;
+  name: string;
+  words: SensitiveWords;
+  /** The provider's secret extra keys, when the catalog was loaded (some extra in play). */
+  secret?: ProviderSecrets;
+}
+
+async function load(o: CommonOptions, d: Deps): Promise<Loaded & { fromServer: boolean }> {
   if (o.fromProfile !== undefined) return { ...(await loadFromProfile(o, o.fromProfile, d)), fromServer: true };
   if (o.file === undefined) throw new UsageError("name a file, or another profile's Airflow with --from-profile NAME");
   return { ...(await loadFile(o as CommonOptions & { file: string }, d)), fromServer: false };
 }
 
 /** `--from-profile`: the source profile's connections are the wanted state; the current profile's are the target. */
-async function loadFromProfile(
-  o: CommonOptions,
-  from: string,
-  d: Deps,
-): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
+async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise<Loaded> {
   if (o.file !== undefined) throw new UsageError("give a file or --from-profile, not both");
   if (o.format) throw new UsageError("--format applies to a file, not to --from-profile");
   if (o.updateSecrets)
@@ -159,7 +166,7 @@ async function loadFromProfile(
   if (from === current.profile.value)
     throw new UsageError(`--from-profile ${from} is the profile in effect: compare it with another one (-p NAME)`);
   // Errors obtaining the source's token name its profile already.
-  const [{ planFromServer }, source, target] = await Promise.all([
+  const [{ planFromServer, hideProviderSecrets }, source, target] = await Promise.all([
     import("../apply/plan.js"),
     d.apiForProfile(from),
     d.api(),
@@ -182,18 +189,20 @@ async function loadFromProfile(
     throw e;
   };
   const [have, want] = await Promise.all([list(target), list(source.api).catch(fromSource)]);
-  return { name: `profile ${from}`, plan: planFromServer(want, have), words: SENSITIVE_WORDS };
+  const p = planFromServer(want, have);
+  // Values from the source are shown: the provider's secret keys hidden where an extra is in play (no check: they
+  // are another server's connections, not input).
+  const shown = p.create.some((c) => c.body.extra) || p.update.some((u) => u.mask.includes("extra"));
+  const secret = shown ? await secretsOf(await (await import("../catalog/load.js")).loadCatalog(d)) : undefined;
+  return { name: `profile ${from}`, plan: hideProviderSecrets(p, secret), words: SENSITIVE_WORDS, secret };
 }
 
-async function loadFile(
-  o: CommonOptions & { file: string },
-  d: Deps,
-): Promise<{ plan: Plan; name: string; words: SensitiveWords }> {
-  const [{ detectFormat, parseConnectionsFile, presentFields }, { readInput }, { plan: makePlan }] = await Promise.all([
-    import("../files/index.js"),
-    import("../bulk/load.js"),
-    import("../apply/plan.js"),
-  ]);
+async function loadFile(o: CommonOptions & { file: string }, d: Deps): Promise<Loaded> {
+  const [
+    { detectFormat, parseConnectionsFile, presentFields },
+    { readInput },
+    { plan: makePlan, hideProviderSecrets },
+  ] = await Promise.all([import("../files/index.js"), import("../bulk/load.js"), import("../apply/plan.js")]);
   const { text, name } = await readInput(o.file, d.io, "connections file", d.env);
   let format: FileFormat = detectFormat(o.file, o.format, text);
   if (!o.format && format === "yaml") format = "airconn";
@@ -220,6 +229,13 @@ async function loadFile(
       `${name}: ${outside.length} connection${outside.length === 1 ? " is" : "s are"} outside ${scope}: ${outside.slice(0, 10).join(", ")}`,
     );
   }
+  // Before any write (and before the list): warnings, or with --strict exit 2.
+  const catalog = await checkInputExtras(
+    d,
+    desired.map((c) => ({ who: c.where ?? c.body.connection_id, connType: c.body.conn_type, extra: c.body.extra })),
+    o,
+  );
+  const secret = await secretsOf(catalog);
   const api = await d.api();
   const server = await api.list({ pattern: o.pattern, prefix: o.prefix, concurrency: d.concurrency() });
   const inServer = server.filter((c) => inScope(c.connection_id));
@@ -228,7 +244,8 @@ async function loadFile(
     ...inServer.flatMap((c) => extraKeys(c.extra, pyLoads)),
   ];
   const words = await sensitiveWordsForKeys(d, keys);
-  return { name, words, plan: makePlan(desired, inServer, { updateSecrets: o.updateSecrets, words }) };
+  const p = makePlan(desired, inServer, { updateSecrets: o.updateSecrets, words });
+  return { name, words, secret, plan: hideProviderSecrets(p, secret) };
 }
 
 const NOT_COPIED = "(secret: cannot be copied)";
@@ -249,6 +266,7 @@ function createFields(
   display = true,
   fromServer = false,
   words: SensitiveWords = SENSITIVE_WORDS,
+  secret?: ProviderSecrets,
 ): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   const value = (v: unknown) => (display ? show(v) : v);
@@ -272,7 +290,11 @@ function createFields(
             const sent = containsRedacted(ev) ? dropRedacted(ev) : ev;
             out.push([
               `extra.${ek}`,
-              sent === undefined ? kept : isSensitiveKey(ek, words) ? "(set on create)" : value(toJs(sent)),
+              sent === undefined
+                ? kept
+                : isSensitiveKey(ek, words) || secret?.(b.conn_type, ek)
+                  ? "(set on create)"
+                  : value(toJs(sent)),
             ]);
           }
           continue;
@@ -286,11 +308,11 @@ function createFields(
   return out;
 }
 
-function diffJson(p: Plan, prune: boolean, fromServer: boolean, words: SensitiveWords) {
+function diffJson(p: Plan, prune: boolean, fromServer: boolean, words: SensitiveWords, secret?: ProviderSecrets) {
   return {
     create: p.create.map((c) => ({
       connection_id: c.id,
-      fields: Object.fromEntries(createFields(c.body, false, fromServer, words)),
+      fields: Object.fromEntries(createFields(c.body, false, fromServer, words, secret)),
     })),
     update: p.update.map((u) => ({
       connection_id: u.id,
@@ -324,12 +346,14 @@ async function printDiff(
   prune: boolean,
   fromServer = false,
   words: SensitiveWords = SENSITIVE_WORDS,
+  secret?: ProviderSecrets,
 ): Promise<void> {
   const rows: string[][] = [];
   for (const c of p.create)
-    for (const [f, v] of createFields(c.body, true, fromServer, words)) rows.push([c.id, "create", f, v as string]);
+    for (const [f, v] of createFields(c.body, true, fromServer, words, secret))
+      rows.push([c.id, "create", f, v as string]);
   for (const c of p.create)
-    if (!createFields(c.body, true, fromServer, words).length) rows.push([c.id, "create", "", ""]);
+    if (!createFields(c.body, true, fromServer, words, secret).length) rows.push([c.id, "create", "", ""]);
   for (const u of p.update) for (const c of u.changes) rows.push([u.id, "update", c.field, describeChange(c)]);
   // secrets missing on the server of connections that exist (a create's are among its fields)
   const creates = new Set(p.create.map((c) => c.id));
@@ -339,7 +363,7 @@ async function printDiff(
   const shown = await render(d.io, d.output(), {
     kind: "rows",
     rows,
-    document: () => diffJson(p, prune, fromServer, words),
+    document: () => diffJson(p, prune, fromServer, words, secret),
     emptyTable: "nothing",
     columns: [
       { header: "ID", value: (r) => r[0] },
@@ -385,8 +409,8 @@ async function printDiff(
 }
 
 export async function runDiff(o: DiffOptions, d: Deps): Promise<void> {
-  const { plan: p, fromServer, words } = await load(o, d);
-  await printDiff(d, p, o.prune === true, fromServer, words);
+  const { plan: p, fromServer, words, secret } = await load(o, d);
+  await printDiff(d, p, o.prune === true, fromServer, words, secret);
   const differs = p.create.length + p.update.length + (o.prune ? p.onlyOnServer.length : 0) > 0;
   if (o.exitCode && differs) throw new PartialFailureError("");
 }
@@ -418,8 +442,8 @@ function pruneDiffCommand(o: ApplyOptions, d: Deps): string {
 }
 
 export async function runApply(o: ApplyOptions, d: Deps): Promise<void> {
-  const { plan: p, fromServer, words } = await load(o, d);
-  if (o.dryRun) return printDiff(d, p, o.prune === true, fromServer, words);
+  const { plan: p, fromServer, words, secret } = await load(o, d);
+  if (o.dryRun) return printDiff(d, p, o.prune === true, fromServer, words, secret);
   const prune = o.prune ? p.onlyOnServer : [];
   if (prune.length && !o.yes) {
     if (!d.canPrompt())

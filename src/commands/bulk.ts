@@ -8,9 +8,10 @@ import type { Action } from "../bulk/engine.js";
 import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import type { ConnectionBody } from "../api/types.js";
 import { examples } from "./common.js";
+import { addStrictOption, checkInputExtras, type ExtrasInput, type StrictOption } from "./extras.js";
 import type { MissingSecret } from "../connection/keep.js";
 
-export interface BulkOptions {
+export interface BulkOptions extends StrictOption {
   file: string;
   dryRun?: boolean;
   chunkSize?: number;
@@ -19,7 +20,7 @@ export interface BulkOptions {
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runBulk): void {
-  program
+  const cmd = program
     .command("bulk")
     .description(
       "send create/update/delete actions written in the API's BulkBody shape (JSON or YAML); validates first, splits large actions, reports every id",
@@ -36,13 +37,15 @@ export function register(program: Command, ctx: CommandContext, run = runBulk): 
         "json",
         "yaml",
       ]),
-    )
+    );
+  addStrictOption(cmd)
     .addHelpText(
       "after",
       examples([
         "$ airconn bulk changes.yaml",
         "$ airconn bulk changes.json --dry-run",
         "$ airconn bulk - -o json < changes.json > report.json      # CI: machine-readable report, exit 1 if any id failed",
+        "$ airconn bulk changes.yaml --strict      # exit 2, nothing sent, on an extra the provider's form flags",
         "",
         "A bulk file:",
         '  {"actions": [',
@@ -71,6 +74,7 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
   }
   const total = actions.reduce((n, a) => n + a.entities.length, 0);
   if (total === 0) throw new UsageError(`${name}: no entities in any action, nothing to do`);
+  await checkInputExtras(d, extrasOf(actions, name), { ...o, offline: o.dryRun });
   const chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const report = new Report();
 
@@ -134,6 +138,25 @@ export async function runBulk(o: BulkOptions, d: Deps): Promise<void> {
     d.warn(missingSecretsWarning(planned.missing));
   }
   await printReport(d, report);
+}
+
+/** The extras a bulk file sends: of create and update entities (an update's only when its mask, if any, names extra). */
+function extrasOf(actions: Action[], name: string): ExtrasInput[] {
+  return actions.flatMap((a, i) => {
+    if (a.action === "delete") return [];
+    if (
+      a.action === "update" &&
+      Array.isArray(a.update_mask) &&
+      a.update_mask.length &&
+      !a.update_mask.includes("extra")
+    )
+      return [];
+    return a.entities.map((e, j) => ({
+      who: `${name}: actions[${i}].entities[${j}] (${e.connection_id})`,
+      connType: e.conn_type,
+      extra: e.extra,
+    }));
+  });
 }
 
 /**

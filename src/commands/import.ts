@@ -8,13 +8,14 @@ import { DEFAULT_CHUNK_SIZE } from "../bulk/chunk.js";
 import { Report, printReport } from "../output/report.js";
 import { render } from "../output/render.js";
 import { examples, sensitiveWordsForKeys } from "./common.js";
+import { addStrictOption, checkInputExtras, type StrictOption } from "./extras.js";
 import { extraKeys } from "../connection/secrets.js";
 import { keepStoredBody, missingSecretsWarning, redactedOfNew, type MissingSecret } from "../connection/keep.js";
 import { pyLoads } from "../util/pyjson.js";
 import type { ConnectionResponse } from "../api/types.js";
 
 export type OnExistence = "fail" | "skip" | "overwrite";
-export interface ImportOptions {
+export interface ImportOptions extends StrictOption {
   file: string;
   format?: FileFormat;
   onExistence?: OnExistence;
@@ -24,7 +25,7 @@ export interface ImportOptions {
 
 /** Adds the command; `run` is what its action calls (tests pass a spy to check the parsed flags alone). */
 export function register(program: Command, ctx: CommandContext, run = runImport): void {
-  program
+  const cmd = program
     .command("import")
     .description(
       "import the files `airflow connections export` writes (json, yaml, env), airflowctl's json and Astro's airflow_settings.yaml",
@@ -51,7 +52,8 @@ export function register(program: Command, ctx: CommandContext, run = runImport)
       "--chunk-size <n>",
       `connections per bulk request (default ${DEFAULT_CHUNK_SIZE})`,
       intArg("--chunk-size", 1, 10000),
-    )
+    );
+  addStrictOption(cmd)
     .addHelpText(
       "after",
       examples([
@@ -59,6 +61,7 @@ export function register(program: Command, ctx: CommandContext, run = runImport)
         "$ airconn import airflow_settings.yaml --on-existence skip",
         "$ airconn import connections.env --dry-run",
         "$ airconn import - --format yaml --on-existence overwrite -o json < connections.yaml > report.json   # CI",
+        "$ airconn import connections.json --strict   # exit 2, nothing sent, on an extra the provider's form flags",
         "",
         'Secrets: an exported file holds "***" for passwords and sensitive extra values. For ids that exist,',
         "overwrite keeps the stored secret; new ids are created without it and listed in a warning.",
@@ -81,6 +84,11 @@ export async function runImport(o: ImportOptions, d: Deps): Promise<void> {
   const conns = parsed.connections;
   if (!conns.length) throw new UsageError(`${name}: no connections in the file`);
   // Ids are unique: parseConnectionsFile refuses a file that repeats one.
+  await checkInputExtras(
+    d,
+    conns.map((c) => ({ who: c.where, connType: c.body.conn_type, extra: c.body.extra })),
+    o,
+  );
 
   const api = await d.api();
   const ids = conns.map((c) => c.body.connection_id);

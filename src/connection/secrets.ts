@@ -4,7 +4,7 @@
 // grew in Airflow 3.2.0 and 3.3.0: where it matters, airconn uses the list of the server it talks to, because a word
 // that server does not know means the value is stored and shown in clear (sending "***" for it would store "***").
 import { UsageError } from "../errors.js";
-import { pyLoads, type PyValue } from "../util/pyjson.js";
+import { pyDumps, pyLoads, type PyValue } from "../util/pyjson.js";
 import { isAirflow32, isAirflow33 } from "../api/versions.js";
 import { REDACTED, type Fields } from "./model.js";
 
@@ -53,6 +53,40 @@ export function isSensitiveKey(key: string, words: SensitiveWords = SENSITIVE_WO
  */
 export function versionDependentKey(key: string): boolean {
   return !isSensitiveKey(key, SENSITIVE_WORDS_3_0) && isSensitiveKey(key, [...SENSITIVE_WORDS, ...SENSITIVE_WORDS_3_3]);
+}
+
+/**
+ * The extra keys a provider's form marks secret, by connection type (issue 21: ExtraField.secret, from the catalog).
+ * They are shown and diffed as secrets on top of the server's sensitive words, where the catalog is loaded. They are
+ * never a reason to send "***": the server gives a stored value back for "***" only under its own words, so the keep
+ * rules (keep.ts) go by what the server shows: a secret field it shows as "***" is kept like any other.
+ */
+export type ProviderSecrets = (connType: string, key: string) => boolean;
+
+/**
+ * An extra (JSON text) with the values of the provider's secret keys (top level, not null) shown as "***", as the
+ * server shows the keys of its own words; the text as it was when there is nothing to hide or it is not a JSON object.
+ */
+export function redactProviderSecrets(
+  extra: string | null | undefined,
+  connType: string,
+  secret: ProviderSecrets | undefined,
+): string | null | undefined {
+  if (!secret || typeof extra !== "string" || extra === "") return extra;
+  let v: PyValue;
+  try {
+    v = pyLoads(extra);
+  } catch {
+    return extra;
+  }
+  if (!(v instanceof Map)) return extra;
+  let hidden = false;
+  for (const [k, x] of v)
+    if (x !== null && x !== REDACTED && secret(connType, k)) {
+      v.set(k, REDACTED);
+      hidden = true;
+    }
+  return hidden ? pyDumps(v) : extra;
 }
 
 /** Every key of a JSON object tree (an extra); none when it is not JSON. */

@@ -6,6 +6,8 @@ import { checkExtras, editDistance, nearMiss, providerSecrets } from "../../src/
 import type { Catalog, ConnectionTypeInfo, ExtraField } from "../../src/catalog/model.js";
 import { parseHookMeta, plainFields } from "../../src/catalog/parse.js";
 import { pyLoads } from "../../src/util/pyjson.js";
+import { hideProviderSecrets, plan, type Desired } from "../../src/apply/plan.js";
+import { redactProviderSecrets } from "../../src/connection/secrets.js";
 
 const SAMPLE = parseHookMeta(
   JSON.parse(readFileSync(new URL("../fixtures/catalog/hook-meta-sample.json", import.meta.url), "utf8")),
@@ -183,5 +185,63 @@ describe("providerSecrets", () => {
     expect(secret("snowflake", "signing_blob")).toBe(false); // another type's secret
     expect(secret("http", "signing_blob")).toBe(false);
     expect(secret("acme", "extra__other__signing_blob")).toBe(false);
+  });
+});
+
+describe("the provider's secret fields in output and diffs", () => {
+  const secret = providerSecrets({ source: { kind: "bundled" }, types: [ACME] });
+
+  it("redactProviderSecrets: their values as ***, the text unchanged when there is nothing to hide", () => {
+    expect(redactProviderSecrets('{"signing_blob": "s3cr3t-blob", "page_size": 5}', "acme", secret)).toBe(
+      '{"signing_blob": "***", "page_size": 5}',
+    );
+    const text = '{"page_size":5, "signing_blob": null}';
+    expect(redactProviderSecrets(text, "acme", secret)).toBe(text); // null is no secret; the server's text kept
+    expect(redactProviderSecrets('{"signing_blob": "x"}', "http", secret)).toBe('{"signing_blob": "x"}');
+    expect(redactProviderSecrets("not json", "acme", secret)).toBe("not json");
+    expect(redactProviderSecrets('{"signing_blob": "x"}', "acme", undefined)).toBe('{"signing_blob": "x"}');
+    expect(redactProviderSecrets(null, "acme", secret)).toBeNull();
+  });
+
+  it("hideProviderSecrets: a changed value is 'will be set', a removed one was ***, a whole extra masked; bodies sent as they are", () => {
+    const have = (extra: string) => ({
+      connection_id: "c",
+      conn_type: "acme",
+      description: null,
+      host: null,
+      login: null,
+      schema: null,
+      port: null,
+      password: null,
+      extra,
+      team_name: null,
+    });
+    const want = (extra: string): Desired => ({
+      body: { connection_id: "c", conn_type: "acme", extra },
+      present: new Set(["connection_id", "conn_type", "extra"]),
+    });
+    const p = plan(
+      [want('{"signing_blob": "new-blob-1", "page_size": 6}')],
+      [have('{"signing_blob": "old-blob-1", "page_size": 5}')],
+    );
+    const shown = hideProviderSecrets(p, secret);
+    expect(shown.update[0]!.changes).toEqual([
+      { field: "extra.signing_blob", kind: "secret", note: "will be set" },
+      { field: "extra.page_size", kind: "value", from: 5, to: 6 },
+    ]);
+    expect(shown.update[0]!.body.extra).toBe('{"signing_blob": "new-blob-1", "page_size": 6}'); // what is sent
+    expect(JSON.stringify(shown)).toContain("new-blob-1"); // only in the body
+    expect(JSON.stringify(shown.update[0]!.changes)).not.toMatch(/blob-1/);
+
+    const removed = hideProviderSecrets(plan([want("{}")], [have('{"signing_blob": "old-blob-1"}')]), secret);
+    expect(removed.update[0]!.changes).toEqual([
+      { field: "extra.signing_blob", kind: "value", from: "***", to: undefined },
+    ]);
+    // extra that is not a JSON object on one side: compared as text, shown masked
+    const text = hideProviderSecrets(plan([want('{"signing_blob": "new-blob-1"}')], [have("[1]")]), secret);
+    expect(text.update[0]!.changes).toEqual([
+      { field: "extra", kind: "value", from: "[1]", to: '{"signing_blob": "***"}' },
+    ]);
+    expect(hideProviderSecrets(p, undefined)).toBe(p);
   });
 });

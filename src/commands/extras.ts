@@ -1,0 +1,103 @@
+// The extras check where input enters (issue 21): create, patch, import, bulk, diff and apply hand over the extras
+// they are about to send; the catalog is loaded (only when some input has an extra: one cached hook_meta request per
+// API URL), each finding becomes a warning, or with --strict / AIRCONN_STRICT=1 an exit 2 before anything is written.
+// Types the catalog does not know (custom hooks) are noted once. The catalog comes back for the secret rules of output
+// and diffs (the provider's secret fields on top of the server's sensitive words).
+import type { Command } from "commander";
+import type { Deps } from "../deps.js";
+import { ProblemsError, UsageError } from "../errors.js";
+import type { Catalog } from "../catalog/model.js";
+import type { ProviderSecrets } from "../connection/secrets.js";
+
+/** One connection's extra as it is about to be sent, and how to name it in a message. */
+export interface ExtrasInput {
+  /** `my_sf` (a flag or --json), `connections.yaml:3 (my_sf)` (a file), `bulk.yaml:7 (my_sf)`. */
+  who: string;
+  connType: string;
+  /** JSON text, a parsed JSON object (Map) or a plain object; anything else is not checked. */
+  extra: unknown;
+}
+
+export interface StrictOption {
+  strict?: boolean;
+}
+
+/** --strict, for the commands that take input: every extras finding becomes an error (exit 2, nothing sent). */
+export const addStrictOption = (cmd: Command): Command =>
+  cmd.option(
+    "--strict",
+    "refuse (exit 2, nothing sent) extras a provider's form flags: a near miss of one of its fields, a value of the wrong kind (also AIRCONN_STRICT=1)",
+  );
+
+/** --strict, else AIRCONN_STRICT (1/true/yes or 0/false/no, as AIRCONN_INSECURE). */
+export function isStrict(o: StrictOption, env: NodeJS.ProcessEnv): boolean {
+  if (o.strict) return true;
+  const raw = env.AIRCONN_STRICT?.trim().toLowerCase();
+  if (raw === undefined || raw === "" || raw === "0" || raw === "false" || raw === "no") return false;
+  if (raw === "1" || raw === "true" || raw === "yes") return true;
+  throw new UsageError(`AIRCONN_STRICT takes 1 or 0, got "${env.AIRCONN_STRICT}"`);
+}
+
+/**
+ * Checks the extras of these inputs against the catalog: warnings, or (strict) a ProblemsError listing them all.
+ * Returns the catalog when it was loaded (some input has an extra), for `secretsOf`; undefined otherwise.
+ */
+export async function checkInputExtras(
+  d: Deps,
+  inputs: readonly ExtrasInput[],
+  o: StrictOption & {
+    /** No request (a dry run that works without a server): the cached server catalog, else the bundled one. */
+    offline?: boolean;
+  },
+): Promise<Catalog | undefined> {
+  const strict = isStrict(o, d.env); // a bad AIRCONN_STRICT is refused even when there is nothing to check
+  const [{ checkExtras, hasExtraKeys }, { findType, describeSource }] = await Promise.all([
+    import("../catalog/check.js"),
+    import("../catalog/model.js"),
+  ]);
+  const given = inputs.filter((i) => hasExtraKeys(i.extra));
+  if (!given.length) return undefined;
+  const { loadCatalog, cachedOrBundledCatalog } = await import("../catalog/load.js");
+  const catalog = o.offline ? cachedOrBundledCatalog(d.env, apiUrlOrNone(d)) : await loadCatalog(d);
+  const lines: string[] = [];
+  const unknown = new Map<string, number>();
+  for (const i of given) {
+    const info = findType(catalog, i.connType);
+    if (!info) unknown.set(i.connType, (unknown.get(i.connType) ?? 0) + 1);
+    for (const f of checkExtras(info, i.connType, i.extra)) lines.push(`${i.who}: ${f.path}: ${f.message}`);
+  }
+  if (unknown.size) {
+    const types = [...unknown].map(([t, n]) => (n > 1 ? `${t} (${n} connections)` : t));
+    const shown = types.slice(0, 10).join(", ") + (types.length > 10 ? `, ... (${types.length} types)` : "");
+    d.note(
+      `extra not checked for conn_type ${shown}: not in ${describeSource(catalog.source, d.now())}; \`airconn types\` lists the types it knows`,
+    );
+  }
+  if (!lines.length) return catalog;
+  if (strict) {
+    const n = lines.length;
+    throw new ProblemsError(
+      lines,
+      `${n} extra${n === 1 ? " does" : "s do"} not fit the provider's form (${o.strict ? "--strict" : "AIRCONN_STRICT"}), nothing was sent`,
+      "fix them, or leave out --strict (and AIRCONN_STRICT) to send them with a warning",
+    );
+  }
+  for (const l of lines) d.warn(l);
+  return catalog;
+}
+
+/** The API URL of this run, if its settings can be read (a dry run does not need them). */
+function apiUrlOrNone(d: Deps): string | undefined {
+  try {
+    return d.settings().apiUrl.value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The provider secret rule of a loaded catalog (none when no catalog was loaded). */
+export async function secretsOf(catalog: Catalog | undefined): Promise<ProviderSecrets | undefined> {
+  if (!catalog) return undefined;
+  const { providerSecrets } = await import("../catalog/check.js");
+  return providerSecrets(catalog);
+}
