@@ -76,6 +76,14 @@ const GLOBAL_OPTIONS = (): Option[] => [
   ),
   new Option("--ca-cert <file>", "PEM file with the CA that signed the server's certificate"),
   new Option("--insecure", "do not verify the server's TLS certificate"),
+  new Option(
+    "--mwaa-environment <name>",
+    "Amazon MWAA: send every request through this environment's InvokeRestApi, signed with AWS credentials, no token (env AIRCONN_MWAA_ENVIRONMENT)",
+  ),
+  new Option(
+    "--aws-region <region>",
+    "the AWS region of --mwaa-environment (env AIRCONN_AWS_REGION; else AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config)",
+  ),
 ];
 
 /**

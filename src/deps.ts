@@ -84,6 +84,8 @@ export function createDeps(init: DepsInit): Deps {
         notice: (line) => io.err(`airconn: ${secrets.redact(line)}\n`),
         // A client from a URL alone has this run's TLS settings (a profile `login` is about to create has none stored yet).
         tls: () => resolveSettings(globals, env, config, { allowNewProfile: true }).tls,
+        // And its MWAA environment, for a client made from the URL mwaa://ENV alone (the server's version).
+        mwaa: () => resolveSettings(globals, env, config, { allowNewProfile: true }).mwaa,
       }),
     ));
 

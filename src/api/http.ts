@@ -1,6 +1,6 @@
 // One thin request function over fetch: bearer token, JSON bodies, repeated query keys, per-request timeout,
 // retries for idempotent requests, and one ApiError for every error shape Airflow answers with.
-import { ApiError, NetworkError, NotAirflowApiError, oneLine } from "../errors.js";
+import { AirconnError, ApiError, NetworkError, NotAirflowApiError, oneLine } from "../errors.js";
 import type { Dispatcher } from "undici";
 import { FixedTokenSource, type TokenSource } from "./token.js";
 
@@ -24,6 +24,11 @@ export interface HttpOptions {
   notice?: (line: string) => void;
   /** The proxy requests to baseUrl go through (HTTPS_PROXY...), for messages: its URL without credentials and its variable. */
   proxy?: { url: string; from: string };
+  /**
+   * Where requests really go when `fetch` sends them elsewhere than baseUrl (MWAA's endpoint for mwaa://ENV), for
+   * network error messages.
+   */
+  via?: URL;
 }
 
 export interface RequestOptions {
@@ -124,6 +129,9 @@ export function buildUrl(base: string, path: string, query?: Query): URL {
 }
 
 /** Percent-encodes a connection id for a path segment. */
+/** A URL's origin for messages: scheme and host also for a URL of its own scheme (mwaa://ENV), whose origin is "null". */
+export const originOf = (u: URL): string => (u.origin === "null" ? `${u.protocol}//${u.host}` : u.origin);
+
 export const encodeId = (id: string): string =>
   encodeURIComponent(id).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 
@@ -183,7 +191,12 @@ export class Http {
           ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
         } as RequestInit);
       } catch (err) {
-        const nerr = networkError(err, url, timeout.aborted, timeoutMs, this.opts.proxy);
+        // A fetch of its own (MWAA's) throws airconn's errors for what it refuses: they are the answer, as they are.
+        if (err instanceof AirconnError) {
+          this.log(method, url, err.name, started);
+          throw err;
+        }
+        const nerr = networkError(err, this.opts.via ?? url, timeout.aborted, timeoutMs, this.opts.proxy);
         this.log(method, url, `error ${nerr.causeCode ?? ""}`.trim(), started);
         if (this.opts.signal?.aborted) throw err;
         if (attempt < retries && nerr.causeCode && RETRY_CODES.has(nerr.causeCode)) {
@@ -196,7 +209,7 @@ export class Http {
       try {
         text = await res.text();
       } catch (err) {
-        const nerr = networkError(err, url, timeout.aborted, timeoutMs, this.opts.proxy);
+        const nerr = networkError(err, this.opts.via ?? url, timeout.aborted, timeoutMs, this.opts.proxy);
         this.log(method, url, `${res.status} body ${nerr.causeCode ?? "error"}`, started);
         if (attempt < retries && !timeout.aborted) {
           await wait(backoff(attempt++, maxDelay), nerr.causeCode ?? "the answer was cut off");
@@ -315,7 +328,7 @@ function parseSuccess(text: string, res: Response, method: string, url: URL): un
   const type = res.headers.get("content-type") ?? "";
   if (type.includes("text/html") || /^\s*<(!doctype|html)/i.test(text)) {
     throw new NotAirflowApiError(
-      `${url.origin + url.pathname} answered with an HTML page, not the Airflow API`,
+      `${originOf(url) + url.pathname} answered with an HTML page, not the Airflow API`,
       "html",
       method,
       url.toString(),
@@ -496,11 +509,11 @@ export function apiError(
 ): ApiError | NotAirflowApiError {
   const u = typeof url === "string" ? new URL(url) : url;
   const type = headers.get("content-type") ?? "";
-  const base = baseUrl ?? u.origin;
+  const base = baseUrl ?? originOf(u);
   if (status >= 300 && status < 400) {
     const loc = headers.get("location");
     return new NotAirflowApiError(
-      `${u.origin + u.pathname} redirected (${status}) to ${loc ?? "another page"}, not an Airflow API answer`,
+      `${originOf(u) + u.pathname} redirected (${status}) to ${loc ?? "another page"}, not an Airflow API answer`,
       "redirect",
       method,
       u.toString(),
@@ -514,13 +527,13 @@ export function apiError(
       const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim().replace(/\s+/g, " ");
       return new ApiError(
         status,
-        `server error ${status} from ${u.origin + u.pathname}: ${title || "an HTML page"} (an HTML error page)`,
+        `server error ${status} from ${originOf(u) + u.pathname}: ${title || "an HTML page"} (an HTML error page)`,
         method,
         u.toString(),
         "the Airflow API server, or a proxy in front of it, is unavailable: try again later",
       );
     }
-    const message = `${u.origin + u.pathname} answered ${status} with an HTML page, not the Airflow API`;
+    const message = `${originOf(u) + u.pathname} answered ${status} with an HTML page, not the Airflow API`;
     if (status === 404) return new NotAirflowApiError(message, "route", method, u.toString(), status, BASE_URL_HINT);
     if (status === 401 || status === 403)
       return new ApiError(
@@ -547,7 +560,7 @@ export function apiError(
   }
   if (isRouteMiss(status, body)) {
     return new NotAirflowApiError(
-      `${method} ${u.origin + u.pathname} answered ${status} ${quoteAnswer(text)}: no such route, so ${base} does not serve the Airflow API`,
+      `${method} ${originOf(u) + u.pathname} answered ${status} ${quoteAnswer(text)}: no such route, so ${base} does not serve the Airflow API`,
       "route",
       method,
       u.toString(),

@@ -1,7 +1,7 @@
 // A light check of the answers airconn reads: the fields it uses have the types Airflow sends. A 200 with another
 // shape ({"foo": 1} from something that is not Airflow) is an error naming the URL, never an empty record or a
 // TypeError later. Deliberately not a schema validator (no ajv at run time): a few typeof checks per object.
-import { BASE_URL_HINT, NotAirflowApiError, quoteAnswer, type HttpResponse } from "./http.js";
+import { BASE_URL_HINT, NotAirflowApiError, originOf, quoteAnswer, type HttpResponse } from "./http.js";
 
 /** Says what is wrong with a body, or undefined when it has the shape airconn needs. */
 export type ShapeCheck = (body: unknown) => string | undefined;
@@ -85,7 +85,7 @@ export function shaped<T>(r: HttpResponse<unknown>, check: ShapeCheck): T {
   const u = new URL(r.url);
   const shown = r.body === undefined ? "an empty answer" : quoteAnswer(JSON.stringify(r.body));
   throw new NotAirflowApiError(
-    `${r.method} ${u.origin + u.pathname} answered ${r.status} with ${shown}, which is not what Airflow sends (${problem})`,
+    `${r.method} ${originOf(u) + u.pathname} answered ${r.status} with ${shown}, which is not what Airflow sends (${problem})`,
     "shape",
     r.method,
     r.url,

@@ -53,6 +53,11 @@ export async function runLogin(o: LoginOptions, d: Deps): Promise<void> {
     throw new UsageError("--password-stdin and --token-stdin cannot be used together");
   const s = resolveSettings(d.globals, d.env, d.config, { allowNewProfile: true });
   const profile = checkProfileName(s.profile.value);
+  if (s.mwaa)
+    throw new UsageError(
+      `profile ${profile} uses the MWAA environment "${s.mwaa.environment.value}" (from ${s.mwaa.environment.detail}): it needs no login, every request is signed with AWS credentials`,
+      "to log in to the web server with a token instead, give it with --api-url (docs/mwaa.md)",
+    );
   const prompt = d.canPrompt();
   let apiUrl = s.apiUrl.value;
   if (s.apiUrl.source === "default" && prompt) {

@@ -11,6 +11,8 @@ import { capabilitiesOf } from "../api/versions.js";
 import { render } from "../output/render.js";
 import { examples } from "./common.js";
 import { isTestsDisabled } from "../api/connection-test.js";
+import { MwaaAuthError } from "../api/mwaa-errors.js";
+import { mwaaEndpoint } from "../config/mwaa.js";
 
 export function register(program: Command, ctx: CommandContext, run = runStatus): void {
   program
@@ -59,6 +61,11 @@ export interface StatusInfo {
    */
   problem: "url" | "tls" | "proxy" | "network" | "token" | null;
   error: string | null;
+  /** Amazon MWAA (issue 22): requests go through this environment's InvokeRestApi, signed with AWS credentials. */
+  mwaa_environment?: string;
+  aws_region?: string | null;
+  /** Where InvokeRestApi requests go, and why (AWS_ENDPOINT_URL_MWAA, or the region's endpoint). */
+  mwaa_endpoint?: string | null;
 }
 
 /**
@@ -76,7 +83,10 @@ const probeBody = () => ({
 
 export async function runStatus(d: Deps): Promise<void> {
   const s = d.settings();
-  const a = describeAuth(s.auth, s.profile.value);
+  const m = s.mwaa;
+  const endpoint = m?.region ? mwaaEndpoint(d.env, m.region.value) : undefined;
+  // With MWAA no token is used: the AWS credentials are checked by the requests themselves.
+  const a = describeAuth(m ? { kind: "none" } : s.auth, s.profile.value);
   let exp = a.expires;
   const info: StatusInfo = {
     profile: s.profile.value,
@@ -96,8 +106,15 @@ export async function runStatus(d: Deps): Promise<void> {
     insecure: !!s.tls.insecure,
     problem: null,
     error: null,
+    ...(m
+      ? {
+          mwaa_environment: m.environment.value,
+          aws_region: m.region?.value ?? null,
+          mwaa_endpoint: endpoint ? `${endpoint.url} (from ${endpoint.from})` : null,
+        }
+      : {}),
   };
-  const proxy = proxyFor(new URL(s.apiUrl.value), proxyEnv(d.env));
+  const proxy = proxyFor(new URL(endpoint?.url ?? s.apiUrl.value), proxyEnv(d.env));
   if (proxy) info.proxy = `${proxy.url} (from ${proxy.from})`;
   let hint: string | undefined;
   /** Records a failure to reach the API or a wrong answer: what kind of problem, its message and hint. */
@@ -122,7 +139,10 @@ export async function runStatus(d: Deps): Promise<void> {
   } catch (e) {
     if (d.signal.aborted) throw e;
     if (e instanceof NetworkError || e instanceof NotAirflowApiError) failed(e);
-    else if (e instanceof ApiError) {
+    else if (e instanceof MwaaAuthError) {
+      info.reachable = true; // MWAA answered: whether the credentials work is found out below, and said there
+      info.error = `no version from GET /api/v2/version: ${e.message}`;
+    } else if (e instanceof ApiError) {
       info.reachable = true; // it answered, but not with a version (an older Airflow, a proxy)
       info.error = `no version from GET /api/v2/version: ${e.message}`;
     } else if (e instanceof AirconnError)
@@ -131,7 +151,7 @@ export async function runStatus(d: Deps): Promise<void> {
   }
 
   if (info.reachable && info.problem === null) {
-    if (a.kind === "none") {
+    if (a.kind === "none" && !m) {
       info.auth = "no token";
     } else {
       try {
@@ -139,7 +159,7 @@ export async function runStatus(d: Deps): Promise<void> {
         // A cheap authenticated request: one connection at most.
         const [list, probe] = await Promise.allSettled([api.page({ limit: 1, offset: 0 }), api.test(probeBody())]);
         if (list.status === "fulfilled") info.auth = "ok";
-        else classifyAuth(info, list.reason, failed);
+        else classifyAuth(info, list.reason, failed, (h) => (hint = h));
         if (probe.status === "fulfilled") info.connection_tests = "enabled";
         else if (isTestsDisabled(probe.reason)) info.connection_tests = "disabled";
         // The expiry of the token in use (a command's or a login's token is known only now); never the token itself.
@@ -148,7 +168,7 @@ export async function runStatus(d: Deps): Promise<void> {
         info.token_expires = exp ? exp.toISOString() : null;
       } catch (e) {
         if (d.signal.aborted) throw e;
-        classifyAuth(info, e, failed);
+        classifyAuth(info, e, failed, (h) => (hint = h));
       }
       if (info.auth === "ok" && exp && exp.getTime() < d.now()) info.auth = "expired"; // a server with leeway may still take it
     }
@@ -161,6 +181,8 @@ export async function runStatus(d: Deps): Promise<void> {
   if (info.problem === "url") throw new AirconnError(info.error!, EXIT.FAILURE, hint); // it names the URL and what answered
   if (!info.reachable)
     throw new AirconnError(`cannot reach ${info.api_url}${info.error ? `: ${info.error}` : ""}`, EXIT.FAILURE, hint);
+  if (m && info.auth !== "ok")
+    throw new AuthError(info.auth_detail ?? "the AWS credentials do not work", hint ?? "see docs/mwaa.md");
   if (info.auth === "no token")
     throw new AuthError(
       `not logged in: no token for profile "${info.profile}"`,
@@ -173,8 +195,18 @@ export async function runStatus(d: Deps): Promise<void> {
     );
 }
 
-function classifyAuth(info: StatusInfo, e: unknown, failed: (e: AirconnError) => void): void {
-  if (e instanceof ApiError && e.auth !== "none") {
+function classifyAuth(
+  info: StatusInfo,
+  e: unknown,
+  failed: (e: AirconnError) => void,
+  said: (hint: string | undefined) => void,
+): void {
+  if (e instanceof MwaaAuthError) {
+    // MWAA refused the AWS credentials (or found none): what AWS said, and what the caller needs.
+    info.auth = e.type === "CredentialsProviderError" ? "no token" : "refused";
+    info.auth_detail = e.message;
+    said(e.hint);
+  } else if (e instanceof ApiError && e.auth !== "none") {
     info.auth = e.auth; // expired, refused or forbidden: the error's own auth kind (errors.ts)
     info.auth_detail = e.detail;
   } else if (e instanceof AuthError) {
@@ -197,6 +229,14 @@ async function print(d: Deps, i: StatusInfo): Promise<void> {
   const entries: Array<[string, string]> = [
     ["profile", `${i.profile} (from ${i.profile_source})`],
     ["api_url", `${i.api_url} (from ${i.api_url_source})`],
+    ...(i.mwaa_environment
+      ? [
+          [
+            "mwaa",
+            `environment ${i.mwaa_environment} in ${i.aws_region ?? "no region"}${i.mwaa_endpoint ? `, InvokeRestApi at ${i.mwaa_endpoint}` : ""}`,
+          ] as [string, string],
+        ]
+      : []),
     [
       "server",
       i.problem === "url"
@@ -219,7 +259,9 @@ async function print(d: Deps, i: StatusInfo): Promise<void> {
     [
       "auth",
       i.auth === "ok"
-        ? `ok (token from ${i.token_source}; ${expires})`
+        ? i.mwaa_environment
+          ? "ok (AWS credentials, signed for MWAA InvokeRestApi; no token)"
+          : `ok (token from ${i.token_source}; ${expires})`
         : i.auth === "no token"
           ? "not logged in (run `airconn login`)"
           : `${i.auth}${i.auth_detail ? `: ${i.auth_detail}` : ""}${i.token_source ? ` (token from ${i.token_source}; ${expires})` : ""}`,

@@ -2,6 +2,7 @@
 // Precedence: flag > environment > profile > default.
 import { checkProfileName, type ConfigStore, type Profile } from "./store.js";
 import { UsageError } from "../errors.js";
+import { awsConfigRegion, checkAwsRegion, checkMwaaEnvironment, mwaaBaseUrl } from "./mwaa.js";
 
 export type Source = "flag" | "env" | "profile" | "default" | "login";
 export interface Sourced<T> {
@@ -17,6 +18,9 @@ export interface GlobalFlags {
   tokenCommand?: string;
   caCert?: string;
   insecure?: boolean;
+  /** Amazon MWAA: send every request through this environment's InvokeRestApi, signed with AWS credentials. */
+  mwaaEnvironment?: string;
+  awsRegion?: string;
 }
 
 /** The global flags: the connection settings above and these. */
@@ -50,6 +54,17 @@ export interface Resolved {
   auth: Auth;
   /** How the server's certificate is checked: --ca-cert/--insecure, AIRCONN_CA_CERT/AIRCONN_INSECURE, profile ca_cert/insecure. */
   tls: TlsSettings;
+  /**
+   * Amazon MWAA (issue 22): every request goes through this environment's InvokeRestApi, signed with AWS credentials
+   * (no token is used). Then apiUrl is mwaa://ENV, which names the environment in messages and caches.
+   */
+  mwaa?: MwaaSettings;
+}
+
+export interface MwaaSettings {
+  environment: Sourced<string>;
+  /** Absent when nothing names one: a request then fails with a usage error saying where to give it. */
+  region?: Sourced<string>;
 }
 
 export interface TlsSettings {
@@ -86,11 +101,12 @@ export function resolveSettings(
       "list profiles with `airconn profile list`",
     );
   }
-  const apiUrl = pick<string>([
+  const givenUrl = pick<string>([
     [flags.apiUrl, "flag", "--api-url"],
     [env.AIRCONN_API_URL, "env", "AIRCONN_API_URL"],
     [stored?.api_url, "profile", `profile ${profile.value}`],
-  ]) ?? { value: DEFAULT_API_URL, source: "default", detail: "default" };
+  ]);
+  const apiUrl = givenUrl ?? { value: DEFAULT_API_URL, source: "default", detail: "default" };
   if (flags.token && flags.tokenCommand) throw new UsageError("--token and --token-command cannot be used together");
   const password: Auth | undefined =
     env.AIRCONN_USERNAME && env.AIRCONN_PASSWORD
@@ -102,8 +118,47 @@ export function resolveSettings(
     password ??
     storedAuth(stored, profile.value);
   const tls = resolveTls(flags, env, stored, profile.value);
+  const mwaa = resolveMwaa(flags, env, stored, profile.value, givenUrl);
+  if (mwaa)
+    return { profile, apiUrl: { ...mwaa.environment, value: mwaaBaseUrl(mwaa.environment.value) }, auth, tls, mwaa };
   return { profile, apiUrl: { ...apiUrl, value: normaliseApiUrl(apiUrl.value, apiUrl.detail) }, auth, tls };
 }
+
+/**
+ * The MWAA environment, when it decides how this run reaches Airflow: the MWAA environment and the API URL are two
+ * ways to the server, and the one given at the higher level wins (flag > environment > profile; at the same level
+ * MWAA). The region: --aws-region, AIRCONN_AWS_REGION, the profile's, then AWS's own AWS_REGION, AWS_DEFAULT_REGION
+ * and the AWS config file: airconn's settings first, since AWS_REGION is often set for a whole CI job (the region it
+ * runs in), which need not be the environment's.
+ */
+function resolveMwaa(
+  flags: GlobalFlags,
+  env: NodeJS.ProcessEnv,
+  stored: Profile | undefined,
+  profileName: string,
+  givenUrl: Sourced<string> | undefined,
+): MwaaSettings | undefined {
+  const environment = pick<string>([
+    [flags.mwaaEnvironment, "flag", "--mwaa-environment"],
+    [env.AIRCONN_MWAA_ENVIRONMENT, "env", "AIRCONN_MWAA_ENVIRONMENT"],
+    [stored?.mwaa_environment, "profile", `profile ${profileName}`],
+  ]);
+  if (!environment || (givenUrl && RANK[givenUrl.source] < RANK[environment.source])) return undefined;
+  checkMwaaEnvironment(environment.value, environment.detail);
+  const region =
+    pick<string>([
+      [flags.awsRegion, "flag", "--aws-region"],
+      [env.AIRCONN_AWS_REGION, "env", "AIRCONN_AWS_REGION"],
+      [stored?.aws_region, "profile", `profile ${profileName}`],
+      [env.AWS_REGION, "env", "AWS_REGION"],
+      [env.AWS_DEFAULT_REGION, "env", "AWS_DEFAULT_REGION"],
+    ]) ?? withSource(awsConfigRegion(env), "default");
+  if (region) checkAwsRegion(region.value, region.detail);
+  return { environment, ...(region ? { region } : {}) };
+}
+
+const withSource = (v: { value: string; detail: string } | undefined, source: Source): Sourced<string> | undefined =>
+  v && { ...v, source };
 
 /** What a level (flags, environment, a profile) says about auth: its token command, else its token, else nothing. */
 function authAt(

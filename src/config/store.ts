@@ -38,6 +38,10 @@ export interface Profile {
   ca_cert?: string;
   /** Do not verify the server's certificate (`profile set NAME --insecure`); warned about on every use. */
   insecure?: boolean;
+  /** Amazon MWAA: requests go through this environment's InvokeRestApi, signed with AWS credentials (no token). */
+  mwaa_environment?: string;
+  /** The AWS region of mwaa_environment (else AWS_REGION, AWS_DEFAULT_REGION, the AWS config file). */
+  aws_region?: string;
 }
 export interface ConfigData {
   version: 1;
@@ -254,7 +258,15 @@ function checkSafe(path: string, st: Stats, what: "file" | "folder"): void {
 const kind = (v: unknown): string =>
   v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "an object" : `a ${typeof v}`;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const STRING_FIELDS = ["api_url", "token", "username", "token_command", "ca_cert"] as const;
+const STRING_FIELDS = [
+  "api_url",
+  "token",
+  "username",
+  "token_command",
+  "ca_cert",
+  "mwaa_environment",
+  "aws_region",
+] as const;
 
 /** The parsed file as ConfigData, or a UsageError naming the file and what is wrong with it. */
 function checkShape(parsed: unknown, file: string): ConfigData {
