@@ -7,7 +7,7 @@ import { containsRedacted, isSensitiveKey, redactedPaths } from "../connection/s
 import { connTypeProblem } from "../connection/validate.js";
 import { COMMON_CONN_TYPES } from "../connection/conn-types.js";
 import type { Catalog, ConnectionTypeInfo, ExtraField, StandardField } from "../catalog/model.js";
-import { findType, STANDARD_FIELDS } from "../catalog/model.js";
+import { DEFAULT_LABELS, defaultFields, findType } from "../catalog/model.js";
 import { fromJs, PyFloat, PyInt, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
 import type { Choice, Prompter } from "./prompter.js";
 
@@ -36,8 +36,7 @@ const typeChoice = (t: ConnectionTypeInfo): Choice<string> => ({
  */
 export function typeChoices(catalog: Catalog, term: string | undefined, keep?: string): Array<Choice<string>> {
   const types = [...catalog.types];
-  if (keep && !findType(catalog, keep))
-    types.push({ type: keep, name: keep, fields: defaultFields(), extras: [] } as ConnectionTypeInfo);
+  if (keep && !findType(catalog, keep)) types.push({ type: keep, name: keep, fields: defaultFields(), extras: [] });
   const t = term?.trim() ?? "";
   if (t === "") {
     const rank = (x: ConnectionTypeInfo) => COMMON_RANK.get(x.type) ?? COMMON_RANK.size;
@@ -72,23 +71,11 @@ export function askType(p: Prompter, catalog: Catalog, current?: string): Promis
   });
 }
 
-/** The form of a type the catalog does not know: the six standard fields, no extra fields. */
-export function defaultFields(): ConnectionTypeInfo["fields"] {
-  return Object.fromEntries(STANDARD_FIELDS.map((f) => [f, { hidden: false }])) as ConnectionTypeInfo["fields"];
-}
+/** The form of a type: the catalog's, else (a type it does not know) the six standard fields, no extra fields. */
 export const formOf = (catalog: Catalog, type: string): ConnectionTypeInfo =>
   findType(catalog, type) ?? { type, name: type, fields: defaultFields(), extras: [] };
 
 // --------------------------------------------------------------------------------------------- standard fields
-
-export const DEFAULT_LABELS: Record<StandardField, string> = {
-  host: "Host",
-  schema: "Schema",
-  login: "Login",
-  password: "Password",
-  port: "Port",
-  description: "Description",
-};
 
 /**
  * The prompt of a standard field: the provider's label with the field it fills (`AWS Access Key ID (login, e.g.

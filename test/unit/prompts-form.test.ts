@@ -3,7 +3,7 @@
 // (secrets as ***), the id asked when missing, and `patch` with the stored values as defaults (a stored secret kept,
 // never sent back). The prompt functions run on a hand-built catalog; runCreate and runPatch against the local server.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Catalog, ConnectionTypeInfo, ExtraField } from "../../src/catalog/model.js";
+import { DEFAULT_LABELS, type Catalog, type ConnectionTypeInfo, type ExtraField } from "../../src/catalog/model.js";
 import { runCreate } from "../../src/commands/create.js";
 import { runPatch } from "../../src/commands/patch.js";
 import {
@@ -218,15 +218,8 @@ describe("create: the type's form", () => {
     ]);
     expect(b.body.extra).toBe('{"tenant": "t"}');
     const c = await create(["", "", "", "", "", "", "", true], { conn_type: "my_hook" });
-    expect(messages(c.fp).slice(0, -1)).toEqual([
-      "Host",
-      "Port",
-      "Login",
-      "Password",
-      "Schema",
-      "Extra (JSON)",
-      "Description",
-    ]);
+    const six = (["host", "port", "login", "password", "schema"] as const).map((f) => DEFAULT_LABELS[f]);
+    expect(messages(c.fp).slice(0, -1)).toEqual([...six, "Extra (JSON)", "Description"]);
     expect(c.stderr).toContain(
       "my_hook is not in the catalog bundled with airconn (a test): the standard fields are asked",
     );
