@@ -1,7 +1,8 @@
 // Secret scan for every end-to-end run: the harness checks each captured stdout/stderr against the secret values
-// of that run (AIRCONN_TOKEN, AIRCONN_PASSWORD, --token/--password values, the password of a --uri value and of a
-// --json value, stdin given to --password-stdin or --token-stdin, tokens in the run's profile file, and anything
-// passed to registerSecret) and appends one line per run to a log under the OS temp folder.
+// of that run (AIRCONN_TOKEN, AIRCONN_PASSWORD, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, --token/--password values,
+// the password of a --uri value and of a --json value, stdin given to --password-stdin or --token-stdin, tokens in
+// the run's profile file, and anything passed to registerSecret) and appends one line per run to a log under the OS
+// temp folder.
 // test/e2e/global-setup.ts prints the totals and fails the run on any hit.
 // Fragments count too (issue 19): each line of a value that holds line breaks (a token pasted over two lines), and
 // each piece of a URI password between / : @ ? # (what a URI parser cuts out of a password that was not encoded).
@@ -50,6 +51,9 @@ export function secretsOfRun(
   };
   add("AIRCONN_TOKEN", env.AIRCONN_TOKEN);
   add("AIRCONN_PASSWORD", env.AIRCONN_PASSWORD);
+  // MWAA runs (issue 22): the AWS secret key and session token sign every request and are never shown.
+  add("AWS_SECRET_ACCESS_KEY", env.AWS_SECRET_ACCESS_KEY);
+  add("AWS_SESSION_TOKEN", env.AWS_SESSION_TOKEN);
   args.forEach((a, i) => {
     if (a === "--token" || a === "--password") add(a, args[i + 1]);
     const eq = /^--(token|password)=(.*)$/s.exec(a);
@@ -173,6 +177,8 @@ const GLOBAL_VALUE_OPTIONS = new Set([
   "--retries",
   "--concurrency",
   "--ca-cert",
+  "--mwaa-environment",
+  "--aws-region",
 ]);
 
 export interface ScanTotals {
