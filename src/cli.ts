@@ -19,6 +19,7 @@ import { FORMATS } from "./output/format.js";
 import {
   Command,
   CommanderError,
+  Help,
   InvalidArgumentError,
   Option,
   intArg,
@@ -26,6 +27,7 @@ import {
   type CommandContext,
 } from "./commands/kit.js";
 import { COMMANDS } from "./commands/index.js";
+import { HELP_TOPICS } from "./help/index.js";
 
 const secondsArg = (v: string): number => {
   const n = Number(v);
@@ -111,9 +113,18 @@ export function buildProgram(init: Omit<DepsInit, "globals">): Command {
     .description("Manage Apache Airflow connections through the Airflow 3 REST API v2.")
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
-    .addHelpCommand("help [command]", "show help for a command")
+    .helpCommand(false) // commands/help.ts: commands and help topics
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({
+      showGlobalOptions: true,
+      sortSubcommands: false,
+      // "[options]" for a command's own options, not for the hidden copies of the global ones (globalsEverywhere), so
+      // that the list reads the same whichever command was run (`airconn help` lists itself after getting them).
+      subcommandTerm(this: Help, c: Command) {
+        const term = Help.prototype.subcommandTerm.call(this, c);
+        return c.options.some((o) => !o.hidden) ? term : term.replace(" [options]", "");
+      },
+    })
     .addHelpText(
       "after",
       `
@@ -123,16 +134,18 @@ Examples:
   $ airconn get my_postgres -o json
   $ AIRCONN_TOKEN=... airconn list -o json | jq -r '.[].connection_id'
 
-Exit codes: 0 ok, 1 failure, 2 invalid input, 3 not found, 4 not authenticated, 5 conflict, 130 interrupted.
-Run 'airconn help <command>' for a command's flags and examples.`,
+Help topics:
+${HELP_TOPICS.map((t) => `  ${t.name.padEnd(13)}${t.summary}`).join("\n")}
+
+Run 'airconn help <command>' for a command's flags and examples, 'airconn help <topic>' for a topic.`,
     );
   for (const o of GLOBAL_OPTIONS()) program.addOption(o);
 
   // The dependencies (API client, profiles, prompter) load just before a command's action runs: help, version and
   // usage errors never need them.
   let depsModule: typeof import("./deps.js") | undefined;
-  program.hook("preAction", async () => {
-    depsModule ??= await import("./deps.js");
+  program.hook("preAction", async (_program, action) => {
+    if (action.name() !== "help" || action.parent !== program) depsModule ??= await import("./deps.js");
   });
   const ctx: CommandContext = {
     deps: (cmd): Deps => depsModule!.createDeps({ ...init, globals: optionsOf<GlobalOptions>(cmd) }),

@@ -19,6 +19,7 @@ import { register as exportCmd } from "./export.js";
 import { register as apply } from "./apply.js";
 import { register as types } from "./types.js";
 import { register as completion } from "./completion.js";
+import { register as help } from "./help.js";
 
 export const COMMANDS: Register[] = [
   login, // login, logout
@@ -37,4 +38,5 @@ export const COMMANDS: Register[] = [
   apply, // diff, apply
   types, // issue 21: the connection-type catalog and each type's form
   completion, // issue 6: shell completion
+  help, // issue 22: a command's help or a help topic (replaces commander's help command)
 ];

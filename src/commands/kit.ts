@@ -1,9 +1,9 @@
 // What every command's `register` needs from commander, and the context it gets: a leaf module (it imports only
 // commander and types), so the command modules never import src/cli.ts, which imports them.
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from "commander";
 import type { Deps } from "../deps.js";
 
-export { Command, CommanderError, InvalidArgumentError, Option };
+export { Command, CommanderError, Help, InvalidArgumentError, Option };
 
 export interface CommandContext {
   /** Builds the dependencies for a command from its parsed (global + own) options. Only inside an action. */

@@ -121,16 +121,16 @@ async function values(v: ValueSpec | undefined, cur: string, p: Parsed, src: Sou
       };
     }
     case "commands": {
-      const parent = p.path[p.path.length - 2];
-      return {
-        candidates: matching(
-          (parent?.commands ?? [])
-            .filter((c) => c.name !== "help")
-            .map((c) => ({ value: c.name, description: c.description })),
-          cur,
-        ),
-        files: false,
-      };
+      // `help profile <TAB>`: the subcommands of the command the words before name; the topics only first.
+      let at: CommandSpec | undefined = p.path[p.path.length - 2];
+      for (const w of p.positionals) at = at && subcommand(at, w);
+      const commands = (at?.commands ?? [])
+        .filter((c) => c.name !== "help")
+        .map((c) => ({ value: c.name, description: c.description }));
+      const topics = p.positionals.length
+        ? []
+        : (v.topics ?? []).map((t) => ({ value: t.name, description: t.description }));
+      return { candidates: matching([...commands, ...topics], cur), files: false };
     }
     case "files":
       return { candidates: [], files: true };

@@ -8,7 +8,7 @@ export type ValueSpec =
   | { kind: "profiles" } // profile names from the config file
   | { kind: "connection-ids" } // ids from the server (short timeout, cached)
   | { kind: "files" } // let the shell complete paths
-  | { kind: "commands" } // sibling command names (`help <command>`)
+  | { kind: "commands"; topics?: Array<{ name: string; description: string }> } // `help <command>`, and topics
   | { kind: "text" }; // free text: nothing to offer
 
 export interface OptionSpec {

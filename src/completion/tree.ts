@@ -5,10 +5,12 @@
 //   --type                                         → COMMON_CONN_TYPES
 //   an argument <connection-id> (not on `create`)  → connection ids from the server
 //   a <file> argument or option value              → the shell's own path completion
+//   `help`'s words                                 → the commands under the words before; first, also the topics
 import type { Argument, Command, Option } from "commander";
 import { ORDER_BY_FIELDS } from "../api/types.js";
 import { COMMON_CONN_TYPES } from "../connection/conn-types.js";
 import type { ArgSpec, CommandSpec, OptionSpec, ValueSpec } from "./spec.js";
+import { HELP_TOPICS } from "../help/index.js";
 
 const FILEISH = /file|path/i;
 const CONNECTION_ID_ARG = /^conn(ection)?[-_]?ids?$/i;
@@ -36,7 +38,10 @@ function optionValue(o: Option): ValueSpec | undefined {
 function argValue(a: Argument, cmd: Command, parent: Command | null): ValueSpec {
   if (a.argChoices?.length) return { kind: "choices", choices: [...a.argChoices] };
   const name = a.name();
-  if (cmd.name() === "help") return { kind: "commands" };
+  if (cmd.name() === "help")
+    return parent?.parent
+      ? { kind: "commands" }
+      : { kind: "commands", topics: HELP_TOPICS.map((t) => ({ name: t.name, description: t.summary })) };
   if (CONNECTION_ID_ARG.test(name) && cmd.name() !== "create") return { kind: "connection-ids" };
   if (name === "name" && parent?.name() === "profile") return { kind: "profiles" };
   if (FILEISH.test(name)) return { kind: "files" };

@@ -17,6 +17,8 @@ import { completionScript, SCRIPT_FILES, SHELLS } from "../../src/completion/scr
 const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = process.env.AIRCONN_SMOKE_BIN ? resolve(process.env.AIRCONN_SMOKE_BIN) : "";
 const NO_NODE = process.env.AIRCONN_SMOKE_NO_NODE === "1";
+/** Where the man page should be: PREFIX/share/man/man1 after npm install -g, beside the standalone executable. */
+const MAN_PAGE = process.env.AIRCONN_SMOKE_MAN ?? "";
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 const SEED = 30;
 const which = (cmd: string): string | undefined => {
@@ -97,6 +99,16 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
   it("the environment: the command exists; without Node, PATH holds no node", () => {
     expect(existsSync(BIN)).toBe(true);
     if (NO_NODE) expect(() => execFileSync("/bin/sh", ["-c", "command -v node"], { env })).toThrow();
+  });
+
+  it.skipIf(!MAN_PAGE)("the man page is installed with the command, and renders", () => {
+    expect(readFileSync(MAN_PAGE, "utf8")).toBe(readFileSync(join(ROOT, "airconn.1"), "utf8"));
+    if (!which("man")) return;
+    const page = execFileSync("man", ["-l", MAN_PAGE], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", MANPAGER: "cat", PAGER: "cat", MANWIDTH: "80" },
+    });
+    expect(page.replace(/.\x08/g, "")).toMatch(/^NAME\n\s+airconn\s+-\s+Manage Apache Airflow connections/m);
   });
 
   it("--version prints the package version", async () => {

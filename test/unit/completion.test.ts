@@ -33,7 +33,7 @@ describe("completion engine", () => {
     expect(await values("profile", "")).toEqual(["list", "show", "use", "set", "remove", "help"]);
     expect(await values("profile", "r")).toEqual(["remove"]);
     expect(await values("ls", "--pat")).toEqual(["--pattern"]); // alias of list
-    expect(await values("help", "pa")).toEqual(["patch"]);
+    expect(await values("help", "pa")).toEqual(["patch", "patterns"]); // a command, then a help topic
   });
 
   it("every registered command is in the tree (nothing hard-coded)", async () => {

@@ -56,7 +56,7 @@ const edges = allEdges.filter((e) => !known(e));
  */
 const LAYERS: string[][] = [
   ["errors.ts", "paths.ts", "version.ts"], // leaves: error classes, where files live, the version
-  ["util"], // Python JSON, worker pool, atomic writes, bounded reads
+  ["util", "help"], // Python JSON, worker pool, atomic writes, bounded reads; the help topics and the reference
   ["config"], // profiles and settings with their sources
   ["api"], // the HTTP client, tokens, generated types
   ["connection"], // the connection model: fields, each field rule once, the validator, the secret rules

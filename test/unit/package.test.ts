@@ -26,7 +26,7 @@ describe("npm pack", () => {
     ) as { files: { path: string }[] }[]
   )[0]!.files.map((f) => f.path);
 
-  it("ships every file the bin loads, the completions, README, LICENSE and CHANGELOG", () => {
+  it("ships every file the bin loads, the completions, the man page, README, LICENSE and CHANGELOG", () => {
     for (const bin of Object.values(pkg.bin)) {
       expect(packed).toContain(bin);
       const loads = [...readFileSync(join(ROOT, bin), "utf8").matchAll(/["']\.\.\/(dist\/[^"']+)["']/g)].map(
@@ -36,7 +36,7 @@ describe("npm pack", () => {
       for (const f of loads) expect(packed).toContain(f);
     }
     for (const f of readdirSync(join(ROOT, "completions"))) expect(packed).toContain(`completions/${f}`);
-    for (const f of ["README.md", "LICENSE", "CHANGELOG.md", "package.json"]) expect(packed).toContain(f);
+    for (const f of ["README.md", "LICENSE", "CHANGELOG.md", "package.json", "airconn.1"]) expect(packed).toContain(f);
   });
 
   it("ships nothing test-only, no sources and no standalone executable", () => {
