@@ -22,7 +22,7 @@ import type { ConnectionBody } from "../api/types.js";
 import { REDACTED } from "../connection/model.js";
 import { pyLoads, toJs } from "../util/pyjson.js";
 import { examples, sensitiveWordsForKeys } from "./common.js";
-import { addStrictOption, checkInputExtras, secretsOf, type StrictOption } from "./extras.js";
+import { addStrictOption, catalogFor, checkInputExtras, secretsOf, type StrictOption } from "./extras.js";
 
 interface CommonOptions extends StrictOption {
   file?: string;
@@ -193,7 +193,7 @@ async function loadFromProfile(o: CommonOptions, from: string, d: Deps): Promise
   // Values from the source are shown: the provider's secret keys hidden where an extra is in play (no check: they
   // are another server's connections, not input).
   const shown = p.create.some((c) => c.body.extra) || p.update.some((u) => u.mask.includes("extra"));
-  const secret = shown ? await secretsOf(await (await import("../catalog/load.js")).loadCatalog(d)) : undefined;
+  const secret = shown ? await secretsOf(await catalogFor(d)) : undefined;
   return { name: `profile ${from}`, plan: hideProviderSecrets(p, secret), words: SENSITIVE_WORDS, secret };
 }
 

@@ -18,14 +18,26 @@ import {
   type WorkerFlags,
 } from "./worker.js";
 import { DEFAULT_WAIT_S, requireWorkerTests, resumeHint, testOnApiServer, workerTest } from "../api/connection-test.js";
+import {
+  addStrictOption,
+  catalogFor,
+  checkInputExtras,
+  hideSecretFields,
+  secretsOf,
+  type StrictOption,
+} from "./extras.js";
+import type { ProviderSecrets } from "../connection/secrets.js";
+import { parseSetExtra } from "./patch.js";
 
-export interface CreateOptions extends FieldOptions, WorkerFlags {
+export interface CreateOptions extends FieldOptions, WorkerFlags, StrictOption {
   /** Missing: asked for on a terminal, else a usage error. */
   id?: string;
   uri?: string;
   json?: string;
   ifNotExists?: boolean;
   testFirst?: boolean;
+  /** KEY=VALUE items: keys added to extra (to --extra's, when given). */
+  setExtra?: string[];
 }
 
 /** Field flags that may accompany --uri / --json: what a URI cannot carry, and the password from stdin. */
@@ -46,6 +58,11 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
     )
     .option("--json <json>", "the connection in Airflow's JSON form: the JSON text, @FILE, or - for standard input")
     .option(
+      "--set-extra <key=value>",
+      "set one extra key (repeatable, added to --extra); the value is read as JSON when it parses (42, true), else as a string",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
       "--if-not-exists",
       "if the connection already exists, change nothing and exit 0 (for scripts that run twice)",
     )
@@ -53,7 +70,7 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
       "--test-first",
       "create it only if its test passes (Airflow 3.3: on a worker, stored by the server on success; before 3.3: tested on the API server, then created)",
     );
-  addWorkerOptions(cmd, "with --test-first (Airflow 3.3)")
+  addStrictOption(addWorkerOptions(cmd, "with --test-first (Airflow 3.3)"))
     .addHelpText(
       "after",
       examples([
@@ -69,6 +86,7 @@ export function register(program: Command, ctx: CommandContext, run = runCreate)
         "$ airconn create my_s3 --json @connections/my_s3.json --if-not-exists",
         '$ printf %s "$DB_PASSWORD" | airconn create my_postgres --uri postgres://app@db:5432/sales --password-stdin --test-first',
         "$ airconn create my_api --type http --host api.internal --test-first --queue etl --executor CeleryExecutor --wait 120",
+        "$ airconn create my_sf --type snowflake --login etl --set-extra account=xy12345 --set-extra warehouse=wh --strict",
         "",
         "The form (at a terminal): the provider's labels, only the fields its form shows, its extra fields (Enter takes",
         "the default shown), then a summary (secrets as ***) to confirm. --type with any other field flag, --uri, --json",
@@ -101,9 +119,13 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
     await requireWorkerTests(await airflowServer(d), workerFlags.join(", "), WITHOUT_WORKER_HINT);
   }
   const body = await buildCreateBody(o, id, d);
+  // before anything is written: the extra against the provider's form (a warning, or with --strict exit 2)
+  const secret = await secretsOf(
+    await checkInputExtras(d, [{ who: id, connType: body.conn_type, extra: body.extra }], o),
+  );
   const out = d.output();
   const api = await d.api();
-  if (o.testFirst) return createTestedFirst(o, body, d, api);
+  if (o.testFirst) return createTestedFirst(o, body, d, api, secret);
   let created;
   try {
     created = await api.create(body);
@@ -120,7 +142,7 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
     }
     throw e;
   }
-  await renderConnection(d.io, created, out);
+  await renderConnection(d.io, hideSecretFields(created, secret), out);
 }
 
 /** No id given: asked for at a terminal; otherwise the usage error commander gives for a missing argument. */
@@ -144,7 +166,13 @@ const WITHOUT_WORKER_HINT =
  * --executor, --queue or --wait and no version it goes to the worker, and a server without one says so (405).
  * An existing id is refused first: on 3.3 a passing test would otherwise overwrite it.
  */
-async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps, api: AirflowApi): Promise<void> {
+async function createTestedFirst(
+  o: CreateOptions,
+  body: ConnectionBody,
+  d: Deps,
+  api: AirflowApi,
+  secret: ProviderSecrets | undefined,
+): Promise<void> {
   const id = body.connection_id;
   const out = d.output();
   try {
@@ -193,7 +221,7 @@ async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps
       throw e;
     }
     d.note(`the test passed on a worker: ${r.message}`);
-    return renderConnection(d.io, created, out);
+    return renderConnection(d.io, hideSecretFields(created, secret), out);
   }
   const res = await testOnApiServer(api, body);
   if (!res.status)
@@ -207,7 +235,7 @@ async function createTestedFirst(o: CreateOptions, body: ConnectionBody, d: Deps
       throw new ConflictError(`connection ${id} already exists (created meanwhile)`);
     throw e;
   }
-  await renderConnection(d.io, created, out);
+  await renderConnection(d.io, hideSecretFields(created, secret), out);
 }
 
 /** The body to POST: from --uri, --json, field flags, or (on a terminal, with no type) the prompts. */
@@ -227,8 +255,10 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
       throw new UsageError(
         "--json - and --password-stdin both read standard input: put the JSON in a file (--json @FILE)",
       );
+    if (o.setExtra?.length) throw new UsageError(`--set-extra cannot be combined with ${source}: give extra in it`);
   }
   const fromFlags = await fieldsFromFlags(o, d);
+  if (o.setExtra?.length) fromFlags.extra = withSetExtra(fromFlags.extra, o.setExtra);
   let fields: Partial<Fields>;
   if (source) {
     const parsed = o.uri !== undefined ? await fieldsFromUri(o.uri) : await fieldsFromJson(o.json!, id, d);
@@ -250,8 +280,7 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
   } else if (d.canPrompt() && (fromFlags.conn_type === undefined || Object.keys(fromFlags).length === 1)) {
     // At a terminal, with no type or with --type alone: the type's form; fields given as flags are not asked again.
     const { promptNewConnection } = await import("../prompts/connection.js");
-    const { loadCatalog } = await import("../catalog/load.js");
-    return promptNewConnection(d.prompter(), id, fromFlags, (s) => d.io.err(s), loadCatalog(d));
+    return promptNewConnection(d.prompter(), id, fromFlags, (s) => d.io.err(s), catalogFor(d));
   } else if (fromFlags.conn_type !== undefined) {
     fields = fromFlags;
   } else {
@@ -267,6 +296,14 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
     (body as unknown as Record<string, unknown>)[k] = v;
   }
   return body;
+}
+
+/** --extra's object (or a new one) with the --set-extra keys set, as JSON text. */
+function withSetExtra(extra: string | null | undefined, items: string[]): string {
+  const obj = typeof extra === "string" && extra.trim() !== "" ? pyLoads(extra) : new Map<string, PyValue>();
+  if (!(obj instanceof Map)) throw new UsageError("--extra must be a JSON object to add --set-extra keys to it");
+  for (const [k, v] of items.map(parseSetExtra)) obj.set(k, v);
+  return pyDumps(obj);
 }
 
 async function fieldsFromUri(uri: string): Promise<Partial<Fields>> {

@@ -7,7 +7,8 @@ import type { Command } from "commander";
 import type { Deps } from "../deps.js";
 import { ProblemsError, UsageError } from "../errors.js";
 import type { Catalog } from "../catalog/model.js";
-import type { ProviderSecrets } from "../connection/secrets.js";
+import { redactProviderSecrets, type ProviderSecrets } from "../connection/secrets.js";
+import type { ConnectionResponse } from "../api/types.js";
 
 /** One connection's extra as it is about to be sent, and how to name it in a message. */
 export interface ExtrasInput {
@@ -57,8 +58,9 @@ export async function checkInputExtras(
   ]);
   const given = inputs.filter((i) => hasExtraKeys(i.extra));
   if (!given.length) return undefined;
-  const { loadCatalog, cachedOrBundledCatalog } = await import("../catalog/load.js");
-  const catalog = o.offline ? cachedOrBundledCatalog(d.env, apiUrlOrNone(d)) : await loadCatalog(d);
+  const catalog = o.offline
+    ? (await import("../catalog/load.js")).cachedOrBundledCatalog(d.env, apiUrlOrNone(d))
+    : await catalogFor(d);
   const lines: string[] = [];
   const unknown = new Map<string, number>();
   for (const i of given) {
@@ -86,6 +88,18 @@ export async function checkInputExtras(
   return catalog;
 }
 
+const loaded = new WeakMap<Deps, Promise<Catalog>>();
+
+/** The catalog of this run, loaded once (the form and the extras check of one create share it). */
+export function catalogFor(d: Deps): Promise<Catalog> {
+  let c = loaded.get(d);
+  if (!c) {
+    c = import("../catalog/load.js").then((m) => m.loadCatalog(d));
+    loaded.set(d, c);
+  }
+  return c;
+}
+
 /** The API URL of this run, if its settings can be read (a dry run does not need them). */
 function apiUrlOrNone(d: Deps): string | undefined {
   try {
@@ -100,4 +114,10 @@ export async function secretsOf(catalog: Catalog | undefined): Promise<ProviderS
   if (!catalog) return undefined;
   const { providerSecrets } = await import("../catalog/check.js");
   return providerSecrets(catalog);
+}
+
+/** A connection as the server answered, its provider's secret extra fields hidden too (create and patch output). */
+export function hideSecretFields(c: ConnectionResponse, secret: ProviderSecrets | undefined): ConnectionResponse {
+  const extra = redactProviderSecrets(c.extra, c.conn_type, secret);
+  return extra === c.extra ? c : { ...c, extra };
 }

@@ -16,8 +16,16 @@ import { renderConnection } from "../output/connections.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
 import { checkConnectionId, examples, sensitiveWordsForKeys } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
+import {
+  addStrictOption,
+  catalogFor,
+  checkInputExtras,
+  hideSecretFields,
+  secretsOf,
+  type StrictOption,
+} from "./extras.js";
 
-export interface PatchOptions extends FieldOptions {
+export interface PatchOptions extends FieldOptions, StrictOption {
   id: string;
   unset?: string[];
   setExtra?: string[];
@@ -45,7 +53,8 @@ export function register(program: Command, ctx: CommandContext, run = runPatch):
       'set one extra key (repeatable); the value is read as JSON when it parses (42, true, {"a": 1}), else as a string',
       collect,
     )
-    .option("--unset-extra <key>", "remove one extra key (repeatable)", collect)
+    .option("--unset-extra <key>", "remove one extra key (repeatable)", collect);
+  addStrictOption(cmd)
     .addHelpText(
       "after",
       examples([
@@ -56,6 +65,7 @@ export function register(program: Command, ctx: CommandContext, run = runPatch):
         "In CI:",
         '$ printf %s "$NEW_PASSWORD" | airconn patch my_postgres --password-stdin -o json',
         "$ airconn patch my_api --extra '{\"timeout\": 30}'        # replaces extra as a whole",
+        "$ airconn patch my_sf --set-extra warehouse=etl_wh --strict   # exit 2 on a key the snowflake form flags",
         "",
         "At a terminal with no field flags: the connection type's form, the stored values as defaults (Enter keeps",
         "one; a stored secret is kept, never sent back); only the fields changed are sent.",
@@ -167,6 +177,12 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
   }
 
   const body: ConnectionBody = { connection_id: id, conn_type: fields.conn_type ?? current!.conn_type };
+  // The extra given (whole, or the keys set) against the provider's form of the type it will have: a warning, or with
+  // --strict exit 2, before the PATCH.
+  const given = fields.extra ?? (setExtra.length ? new Map(setExtra) : undefined);
+  const secret = await secretsOf(
+    await checkInputExtras(d, given ? [{ who: id, connType: body.conn_type, extra: given }] : [], o),
+  );
   const set = body as unknown as Record<string, unknown>;
   const mask = new Set<UpdatableField>();
   for (const [k, v] of Object.entries(fields) as Array<[keyof Fields, unknown]>) {
@@ -180,13 +196,16 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
   }
   if (editExtra) {
     const words = await sensitiveWordsForKeys(d, [...extraKeys(current!.extra), ...setExtra.map(([k]) => k)]);
-    body.extra = mergeExtra(current!.extra ?? null, setExtra, unsetExtra, (m) => d.warn(m), words);
+    // a secret field of the provider that the server shows as "***" is kept by sending "***" back, as for its words
+    const storedType = current!.conn_type;
+    const shownSecret = secret && ((k: string) => secret(storedType, k));
+    body.extra = mergeExtra(current!.extra ?? null, setExtra, unsetExtra, (m) => d.warn(m), words, shownSecret);
     mask.add("extra");
   }
   const updateMask = UPDATABLE_FIELDS.filter((f) => mask.has(f));
   const out = d.output();
   const updated = await api.patch(id, body, updateMask);
-  await renderConnection(d.io, updated, out);
+  await renderConnection(d.io, hideSecretFields(updated, secret), out);
 }
 
 const nothingGiven = (o: PatchOptions): boolean =>
@@ -199,8 +218,7 @@ const nothingGiven = (o: PatchOptions): boolean =>
 async function changesFromForm(id: string, d: Deps) {
   const stored = await (await d.api()).get(id);
   const { promptConnectionChanges, noChanges } = await import("../prompts/connection.js");
-  const { loadCatalog } = await import("../catalog/load.js");
-  const changes = await promptConnectionChanges(d.prompter(), stored, (s) => d.io.err(s), loadCatalog(d));
+  const changes = await promptConnectionChanges(d.prompter(), stored, (s) => d.io.err(s), catalogFor(d));
   return noChanges(changes) ? null : { stored, ...changes };
 }
 
@@ -214,6 +232,8 @@ export function mergeExtra(
   unsetExtra: string[],
   warn: (m: string) => void,
   words: SensitiveWords = SENSITIVE_WORDS,
+  /** Top-level keys the server hides as secrets beyond its words (the provider's secret fields): "***" is kept. */
+  secretKey?: (key: string) => boolean,
 ): string {
   let obj: PyObject;
   if (stored === null || stored.trim() === "") obj = new Map();
@@ -239,7 +259,7 @@ export function mergeExtra(
     obj.delete(k);
   }
   for (const [k, v] of setExtra) obj.set(k, v);
-  const unsafe = unsafeRedacted(obj, undefined, "extra", words);
+  const unsafe = [...obj].flatMap(([k, v]) => (secretKey?.(k) ? [] : unsafeRedacted(v, k, `extra.${k}`, words)));
   if (unsafe.length) throw redactedError(unsafe, "the stored extra");
   return pyDumps(obj);
 }

@@ -201,6 +201,57 @@ describe("import and bulk", () => {
   });
 });
 
+describe("create and patch: field flags, --json, --uri", () => {
+  it("create --type snowflake --set-extra warehose=x warns; with --strict exit 2 and nothing is created", async () => {
+    let from = fake.server.requests.length;
+    const strict = await fake.run(["create", "sf_new", "--type", "snowflake", "--set-extra", "warehose=x", "--strict"]);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toMatch(
+      /^airconn: sf_new: extra\.warehose: unknown key for snowflake; did you mean "warehouse"\?$/m,
+    );
+    expect(fake.writes(from)).toEqual([]);
+    expect(fake.server.stored("sf_new")).toBeUndefined();
+    from = fake.server.requests.length;
+    const r = await fake.run(["create", "sf_new", "--type", "snowflake", "--set-extra", "warehose=x", "-o", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^airconn: warning: sf_new: extra\.warehose: .*did you mean "warehouse"\?$/m);
+    expect(shown(fake.writes(from))).toEqual(["POST /api/v2/connections"]);
+    expect(JSON.parse(fake.server.stored("sf_new")!.extra!)).toEqual({ warehose: "x" });
+  });
+
+  it("--json, --uri and --extra are checked the same way; AIRCONN_STRICT=1 refuses each", async () => {
+    const inputs: string[][] = [
+      ["create", "sf_j", "--json", '{"conn_type": "snowflake", "extra": {"Warehouse": "wh"}}'],
+      ["create", "sf_u", "--uri", "snowflake://etl@acct/?warehose=wh"],
+      ["create", "sf_e", "--type", "snowflake", "--extra", '{"extra__snowflake__warehose": "wh"}'],
+    ];
+    for (const args of inputs) {
+      const from = fake.server.requests.length;
+      const r = await fake.run(args, { env: { AIRCONN_STRICT: "1" } });
+      expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/did you mean "(extra__snowflake__)?warehouse"\?/);
+      expect(fake.writes(from)).toEqual([]);
+    }
+  });
+
+  it("patch --set-extra without --type: checked against the stored connection's type; --strict sends no PATCH", async () => {
+    await seed(fake.server, { connection_id: "sf_p", conn_type: "snowflake", extra: '{"account": "a1"}' });
+    let from = fake.server.requests.length;
+    const strict = await fake.run(["patch", "sf_p", "--set-extra", "insecure_mode=yes", "--strict"]);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toMatch(
+      /sf_p: extra\.insecure_mode: expected true or false for snowflake's "Insecure Mode", got the string "yes"/,
+    );
+    expect(fake.writes(from)).toEqual([]);
+    from = fake.server.requests.length;
+    const ok = await fake.run(["patch", "sf_p", "--set-extra", "insecure_mode=true", "--strict"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toBe("");
+    expect(shown(fake.writes(from))).toEqual(["PATCH /api/v2/connections/sf_p"]);
+    fake.server.reset();
+  });
+});
+
 describe("the catalog's cost", () => {
   it("one hook_meta request per API URL for write commands (then the cache); none for list and get", async () => {
     const f = fake.file("cost.yaml", SNOWFLAKE_TYPO);
@@ -299,5 +350,16 @@ describe("the provider's secret extra fields in output and diffs", () => {
     expect(vault.writes(from)).not.toEqual([]);
     expect(JSON.parse(vault.server.stored("v1")!.extra!)).toEqual({ mount: "kv2", unseal_blob: BLOB2 });
     // the secret scan of every run above fails the test if BLOB or BLOB2 was printed
+  });
+
+  it("create and patch print the connection with them as ***; the server has the value", async () => {
+    const c = await vault.run(["create", "v3", "--type", "vaultx", "--extra", JSON.stringify({ unseal_blob: BLOB })]);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout).toContain('extra\t{"unseal_blob": "***"}\n');
+    expect(JSON.parse(vault.server.stored("v3")!.extra!)).toEqual({ unseal_blob: BLOB });
+    const p = await vault.run(["patch", "v3", "--set-extra", "mount=kv", "-o", "json"]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(JSON.parse(p.stdout).extra)).toEqual({ unseal_blob: "***", mount: "kv" });
+    expect(JSON.parse(vault.server.stored("v3")!.extra!)).toEqual({ unseal_blob: BLOB, mount: "kv" });
   });
 });

@@ -7,7 +7,8 @@ import type { Catalog, ConnectionTypeInfo, ExtraField } from "../../src/catalog/
 import { parseHookMeta, plainFields } from "../../src/catalog/parse.js";
 import { pyLoads } from "../../src/util/pyjson.js";
 import { hideProviderSecrets, plan, type Desired } from "../../src/apply/plan.js";
-import { redactProviderSecrets } from "../../src/connection/secrets.js";
+import { redactProviderSecrets, SENSITIVE_WORDS } from "../../src/connection/secrets.js";
+import { mergeExtra } from "../../src/commands/patch.js";
 
 const SAMPLE = parseHookMeta(
   JSON.parse(readFileSync(new URL("../fixtures/catalog/hook-meta-sample.json", import.meta.url), "utf8")),
@@ -243,5 +244,33 @@ describe("the provider's secret fields in output and diffs", () => {
       { field: "extra", kind: "value", from: "[1]", to: '{"signing_blob": "***"}' },
     ]);
     expect(hideProviderSecrets(p, undefined)).toBe(p);
+  });
+});
+
+describe("the keep rule for a provider's secret field the server shows as ***", () => {
+  it("patch --set-extra sends the stored *** back under it (the server hides it, so it restores it)", () => {
+    const stored = '{"unseal_blob": "***", "mount": "kv"}';
+    expect(() => mergeExtra(stored, [["mount", "kv2"]], [], () => {})).toThrow(/extra\.unseal_blob .*literally/);
+    expect(
+      mergeExtra(
+        stored,
+        [["mount", "kv2"]],
+        [],
+        () => {},
+        SENSITIVE_WORDS,
+        (k) => k === "unseal_blob",
+      ),
+    ).toBe('{"unseal_blob": "***", "mount": "kv2"}');
+    // any other key with *** is still refused
+    expect(() =>
+      mergeExtra(
+        '{"note": "***"}',
+        [["a", "b"]],
+        [],
+        () => {},
+        SENSITIVE_WORDS,
+        (k) => k === "unseal_blob",
+      ),
+    ).toThrow(/extra\.note/);
   });
 });

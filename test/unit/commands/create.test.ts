@@ -42,9 +42,9 @@ describe("create from field flags (no terminal)", () => {
       ),
     );
     expect(code).toBe(0);
-    expect(af.requests).toHaveLength(1);
-    expect(af.requests[0]).toMatchObject({ method: "POST", path: "/api/v2/connections" });
-    expect(af.requests[0]!.json).toEqual({
+    expect(af.writes()).toHaveLength(1); // after the catalog GETs (the extras check)
+    expect(af.writes()[0]).toMatchObject({ method: "POST", path: "/api/v2/connections" });
+    expect(af.writes()[0]!.json).toEqual({
       connection_id: "my_pg",
       conn_type: "postgres",
       description: "main db",
@@ -67,7 +67,7 @@ describe("create from field flags (no terminal)", () => {
     const af = await fakeAirflow();
     const s = setup({ airflow: af, globals: { output: "json" } });
     expect(await s.run((d) => runCreate({ id: "x", type: "http" }, d))).toBe(0);
-    expect(af.requests[0]!.json).toEqual({ connection_id: "x", conn_type: "http" });
+    expect(af.writes()[0]!.json).toEqual({ connection_id: "x", conn_type: "http" });
     expect(JSON.parse(s.io.stdout())).toMatchObject({ connection_id: "x", conn_type: "http", host: null });
   });
 
@@ -102,7 +102,7 @@ describe("create from field flags (no terminal)", () => {
     const af = await fakeAirflow();
     const s = setup({ airflow: af });
     expect(await s.run((d) => runCreate({ id: "x", type: "http", password: "hunter22" }, d))).toBe(0);
-    expect(af.requests[0]!.json).toMatchObject({ password: "hunter22" });
+    expect(af.writes()[0]!.json).toMatchObject({ password: "hunter22" });
     expect(s.io.stderr()).toMatch(/warning: --password .* --password-stdin/);
   });
 });
@@ -123,7 +123,7 @@ describe("create --uri and --json", () => {
       ),
     );
     expect(code).toBe(0);
-    expect(af.requests[0]!.json).toEqual({
+    expect(af.writes()[0]!.json).toEqual({
       connection_id: "pg",
       conn_type: "postgres",
       host: "db.internal",
@@ -160,7 +160,7 @@ describe("create --uri and --json", () => {
     const json =
       '{"conn_type": "google-cloud-platform", "host": "h", "port": "8080", "extra": {"project": "p", "ratio": 1.0, "n": 12345678901234567890}, "description": ""}';
     expect(await s.run((d) => runCreate({ id: "gcp", json, team: "t" }, d))).toBe(0);
-    expect(af.requests[0]!.json).toEqual({
+    expect(af.writes()[0]!.json).toEqual({
       connection_id: "gcp",
       conn_type: "google_cloud_platform",
       host: "h",
@@ -178,7 +178,7 @@ describe("create --uri and --json", () => {
         runCreate({ id: "p", json: '{"conn_type": "postgresql", "extra": "{\\"a\\": 1}", "port": 5432}' }, d),
       ),
     ).toBe(0);
-    expect(af.requests[0]!.json).toEqual({ connection_id: "p", conn_type: "postgres", port: 5432, extra: '{"a": 1}' });
+    expect(af.writes()[0]!.json).toEqual({ connection_id: "p", conn_type: "postgres", port: 5432, extra: '{"a": 1}' });
     for (const [json, msg] of [
       ["[1]", /expected a JSON object/],
       ['{"host": "h"}', /conn_type is missing/],
@@ -194,7 +194,7 @@ describe("create --uri and --json", () => {
       if (msg) expect(t.io.stderr()).toMatch(msg);
       else expect(t.io.stderr()).toMatch(/description is given twice/);
     }
-    expect(af.requests).toHaveLength(1);
+    expect(af.writes()).toHaveLength(1);
   });
 });
 

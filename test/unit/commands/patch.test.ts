@@ -120,9 +120,11 @@ describe("patch --set-extra / --unset-extra", () => {
         ),
       ),
     ).toBe(0);
-    const p = af.requests[1]!;
-    expect(p.query.getAll("update_mask")).toEqual(["extra"]);
-    expect(p.json).toEqual({
+    // the GET of the connection, the catalog's (the extras check), then the PATCH
+    const [p, ...more] = af.writes();
+    expect(more).toEqual([]);
+    expect(p!.query.getAll("update_mask")).toEqual(["extra"]);
+    expect(p!.json).toEqual({
       connection_id: "pg",
       conn_type: "postgres",
       extra:
