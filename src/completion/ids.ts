@@ -61,6 +61,8 @@ export interface IdsOptions {
 export async function connectionIds(prefix: string, o: IdsOptions): Promise<string[]> {
   const store = new ConfigStore(o.env);
   const s = resolveSettings(o.globals, o.env, store);
+  // An MWAA environment (issue 22) would need AWS requests signed at TAB time: no ids from the server there.
+  if (s.mwaa) return [];
   // A token as it is: no token request at TAB time for AIRCONN_USERNAME/PASSWORD (the profile's stored token serves
   // if it has one), nor a token command run (it may be slow, or prompt).
   const token =

@@ -9,6 +9,7 @@ import { resolveSettings, type GlobalFlags } from "../../src/config/resolve.js";
 import { awsConfigRegion, mwaaEndpoint } from "../../src/config/mwaa.js";
 import { UsageError } from "../../src/errors.js";
 import { runProfileList, runProfileSet, runProfileShow } from "../../src/commands/profile.js";
+import { connectionIds } from "../../src/completion/ids.js";
 import { closeAirflows, configFolder, fakeAirflow, inConfig, readConfig, tempFolder } from "./commands-support.js";
 
 afterEach(closeAirflows);
@@ -223,5 +224,26 @@ describe("profile set, show and list with an MWAA environment", () => {
     expect((await run({ awsRegion: "eu-west-1" })).err).toBe(
       "airconn: --aws-region is the region of an MWAA environment: give --mwaa-environment too\nhint: airconn profile set m --mwaa-environment NAME --aws-region eu-west-1\n",
     );
+  });
+});
+
+describe("completion", () => {
+  it("looks no ids up on an MWAA environment (no AWS request at TAB time), even with a token in the environment", async () => {
+    const af = await fakeAirflow([{ connection_id: "abc", conn_type: "http" }]);
+    const env = {
+      AIRCONN_CONFIG_DIR: configFolder(),
+      XDG_CACHE_HOME: tempFolder(),
+      AIRCONN_TOKEN: af.adminToken,
+      ...NO_AWS,
+    };
+    // the same run directly finds the id: the MWAA case is not empty for another reason
+    expect(await connectionIds("a", { env: { ...env, AIRCONN_API_URL: af.url }, globals: {} })).toEqual(["abc"]);
+    expect(
+      await connectionIds("a", {
+        env: { ...env, AIRCONN_MWAA_ENVIRONMENT: "Prod", AWS_REGION: "eu-west-1" },
+        globals: {},
+      }),
+    ).toEqual([]);
+    expect(af.requests).toHaveLength(1);
   });
 });
