@@ -46,8 +46,8 @@ const environment: Topic = {
         [
           "AIRCONN_MWAA_ENVIRONMENT",
           l(`an Amazon MWAA environment: every request goes through its InvokeRestApi, signed with AWS
-            credentials, no token (--mwaa-environment; mwaa_environment); it wins over an API URL given at a lower
-            level`),
+            credentials, no token (--mwaa-environment; mwaa_environment); it wins over an API URL given at the
+            same or a lower level`),
         ],
         [
           "AIRCONN_AWS_REGION",
@@ -377,13 +377,15 @@ const auth: Topic = {
     },
     {
       code: [
-        "setting         flag               variable               profile key",
-        "profile         -p, --profile      AIRCONN_PROFILE        (profile use)",
-        "API URL         --api-url          AIRCONN_API_URL        api_url",
-        "token           --token            AIRCONN_TOKEN          token",
-        "token command   --token-command    AIRCONN_TOKEN_COMMAND  token_command",
-        "private CA      --ca-cert          AIRCONN_CA_CERT        ca_cert",
-        "no TLS check    --insecure         AIRCONN_INSECURE=1     insecure",
+        "setting        flag                variable                  profile key",
+        "profile        -p, --profile       AIRCONN_PROFILE           (profile use)",
+        "API URL        --api-url           AIRCONN_API_URL           api_url",
+        "token          --token             AIRCONN_TOKEN             token",
+        "token command  --token-command     AIRCONN_TOKEN_COMMAND     token_command",
+        "private CA     --ca-cert           AIRCONN_CA_CERT           ca_cert",
+        "no TLS check   --insecure          AIRCONN_INSECURE=1        insecure",
+        "MWAA           --mwaa-environment  AIRCONN_MWAA_ENVIRONMENT  mwaa_environment",
+        "AWS region     --aws-region        AIRCONN_AWS_REGION        aws_region",
       ],
     },
     {
@@ -421,8 +423,10 @@ const auth: Topic = {
     },
     { h: "Managed Airflows:" },
     {
-      p: l(`Amazon MWAA, Google Cloud Composer and Astronomer each give tokens their own way: docs/connecting.md
-        in airconn's repository has the recipes, and docs/mwaa.md the MWAA route without a token.`),
+      p: l(`Amazon MWAA without a token: \`airconn profile set NAME --mwaa-environment ENV --aws-region REGION\`
+        sends every request through MWAA's InvokeRestApi, signed with your AWS credentials (the standard AWS chain;
+        \`airconn help environment\`). Google Cloud Composer and Astronomer take a token command. The recipes are
+        in airconn's repository: docs/connecting.md, and docs/mwaa.md for MWAA.`),
     },
   ],
 };
