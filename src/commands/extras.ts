@@ -5,7 +5,8 @@
 // and diffs (the provider's secret fields on top of the server's sensitive words).
 import type { Command } from "commander";
 import type { Deps } from "../deps.js";
-import { ProblemsError, UsageError } from "../errors.js";
+import { ProblemsError } from "../errors.js";
+import { envSwitch } from "../config/resolve.js";
 import type { Catalog } from "../catalog/model.js";
 import { redactProviderSecrets, type ProviderSecrets } from "../connection/secrets.js";
 import type { ConnectionResponse } from "../api/types.js";
@@ -32,11 +33,7 @@ export const addStrictOption = (cmd: Command): Command =>
 
 /** --strict, else AIRCONN_STRICT (1/true/yes or 0/false/no, as AIRCONN_INSECURE). */
 export function isStrict(o: StrictOption, env: NodeJS.ProcessEnv): boolean {
-  if (o.strict) return true;
-  const raw = env.AIRCONN_STRICT?.trim().toLowerCase();
-  if (raw === undefined || raw === "" || raw === "0" || raw === "false" || raw === "no") return false;
-  if (raw === "1" || raw === "true" || raw === "yes") return true;
-  throw new UsageError(`AIRCONN_STRICT takes 1 or 0, got "${env.AIRCONN_STRICT}"`);
+  return o.strict === true || envSwitch(env, "AIRCONN_STRICT") === true;
 }
 
 /**

@@ -191,6 +191,18 @@ export function profileSettings(name: string, store: ConfigStore): Resolved {
 
 const RANK: Record<Source, number> = { flag: 0, env: 1, login: 2, profile: 2, default: 3 };
 
+/**
+ * An on/off variable (AIRCONN_INSECURE, AIRCONN_STRICT): 1, true or yes is on; 0, false or no is off (any case);
+ * unset or empty is undefined; anything else is refused.
+ */
+export function envSwitch(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === "1" || raw === "true" || raw === "yes") return true;
+  if (raw === "0" || raw === "false" || raw === "no") return false;
+  if (raw) throw new UsageError(`${name} takes 1 or 0, got "${env[name]}"`);
+  return undefined;
+}
+
 /** The TLS settings, flag > environment > profile; a CA given at a higher level than `insecure` wins over it. */
 export function resolveTls(
   flags: GlobalFlags,
@@ -203,11 +215,7 @@ export function resolveTls(
     [env.AIRCONN_CA_CERT, "env", "AIRCONN_CA_CERT"],
     [stored?.ca_cert, "profile", `profile ${profileName}`],
   ]);
-  let envInsecure: boolean | undefined;
-  const raw = env.AIRCONN_INSECURE?.trim().toLowerCase();
-  if (raw === "1" || raw === "true" || raw === "yes") envInsecure = true;
-  else if (raw === "0" || raw === "false" || raw === "no") envInsecure = false;
-  else if (raw) throw new UsageError(`AIRCONN_INSECURE takes 1 or 0, got "${env.AIRCONN_INSECURE}"`);
+  const envInsecure = envSwitch(env, "AIRCONN_INSECURE");
   // The first level that says anything decides: AIRCONN_INSECURE=0 turns off a profile's insecure.
   const said: Array<[boolean | undefined, Source, string]> = [
     [flags.insecure ? true : undefined, "flag", "--insecure"],

@@ -9,6 +9,7 @@ import { pyLoads } from "../../src/util/pyjson.js";
 import { hideProviderSecrets, plan, type Desired } from "../../src/apply/plan.js";
 import { redactProviderSecrets, SENSITIVE_WORDS } from "../../src/connection/secrets.js";
 import { mergeExtra } from "../../src/commands/patch.js";
+import { connection } from "../support/connection.js";
 
 const SAMPLE = parseHookMeta(
   JSON.parse(readFileSync(new URL("../fixtures/catalog/hook-meta-sample.json", import.meta.url), "utf8")),
@@ -205,18 +206,7 @@ describe("the provider's secret fields in output and diffs", () => {
   });
 
   it("hideProviderSecrets: a changed value is 'will be set', a removed one was ***, a whole extra masked; bodies sent as they are", () => {
-    const have = (extra: string) => ({
-      connection_id: "c",
-      conn_type: "acme",
-      description: null,
-      host: null,
-      login: null,
-      schema: null,
-      port: null,
-      password: null,
-      extra,
-      team_name: null,
-    });
+    const have = (extra: string) => connection({ conn_type: "acme", extra });
     const want = (extra: string): Desired => ({
       body: { connection_id: "c", conn_type: "acme", extra },
       present: new Set(["connection_id", "conn_type", "extra"]),
