@@ -427,7 +427,11 @@ function pruneDiffCommand(o: ApplyOptions, d: Deps): string {
   const s = d.settings();
   const w: string[] = ["airconn"];
   if (s.profile.source === "flag" || s.profile.source === "env") w.push("-p", shellWord(s.profile.value));
-  if (s.apiUrl.source === "flag") w.push("--api-url", shellWord(s.apiUrl.value));
+  // An MWAA environment's API URL (mwaa://ENV) is no URL to give: its flags are (issue 22).
+  if (s.mwaa) {
+    if (s.mwaa.environment.source === "flag") w.push("--mwaa-environment", shellWord(s.mwaa.environment.value));
+    if (s.mwaa.region?.source === "flag") w.push("--aws-region", shellWord(s.mwaa.region.value));
+  } else if (s.apiUrl.source === "flag") w.push("--api-url", shellWord(s.apiUrl.value));
   if (d.globals.caCert !== undefined) w.push("--ca-cert", shellWord(d.globals.caCert));
   if (d.globals.insecure) w.push("--insecure");
   w.push(

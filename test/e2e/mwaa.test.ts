@@ -296,6 +296,20 @@ describe("settings and start-up", () => {
     }
   });
 
+  it("apply --prune without --yes names the diff to run with the MWAA flags, not the mwaa:// URL", async () => {
+    fake.server.reset({ seed: SEED });
+    const f = fake.file("one.yaml", "connections:\n  - {connection_id: conn_00001, conn_type: mysql}\n");
+    const env = { ...viaMwaa(), AIRCONN_MWAA_ENVIRONMENT: "", AWS_REGION: "" };
+    const r = await runCli(["--mwaa-environment", ENV_NAME, "--aws-region", REGION, "apply", f, "--prune"], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `\nhint: see them first with: airconn --mwaa-environment ${ENV_NAME} --aws-region ${REGION} diff ${f} --prune\n$`,
+      ),
+    );
+    expect(fake.writes()).toEqual([]);
+  });
+
   it("no region anywhere: exit 2 saying where to give one; the AWS packages load only for an MWAA run", async () => {
     const r = await runCli(["list"], { env: viaMwaa({ AWS_REGION: "" }) });
     expect(r.code).toBe(2);
