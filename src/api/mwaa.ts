@@ -210,6 +210,17 @@ function errorType(headers: Headers, body: Record<string, unknown> | undefined):
   return String(raw).split(":")[0]!.split("#").pop()!.trim();
 }
 
+/** `p`, or the signal's reason once it aborts (the work behind `p` goes on, unawaited). */
+function untilAborted<T>(signal: AbortSignal | null | undefined, p: Promise<T>): Promise<T> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    signal.addEventListener("abort", stop, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
+}
+
 interface Signer {
   sign(req: unknown, o?: unknown): Promise<{ headers: Record<string, string> }>;
 }
@@ -264,16 +275,23 @@ export function mwaaFetch(o: MwaaTransportOptions): typeof fetch {
   const invoke = async (inv: Invocation, init: RequestInit): Promise<Response> => {
     const text = JSON.stringify(inv);
     const u = new URL(target);
-    const signed = await (await (signer ??= makeSigner())).sign({
-      method: "POST",
-      protocol: u.protocol,
-      hostname: u.hostname,
-      ...(u.port ? { port: Number(u.port) } : {}),
-      path: u.pathname,
-      query: {},
-      headers: { host: u.host, "content-type": "application/json", accept: "application/json" },
-      body: text,
-    });
+    // Loading the AWS packages and the credentials (an SSO refresh, an instance role) may take a while: Ctrl-C and
+    // --timeout (the request's signal) stop the wait as they stop the request.
+    const signed = await untilAborted(
+      init.signal,
+      (signer ??= makeSigner()).then((s) =>
+        s.sign({
+          method: "POST",
+          protocol: u.protocol,
+          hostname: u.hostname,
+          ...(u.port ? { port: Number(u.port) } : {}),
+          path: u.pathname,
+          query: {},
+          headers: { host: u.host, "content-type": "application/json", accept: "application/json" },
+          body: text,
+        }),
+      ),
+    );
     const { host: _host, ...headers } = signed.headers;
     const res = await send(target, {
       method: "POST",

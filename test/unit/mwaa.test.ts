@@ -348,6 +348,21 @@ describe("mwaaFetch against the front and the local Airflow", () => {
     expect(e.hint).toMatch(/AWS_ACCESS_KEY_ID .* AWS_PROFILE/);
   });
 
+  it("credentials that never come: --timeout ends the wait as it ends a request", async () => {
+    const fetch = mwaaFetch({
+      mwaa: settings(),
+      env: { AWS_ENDPOINT_URL_MWAA: front.url },
+      secret: () => {},
+      credentials: () => new Promise<AwsCredentials>(() => {}),
+    });
+    const a = new AirflowApi({ baseUrl: `mwaa://${ENV}`, fetch, via: new URL(front.url), timeoutMs: 200, retries: 0 });
+    const started = performance.now();
+    expect((await a.get("x").catch((x: unknown) => x)) as Error).toMatchObject({
+      message: `no answer from ${front.url} within 0.2 s`,
+    });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
   it("a network error names the MWAA endpoint, not mwaa://", async () => {
     // a port nothing listens on any more
     const srv = createServer().listen(0, "127.0.0.1");
