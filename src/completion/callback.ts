@@ -27,6 +27,23 @@ export function systemSources(env: NodeJS.ProcessEnv): Sources {
         return [];
       }
     },
+    // The catalog loads only for these values (its bundled JSON is not parsed on other TABs).
+    connTypes: async (globals) => {
+      try {
+        const c = await import("./catalog.js");
+        return c.typeCandidates(c.completionCatalog(env, globals));
+      } catch {
+        return undefined;
+      }
+    },
+    extraKeys: async (connType, globals) => {
+      try {
+        const c = await import("./catalog.js");
+        return c.extraKeySpecs(c.completionCatalog(env, globals), connType);
+      } catch {
+        return [];
+      }
+    },
   };
 }
 

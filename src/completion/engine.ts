@@ -19,9 +19,20 @@ export interface TypedGlobals {
   token?: string;
 }
 
+/** An extra field of a connection type, for `--set-extra KEY=` (values: what a choice list or a boolean allows). */
+export interface ExtraKeySpec {
+  name: string;
+  label?: string;
+  values?: string[];
+}
+
 export interface Sources {
   profiles(): string[];
   connectionIds(prefix: string, globals: TypedGlobals): Promise<string[]>;
+  /** The connection types of the catalog (none given: the tree's own list). */
+  connTypes?(globals: TypedGlobals): Promise<Candidate[] | undefined>;
+  /** The extra fields the catalog defines for a connection type. */
+  extraKeys?(connType: string, globals: TypedGlobals): Promise<ExtraKeySpec[]>;
 }
 
 interface Parsed {
@@ -32,6 +43,8 @@ interface Parsed {
   pending?: OptionSpec;
   afterDashDash: boolean;
   globals: TypedGlobals;
+  /** The line's --type value (what --set-extra completes the keys of). */
+  connType?: string;
 }
 
 /** Options recognised at a command: its own and its ancestors' (commander accepts program options anywhere). */
@@ -48,6 +61,7 @@ function remember(p: Parsed, o: OptionSpec, value: string): void {
   if (o.flags.includes("--profile")) p.globals.profile = value;
   else if (o.flags.includes("--api-url")) p.globals.apiUrl = value;
   else if (o.flags.includes("--token")) p.globals.token = value;
+  else if (o.flags.includes("--type")) p.connType = value;
 }
 
 function parse(root: CommandSpec, words: string[]): Parsed {
@@ -131,6 +145,22 @@ async function values(v: ValueSpec | undefined, cur: string, p: Parsed, src: Sou
         ? []
         : (v.topics ?? []).map((t) => ({ value: t.name, description: t.description }));
       return { candidates: matching([...commands, ...topics], cur), files: false };
+    }
+    case "conn-types": {
+      const listed = v.choices.map((c, i) => ({ value: c, ...(v.labels?.[i] ? { description: v.labels[i] } : {}) }));
+      return { candidates: matching((await src.connTypes?.(p.globals)) ?? listed, cur), files: false };
+    }
+    case "extra-keys": {
+      // `--set-extra war` -> `warehouse=`; `--set-extra region=` -> the field's choices (or true/false)
+      const fields = p.connType && src.extraKeys ? await src.extraKeys(p.connType, p.globals) : [];
+      const eq = cur.indexOf("=");
+      const offered =
+        eq < 0
+          ? fields.map((f) => ({ value: `${f.name}=`, ...(f.label ? { description: f.label } : {}) }))
+          : (fields.find((f) => f.name === cur.slice(0, eq))?.values ?? []).map((x) => ({
+              value: `${cur.slice(0, eq + 1)}${x}`,
+            }));
+      return { candidates: matching(offered, cur), files: false };
     }
     case "files":
       return { candidates: [], files: true };

@@ -31,6 +31,8 @@ _airconn_completion() {
         for i in "\${!COMPREPLY[@]}"; do COMPREPLY[i]=\${COMPREPLY[i]#"$pre"}; done
     fi
     if declare -F __ltrim_colon_completions >/dev/null 2>&1; then __ltrim_colon_completions "$cur"; fi
+    # a KEY= (--set-extra) is completed without a space after it: the value follows
+    if (( \${#COMPREPLY[@]} == 1 )) && [[ \${COMPREPLY[0]} == *= ]]; then compopt -o nospace 2>/dev/null; fi
     if (( files )); then
         compopt -o filenames 2>/dev/null
         COMPREPLY+=($(compgen -f -- "$cur"))
@@ -44,7 +46,7 @@ const ZSH = `#compdef airconn
 ${HEADER("zsh")}
 # Install: put this file, named _airconn, in a folder on $fpath before compinit runs.
 _airconn() {
-    local -a lines items
+    local -a lines items keys
     local line value desc files=0
     lines=("\${(@f)$(command airconn __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
     for line in "\${lines[@]}"; do
@@ -53,9 +55,11 @@ _airconn() {
         value=\${line%%$'\\t'*}
         desc=
         [[ $line == *$'\\t'* ]] && desc=\${line#*$'\\t'}
-        items+=("\${value//:/\\\\:}\${desc:+:$desc}")
+        # a KEY= (--set-extra) goes in without a space after it: the value follows
+        if [[ $value == *= ]]; then keys+=("\${value//:/\\\\:}\${desc:+:$desc}"); else items+=("\${value//:/\\\\:}\${desc:+:$desc}"); fi
     done
     (( \${#items} )) && _describe -t airconn 'airconn' items
+    (( \${#keys} )) && _describe -t airconn 'airconn' keys -S ''
     (( files )) && _files
     return 0
 }

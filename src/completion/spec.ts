@@ -5,6 +5,8 @@
 /** What may follow an option or fill an argument. */
 export type ValueSpec =
   | { kind: "choices"; choices: string[]; labels?: string[] }
+  | { kind: "conn-types"; choices: string[]; labels?: string[] } // the catalog's types (these: when it has none)
+  | { kind: "extra-keys" } // `KEY=` of the line's --type's extra fields (--set-extra)
   | { kind: "profiles" } // profile names from the config file
   | { kind: "connection-ids" } // ids from the server (short timeout, cached)
   | { kind: "files" } // let the shell complete paths

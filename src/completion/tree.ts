@@ -2,7 +2,9 @@
 // commands, aliases, options, `.choices()`; a few options and arguments get richer values by their name:
 //   --profile, and the <name> of `profile <sub>`   → profile names from the config file
 //   --order-by                                     → ORDER_BY_FIELDS, with and without a leading "-"
-//   --type                                         → COMMON_CONN_TYPES
+//   --type, and the [type] of `types`              → the catalog's types (cached server's, else bundled +
+//                                                    COMMON_CONN_TYPES, which tree.json holds for a callback without it)
+//   --set-extra                                    → KEY= of the extra fields of the line's --type
 //   an argument <connection-id> (not on `create`)  → connection ids from the server
 //   a <file> argument or option value              → the shell's own path completion
 //   `help`'s words                                 → the commands under the words before; first, also the topics
@@ -15,6 +17,12 @@ import { HELP_TOPICS } from "../help/index.js";
 const FILEISH = /file|path/i;
 const CONNECTION_ID_ARG = /^conn(ection)?[-_]?ids?$/i;
 
+const connTypes = (): ValueSpec => ({
+  kind: "conn-types",
+  choices: COMMON_CONN_TYPES.map(([t]) => t),
+  labels: COMMON_CONN_TYPES.map(([, l]) => l),
+});
+
 function optionValue(o: Option): ValueSpec | undefined {
   if (!o.required && !o.optional) return undefined;
   if (o.argChoices?.length) return { kind: "choices", choices: [...o.argChoices] };
@@ -24,11 +32,9 @@ function optionValue(o: Option): ValueSpec | undefined {
     case "--order-by":
       return { kind: "choices", choices: [...ORDER_BY_FIELDS, ...ORDER_BY_FIELDS.map((f) => `-${f}`)] };
     case "--type":
-      return {
-        kind: "choices",
-        choices: COMMON_CONN_TYPES.map(([t]) => t),
-        labels: COMMON_CONN_TYPES.map(([, l]) => l),
-      };
+      return connTypes();
+    case "--set-extra":
+      return { kind: "extra-keys" };
   }
   const placeholder = /<([^>]*)>|\[([^\]]*)\]/.exec(o.flags);
   if (placeholder && FILEISH.test(placeholder[1] ?? placeholder[2] ?? "")) return { kind: "files" };
@@ -43,6 +49,7 @@ function argValue(a: Argument, cmd: Command, parent: Command | null): ValueSpec 
       ? { kind: "commands" }
       : { kind: "commands", topics: HELP_TOPICS.map((t) => ({ name: t.name, description: t.summary })) };
   if (CONNECTION_ID_ARG.test(name) && cmd.name() !== "create") return { kind: "connection-ids" };
+  if (name === "type" && cmd.name() === "types") return connTypes();
   if (name === "name" && parent?.name() === "profile") return { kind: "profiles" };
   if (FILEISH.test(name)) return { kind: "files" };
   return { kind: "text" };

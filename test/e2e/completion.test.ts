@@ -166,6 +166,7 @@ describe("fish (complete -C)", () => {
       "airconn create x --type postg",
     ]);
     expect(raw).toBe("postgres\tPostgreSQL\n");
+    expect(await complete("airconn patch x --type snowflake --set-extra wareh")).toEqual(["warehouse="]);
   });
   it.skipIf(!!skip.fish)("completes connection ids from the server", async () => {
     expect((await complete("airconn get conn_0012")).sort()).toEqual(IDS_0012);
@@ -244,6 +245,10 @@ describe("zsh (interactive, compinit from fpath, driven with tmux)", () => {
   it.skipIf(!!skip.zsh)(`completes a subcommand ${skip.zsh ?? ""}`, async () => {
     await typeAndTab("airconn pro");
     await waitFor(/^% airconn profile $/m);
+  });
+  it.skipIf(!!skip.zsh)("completes an extra key of the line's --type, with no space after the '='", async () => {
+    await typeAndTab("airconn patch x --type snowflake --set-extra wareh");
+    await waitFor(/^% airconn patch x --type snowflake --set-extra warehouse=$/m);
   });
   it.skipIf(!!skip.zsh)("completes a flag value (-o)", async () => {
     await typeAndTab("airconn list -o js");
