@@ -141,7 +141,7 @@ export async function runStatus(d: Deps): Promise<void> {
     if (e instanceof NetworkError || e instanceof NotAirflowApiError) failed(e);
     else if (e instanceof MwaaAuthError) {
       info.reachable = true; // MWAA answered: whether the credentials work is found out below, and said there
-      info.error = `no version from GET /api/v2/version: ${e.message}`;
+      info.error = "MWAA did not take the AWS credentials: see auth";
     } else if (e instanceof ApiError) {
       info.reachable = true; // it answered, but not with a version (an older Airflow, a proxy)
       info.error = `no version from GET /api/v2/version: ${e.message}`;
@@ -263,7 +263,9 @@ async function print(d: Deps, i: StatusInfo): Promise<void> {
           ? "ok (AWS credentials, signed for MWAA InvokeRestApi; no token)"
           : `ok (token from ${i.token_source}; ${expires})`
         : i.auth === "no token"
-          ? "not logged in (run `airconn login`)"
+          ? i.mwaa_environment
+            ? (i.auth_detail ?? "no AWS credentials")
+            : "not logged in (run `airconn login`)"
           : `${i.auth}${i.auth_detail ? `: ${i.auth_detail}` : ""}${i.token_source ? ` (token from ${i.token_source}; ${expires})` : ""}`,
     ],
     [

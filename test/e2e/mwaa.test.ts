@@ -167,6 +167,15 @@ describe("what MWAA refuses, and its limits", () => {
           `hint: the caller needs airflow:InvokeRestApi on arn:aws:airflow:${REGION}:ACCOUNT:role/${ENV_NAME}/ROLE (an Airflow role that may manage connections: Op or Admin); see docs/mwaa.md\n`,
       );
       expect(front.calls.at(-1)).toMatchObject({ signed: true, refused: "AccessDeniedException" });
+      // status says so too, in its document, and exits 4
+      const st = await runCli(["status", "-o", "json"], { env: viaMwaa() });
+      expect(st.code).toBe(4);
+      expect(JSON.parse(st.stdout)).toMatchObject({
+        auth: "refused",
+        auth_detail: expect.stringMatching(/^MWAA refused the request \(AccessDeniedException: /),
+        problem: "token",
+        mwaa_environment: ENV_NAME,
+      });
     } finally {
       front.accessDenied = false;
     }
