@@ -64,6 +64,13 @@ describe("the bundled catalog", () => {
     expect(findType(c, "snowflake")?.extras.find((e) => e.name === "warehouse")).toMatchObject({ label: "Warehouse" });
     expect(findType(c, "google_cloud_platform")?.extras.length).toBeGreaterThan(10);
     expect(bundledSources().some((s) => s.includes("providers/snowflake/provider.yaml@05875c5"))).toBe(true);
+    // provider.yaml files vendored beyond the notes' sample
+    expect(findType(c, "jdbc")?.fields.host).toEqual({ hidden: false, label: "Connection URL" });
+    expect(findType(c, "dbt_cloud")).toMatchObject({
+      name: "dbt Cloud",
+      provider: "apache-airflow-providers-dbt-cloud",
+    });
+    expect(findType(c, "trino")?.fields.login.placeholder).toBe("Effective user for connection");
   });
 
   it("says it is the bundled one, with the reason when one is given", () => {
