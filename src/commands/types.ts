@@ -201,16 +201,10 @@ const EXTRA_COLUMNS: ReadonlyArray<Column<FieldRow>> = [
   { header: "DESCRIPTION", value: (r) => r.note },
 ];
 
-/** Piped: one tab-separated line per field, standard fields first: section, name, label, kind/hidden, default, ... */
+/** Piped: one tab-separated line per field, standard fields first: the section, then the extra fields' columns. */
 const PLAIN_COLUMNS: ReadonlyArray<Column<FieldRow>> = [
   { header: "SECTION", value: (r) => r.section },
-  { header: "NAME", value: (r) => r.name },
-  { header: "LABEL", value: (r) => r.label },
-  { header: "KIND", value: (r) => r.kind },
-  { header: "DEFAULT", value: (r) => r.default },
-  { header: "CHOICES", value: (r) => r.choices },
-  { header: "SECRET", value: (r) => r.secret },
-  { header: "NOTE", value: (r) => r.note },
+  ...EXTRA_COLUMNS,
 ];
 
 async function showForm(t: ConnectionTypeInfo, d: Deps): Promise<void> {
