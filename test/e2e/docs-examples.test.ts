@@ -408,20 +408,43 @@ describe("the README", () => {
   });
 });
 
+/** GitHub's anchors of a Markdown page: each heading lower-cased, punctuation dropped, spaces as "-", repeats numbered. */
+function anchorsOf(md: string): Set<string> {
+  const seen = new Map<string, number>();
+  const anchors = new Set<string>();
+  let inCode = false;
+  for (const line of md.split("\n")) {
+    if (/^\s*(`{3,}|~{3,})/.test(line)) inCode = !inCode;
+    const h = inCode ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (!h) continue;
+    const base = h[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/ /g, "-");
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    anchors.add(n ? `${base}-${n}` : base);
+  }
+  return anchors;
+}
+
 describe("the pages", () => {
-  it("link only to files that exist (README.md, docs/)", () => {
+  it("link only to files and headings that exist (README.md, docs/)", () => {
     const missing: string[] = [];
     for (const page of PAGES) {
       const text = readFileSync(join(ROOT, page), "utf8");
-      for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
-        const target = m[1]!;
+      for (const m of text.matchAll(/\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)) {
+        const [, target = "", anchor] = m;
         if (/^[a-z]+:/.test(target)) continue;
-        const p = join(ROOT, page, "..", target);
+        const p = target ? join(ROOT, page, "..", target) : join(ROOT, page);
+        let linked: string | undefined;
         try {
-          readFileSync(p);
+          linked = readFileSync(p, "utf8");
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== "EISDIR") missing.push(`${page}: ${target}`);
+          continue;
         }
+        if (anchor && p.endsWith(".md") && !anchorsOf(linked).has(anchor)) missing.push(`${page}: ${target}#${anchor}`);
       }
     }
     expect(missing).toEqual([]);
