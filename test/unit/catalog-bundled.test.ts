@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM helper without types
 import { catalogInputs, generateCatalog, hookMetaEntry, TARGET } from "../../scripts/catalog-source.mjs";
@@ -79,4 +81,35 @@ describe("the bundled catalog", () => {
       "the catalog bundled with airconn (the server answered 404)",
     );
   });
+});
+
+/** The modules a file loads at once: its static imports (not type-only, not import()), followed through src/. */
+function staticClosure(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
+    for (const m of code.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^;]*?\s+from\s+["'](\.[^"']+)["']/gm)) {
+      if (m[1]) continue;
+      const next = resolve(dirname(file), m[2]!).replace(/\.js$/, ".ts");
+      if (existsSync(next)) visit(next);
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe("the bundled catalog's JSON loads only when used", () => {
+  const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
+  it.each(["cli.ts", "completion/callback.ts"])(
+    "%s reaches catalog/bundled.ts (which imports the JSON) through no static import",
+    (entry) => {
+      const loaded = staticClosure(resolve(SRC, entry));
+      expect(loaded.size).toBeGreaterThan(entry === "cli.ts" ? 20 : 3); // the walk does follow imports
+      expect([...loaded].filter((f) => /catalog\/(bundled|load|cache)\.ts$/.test(f))).toEqual([]);
+    },
+  );
 });
