@@ -18,14 +18,7 @@ import {
   type WorkerFlags,
 } from "./worker.js";
 import { DEFAULT_WAIT_S, requireWorkerTests, resumeHint, testOnApiServer, workerTest } from "../api/connection-test.js";
-import {
-  addStrictOption,
-  catalogFor,
-  checkInputExtras,
-  hideSecretFields,
-  secretsOf,
-  type StrictOption,
-} from "./extras.js";
+import { addStrictOption, catalogFor, checkOneExtra, hideSecretFields, type StrictOption } from "./extras.js";
 import type { ProviderSecrets } from "../connection/secrets.js";
 import { parseSetExtra } from "./patch.js";
 
@@ -120,9 +113,7 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
   }
   const body = await buildCreateBody(o, id, d);
   // before anything is written: the extra against the provider's form (a warning, or with --strict exit 2)
-  const secret = await secretsOf(
-    await checkInputExtras(d, [{ who: id, connType: body.conn_type, extra: body.extra }], o),
-  );
+  const secret = await checkOneExtra(d, id, body.conn_type, body.extra, o);
   const out = d.output();
   const api = await d.api();
   if (o.testFirst) return createTestedFirst(o, body, d, api, secret);

@@ -13,7 +13,7 @@ import type { ConnectionResponse } from "../api/types.js";
 
 /** One connection's extra as it is about to be sent, and how to name it in a message. */
 export interface ExtrasInput {
-  /** `my_sf` (a flag or --json), `connections.yaml:3 (my_sf)` (a file), `bulk.yaml:7 (my_sf)`. */
+  /** `my_sf` (create, patch), `connections.yaml:3 (my_sf)` (a file), `bulk.json: actions[0].entities[2] (my_sf)`. */
   who: string;
   connType: string;
   /** JSON text, a parsed JSON object (Map) or a plain object; anything else is not checked. */
@@ -104,6 +104,20 @@ function apiUrlOrNone(d: Deps): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The extra of one connection about to be written (create, patch; none: nothing to check), checked as above; the
+ * provider's secret rule when the catalog was loaded, for the output.
+ */
+export async function checkOneExtra(
+  d: Deps,
+  id: string,
+  connType: string,
+  extra: unknown,
+  o: StrictOption,
+): Promise<ProviderSecrets | undefined> {
+  return secretsOf(await checkInputExtras(d, extra === undefined ? [] : [{ who: id, connType, extra }], o));
 }
 
 /** The provider secret rule of a loaded catalog (none when no catalog was loaded). */

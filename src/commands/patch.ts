@@ -16,14 +16,7 @@ import { renderConnection } from "../output/connections.js";
 import { PyJsonError, pyDumps, pyLoads, type PyObject, type PyValue } from "../util/pyjson.js";
 import { checkConnectionId, examples, sensitiveWordsForKeys } from "./common.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
-import {
-  addStrictOption,
-  catalogFor,
-  checkInputExtras,
-  hideSecretFields,
-  secretsOf,
-  type StrictOption,
-} from "./extras.js";
+import { addStrictOption, catalogFor, checkOneExtra, hideSecretFields, type StrictOption } from "./extras.js";
 
 export interface PatchOptions extends FieldOptions, StrictOption {
   id: string;
@@ -180,9 +173,7 @@ export async function runPatch(o: PatchOptions, d: Deps): Promise<void> {
   // The extra given (whole, or the keys set) against the provider's form of the type it will have: a warning, or with
   // --strict exit 2, before the PATCH.
   const given = fields.extra ?? (setExtra.length ? new Map(setExtra) : undefined);
-  const secret = await secretsOf(
-    await checkInputExtras(d, given ? [{ who: id, connType: body.conn_type, extra: given }] : [], o),
-  );
+  const secret = await checkOneExtra(d, id, body.conn_type, given, o);
   const set = body as unknown as Record<string, unknown>;
   const mask = new Set<UpdatableField>();
   for (const [k, v] of Object.entries(fields) as Array<[keyof Fields, unknown]>) {
