@@ -28,6 +28,7 @@ export interface LoadCatalogOptions {
 }
 
 export const HOOK_META_PATH = "/ui/connections/hook_meta";
+const WRONG_URL = "the API URL does not answer as the Airflow API (`airconn status` says more)";
 
 /** Why the server gave no catalog: a short reason (for the source note) and the detail (for the --verbose line). */
 interface NoCatalog {
@@ -111,6 +112,9 @@ export async function loadCatalog(d: CatalogDeps, o: LoadCatalogOptions = {}): P
     if (serverVersion !== null) source.serverVersion = serverVersion;
     return { source, types };
   } catch (e) {
+    // No version either, and something that is not the Airflow API: a wrong URL, not an old server (not remembered).
+    if (!d.signal.aborted && serverVersion === null && e instanceof NotAirflowApiError)
+      return fallback({ reason: WRONG_URL, detail: oneLine(e.message), lasting: false });
     const why = !d.signal.aborted ? noCatalog(e) : undefined;
     if (why?.lasting) writeCatalogCache(d.env, { ...base, types: null, reason: why.reason });
     return orFallback(e);

@@ -162,6 +162,18 @@ describe("loadCatalog", () => {
     expect(anon.catalog.source.kind).toBe("bundled");
   });
 
+  it("a wrong API URL (no version, no route) falls back saying so, and is not remembered", async () => {
+    const af = await fakeAirflow();
+    const r = runs(af, { env: { AIRCONN_API_URL: `${af.url}/not-airflow` } });
+    const { catalog } = await r.load();
+    expect(catalog.source).toEqual({
+      kind: "bundled",
+      reason: "the API URL does not answer as the Airflow API (`airconn status` says more)",
+    });
+    await r.load();
+    expect(af.requests.filter((q) => q.path === `/not-airflow${HOOK_META_PATH}`)).toHaveLength(2);
+  });
+
   it("Ctrl-C is not a reason to fall back: it stops the load", async () => {
     const af = await fakeAirflow([], { latencyMs: 2000 });
     const ctl = new AbortController();
