@@ -112,6 +112,7 @@ export async function runCreate(o: CreateOptions, d: Deps): Promise<void> {
     await requireWorkerTests(await airflowServer(d), workerFlags.join(", "), WITHOUT_WORKER_HINT);
   }
   const body = await buildCreateBody(o, id, d);
+  if (body === undefined) return; // the form was not needed: the id exists and --if-not-exists accepts it
   // before anything is written: the extra against the provider's form (a warning, or with --strict exit 2)
   const secret = await checkOneExtra(d, id, body.conn_type, body.extra, o);
   const out = d.output();
@@ -230,7 +231,7 @@ async function createTestedFirst(
 }
 
 /** The body to POST: from --uri, --json, field flags, or (on a terminal, with no type) the prompts. */
-export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Promise<ConnectionBody> {
+export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Promise<ConnectionBody | undefined> {
   if (o.uri !== undefined && o.json !== undefined) throw new UsageError("--uri and --json cannot be used together");
   const flags = givenFlags(o);
   const source = o.uri !== undefined ? "--uri" : o.json !== undefined ? "--json" : undefined;
@@ -270,6 +271,17 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
     fields = { ...parsed, ...fromFlags };
   } else if (d.canPrompt() && (fromFlags.conn_type === undefined || Object.keys(fromFlags).length === 1)) {
     // At a terminal, with no type or with --type alone: the type's form; fields given as flags are not asked again.
+    // An id that exists is said before the questions, not after them.
+    if (await connectionExists(d, id)) {
+      if (o.ifNotExists) {
+        d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`);
+        return undefined;
+      }
+      throw new ConflictError(
+        `connection ${id} already exists`,
+        "change it with `airconn patch` (at a terminal, `airconn patch ID` offers the same form), or choose another id",
+      );
+    }
     const { promptNewConnection } = await import("../prompts/connection.js");
     return promptNewConnection(d.prompter(), id, fromFlags, (s) => d.io.err(s), catalogFor(d));
   } else if (fromFlags.conn_type !== undefined) {
@@ -287,6 +299,16 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
     (body as unknown as Record<string, unknown>)[k] = v;
   }
   return body;
+}
+
+async function connectionExists(d: Deps, id: string): Promise<boolean> {
+  try {
+    await (await d.api()).get(id);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return false;
+    throw e;
+  }
 }
 
 /** --extra's object (or a new one) with the --set-extra keys set, as JSON text. */

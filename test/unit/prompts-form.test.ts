@@ -299,6 +299,20 @@ describe("create through runCreate at a terminal (the local server's catalog)", 
     expect(af.requests).toEqual([]);
   });
 
+  it("an id that exists is said before the questions (exit 5, nothing asked); --if-not-exists: exit 0", async () => {
+    const af = await fakeAirflow([{ connection_id: "taken", conn_type: "http" }]);
+    const fp = fakePrompter([]);
+    const s = setup({ airflow: af, tty: true, prompter: fp.prompter });
+    expect(await s.run((d) => runCreate({ id: "taken", type: "aws" }, d))).toBe(5);
+    expect(s.io.stderr()).toMatch(/^airconn: connection taken already exists\n/);
+    expect(messages(fp)).toEqual([]);
+    expect(af.writes()).toEqual([]);
+    const again = setup({ airflow: af, tty: true, prompter: fakePrompter([]).prompter });
+    expect(await again.run((d) => runCreate({ id: "taken", ifNotExists: true }, d))).toBe(0);
+    expect(again.io.stderr()).toContain("connection taken already exists; nothing changed (--if-not-exists)");
+    expect(af.writes()).toEqual([]);
+  });
+
   it("Ctrl-C at the id: exit 130, nothing sent", async () => {
     const af = await fakeAirflow();
     const s = setup({ airflow: af, tty: true, prompter: fakePrompter([CANCEL]).prompter });
