@@ -236,11 +236,14 @@ async function showForm(t: ConnectionTypeInfo, d: Deps): Promise<void> {
 
 /** The types a mistyped one most likely means: a near miss, else those that start with it or contain it (at most 3). */
 export async function similarTypes(given: string, types: readonly string[]): Promise<string[]> {
-  const { nearMiss } = await import("../catalog/check.js");
+  const { editDistance, nearMiss } = await import("../catalog/check.js");
   const g = given.trim().toLowerCase();
   const near = nearMiss(g, types);
   if (near !== undefined) return [near];
   if (!g) return [];
+  // a hint, not a warning: one edit away is worth saying for short types too ("awz": aws)
+  const oneOff = types.filter((t) => t.length >= 3 && editDistance(g, t.toLowerCase(), 1) <= 1);
+  if (oneOff.length) return oneOff.slice(0, 3);
   const starts = types.filter((t) => t.toLowerCase().startsWith(g));
   const contains = types.filter((t) => !starts.includes(t) && t.toLowerCase().includes(g));
   return [...starts, ...contains].slice(0, 3);

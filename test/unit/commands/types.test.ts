@@ -137,6 +137,8 @@ describe("airconn types", () => {
     const prefix = await types(af, { type: "gcp", bundled: true });
     expect(prefix.code).toBe(3);
     expect(prefix.err).toMatch(/did you mean gcp_looker, gcpbigquery, gcpcloudsql\?/);
+    const short = await types(af, { type: "awz", bundled: true });
+    expect(short.err).toContain("did you mean aws?");
   });
 
   it("--bundled sends no request and lists the bundled catalog (no custom type)", async () => {
