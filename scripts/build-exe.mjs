@@ -128,7 +128,10 @@ try {
     useCodeCache: true,
     execArgv,
     execArgvExtension: "none",
-    assets: { "completions/tree.json": join(root, "completions/tree.json") },
+    assets: {
+      "completions/tree.json": join(root, "completions/tree.json"),
+      "data/catalog.json": join(root, "data/catalog.json"),
+    },
   };
   writeFileSync(join(work, "sea-config.json"), JSON.stringify(config, null, 1));
   execFileSync(node, ["--experimental-sea-config", join(work, "sea-config.json")], {

@@ -1,5 +1,6 @@
 // The bundled connection-type catalog (issue 21), generated from the official providers' provider.yaml excerpts in
-// data/providers/ and the hook-code entries of data/legacy-hooks.json, into src/catalog/bundled.generated.json.
+// data/providers/ and the hook-code entries of data/legacy-hooks.json, into data/catalog.json (shipped in the package;
+// src/catalog/bundled.ts reads it when an action needs it).
 // Each provider.yaml `connection-types[]` entry becomes the entry an Airflow API server would send for it from
 // `GET /ui/connections/hook_meta` (the mapping of ../shared/airflow/hook-meta/README.md, "How provider.yaml maps onto
 // it"), and the CLI's own parser (src/catalog/parse.ts, passed in) turns those into the catalog: one normaliser for
@@ -20,7 +21,7 @@ import { parse } from "yaml";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const PROVIDERS_DIR = join(root, "data/providers");
 export const LEGACY_FILE = join(root, "data/legacy-hooks.json");
-export const TARGET = join(root, "src/catalog/bundled.generated.json");
+export const TARGET = join(root, "data/catalog.json");
 
 /** hook_meta's names of the six standard fields, in its order, with their provider.yaml key. */
 const STANDARD = [

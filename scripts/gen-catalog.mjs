@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates src/catalog/bundled.generated.json (the connection-type catalog bundled with airconn) from
+// Regenerates data/catalog.json (the connection-type catalog bundled with airconn) from
 // data/providers/*.yaml and data/legacy-hooks.json (see scripts/catalog-source.mjs for the mapping):
 //   npm run gen:catalog                          write the file
 //   node scripts/gen-catalog.mjs --check         exit 1 when the committed file is stale (the test runs the same)

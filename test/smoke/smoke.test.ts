@@ -249,6 +249,15 @@ describe.skipIf(!BIN)(`smoke: ${BIN || "(set AIRCONN_SMOKE_BIN)"}${NO_NODE ? ", 
     });
   });
 
+  it("types --bundled: the catalog built into airconn (data/catalog.json, an asset of the executable)", async () => {
+    const r = await airconn(["types", "aws", "--bundled", "-o", "json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("source: the catalog bundled with airconn (--bundled)\n");
+    const form = JSON.parse(r.stdout) as { type: string; standard_fields: { login: { label: string } } };
+    expect(form.type).toBe("aws");
+    expect(form.standard_fields.login.label).toBe("AWS Access Key ID");
+  });
+
   it("create with the password from stdin, then delete", async () => {
     const c = await airconn(
       [

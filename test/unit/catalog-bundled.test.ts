@@ -105,7 +105,7 @@ function staticClosure(entry: string): Set<string> {
 describe("the bundled catalog's JSON loads only when used", () => {
   const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
   it.each(["cli.ts", "completion/callback.ts"])(
-    "%s reaches catalog/bundled.ts (which imports the JSON) through no static import",
+    "%s reaches catalog/bundled.ts (which reads the JSON) through no static import",
     (entry) => {
       const loaded = staticClosure(resolve(SRC, entry));
       expect(loaded.size).toBeGreaterThan(entry === "cli.ts" ? 20 : 3); // the walk does follow imports

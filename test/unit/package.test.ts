@@ -36,7 +36,10 @@ describe("npm pack", () => {
       for (const f of loads) expect(packed).toContain(f);
     }
     for (const f of readdirSync(join(ROOT, "completions"))) expect(packed).toContain(`completions/${f}`);
-    for (const f of ["README.md", "LICENSE", "CHANGELOG.md", "package.json", "airconn.1"]) expect(packed).toContain(f);
+    for (const f of ["README.md", "LICENSE", "CHANGELOG.md", "package.json", "airconn.1", "data/catalog.json"])
+      expect(packed).toContain(f);
+    // data/ holds the catalog's sources too (provider.yaml excerpts): only the generated catalog ships
+    expect(packed.filter((p) => p.startsWith("data/"))).toEqual(["data/catalog.json"]);
   });
 
   it("ships nothing test-only, no sources and no standalone executable", () => {
