@@ -2,6 +2,7 @@
 // the read commands (`get`, `list`) against the local server, interleaved round-robin, without NODE_EXTRA_CA_CERTS on
 // either side, plus the requests each read command sends (the catalog must add none to `list` and `get`).
 // Usage: node bench/paired-builds.mjs OLD_BIN [RUNS]   (OLD_BIN: bin/airconn of another checkout, built)
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { NODE, ROOT, benchEnv, fmtStat, interleave, runOnce, startFake } from "./lib/util.mjs";
 
@@ -17,25 +18,25 @@ const env = benchEnv({ AIRCONN_API_URL: fake.url, AIRCONN_TOKEN: fake.token });
 delete env.NODE_EXTRA_CA_CERTS;
 
 const cases = [
-  ["node -e 0", NODE, ["-e", "0"]],
-  ["--version", null, ["--version"]],
-  ["--help", null, ["--help"]],
-  ["__complete get conn_000", null, ["__complete", "get", "conn_000"]],
-  ["get conn_00001 -o json", null, ["get", "conn_00001", "-o", "json"]],
-  ["list -o json (300)", null, ["list", "-o", "json"]],
+  ["--version", ["--version"]],
+  ["--help", ["--help"]],
+  ["__complete get conn_000", ["__complete", "get", "conn_000"]],
+  ["get conn_00001 -o json", ["get", "conn_00001", "-o", "json"]],
+  ["list -o json (300)", ["list", "-o", "json"]],
 ];
 
-console.log(`paired: ${runs} runs each, old ${oldBin}, new ${newBin}, load ${(await import("node:os")).loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(" ");
+console.log(`paired: ${runs} runs each, old ${oldBin}, new ${newBin}, load ${load}`);
 const out = [];
-for (const [name, cmd, args] of cases) {
-  const group = cmd
-    ? [{ name, cmd, args, env }]
-    : [
-        { name: `old ${name}`, cmd: NODE, args: [oldBin, ...args], env },
-        { name: `new ${name}`, cmd: NODE, args: [newBin, ...args], env },
-        { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
-      ];
-  if (cmd) continue; // node alone runs inside every group
+for (const [name, args] of cases) {
+  // node -e 0 runs in every group: the floor both builds stand on
+  const group = [
+    { name: `old ${name}`, cmd: NODE, args: [oldBin, ...args], env },
+    { name: `new ${name}`, cmd: NODE, args: [newBin, ...args], env },
+    { name: "node -e 0", cmd: NODE, args: ["-e", "0"], env },
+  ];
   const r = await interleave(group, { runs, warmup: 2 });
   const o = r[`old ${name}`];
   const n = r[`new ${name}`];
