@@ -153,6 +153,23 @@ describe("loadCatalog", () => {
     expect(hookMetaRequests(af)).toBe(1);
   });
 
+  it("a server without the route that answers the UI's HTML page with 200 (the UI's catch-all) falls back", async () => {
+    const page = "<!doctype html><html><head><title>Airflow</title></head><body><div id=root></div></body></html>";
+    const af = await fakeAirflow([], {
+      intercept: (q) =>
+        q.path === HOOK_META_PATH
+          ? { status: 200, text: page, headers: { "content-type": "text/html; charset=utf-8" } }
+          : undefined,
+    });
+    const r = runs(af, { verbose: true });
+    const { catalog, err, line } = await r.load();
+    expect(catalog.source.kind).toBe("bundled");
+    expect(findType(catalog, "aws")).toBeDefined();
+    expect(err).not.toContain("<!doctype");
+    expect(line).toHaveLength(1);
+    expect(line[0]).toContain("answered with an HTML page, not the Airflow API");
+  });
+
   it("a server that cannot be reached falls back, and so does a run without a token", async () => {
     const af = await fakeAirflow();
     const r = runs(af);
