@@ -20,6 +20,7 @@ import { airflowServer, checkConnectionId, examples } from "./common.js";
 import { patternMatcher } from "../util/pattern.js";
 import { runPool } from "../util/pool.js";
 import { addFieldOptions, fieldsFromFlags, givenFlags, type FieldOptions, type Fields } from "./fields.js";
+import { addStrictOption, checkOneExtra, type StrictOption } from "./extras.js";
 import {
   addWorkerOptions,
   refuseWorkerFlagsWithout,
@@ -28,7 +29,7 @@ import {
   type WorkerFlags,
 } from "./worker.js";
 
-export interface TestOptions extends FieldOptions, WorkerFlags {
+export interface TestOptions extends FieldOptions, WorkerFlags, StrictOption {
   /** One connection id (kept for callers that test one). */
   id?: string;
   /** Several stored connections. */
@@ -62,6 +63,7 @@ export function register(program: Command, ctx: CommandContext, run = runTest): 
       "--on-worker",
       "run the test on a worker (Airflow 3.3: POST /connections/enqueue-test), polled until it ends",
     );
+  addStrictOption(cmd);
   addWorkerOptions(cmd, "with --on-worker", "with --on-worker or --poll")
     .option("--poll <token>", "wait for the result of a worker test started before (the token it printed)")
     .addHelpText(
@@ -179,6 +181,10 @@ async function runOne(rawId: string | undefined, o: TestOptions, waitMs: number,
     body = { connection_id: id ?? scratchId(), ...(fields as Fields & { conn_type: string }) };
   }
 
+  // An extra given here (--uri, --extra) is checked against the provider's form, as create checks it; a stored one is not.
+  const given = o.uri !== undefined ? body.extra : fields.extra;
+  if (given !== undefined && given !== null)
+    await checkOneExtra(d, id ?? (o.uri !== undefined ? "--uri" : "--extra"), body.conn_type, given, o);
   if (o.onWorker) {
     const result = await workerTest(d, api, body, {
       executor: o.executor,

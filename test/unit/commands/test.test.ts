@@ -111,6 +111,25 @@ describe("test", () => {
     });
   });
 
+  it("an extra given to test is checked against the provider's form: a warning; --strict: exit 2, nothing tested", async () => {
+    const af = await fakeAirflow();
+    const tests = () => af.requests.filter((r) => r.path === "/api/v2/connections/test");
+    const s = setup({ airflow: af });
+    const extra = '{"account": "xy1", "warehose": "wh"}';
+    expect(await s.run((d) => runTest({ type: "snowflake", extra }, d))).toBe(0);
+    expect(s.io.stderr()).toContain(
+      `airconn: warning: --extra: extra.warehose: unknown key for snowflake; did you mean "warehouse"?`,
+    );
+    expect(tests()).toHaveLength(1);
+    const strict = setup({ airflow: af });
+    expect(await strict.run((d) => runTest({ id: "sf_try", type: "snowflake", extra, strict: true }, d))).toBe(2);
+    expect(strict.io.stderr()).toContain(`sf_try: extra.warehose: unknown key for snowflake; did you mean "warehouse"?`);
+    expect(tests()).toHaveLength(1);
+    const uri = setup({ airflow: af });
+    expect(await uri.run((d) => runTest({ uri: "snowflake://u@/db?warehose=wh", strict: true }, d))).toBe(2);
+    expect(tests()).toHaveLength(1);
+  });
+
   it("a stored connection with overrides: the stored fields plus the flags", async () => {
     const af = await fakeAirflow([stored]);
     const s = setup({ airflow: af });
