@@ -84,6 +84,17 @@ try {
     ]);
     step("test it on the server", ["test", "demo_pg"]);
     step("delete it (scripts pass --yes)", ["delete", "demo_pg", "--yes"]);
+    step("the connection types the server's providers define (the Airflow UI's form)", [
+      "types",
+      "snowflake",
+      "-o",
+      "table",
+    ]);
+    step(
+      "an extra checked against the provider's form: --strict refuses a near miss, nothing is sent",
+      ["create", "demo_sf", "--type", "snowflake", "--set-extra", "warehose=reporting", "--strict"],
+      { expect: 2 },
+    );
   }
 } finally {
   server.kill("SIGTERM");
