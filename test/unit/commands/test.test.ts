@@ -123,7 +123,9 @@ describe("test", () => {
     expect(tests()).toHaveLength(1);
     const strict = setup({ airflow: af });
     expect(await strict.run((d) => runTest({ id: "sf_try", type: "snowflake", extra, strict: true }, d))).toBe(2);
-    expect(strict.io.stderr()).toContain(`sf_try: extra.warehose: unknown key for snowflake; did you mean "warehouse"?`);
+    expect(strict.io.stderr()).toContain(
+      `sf_try: extra.warehose: unknown key for snowflake; did you mean "warehouse"?`,
+    );
     expect(tests()).toHaveLength(1);
     const uri = setup({ airflow: af });
     expect(await uri.run((d) => runTest({ uri: "snowflake://u@/db?warehose=wh", strict: true }, d))).toBe(2);
