@@ -73,6 +73,24 @@ describe("the bundled catalog", () => {
       provider: "apache-airflow-providers-dbt-cloud",
     });
     expect(findType(c, "trino")?.fields.login.placeholder).toBe("Effective user for connection");
+    // migrated files: nullable JSON-schema types (["boolean", "null"]), `format: password` secrets, defaults
+    expect(
+      findType(c, "salesforce")
+        ?.extras.filter((e) => e.secret)
+        .map((e) => e.name),
+    ).toEqual(["security_token", "consumer_secret", "private_key_file_path", "private_key"]);
+    expect(findType(c, "salesforce")?.fields.login).toEqual({ hidden: false, label: "Username" });
+    expect(findType(c, "hive_cli")?.extras.find((e) => e.name === "use_beeline")).toMatchObject({
+      kind: "boolean",
+      default: true,
+    });
+    expect(findType(c, "samba")).toMatchObject({ name: "Samba", provider: "apache-airflow-providers-samba" });
+    expect(findType(c, "samba")?.fields.schema).toEqual({ hidden: false, label: "Share" });
+    expect(findType(c, "grpc")?.fields.password.hidden).toBe(true);
+    // no hook-name: the type is the name, as the server says it
+    expect(findType(c, "openai")).toMatchObject({ name: "openai", fields: { password: { label: "API Key" } } });
+    for (const t of ["kubernetes", "wasb", "spark", "sqlite", "ftp", "smtp", "imap", "cassandra", "teradata"])
+      expect(types).toContain(t);
   });
 
   it("says it is the bundled one, with the reason when one is given", () => {
