@@ -12,6 +12,7 @@ import {
   type ExtraField,
 } from "../catalog/model.js";
 import { render, type Column } from "../output/render.js";
+import { escapeControls } from "../output/sanitize.js";
 
 export interface TypesOptions {
   type?: string;
@@ -184,7 +185,9 @@ async function showForm(t: ConnectionTypeInfo, d: Deps): Promise<void> {
     });
     return;
   }
-  d.io.out(`${t.type}: ${t.name}${t.provider ? ` (${t.provider})` : ""}\n\nStandard fields\n`);
+  // the catalog is the server's data: its names are shown, never executed (issue 18)
+  const heading = `${t.type}: ${t.name}${t.provider ? ` (${t.provider})` : ""}`;
+  d.io.out(`${escapeControls(heading)}\n\nStandard fields\n`);
   await render(d.io, out, { kind: "rows", rows: standardRows(t), columns: STANDARD_COLUMNS });
   if (!t.extras.length) {
     d.io.out("\nExtra fields: none defined by the provider (any key can still go in extra: --set-extra KEY=VALUE)\n");
