@@ -1,6 +1,7 @@
 // The completion engine: given the command tree and the words typed after `airconn` (the last one is the word under
 // the cursor, "" after a space), says what may come next. Pure apart from the injected sources; no heavy imports.
 import type { CommandSpec, OptionSpec, ValueSpec } from "./spec.js";
+import { escapeControls, hasControls } from "../output/sanitize.js";
 
 export interface Candidate {
   value: string;
@@ -211,11 +212,16 @@ export async function complete(root: CommandSpec, words: string[], src: Sources)
   return values(arg?.value, cur, p, src);
 }
 
-/** The callback's output: one candidate per line, "value<TAB>description"; a line "::files" asks for file names. */
+/**
+ * The callback's output: one candidate per line, "value<TAB>description"; a line "::files" asks for file names.
+ * Values and descriptions can be server data (ids, the catalog's types and names): a value with a control character
+ * cannot be typed and is left out, and a description shows its control characters as escapes (zsh and fish print
+ * descriptions: nothing of the server's may reach the terminal as bytes, issue 18).
+ */
 export function formatCompletion(c: Completion): string {
-  const lines = c.candidates.map((x) =>
-    x.description ? `${x.value}\t${x.description.replace(/[\t\n]/g, " ")}` : x.value,
-  );
+  const lines = c.candidates
+    .filter((x) => !hasControls(x.value))
+    .map((x) => (x.description ? `${x.value}\t${escapeControls(x.description.replace(/[\t\n]/g, " "))}` : x.value));
   if (c.files) lines.push("::files");
   return lines.length ? lines.join("\n") + "\n" : "";
 }

@@ -113,6 +113,20 @@ describe("completion engine", () => {
   it("prints value<TAB>description lines", async () => {
     expect(formatCompletion(await complete(tree, ["profile", "sh"], sources))).toMatch(/^show\t\S.*\n$/);
   });
+
+  it("server data in candidates: a value with a control character is left out, a description shows escapes", () => {
+    const out = formatCompletion({
+      candidates: [
+        { value: "ok_1", description: "Evil \x1b]0;PWNED\x07 Co\tx" },
+        { value: "bad\x1b[2J", description: "hidden" },
+        { value: "bad\nline" },
+        { value: "rtl\u202e" },
+        { value: "ok_2", description: "desc \u009b2J" },
+      ],
+      files: false,
+    });
+    expect(out).toBe("ok_1\tEvil \\x1b]0;PWNED\\x07 Co x\nok_2\tdesc \\x9b2J\n");
+  });
 });
 
 describe("connection id cache", () => {
