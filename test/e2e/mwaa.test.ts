@@ -4,6 +4,8 @@
 // run directly against that Airflow with a token: the same stdout, stderr and exit code, and the same data stored.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
+import http from "node:http";
+import net from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, NODE, ROOT, baseEnv, runCli, tempDir } from "../support/cli.js";
@@ -344,5 +346,47 @@ describe("settings and start-up", () => {
     expect(await loaded(["--help"], viaMwaa())).toBe("0");
     expect(await loaded(["list"], direct())).toBe("0");
     expect(Number(await loaded(["list"], viaMwaa()))).toBeGreaterThan(0);
+  });
+});
+
+describe("MWAA behind an HTTP proxy (a CI runner's egress)", () => {
+  it("HTTP_PROXY carries the signed InvokeRestApi calls to the MWAA endpoint; NO_PROXY bypasses it", async () => {
+    const tunnels: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(405).end();
+    });
+    proxy.on("connect", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      const where = req.url ?? "";
+      tunnels.push(where);
+      socket.on("error", () => {});
+      const i = where.lastIndexOf(":");
+      const up = net.connect(Number(where.slice(i + 1)), where.slice(0, i), () => {
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        if (head.length) up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.on("error", () => socket.destroy());
+      socket.on("close", () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    try {
+      const endpoint = new URL(front.url).host;
+      const r = await runCli(["get", "conn_00001", "-o", "json"], { env: viaMwaa({ HTTP_PROXY: proxyUrl }) });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).connection_id).toBe("conn_00001");
+      expect(tunnels.length).toBeGreaterThan(0);
+      expect(new Set(tunnels)).toEqual(new Set([endpoint])); // only MWAA's endpoint, never the Airflow itself
+      tunnels.length = 0;
+      const b = await runCli(["get", "conn_00001"], {
+        env: viaMwaa({ HTTP_PROXY: proxyUrl, NO_PROXY: "127.0.0.1" }),
+      });
+      expect(b.code).toBe(0);
+      expect(tunnels).toEqual([]);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
