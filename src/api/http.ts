@@ -3,6 +3,7 @@
 import { AirconnError, ApiError, NetworkError, NotAirflowApiError, oneLine } from "../errors.js";
 import type { Dispatcher } from "undici";
 import { FixedTokenSource, type TokenSource } from "./token.js";
+import { formatBytes } from "../util/read-limited.js";
 
 export type Query = Record<string, string | number | boolean | undefined | Array<string | number>>;
 
@@ -20,6 +21,7 @@ export interface HttpOptions {
   sleep?: (ms: number) => Promise<void>;
   signal?: AbortSignal; // cancels everything (Ctrl-C)
   maxRetryDelayMs?: number; // cap for the backoff between attempts, default 30 s (Retry-After: see MAX_RETRY_AFTER_MS)
+  maxResponseBytes?: number; // the most bytes of one answer read, default MAX_RESPONSE_BYTES (tests set less)
   /** A line for people (stderr): airconn is about to wait a while before retrying. */
   notice?: (line: string) => void;
   /** The proxy requests to baseUrl go through (HTTPS_PROXY...), for messages: its URL without credentials and its variable. */
@@ -207,8 +209,12 @@ export class Http {
       }
       let text: string;
       try {
-        text = await res.text();
+        text = await bodyText(res, this.opts.maxResponseBytes ?? MAX_RESPONSE_BYTES, method, url);
       } catch (err) {
+        if (err instanceof AirconnError) {
+          this.log(method, url, `${res.status} body too large`, started);
+          throw err;
+        }
         const nerr = networkError(err, this.opts.via ?? url, timeout.aborted, timeoutMs, this.opts.proxy);
         this.log(method, url, `${res.status} body ${nerr.causeCode ?? "error"}`, started);
         if (attempt < retries && !timeout.aborted) {
@@ -321,6 +327,46 @@ export function retryAfter(header: string | null, cap: number): number | undefin
   const date = Date.parse(header);
   if (!Number.isNaN(date)) return Math.min(cap, Math.max(0, date - Date.now()));
   return undefined;
+}
+
+/**
+ * The most bytes of one answer airconn reads. The Airflow API's largest answer is a page of connections (100 by
+ * default, [api] maximum_page_limit), far below this; a bigger body is something else (a wrong URL serving a file, a
+ * hostile server), and reading it whole could exhaust memory (and V8's strings end near 512 MiB).
+ */
+export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/** The body as text (UTF-8, a BOM dropped, as Response.text()), read chunk by chunk and refused past `max` bytes. */
+async function bodyText(res: Response, max: number, method: string, url: URL): Promise<string> {
+  const tooLarge = () =>
+    new NotAirflowApiError(
+      `${method} ${originOf(url) + url.pathname} answered with more than ${formatBytes(max)}: no answer of the Airflow API is that large`,
+      "shape",
+      method,
+      url.toString(),
+      res.status,
+      "check the API URL: it should be the Airflow base URL, such as http://localhost:8080 (see `airconn profile show`)",
+    );
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.byteLength;
+    if (n > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
 }
 
 function parseSuccess(text: string, res: Response, method: string, url: URL): unknown {

@@ -315,3 +315,37 @@ describe("AirflowApi.pages", () => {
     expect(limited.map((c) => c.connection_id)).toEqual(["c3", "c4", "c5", "c6", "c7", "c8", "c9"]);
   });
 });
+
+describe("the size of an answer", () => {
+  const big = (n: number) => JSON.stringify({ connections: [{ connection_id: "x".repeat(n) }], total_entries: 1 });
+  const httpWith = (max: number) => {
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const pool = agent.get(BASE);
+    const http = new Http({ baseUrl: BASE, token: "t", dispatcher: agent, retries: 0, maxResponseBytes: max });
+    return { pool, http };
+  };
+
+  it("an answer past the limit is refused (exit 1, a wrong URL), declared or streamed; one below it is read", async () => {
+    const { pool, http } = httpWith(64 * 1024);
+    // declared by content-length
+    pool.intercept({ method: "GET", path: /^\/api\/v2\/connections/ }).reply(200, big(70_000), { headers: json });
+    const e = await http.request("GET", "/connections").catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(NotAirflowApiError);
+    expect((e as NotAirflowApiError).exitCode).toBe(1);
+    expect((e as Error).message).toBe(
+      "GET http://airflow.test/api/v2/connections answered with more than 64 KiB: no answer of the Airflow API is that large",
+    );
+    // streamed without a length: stops at the limit
+    pool
+      .intercept({ method: "GET", path: /^\/api\/v2\/connections/ })
+      .reply(200, () => Buffer.from(big(70_000)), { headers: { ...json, "transfer-encoding": "chunked" } });
+    await expect(http.request("GET", "/connections")).rejects.toThrow(/answered with more than 64 KiB/);
+    // below the limit: read whole, a UTF-8 BOM dropped as Response.text() drops it
+    pool
+      .intercept({ method: "GET", path: /^\/api\/v2\/connections/ })
+      .reply(200, `\ufeff${big(60_000)}`, { headers: json });
+    const ok = await http.request<{ connections: { connection_id: string }[] }>("GET", "/connections");
+    expect(ok.body.connections[0]!.connection_id).toHaveLength(60_000);
+  });
+});
