@@ -129,15 +129,24 @@ describe("import of 5,000 connections (chunks of 10, 4 in flight), stopped by a 
     const p = importFile("twice.json", list);
     const from = fake.server.requests.length;
     let firstAt = 0;
-    const r = await fake.run(["--concurrency", "1", "import", p, "--chunk-size", "10", "-o", "json"], {
-      // 1 request in flight takes 50 ms: the second signal comes while the first is still being waited for
-      onSpawn: signalWhen("SIGTERM", () => fake.bulkRequests(from).length >= 5, {
-        again: 10,
-        onSent: (at) => {
-          firstAt ||= at;
-        },
-      }),
-    });
+    // Before the first signal, the server stops answering writes: the request in flight (in the server's 50 ms
+    // latency; faults apply after it) never ends, so the second signal surely comes while the first is still waiting
+    // for it, however loaded the machine (a fixed 10 ms gap alone lost that race on a busy CI runner).
+    const hangOnceFive = () => {
+      if (fake.bulkRequests(from).length < 5) return false;
+      fake.server.setFaults({ hang: true, methods: ["PATCH"] });
+      return true;
+    };
+    const r = await fake
+      .run(["--concurrency", "1", "import", p, "--chunk-size", "10", "-o", "json"], {
+        onSpawn: signalWhen("SIGTERM", hangOnceFive, {
+          again: 10,
+          onSent: (at) => {
+            firstAt ||= at;
+          },
+        }),
+      })
+      .finally(() => fake.server.setFaults(undefined));
     expect(r.code, r.stderr).toBe(143);
     expect(r.stdout).toBe("");
     expect(firstAt).toBeGreaterThan(0);

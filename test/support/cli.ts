@@ -73,9 +73,23 @@ export function tempDir(prefix = "airconn-test-"): { dir: string; cleanup(): voi
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A clean environment: no inherited AIRCONN_*, proxy or colour variables. */
+/**
+ * The cache folder of runs that name none: one per test process, never the machine user's ~/.cache/airconn (whose
+ * version and catalog entries, keyed by API URL, would outlive the local servers and meet their ports again).
+ */
+let processCache: string | undefined;
+const defaultCache = () => {
+  if (processCache === undefined) {
+    const c = tempDir("airconn-cache-");
+    process.once("exit", () => c.cleanup());
+    processCache = c.dir;
+  }
+  return processCache;
+};
+
+/** A clean environment: no inherited AIRCONN_*, proxy or colour variables; the cache in a test folder. */
 export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { XDG_CACHE_HOME: defaultCache() };
   for (const [k, v] of Object.entries(process.env)) {
     if (
       v === undefined ||
@@ -84,7 +98,7 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
       )
     )
       continue;
-    env[k] = v;
+    if (k !== "XDG_CACHE_HOME") env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;

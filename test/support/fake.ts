@@ -44,15 +44,20 @@ export function useFakeAirflow(
   let server: FakeAirflow | undefined;
   let cfg: ReturnType<typeof tempDir> | undefined;
   let work: ReturnType<typeof tempDir> | undefined;
+  let cache: ReturnType<typeof tempDir> | undefined;
   let env: Record<string, string> = {};
   beforeAll(async () => {
     server = await startFakeAirflow(opts);
     cfg = tempDir(o.prefix ? `${o.prefix}cfg-` : undefined);
     work = tempDir(o.prefix ?? "airconn-work-");
+    // A cache folder of its own: the version and catalog caches are keyed by API URL, and a later server on the same
+    // port (another test file, another Airflow version) must not read this one's.
+    cache = tempDir("airconn-cache-");
     env = {
       AIRCONN_API_URL: server.url,
       AIRCONN_TOKEN: server.adminToken,
       AIRCONN_CONFIG_DIR: cfg.dir,
+      XDG_CACHE_HOME: cache.dir,
       ...o.env?.(server, { cfgDir: cfg.dir, workDir: work.dir }),
     };
   });
@@ -60,6 +65,7 @@ export function useFakeAirflow(
     await server?.close();
     cfg?.cleanup();
     work?.cleanup();
+    cache?.cleanup();
   });
   const need = <T>(v: T | undefined): T => {
     if (v === undefined) throw new Error("the fake Airflow is not started yet (use it inside a test or hook)");
