@@ -167,19 +167,16 @@ async function createTestedFirst(
 ): Promise<void> {
   const id = body.connection_id;
   const out = d.output();
-  try {
-    await api.get(id);
-    if (o.ifNotExists) {
-      d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`);
-      return;
-    }
-    throw new ConflictError(
-      `connection ${id} already exists`,
+  if (
+    await alreadyThere(
+      d,
+      api,
+      id,
+      o,
       "change it with `airconn patch` (test it with `airconn test`), or pass --if-not-exists to accept an existing one",
-    );
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) throw e;
-  }
+    )
+  )
+    return;
   const { version, workerTests } = await api.capabilities();
   // worker flags with no version known: requireWorkerTests let them through, and the server decides (405 before 3.3)
   if (workerTests || (version === undefined && workerFlagsGiven(o).length)) {
@@ -272,16 +269,9 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
   } else if (d.canPrompt() && (fromFlags.conn_type === undefined || Object.keys(fromFlags).length === 1)) {
     // At a terminal, with no type or with --type alone: the type's form; fields given as flags are not asked again.
     // An id that exists is said before the questions, not after them.
-    if (await connectionExists(d, id)) {
-      if (o.ifNotExists) {
-        d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`);
-        return undefined;
-      }
-      throw new ConflictError(
-        `connection ${id} already exists`,
-        "change it with `airconn patch` (at a terminal, `airconn patch ID` offers the same form), or choose another id",
-      );
-    }
+    const hint =
+      "change it with `airconn patch` (at a terminal, `airconn patch ID` offers the same form), or choose another id";
+    if (await alreadyThere(d, await d.api(), id, o, hint)) return undefined;
     const { promptNewConnection } = await import("../prompts/connection.js");
     return promptNewConnection(d.prompter(), id, fromFlags, (s) => d.io.err(s), catalogFor(d));
   } else if (fromFlags.conn_type !== undefined) {
@@ -301,14 +291,20 @@ export async function buildCreateBody(o: CreateOptions, id: string, d: Deps): Pr
   return body;
 }
 
-async function connectionExists(d: Deps, id: string): Promise<boolean> {
+/**
+ * Before anything is created (--test-first, the form): false when the id is free; true when it exists and
+ * --if-not-exists accepts that (said on stderr); otherwise the conflict (exit 5) with `hint`.
+ */
+async function alreadyThere(d: Deps, api: AirflowApi, id: string, o: CreateOptions, hint: string): Promise<boolean> {
   try {
-    await (await d.api()).get(id);
-    return true;
+    await api.get(id);
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return false;
     throw e;
   }
+  if (!o.ifNotExists) throw new ConflictError(`connection ${id} already exists`, hint);
+  d.note(`connection ${id} already exists; nothing changed (--if-not-exists)`);
+  return true;
 }
 
 /** --extra's object (or a new one) with the --set-extra keys set, as JSON text. */
